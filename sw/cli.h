@@ -1,0 +1,16 @@
+/* cli.h — the subcommands of build/bin/q2mlp. Each returns a Q2_EXIT_* process exit code
+ * and handles its own --help. Dispatch table: main_q2mlp.c. */
+#ifndef Q2_CLI_H
+#define Q2_CLI_H
+
+int cmd_train(int argc, char **argv);   /* cmd_train.c  */
+int cmd_eval(int argc, char **argv);    /* cmd_eval.c   */
+int cmd_sqnr(int argc, char **argv);    /* cmd_study.c  */
+int cmd_study(int argc, char **argv);   /* cmd_study.c  */
+int cmd_pack(int argc, char **argv);    /* cmd_qmodel.c */
+int cmd_info(int argc, char **argv);    /* cmd_qmodel.c */
+int cmd_infer(int argc, char **argv);   /* cmd_qmodel.c */
+int cmd_import(int argc, char **argv);  /* cmd_qmodel.c */
+int cmd_bench(int argc, char **argv);   /* cmd_qmodel.c */
+
+#endif

@@ -1,0 +1,37 @@
+/* mlp.h — the float multilayer perceptron: topology, weights, forward pass, model file.
+ * Input convention: x = pixel / 255 (float in [0, 1]). Hidden layers ReLU, output softmax. */
+#ifndef Q2_MLP_H
+#define Q2_MLP_H
+
+#include <stdint.h>
+#include "idx.h"
+
+#define MLP_MAX_LAYERS 8     /* weight layers */
+#define MLP_MAX_WIDTH  4096  /* largest layer width */
+
+typedef struct {
+    int n_layers;                  /* number of weight layers L */
+    int dims[MLP_MAX_LAYERS + 1];  /* dims[0] inputs ... dims[L] classes */
+    float *w[MLP_MAX_LAYERS];      /* layer l: (dims[l+1], dims[l]) row-major: w[l][j*dims[l] + i] */
+    float *b[MLP_MAX_LAYERS];      /* layer l: (dims[l+1]) */
+} mlp;
+
+/* "784-512-512-10" -> n_layers 3, dims {784,512,512,10}. */
+int  mlp_parse_arch(const char *s, int *n_layers, int dims[MLP_MAX_LAYERS + 1]);
+int  mlp_init(mlp *m, int n_layers, const int *dims); /* zeroed weights */
+void mlp_free(mlp *m);
+int  mlp_copy(mlp *dst, const mlp *src);              /* dst is initialised here */
+
+/* Forward pass of n examples x (n, dims[0]) -> logits (n, dims[L]) (pre-softmax).
+ * hidden: NULL, or an array of L-1 pointers; hidden[l], if non-NULL, receives the ReLU
+ * output of hidden layer l, shape (n, dims[l+1]). */
+int  mlp_forward(const mlp *m, const float *x, int n, float *logits, float **hidden);
+/* Top-1 accuracy in [0, 1] on a dataset (pixels scaled by 1/255 internally); < 0 on error. */
+double mlp_accuracy(const mlp *m, const q2_dataset *d);
+
+/* Float model file (docs/formats.md): magic "Q2FM", version, topology, float32 data, CRC32.
+ * save is atomic; load validates everything and names the field that is wrong. */
+int  mlp_save(const mlp *m, const char *path);
+int  mlp_load(mlp *m, const char *path);
+
+#endif

@@ -1,0 +1,83 @@
+/* util.h — the conventions every sw/ file shares: errors, files, CRC, RNG, time.
+ *
+ * Error convention (docs/style.md): library functions return 0 (or a count) on
+ * success and a negative Q2_E* code on failure, after printing one line to
+ * stderr as "<func>: <what> failed: <detail>". Only main() exits, with the
+ * process exit codes below (also in README.md "Exit codes").
+ */
+#ifndef Q2_UTIL_H
+#define Q2_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/* ---- error codes (library) ------------------------------------------------------------------ */
+enum {
+    Q2_OK      = 0,
+    Q2_EIO     = -1, /* open/read/write/rename failed */
+    Q2_EFORMAT = -2, /* file or wire data is malformed (magic, size, CRC, ...) */
+    Q2_EARG    = -3, /* bad argument / option value */
+    Q2_ENOMEM  = -4,
+    Q2_EDEVICE = -5, /* USB / serial / socket / timeout */
+    Q2_EVERIFY = -6, /* read-back or result mismatch */
+};
+
+/* ---- process exit codes (main only) --------------------------------------------------------- */
+enum {
+    Q2_EXIT_OK       = 0,
+    Q2_EXIT_USAGE    = 1, /* usage error, unreadable or malformed input file */
+    Q2_EXIT_DEVICE   = 2, /* device, USB, socket, timeout */
+    Q2_EXIT_MISMATCH = 3, /* verify failure, bit-exact mismatch */
+    Q2_EXIT_INTERNAL = 4, /* out of memory, internal error */
+};
+int q2_exit_code(int err); /* map a Q2_E* code to a Q2_EXIT_* code */
+
+/* Print "<func>: <fmt...>\n" to stderr. Returns nothing; callers return their code. */
+void q2_err(const char *func, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define Q2_ERR(...) q2_err(__func__, __VA_ARGS__)
+
+/* ---- files -------------------------------------------------------------------------------- */
+/* Read a whole file into a malloc'd buffer (*buf, *len). max_len bounds the size (0: none). */
+int q2_read_file(const char *path, uint8_t **buf, size_t *len, size_t max_len);
+/* Write len bytes atomically: to "<path>.tmp.<pid>", fsync-free, then rename(). No partial file
+ * is ever left at path. */
+int q2_write_file_atomic(const char *path, const void *buf, size_t len);
+/* mkdir -p for the directory part of path (no-op if none). */
+int q2_mkdir_parents(const char *path);
+
+/* ---- CRC32 (IEEE 802.3, zlib's crc32(); the RTL computes the same) --------------------------- */
+uint32_t q2_crc32(const void *buf, size_t len);
+uint32_t q2_crc32_update(uint32_t crc, const void *buf, size_t len);
+
+/* ---- little-endian access ------------------------------------------------------------------ */
+static inline uint16_t q2_rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static inline uint32_t q2_rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline void q2_wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static inline void q2_wr32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+
+/* ---- deterministic RNG (xoshiro256**, seeded by splitmix64) --------------------------------- */
+typedef struct { uint64_t s[4]; } q2_rng;
+void     q2_rng_init(q2_rng *r, uint64_t seed);
+uint64_t q2_rng_u64(q2_rng *r);
+uint32_t q2_rng_below(q2_rng *r, uint32_t n); /* uniform in [0, n), n > 0 */
+double   q2_rng_uniform(q2_rng *r);           /* uniform in [0, 1) */
+double   q2_rng_normal(q2_rng *r);            /* standard normal */
+double   q2_rng_laplace(q2_rng *r);           /* zero mean, unit variance Laplacian */
+
+/* ---- time and progress --------------------------------------------------------------------- */
+double q2_now(void); /* monotonic seconds */
+/* Progress on stderr: redrawn in place on a TTY, one plain line per call otherwise
+ * (callers throttle plain lines themselves via q2_progress_is_tty()). */
+bool q2_progress_is_tty(void);
+void q2_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void q2_progress_done(void); /* end the in-place line on a TTY */
+
+#endif

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# run.sh BUILD — run every test: build/tests/test_* (C, sanitized) and tests/t_*.sh.
+# Each test is one program with a real exit status; its output goes to
+# BUILD/test-logs/<name>.log and the tail is shown on failure. Ends with the
+# line "N passed, N failed" and exits non-zero if anything failed.
+# TEST_FILTER=regex runs a subset; TEST_TIMEOUT (s) bounds each test.
+set -uo pipefail
+build=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+logs="$build/test-logs"
+mkdir -p "$logs"
+export BUILD="$build" BIN="$build/bin" ASAN_BIN="$build/asan/bin"
+export Q2MLP="$build/asan/bin/q2mlp" MNIST_DIR="${MNIST_DIR:-data/mnist}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+filter=${TEST_FILTER:-.}
+limit=${TEST_TIMEOUT:-600}
+
+pass=0; fail=0; failed=()
+run_one() {  # name, command...
+    local name=$1; shift
+    [[ $name =~ $filter ]] || return 0
+    local t0=$SECONDS
+    if timeout "$limit" "$@" >"$logs/$name.log" 2>&1; then
+        pass=$((pass+1)); printf 'PASS %-32s %4ds\n' "$name" $((SECONDS-t0))
+    else
+        local rc=$?
+        fail=$((fail+1)); failed+=("$name")
+        printf 'FAIL %-32s %4ds (exit %d, log %s)\n' "$name" $((SECONDS-t0)) "$rc" "$logs/$name.log"
+        tail -n 15 "$logs/$name.log" | sed 's/^/    | /'
+    fi
+}
+
+for t in "$build"/tests/test_*; do
+    [ -x "$t" ] || continue
+    run_one "$(basename "$t")" "$t"
+done
+for t in "$here"/t_*.sh; do
+    [ -f "$t" ] || continue
+    run_one "$(basename "$t" .sh)" bash "$t"
+done
+
+[ $fail -eq 0 ] || echo "failed: ${failed[*]}"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ] && [ $pass -gt 0 ]

@@ -1,0 +1,12 @@
+# tests/tests.mk — C unit tests: tests/test_<name>.c -> build/tests/test_<name>,
+# always built with ASan/UBSan against the sanitized library. tests/run.sh runs
+# them and every tests/t_*.sh script (see tests/README.md).
+
+TEST_SRCS  := $(wildcard tests/test_*.c)
+TEST_BINS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+
+$(BUILD)/tests/%: tests/%.c $(SW_ASAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(SW_CFLAGS) -O1 $(SAN_FLAGS) -Itests $< $(SW_ASAN_LIB) $(SW_LDLIBS) -o $@
+
+TEST_DEPS += $(TEST_BINS)
