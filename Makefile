@@ -62,17 +62,17 @@ $(MNIST_DIR)/.verified: sw/scripts/fetch_mnist.sh sw/scripts/mnist.sha256
 	@sw/scripts/fetch_mnist.sh $(MNIST_DIR)
 
 # ---- folder fragments ---------------------------------------------------------------------------
-# Each fragment appends to: ALL_TARGETS (built by `make`), RUN_STEPS (ordered
-# phony steps of `make run`), TEST_DEPS (built before tests run), BENCH_STEPS,
-# LINT_STEPS, FUZZ_STEPS.
+# Each fragment appends to: ALL_TARGETS (built by `make`), RUN_STEPS (phony
+# steps of `make run`, named run-NN-what and run in NN order), TEST_DEPS (built
+# before tests run), BENCH_STEPS, LINT_STEPS, FUZZ_STEPS.
 include sw/sw.mk
-include $(sort $(wildcard rtl/*.mk sim/*.mk tests/*.mk))
+include $(sort $(filter-out sw/sw.mk,$(wildcard sw/*.mk)) $(wildcard rtl/*.mk sim/*.mk tests/*.mk))
 
 all: $(ALL_TARGETS)
 
 # `make run` runs its steps in order, each a phony target of a fragment.
 run: deps data
-	@set -e; for s in $(RUN_STEPS); do $(MAKE) --no-print-directory $$s; done
+	@set -e; for s in $(sort $(RUN_STEPS)); do $(MAKE) --no-print-directory $$s; done
 
 test: deps data
 	@$(MAKE) --no-print-directory $(TEST_DEPS)

@@ -4,7 +4,8 @@
 #define Q2_CLI_H
 
 int cmd_train(int argc, char **argv);   /* cmd_train.c  */
-int cmd_eval(int argc, char **argv);    /* cmd_eval.c   */
+int cmd_eval(int argc, char **argv);    /* cmd_train.c: .mlp; hands .q2 files to cmd_eval_q2 */
+int cmd_eval_q2(int argc, char **argv); /* cmd_qmodel.c */
 int cmd_sqnr(int argc, char **argv);    /* cmd_study.c  */
 int cmd_study(int argc, char **argv);   /* cmd_study.c  */
 int cmd_pack(int argc, char **argv);    /* cmd_qmodel.c */
