@@ -1,9 +1,836 @@
-/* cmd_qmodel.c — placeholder until the integer model lands (issue 3). */
+/* cmd_qmodel.c — the integer-model subcommands of q2mlp: pack, info, eval (.q2), infer, import,
+ * bench. Output contract: results on stdout (key=value lines, info's table), progress and errors on
+ * stderr; exit codes of util.h (0 ok, 1 usage or bad input, 3 mismatch, 4 internal). */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "cli.h"
+#include "gemm.h"
+#include "idx.h"
+#include "mlp.h"
+#include "npy.h"
+#include "pack.h"
+#include "qmodel.h"
+#include "quant.h"
 #include "util.h"
-int cmd_pack(int argc, char **argv) { (void)argc; (void)argv; Q2_ERR("not implemented yet"); return Q2_EXIT_INTERNAL; }
-int cmd_info(int argc, char **argv) { (void)argc; (void)argv; Q2_ERR("not implemented yet"); return Q2_EXIT_INTERNAL; }
-int cmd_infer(int argc, char **argv) { (void)argc; (void)argv; Q2_ERR("not implemented yet"); return Q2_EXIT_INTERNAL; }
-int cmd_import(int argc, char **argv) { (void)argc; (void)argv; Q2_ERR("not implemented yet"); return Q2_EXIT_INTERNAL; }
-int cmd_bench(int argc, char **argv) { (void)argc; (void)argv; Q2_ERR("not implemented yet"); return Q2_EXIT_INTERNAL; }
-int cmd_eval_q2(int argc, char **argv) { (void)argc; (void)argv; Q2_ERR("not implemented yet"); return Q2_EXIT_INTERNAL; }
+
+#define DEFAULT_VAL   5000  /* validation = the last 5000 training images (as train and study) */
+#define DEFAULT_LANES 32
+#define PAPER_ARCH    "784-512-512-10"
+#define BENCH_ROUNDS  5     /* bench: interleaved timing rounds, best rate per engine */
+
+/* ---- option helpers ------------------------------------------------------------------------------- */
+/* Matches "--name value" and "--name=value"; advances *i past what it consumed. */
+static bool opt_val(int argc, char **argv, int *i, const char *name, const char **val)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n)) return false;
+    if (a[n] == '=') {
+        *val = a + n + 1;
+        return true;
+    }
+    if (a[n] || *i + 1 >= argc) return false;
+    *val = argv[++*i];
+    return true;
+}
+
+static int parse_long(const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < lo || v > hi) {
+        Q2_ERR("parse %s failed: '%s', need an integer in %ld..%ld", opt, s, lo, hi);
+        return Q2_EARG;
+    }
+    *out = v;
+    return Q2_OK;
+}
+
+static int parse_double(const char *opt, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v >= lo && v <= hi)) {
+        Q2_ERR("parse %s failed: '%s', need a number in [%g, %g]", opt, s, lo, hi);
+        return Q2_EARG;
+    }
+    *out = v;
+    return Q2_OK;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return true;
+    return false;
+}
+
+static int unknown(const char *cmd, const char *arg, void (*usage)(FILE *))
+{
+    fprintf(stderr, "q2mlp %s: unknown option or missing value: '%s'\n", cmd, arg);
+    usage(stderr);
+    return Q2_EXIT_USAGE;
+}
+
+static bool file_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+static const char *mnist_dir(void)
+{
+    const char *d = getenv("MNIST_DIR");
+    return d && *d ? d : "data/mnist";
+}
+
+/* The labels file that goes with an IDX images file: "...images-idx3..." -> "...labels-idx1...". */
+static bool labels_for(const char *images, char *out, size_t n)
+{
+    const char *p = strstr(images, "images-idx3");
+    if (!p || strlen(images) >= n) return false;
+    size_t k = (size_t)(p - images);
+    memcpy(out, images, k);
+    snprintf(out + k, n - k, "labels-idx1%s", p + strlen("images-idx3"));
+    return file_exists(out);
+}
+
+/* ---- pack ------------------------------------------------------------------------------------------- */
+static void pack_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: q2mlp pack --model MODEL.mlp (--scope S --rule R | --best best.txt) [options] -o OUT.q2\n\n"
+        "Quantize a float model to 2-bit codes, calibrate the activation scales on training images and\n"
+        "write the .q2 image (docs/arithmetic.md, docs/formats.md).\n\n"
+        "  --scope S          global | layer | neuron (default layer)\n"
+        "  --rule R           opt | asym | maxabs | mse | aciq | octav | acc (default opt)\n"
+        "  --best FILE        take scope, rule (and sigma) from the study's best.txt line\n"
+        "                     'scope=<s> rule=<r> ...'; --scope/--rule given as well win\n"
+        "  --sigma M          rms | std: the weight scale of the rules (default rms)\n"
+        "  --lanes L          lanes of the image: power of two 4..256 (default %d)\n"
+        "  --images F, --labels F   training IDX files (default $MNIST_DIR/train-*)\n"
+        "  --val N            the last N training images are validation (default %d); they are used\n"
+        "                     only by rule acc and --calib-pct auto, never for calibration\n"
+        "  --calib N          calibrate on the first N training images (default %d)\n"
+        "  --calib-pct P      percentile of the hidden activations mapped to 255, in (0, 100], or\n"
+        "                     'auto': try %s and keep the best bit-exact validation\n"
+        "                     accuracy (default %g)\n"
+        "  --save-float F     also write the float model with exactly the packed 2-bit weights\n"
+        "                     (the float-activation 2-bit reference) as a .mlp\n"
+        "  --quiet            no details on stderr\n\n"
+        "stdout: one line  model=.. bytes=.. crc=.. scope=.. rule=.. lanes=.. calib_pct=.. "
+        "val_acc_int=.. val_acc_float=..\n",
+        DEFAULT_LANES, DEFAULT_VAL, Q2_CALIB_N_DEFAULT, "99.99 99.9 99.5 99 99.999 100",
+        Q2_CALIB_PCT_DEFAULT);
+}
+
+int cmd_pack(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        pack_usage(stdout);
+        return Q2_EXIT_OK;
+    }
+    const char *model = NULL, *out = NULL, *best = NULL, *images = NULL, *labels = NULL, *save_float = NULL;
+    const char *v;
+    int scope = -1, rule = -1, sigma = -1, rc = Q2_OK;
+    long lanes = DEFAULT_LANES, n_val = DEFAULT_VAL, calib = Q2_CALIB_N_DEFAULT;
+    double pct = Q2_CALIB_PCT_DEFAULT;
+    bool quiet = false;
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        if (opt_val(argc, argv, &i, "--model", &v)) model = v;
+        else if (opt_val(argc, argv, &i, "--scope", &v)) rc = scope = q2_scope_parse(v);
+        else if (opt_val(argc, argv, &i, "--rule", &v)) rc = rule = q2_rule_parse(v);
+        else if (opt_val(argc, argv, &i, "--sigma", &v)) rc = sigma = q2_sigma_parse(v);
+        else if (opt_val(argc, argv, &i, "--best", &v)) best = v;
+        else if (opt_val(argc, argv, &i, "--lanes", &v))
+            rc = parse_long(a, v, Q2_LANES_MIN, Q2_LANES_MAX, &lanes);
+        else if (opt_val(argc, argv, &i, "--images", &v)) images = v;
+        else if (opt_val(argc, argv, &i, "--labels", &v)) labels = v;
+        else if (opt_val(argc, argv, &i, "--val", &v)) rc = parse_long(a, v, 0, 1L << 30, &n_val);
+        else if (opt_val(argc, argv, &i, "--calib", &v)) rc = parse_long(a, v, 1, 1L << 30, &calib);
+        else if (opt_val(argc, argv, &i, "--calib-pct", &v))
+            rc = !strcmp(v, "auto") ? (pct = Q2_CALIB_PCT_AUTO, 0) : parse_double(a, v, 1e-9, 100, &pct);
+        else if (opt_val(argc, argv, &i, "--save-float", &v)) save_float = v;
+        else if (opt_val(argc, argv, &i, "-o", &v) || opt_val(argc, argv, &i, "--output", &v)) out = v;
+        else if (!strcmp(a, "--quiet")) quiet = true;
+        else return unknown("pack", a, pack_usage);
+        if (rc > 0) rc = 0; /* scope/rule/sigma indices */
+    }
+    if (rc) return q2_exit_code(rc);
+    if (!model || !out) {
+        fprintf(stderr, "q2mlp pack: --model and -o are required\n");
+        pack_usage(stderr);
+        return Q2_EXIT_USAGE;
+    }
+
+    q2_pack_opts o;
+    q2_pack_opts_default(&o);
+    if (best) {
+        q2_scope bs;
+        q2_rule br;
+        if ((rc = q2_pack_read_best(best, &bs, &br, &o.qopts))) return q2_exit_code(rc);
+        o.scope = bs;
+        o.rule = br;
+    }
+    if (scope >= 0) o.scope = (q2_scope)scope;
+    if (rule >= 0) o.rule = (q2_rule)rule;
+    if (sigma >= 0) o.qopts.sigma = (q2_sigma_mode)sigma;
+    o.qopts.progress = !quiet;
+    o.lanes = (int)lanes;
+    o.calib_n = (int)calib;
+    o.calib_pct = pct;
+
+    char p_img[4096], p_lbl[4096];
+    if (!images != !labels) {
+        fprintf(stderr, "q2mlp pack: --images and --labels go together\n");
+        return Q2_EXIT_USAGE;
+    }
+    if (!images) {
+        snprintf(p_img, sizeof p_img, "%s/train-images-idx3-ubyte", mnist_dir());
+        snprintf(p_lbl, sizeof p_lbl, "%s/train-labels-idx1-ubyte", mnist_dir());
+        images = p_img;
+        labels = p_lbl;
+    }
+    mlp m, qf;
+    q2_dataset all;
+    q2_qmodel q;
+    q2_pack_report rep;
+    if ((rc = mlp_load(&m, model))) return q2_exit_code(rc);
+    if ((rc = q2_dataset_load(&all, images, labels))) goto out_mlp;
+    if (all.n <= n_val) {
+        Q2_ERR("split %s failed: %d images, need more than the %ld validation images", images, all.n, n_val);
+        rc = Q2_EARG;
+        goto out_data;
+    }
+    q2_dataset cal = q2_dataset_slice(&all, 0, all.n - (int)n_val);
+    q2_dataset val = q2_dataset_slice(&all, all.n - (int)n_val, (int)n_val);
+    o.calib = &cal;
+    o.val = n_val > 0 ? &val : NULL;
+    double t0 = q2_now();
+    if ((rc = q2_pack_mlp(&m, &o, &q, &qf, &rep))) goto out_data;
+    if ((rc = q2_qmodel_save(&q, out))) goto out_q;
+    if (save_float && (rc = mlp_save(&qf, save_float))) goto out_q;
+
+    if (!quiet) {
+        fprintf(stderr, "pack: %s -> %s, %s scope, rule %s, sigma %s, lanes %d, %.1f s\n", model, out,
+                q2_scope_name(o.scope), q2_rule_name(o.rule), q2_sigma_name(o.qopts.sigma), o.lanes,
+                q2_now() - t0);
+        for (int c = 0; c < rep.n_cand; c++)
+            fprintf(stderr, "pack: calib-pct auto: %8.3f -> validation %.2f%%%s\n", rep.cand_pct[c],
+                    100 * rep.cand_acc[c], rep.cand_pct[c] == rep.pct ? "  <- chosen" : "");
+        for (int l = 0; l < m.n_layers - 1; l++)
+            fprintf(stderr, "pack: layer %d activations: P%g = %.4f (scale %.6g per unit), max %.4f, "
+                    "%.4f%% saturate\n", l, rep.pct, rep.act_scale[l] * 255.0, rep.act_scale[l],
+                    rep.act_max[l], 100 * rep.sat_frac[l]);
+        if (o.scope == Q2_SCOPE_NEURON)
+            fprintf(stderr, "pack: last-layer scope: layer (one step for all logits)\n");
+        if (rep.n_bias_sat || rep.n_m_sat || rep.n_dead)
+            fprintf(stderr, "pack: warning: %d biases saturated, %d multipliers saturated, %d dead neurons\n",
+                    rep.n_bias_sat, rep.n_m_sat, rep.n_dead);
+    }
+    printf("model=%s bytes=%zu crc=0x%08" PRIX32 " scope=%s rule=%s sigma=%s lanes=%d calib_n=%d "
+           "calib_pct=%g val_acc_int=%.2f val_acc_float=%.2f bias_sat=%d m_sat=%d dead=%d\n",
+           out, q.image_len, q.crc, q2_scope_name(o.scope), q2_rule_name(o.rule),
+           q2_sigma_name(o.qopts.sigma), o.lanes, cal.n < o.calib_n ? cal.n : o.calib_n, rep.pct,
+           100 * rep.val_acc_int, 100 * rep.val_acc_float, rep.n_bias_sat, rep.n_m_sat, rep.n_dead);
+out_q:
+    q2_qmodel_free(&q);
+    mlp_free(&qf);
+out_data:
+    q2_dataset_free(&all);
+out_mlp:
+    mlp_free(&m);
+    return q2_exit_code(rc);
+}
+
+/* ---- info ------------------------------------------------------------------------------------------- */
+static void info_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: q2mlp info MODEL.q2\n\n"
+        "Validate a .q2 image and print its header, sizes, per-layer table and CRC.\n");
+}
+
+int cmd_info(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        info_usage(stdout);
+        return Q2_EXIT_OK;
+    }
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (opt_val(argc, argv, &i, "--model", &v)) path = v;
+        else if (argv[i][0] != '-' && !path) path = argv[i];
+        else return unknown("info", argv[i], info_usage);
+    }
+    if (!path) {
+        info_usage(stderr);
+        return Q2_EXIT_USAGE;
+    }
+    q2_qmodel q;
+    int rc = q2_qmodel_load(&q, path);
+    if (rc) return q2_exit_code(rc);
+    int dims[MLP_MAX_LAYERS + 1];
+    dims[0] = q.layers[0].n_in;
+    for (int l = 0; l < q.n_layers; l++) dims[l + 1] = q.layers[l].n_out;
+    q2_image_layout lay;
+    q2_image_layout_of(q.n_layers, dims, q.lanes, &lay);
+    static const char *const scopes[3] = {"global", "layer", "neuron"};
+    size_t w_total = lay.total_size - 4 - lay.w0, n_weights = 0;
+    size_t n_records = (lay.p_end - lay.param_off[0]) / 8;
+    for (int l = 0; l < q.n_layers; l++) n_weights += (size_t)dims[l] * (size_t)dims[l + 1];
+
+    printf("file          %s\n", path);
+    printf("format        Q2ML version %d, lanes %d (weight word %d bytes)\n", Q2_IMAGE_VERSION, q.lanes,
+           q.lanes / 4);
+    printf("topology      %d", dims[0]);
+    for (int l = 1; l <= q.n_layers; l++) printf("-%d", dims[l]);
+    printf(" (%d layers, %zu weights, %d classes)\n", q.n_layers, n_weights, dims[q.n_layers]);
+    printf("scope         %s (informative)%s\n", scopes[q.scope],
+           q.scope == 2 ? "; last-layer scope: layer" : "");
+    printf("size          %zu bytes: header 16, descriptors %d, neuron records %zu (%zu x 8), padding %u, "
+           "weights %zu, CRC 4\n", q.image_len, 24 * q.n_layers, 8 * n_records, n_records,
+           lay.w0 - lay.p_end, w_total);
+    printf("weights       %zu bytes for %zu 2-bit weights (%.1f%% padding lanes)\n", w_total, n_weights,
+           100.0 * (1.0 - (double)n_weights / (4.0 * (double)w_total)));
+    printf("crc           0x%08" PRIX32 " (CRC-32 of bytes 0..%zu, verified)\n", q.crc, q.image_len - 5);
+    printf("\nlayer  n_in n_out groups param_off  w_off   w_bytes        delta    act_scale"
+           "        bias min..max     M min..max  S min..max\n");
+    for (int l = 0; l < q.n_layers; l++) {
+        const q2_qlayer *L = &q.layers[l];
+        bool hidden = l < q.n_layers - 1;
+        int32_t bmin = L->bias[0], bmax = L->bias[0];
+        unsigned mmin = L->m[0], mmax = L->m[0], smin = L->s[0], smax = L->s[0];
+        for (int j = 1; j < L->n_out; j++) {
+            if (L->bias[j] < bmin) bmin = L->bias[j];
+            if (L->bias[j] > bmax) bmax = L->bias[j];
+            if (L->m[j] < mmin) mmin = L->m[j];
+            if (L->m[j] > mmax) mmax = L->m[j];
+            if (L->s[j] < smin) smin = L->s[j];
+            if (L->s[j] > smax) smax = L->s[j];
+        }
+        char bias_s[32], m_s[32], s_s[32];
+        snprintf(bias_s, sizeof bias_s, "%" PRId32 "..%" PRId32, bmin, bmax);
+        snprintf(m_s, sizeof m_s, "%u..%u", mmin, mmax);
+        snprintf(s_s, sizeof s_s, "%u..%u", smin, smax);
+        printf("%5d %5d %5d %6d %9" PRIu32 " %6" PRIu32 " %9" PRIu32 " %12.6g %12.6g %20s", l, L->n_in,
+               L->n_out, (L->n_out + q.lanes - 1) / q.lanes, lay.param_off[l], lay.w_off[l], lay.w_bytes[l],
+               L->delta, L->act_scale, bias_s);
+        if (hidden)
+            printf(" %14s %11s\n", m_s, s_s);
+        else
+            printf("  (logits: no requantization)\n");
+    }
+    printf("\nact_scale: float value of one output unit (hidden: one uint8 step; last layer: one "
+           "logit unit)\n");
+    q2_qmodel_free(&q);
+    return Q2_EXIT_OK;
+}
+
+/* ---- eval (.q2) --------------------------------------------------------------------------------------- */
+static void eval_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: q2mlp eval --model MODEL.q2 [--images F --labels F] [--engine fast|ref|both] [--limit N]\n\n"
+        "Bit-exact accuracy of the integer model (default: the MNIST test set in $MNIST_DIR).\n"
+        "  --engine fast    the SIMD path (default); ref: the plain reference loops; both: run both\n"
+        "                   and compare every logit (exit 3 on any difference)\n"
+        "  --kernel K       fast-path kernel: auto | c | avx2 | avx512vnni (default auto)\n"
+        "  --limit N        the first N images only\n\n"
+        "stdout: accuracy=<percent> correct=.. n=.. arch=.. img_s=.. engine=.. model=..\n");
+}
+
+int cmd_eval_q2(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        eval_usage(stdout);
+        return Q2_EXIT_OK;
+    }
+    const char *model = NULL, *images = NULL, *labels = NULL, *engine = "fast", *v;
+    long limit = 0;
+    int kernel = Q2_FAST_AUTO, rc = Q2_OK;
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        if (opt_val(argc, argv, &i, "--model", &v)) model = v;
+        else if (opt_val(argc, argv, &i, "--images", &v)) images = v;
+        else if (opt_val(argc, argv, &i, "--labels", &v)) labels = v;
+        else if (opt_val(argc, argv, &i, "--engine", &v)) engine = v;
+        else if (opt_val(argc, argv, &i, "--limit", &v)) rc = parse_long(a, v, 1, 1L << 30, &limit);
+        else if (opt_val(argc, argv, &i, "--kernel", &v)) {
+            for (kernel = 0; kernel < Q2_FAST_COUNT && strcmp(v, q2_fast_kernel_name(kernel)); kernel++) {}
+            if (kernel == Q2_FAST_COUNT) {
+                Q2_ERR("parse --kernel failed: '%s', need auto, c, avx2 or avx512vnni", v);
+                rc = Q2_EARG;
+            }
+        } else return unknown("eval", a, eval_usage);
+    }
+    if (rc) return q2_exit_code(rc);
+    bool use_fast = !strcmp(engine, "fast") || !strcmp(engine, "both");
+    bool use_ref = !strcmp(engine, "ref") || !strcmp(engine, "both");
+    if (!model || (!use_fast && !use_ref) || !images != !labels) {
+        fprintf(stderr, "q2mlp eval: %s\n", !model ? "--model is required"
+                : !images != !labels ? "--images and --labels go together" : "--engine is fast, ref or both");
+        eval_usage(stderr);
+        return Q2_EXIT_USAGE;
+    }
+    char p_img[4096], p_lbl[4096];
+    if (!images) {
+        snprintf(p_img, sizeof p_img, "%s/t10k-images-idx3-ubyte", mnist_dir());
+        snprintf(p_lbl, sizeof p_lbl, "%s/t10k-labels-idx1-ubyte", mnist_dir());
+        images = p_img;
+        labels = p_lbl;
+    }
+    q2_qmodel q;
+    q2_dataset d;
+    q2_fast f = {0};
+    int32_t *lf = NULL, *lr = NULL;
+    if ((rc = q2_qmodel_load(&q, model))) return q2_exit_code(rc);
+    if ((rc = q2_dataset_load(&d, images, labels))) goto out_q;
+    const int n_in = q2_qmodel_n_inputs(&q), n_cls = q2_qmodel_n_classes(&q);
+    if (d.rows * d.cols != n_in) {
+        Q2_ERR("eval %s failed: the images have %d pixels, the model %d inputs", model, d.rows * d.cols,
+               n_in);
+        rc = Q2_EARG;
+        goto out_data;
+    }
+    int n = limit && limit < d.n ? (int)limit : d.n;
+    lf = malloc((size_t)n * (size_t)n_cls * sizeof *lf);
+    lr = malloc((size_t)n * (size_t)n_cls * sizeof *lr);
+    if (!lf || !lr) {
+        rc = Q2_ENOMEM;
+        goto out_data;
+    }
+    double t_fast = 0, t_ref = 0, t0;
+    if (use_fast) {
+        if ((rc = q2_fast_init(&f, &q, (q2_fast_kernel)kernel))) goto out_data;
+        t0 = q2_now();
+        if ((rc = q2_fast_forward(&f, d.images, n, lf, NULL))) goto out_data;
+        t_fast = q2_now() - t0;
+    }
+    if (use_ref) {
+        t0 = q2_now();
+        for (int i = 0; i < n; i++)
+            q2_qmodel_forward_ref(&q, d.images + (size_t)i * (size_t)n_in, lr + (size_t)i * (size_t)n_cls,
+                                  NULL);
+        t_ref = q2_now() - t0;
+    }
+    const int32_t *logits = use_fast ? lf : lr;
+    long correct = 0, mismatches = 0;
+    for (int i = 0; i < n; i++) {
+        correct += q2_argmax(logits + (size_t)i * (size_t)n_cls, n_cls) == d.labels[i];
+        if (use_fast && use_ref && memcmp(lf + (size_t)i * (size_t)n_cls, lr + (size_t)i * (size_t)n_cls,
+                                          (size_t)n_cls * sizeof *lf)) {
+            if (!mismatches) Q2_ERR("eval %s failed: fast and reference logits differ on image %d", model, i);
+            mismatches++;
+        }
+    }
+    char arch[128];
+    int k = snprintf(arch, sizeof arch, "%d", n_in);
+    for (int l = 0; l < q.n_layers && k < (int)sizeof arch - 8; l++)
+        k += snprintf(arch + k, sizeof arch - (size_t)k, "-%d", q.layers[l].n_out);
+    printf("accuracy=%.2f correct=%ld n=%d arch=%s img_s=%.0f engine=%s", 100.0 * (double)correct / n,
+           correct, n, arch, n / (use_fast ? t_fast : t_ref), use_fast ? "fast" : "ref");
+    if (use_fast) printf(" kernel=%s", q2_fast_kernel_name((q2_fast_kernel)f.kernel));
+    if (use_fast && use_ref) printf(" ref_img_s=%.0f mismatches=%ld", n / t_ref, mismatches);
+    printf(" model=%s\n", model);
+    if (mismatches) rc = Q2_EVERIFY;
+out_data:
+    free(lf);
+    free(lr);
+    q2_fast_free(&f);
+    q2_dataset_free(&d);
+out_q:
+    q2_qmodel_free(&q);
+    return q2_exit_code(rc);
+}
+
+/* ---- infer -------------------------------------------------------------------------------------------- */
+static void infer_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: q2mlp infer --model MODEL.q2 --images F --index N [--labels F] [--hidden]\n\n"
+        "Bit-exact logits and class of one image (the reference model). --labels defaults to the\n"
+        "labels file beside the images (images-idx3 -> labels-idx1). --hidden also prints the uint8\n"
+        "activations of every hidden layer.\n\n"
+        "stdout: index=N class=K label=L logits=v0,v1,...\n");
+}
+
+int cmd_infer(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        infer_usage(stdout);
+        return Q2_EXIT_OK;
+    }
+    const char *model = NULL, *images = NULL, *labels = NULL, *v;
+    long index = -1;
+    bool show_hidden = false;
+    int rc = Q2_OK;
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        if (opt_val(argc, argv, &i, "--model", &v)) model = v;
+        else if (opt_val(argc, argv, &i, "--images", &v)) images = v;
+        else if (opt_val(argc, argv, &i, "--labels", &v)) labels = v;
+        else if (opt_val(argc, argv, &i, "--index", &v)) rc = parse_long(a, v, 0, 1L << 30, &index);
+        else if (!strcmp(a, "--hidden")) show_hidden = true;
+        else return unknown("infer", a, infer_usage);
+    }
+    if (rc) return q2_exit_code(rc);
+    char p_lbl[4096];
+    if (images && !labels) {
+        if (!labels_for(images, p_lbl, sizeof p_lbl)) {
+            fprintf(stderr, "q2mlp infer: no labels file beside %s: give --labels\n", images);
+            return Q2_EXIT_USAGE;
+        }
+        labels = p_lbl;
+    }
+    if (!model || !images || index < 0) {
+        fprintf(stderr, "q2mlp infer: --model, --images and --index are required\n");
+        infer_usage(stderr);
+        return Q2_EXIT_USAGE;
+    }
+    q2_qmodel q;
+    q2_dataset d;
+    if ((rc = q2_qmodel_load(&q, model))) return q2_exit_code(rc);
+    if ((rc = q2_dataset_load(&d, images, labels))) goto out_q;
+    const int n_in = q2_qmodel_n_inputs(&q), n_cls = q2_qmodel_n_classes(&q);
+    if (d.rows * d.cols != n_in || index >= d.n) {
+        Q2_ERR("infer %s failed: %s", model, index >= d.n ? "--index past the last image" :
+               "the images do not have as many pixels as the model has inputs");
+        rc = Q2_EARG;
+        goto out_data;
+    }
+    int32_t logits[Q2_MAX_CLASSES];
+    uint8_t *hidden[MLP_MAX_LAYERS] = {0};
+    for (int l = 0; l < q.n_layers - 1; l++)
+        if (!(hidden[l] = malloc((size_t)q.layers[l].n_out))) {
+            rc = Q2_ENOMEM;
+            goto out_hidden;
+        }
+    int cls = q2_qmodel_forward_ref(&q, d.images + (size_t)index * (size_t)n_in, logits, hidden);
+    printf("index=%ld class=%d label=%d logits=", index, cls, d.labels[index]);
+    for (int j = 0; j < n_cls; j++) printf("%s%" PRId32, j ? "," : "", logits[j]);
+    printf("\n");
+    for (int l = 0; show_hidden && l < q.n_layers - 1; l++) {
+        printf("hidden%d=", l);
+        for (int j = 0; j < q.layers[l].n_out; j++) printf("%s%u", j ? "," : "", hidden[l][j]);
+        printf("\n");
+    }
+out_hidden:
+    for (int l = 0; l < MLP_MAX_LAYERS; l++) free(hidden[l]);
+out_data:
+    q2_dataset_free(&d);
+out_q:
+    q2_qmodel_free(&q);
+    return q2_exit_code(rc);
+}
+
+/* ---- import ------------------------------------------------------------------------------------ */
+static void import_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: q2mlp import [--arch A] (--npy W0 B0 W1 B1 ... | --dir D) [--transpose] -o MODEL.mlp\n\n"
+        "Build a float .mlp from NumPy .npy files (docs/formats.md \".npy import\"): one weight and one\n"
+        "bias array per layer, in layer order. Weights have shape (n_out, n_in) like PyTorch's\n"
+        "nn.Linear.weight; with --transpose, (n_in, n_out) like a Keras Dense kernel. Biases (n_out,).\n"
+        "float32 or float64 (stored as float32), C order. The network must take pixel/255 inputs,\n"
+        "ReLU between layers, and return logits.\n\n"
+        "  --npy F...     weight and bias files alternating: w0.npy b0.npy w1.npy b1.npy ...\n"
+        "  --dir D        the files D/w0.npy D/b0.npy D/w1.npy ... (as many layers as exist)\n"
+        "  --arch A       e.g. 784-512-512-10: check the shapes against it (default: from the shapes)\n"
+        "  --transpose    weights are (n_in, n_out)\n\n"
+        "stdout: one line  model=.. arch=.. params=.. dtype=..\n");
+}
+
+int cmd_import(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        import_usage(stdout);
+        return Q2_EXIT_OK;
+    }
+    const char *out = NULL, *dir = NULL, *arch = NULL, *v;
+    const char *files[2 * MLP_MAX_LAYERS];
+    char dir_files[2 * MLP_MAX_LAYERS][4096];
+    int n_files = 0;
+    bool transpose = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--npy")) {
+            while (i + 1 < argc && argv[i + 1][0] != '-') {
+                if (n_files == 2 * MLP_MAX_LAYERS) {
+                    Q2_ERR("import failed: more than %d layers", MLP_MAX_LAYERS);
+                    return Q2_EXIT_USAGE;
+                }
+                files[n_files++] = argv[++i];
+            }
+        } else if (opt_val(argc, argv, &i, "--dir", &v)) dir = v;
+        else if (opt_val(argc, argv, &i, "--arch", &v)) arch = v;
+        else if (opt_val(argc, argv, &i, "-o", &v) || opt_val(argc, argv, &i, "--output", &v)) out = v;
+        else if (!strcmp(a, "--transpose")) transpose = true;
+        else return unknown("import", a, import_usage);
+    }
+    if (dir && !n_files) {
+        for (int l = 0; l < MLP_MAX_LAYERS; l++) {
+            snprintf(dir_files[2 * l], sizeof dir_files[0], "%s/w%d.npy", dir, l);
+            snprintf(dir_files[2 * l + 1], sizeof dir_files[0], "%s/b%d.npy", dir, l);
+            if (!file_exists(dir_files[2 * l])) break;
+            files[n_files++] = dir_files[2 * l];
+            files[n_files++] = dir_files[2 * l + 1];
+        }
+    }
+    if (!out || (dir && n_files && files[0] != dir_files[0]) || !n_files || n_files % 2) {
+        fprintf(stderr, "q2mlp import: %s\n", !out ? "-o is required"
+                : !n_files ? "give --npy files or a --dir holding w0.npy b0.npy ..."
+                : n_files % 2 ? "--npy needs a weight and a bias file per layer"
+                              : "--npy and --dir exclude each other");
+        import_usage(stderr);
+        return Q2_EXIT_USAGE;
+    }
+    const int L = n_files / 2;
+    int dims[MLP_MAX_LAYERS + 1], a_layers = 0, a_dims[MLP_MAX_LAYERS + 1];
+    int rc = Q2_OK;
+    if (arch && (rc = mlp_parse_arch(arch, &a_layers, a_dims))) return q2_exit_code(rc);
+    if (arch && a_layers != L) {
+        Q2_ERR("import failed: --arch %s has %d layers, %d weight/bias pairs given", arch, a_layers, L);
+        return Q2_EXIT_USAGE;
+    }
+    q2_npy w[MLP_MAX_LAYERS] = {0}, b[MLP_MAX_LAYERS] = {0};
+    mlp m = {0};
+    int itemsize = 0;
+    for (int l = 0; l < L && !rc; l++) {
+        if ((rc = q2_npy_load(&w[l], files[2 * l])) || (rc = q2_npy_load(&b[l], files[2 * l + 1]))) break;
+        if (w[l].ndim != 2 || b[l].ndim != 1) {
+            bool bad_w = w[l].ndim != 2;
+            Q2_ERR("import %s failed: shape has %d dimensions, need %s", files[2 * l + !bad_w],
+                   bad_w ? w[l].ndim : b[l].ndim, bad_w ? "2 (weights)" : "1 (bias)");
+            rc = Q2_EFORMAT;
+            break;
+        }
+        int n_out = (int)w[l].shape[transpose ? 1 : 0], n_in = (int)w[l].shape[transpose ? 0 : 1];
+        int want_in = arch ? a_dims[l] : l ? dims[l] : n_in, want_out = arch ? a_dims[l + 1] : n_out;
+        if (n_in != want_in || n_out != want_out || b[l].shape[0] != n_out || n_in < 1 || n_out < 1 ||
+            n_in > MLP_MAX_WIDTH || n_out > MLP_MAX_WIDTH) {
+            Q2_ERR("import failed: layer %d: weights %s (%" PRId64 ", %" PRId64 "), bias %s (%" PRId64 ",); "
+                   "need weights (%d, %d)%s and bias (%d,)%s", l, files[2 * l], w[l].shape[0], w[l].shape[1],
+                   files[2 * l + 1], b[l].shape[0], transpose ? want_in : want_out,
+                   transpose ? want_out : want_in,
+                   transpose ? " (n_in, n_out: --transpose)" : " (n_out, n_in)", want_out,
+                   l && !arch ? " (inputs chain from the previous layer)" : "");
+            rc = Q2_EFORMAT;
+            break;
+        }
+        dims[l] = n_in;
+        dims[l + 1] = n_out;
+        if (w[l].itemsize > itemsize) itemsize = w[l].itemsize;
+        if (b[l].itemsize > itemsize) itemsize = b[l].itemsize;
+    }
+    if (rc) goto out_free;
+    if ((rc = mlp_init(&m, L, dims))) goto out_free;
+    for (int l = 0; l < L; l++) {
+        const int n_in = dims[l], n_out = dims[l + 1];
+        for (int j = 0; j < n_out; j++)
+            for (int i = 0; i < n_in; i++)
+                m.w[l][(size_t)j * n_in + i] =
+                    transpose ? w[l].data[(size_t)i * n_out + j] : w[l].data[(size_t)j * n_in + i];
+        memcpy(m.b[l], b[l].data, (size_t)n_out * sizeof(float));
+        for (size_t k = 0; k < (size_t)n_out * n_in; k++)
+            if (!isfinite(m.w[l][k])) {
+                Q2_ERR("import failed: %s holds a non-finite value (element %zu)", files[2 * l], k);
+                rc = Q2_EFORMAT;
+                goto out_free;
+            }
+        for (int j = 0; j < n_out; j++)
+            if (!isfinite(m.b[l][j])) {
+                Q2_ERR("import failed: %s holds a non-finite value (element %d)", files[2 * l + 1], j);
+                rc = Q2_EFORMAT;
+                goto out_free;
+            }
+    }
+    if ((rc = mlp_save(&m, out))) goto out_free;
+    char arch_s[128];
+    mlp_arch_string(&m, arch_s, sizeof arch_s);
+    printf("model=%s arch=%s params=%zu dtype=%s\n", out, arch_s, mlp_n_params(&m),
+           itemsize == 8 ? "float64->float32" : "float32");
+out_free:
+    for (int l = 0; l < MLP_MAX_LAYERS; l++) {
+        q2_npy_free(&w[l]);
+        q2_npy_free(&b[l]);
+    }
+    mlp_free(&m);
+    return q2_exit_code(rc);
+}
+
+/* ---- bench ------------------------------------------------------------------------------------- */
+static void bench_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: q2mlp bench [--model F.mlp] [--q2 F.q2] [--images F] [--seconds T] [--gemm blas|own] [-v]\n\n"
+        "Images per second on ONE thread of: the float model (mlp_forward, batches of 256), the\n"
+        "reference integer model (plain loops, one image at a time) and the fast integer path\n"
+        "(q2_fast_forward, SIMD, batches of %d). Defaults: build/models/paper.{mlp,q2} when present,\n"
+        "else a random %s network packed here; the MNIST test images ($MNIST_DIR),\n"
+        "else random images; --seconds per engine (default %g), in %d interleaved rounds of which\n"
+        "the best rate counts. The fast path skips input quads that are zero in a\n"
+        "whole batch, so its speed depends on the images (MNIST: about 20%% nonzero pixels).\n\n"
+        "-v prints what was measured (model, images, GEMM engine, fast kernel) on stderr.\n\n"
+        "stdout: one line  float_img_s=.. ref_img_s=.. fast_img_s=.. speedup_fast_vs_float=..\n",
+        Q2_FAST_BATCH, PAPER_ARCH, 2.0, BENCH_ROUNDS);
+}
+
+/* A He-initialised network (normal, variance 2/n_in), zero biases. */
+static int random_mlp(mlp *m, const char *arch, uint64_t seed)
+{
+    int n_layers, dims[MLP_MAX_LAYERS + 1];
+    int rc = mlp_parse_arch(arch, &n_layers, dims);
+    if (rc || (rc = mlp_init(m, n_layers, dims))) return rc;
+    q2_rng r;
+    q2_rng_init(&r, seed);
+    for (int l = 0; l < n_layers; l++)
+        for (size_t k = 0; k < (size_t)dims[l] * (size_t)dims[l + 1]; k++)
+            m->w[l][k] = (float)(q2_rng_normal(&r) * sqrt(2.0 / dims[l]));
+    return Q2_OK;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        bench_usage(stdout);
+        return Q2_EXIT_OK;
+    }
+    const char *model = NULL, *q2path = NULL, *images = NULL, *v;
+    double secs = 2.0;
+    int rc = Q2_OK, gemm = -1;
+    bool verbose = false;
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        if (opt_val(argc, argv, &i, "--model", &v)) model = v;
+        else if (opt_val(argc, argv, &i, "--q2", &v)) q2path = v;
+        else if (opt_val(argc, argv, &i, "--images", &v)) images = v;
+        else if (opt_val(argc, argv, &i, "--seconds", &v)) rc = parse_double(a, v, 0.01, 3600, &secs);
+        else if (opt_val(argc, argv, &i, "--gemm", &v)) rc = (gemm = q2_gemm_engine_parse(v)) < 0 ? gemm : 0;
+        else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) verbose = true;
+        else return unknown("bench", a, bench_usage);
+    }
+    if (rc) return q2_exit_code(rc);
+    q2_gemm_set_threads(1); /* also openblas_set_num_threads(1) */
+    if (gemm >= 0) q2_gemm_set_engine((q2_gemm_engine)gemm);
+    if (!model && file_exists("build/models/paper.mlp")) model = "build/models/paper.mlp";
+    if (!q2path && model && !strcmp(model, "build/models/paper.mlp") && file_exists("build/models/paper.q2"))
+        q2path = "build/models/paper.q2";
+
+    /* images: MNIST test set, or 10000 random ones */
+    char p_img[4096], p_lbl[4096];
+    if (!images) {
+        snprintf(p_img, sizeof p_img, "%s/t10k-images-idx3-ubyte", mnist_dir());
+        images = p_img;
+    }
+    q2_dataset d = {0};
+    bool have_images = labels_for(images, p_lbl, sizeof p_lbl) && file_exists(images);
+    if (have_images && (rc = q2_dataset_load(&d, images, p_lbl))) return q2_exit_code(rc);
+    if (!have_images) {
+        d.n = 10000;
+        d.rows = d.cols = 28;
+        d.images = malloc((size_t)d.n * 784);
+        d.labels = calloc((size_t)d.n, 1);
+        if (!d.images || !d.labels) {
+            q2_dataset_free(&d);
+            return Q2_EXIT_INTERNAL;
+        }
+        q2_rng r;
+        q2_rng_init(&r, 7);
+        for (size_t k = 0; k < (size_t)d.n * 784; k++) d.images[k] = (uint8_t)q2_rng_below(&r, 256);
+    }
+
+    mlp m = {0}, qf = {0};
+    q2_qmodel q = {0};
+    q2_fast f = {0};
+    float *x = NULL, *logits = NULL;
+    int32_t *il = NULL;
+    int *cls = NULL;
+    if (model ? (rc = mlp_load(&m, model)) : (rc = random_mlp(&m, PAPER_ARCH, 1))) goto out;
+    if (q2path) {
+        if ((rc = q2_qmodel_load(&q, q2path))) goto out;
+    } else {
+        q2_pack_opts o;
+        q2_pack_report rep;
+        q2_pack_opts_default(&o);
+        o.calib = &d;
+        o.calib_n = 1000;
+        if ((rc = q2_pack_mlp(&m, &o, &q, &qf, &rep))) goto out;
+    }
+    const int n_in = m.dims[0], n_cls = m.dims[m.n_layers];
+    if (n_in != d.rows * d.cols || q2_qmodel_n_inputs(&q) != n_in || q2_qmodel_n_classes(&q) != n_cls) {
+        Q2_ERR("bench failed: the float model, the .q2 image and the images do not have the same shape");
+        rc = Q2_EARG;
+        goto out;
+    }
+    enum { FB = 256 };
+    x = malloc((size_t)FB * (size_t)n_in * sizeof *x);
+    logits = malloc((size_t)FB * (size_t)n_cls * sizeof *logits);
+    il = malloc((size_t)d.n * (size_t)n_cls * sizeof *il);
+    cls = malloc((size_t)d.n * sizeof *cls);
+    if (!x || !logits || !il || !cls) {
+        rc = Q2_ENOMEM;
+        goto out;
+    }
+    /* BENCH_ROUNDS rounds, each timing float, reference and fast for secs / BENCH_ROUNDS; the best
+     * rate of each engine is kept, so a burst of load from other processes hurts no engine more
+     * than another. float: scale pixels + mlp_forward in batches of FB; ref: one image at a time;
+     * fast: q2_fast_forward over the whole set. */
+    if ((rc = q2_fast_init(&f, &q, Q2_FAST_AUTO))) goto out;
+    double fl = 0, rf = 0, fa = 0, slice = secs / BENCH_ROUNDS;
+    long n_ref = 0;
+    for (int round = 0; round < BENCH_ROUNDS; round++) {
+        long n = 0;
+        double t0 = q2_now(), t;
+        do {
+            int s = (int)(n % d.n), c = d.n - s < FB ? d.n - s : FB;
+            mlp_scale_pixels(d.images + (size_t)s * (size_t)n_in, (size_t)c * (size_t)n_in, x);
+            if ((rc = mlp_forward(&m, x, c, logits, NULL))) goto out;
+            for (int i = 0; i < c; i++) cls[s + i] = mlp_argmax(logits + (size_t)i * (size_t)n_cls, n_cls);
+            n += c;
+        } while ((t = q2_now() - t0) < slice);
+        fl = fmax(fl, n / t);
+        n = 0;
+        t0 = q2_now();
+        do {
+            int32_t lg[Q2_MAX_CLASSES];
+            for (int k = 0; k < 16; k++, n++, n_ref++)
+                cls[n_ref % d.n] =
+                    q2_qmodel_forward_ref(&q, d.images + (size_t)(n_ref % d.n) * (size_t)n_in, lg, NULL);
+        } while ((t = q2_now() - t0) < slice);
+        rf = fmax(rf, n / t);
+        n = 0;
+        t0 = q2_now();
+        do {
+            int s = (int)(n % d.n), c = d.n - s < 1024 ? d.n - s : 1024;
+            if ((rc = q2_fast_forward(&f, d.images + (size_t)s * (size_t)n_in, c, il, cls))) goto out;
+            n += c;
+        } while ((t = q2_now() - t0) < slice);
+        fa = fmax(fa, n / t);
+    }
+    if (verbose)
+        fprintf(stderr, "bench: model %s, image %s, %s (%d), 1 thread; float gemm %s; fast kernel %s\n",
+                model ? model : "random " PAPER_ARCH, q2path ? q2path : "packed here",
+                have_images ? images : "random images", d.n, q2_gemm_engine_name(q2_gemm_get_engine()),
+                q2_fast_kernel_name((q2_fast_kernel)f.kernel));
+    printf("float_img_s=%.0f ref_img_s=%.0f fast_img_s=%.0f speedup_fast_vs_float=%.2f\n", fl, rf, fa,
+           fa / fl);
+out:
+    free(x);
+    free(logits);
+    free(il);
+    free(cls);
+    q2_fast_free(&f);
+    q2_qmodel_free(&q);
+    mlp_free(&qf);
+    mlp_free(&m);
+    q2_dataset_free(&d);
+    return q2_exit_code(rc);
+}

@@ -1,5 +1,206 @@
-/* cmd_study.c — placeholder until the quantizer study lands (issue 2). */
+/* cmd_study.c — `q2mlp sqnr` (theory of the 2-bit quantizer for a unit Laplacian: one line) and
+ * `q2mlp study` (the support-region study, sw/study.c). Errors on stderr; exit codes of util.h:
+ * 0 ok, 1 usage or unreadable input, 4 internal. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+#include "quant.h"
+#include "study.h"
 #include "util.h"
-int cmd_sqnr(int argc, char **argv) { (void)argc; (void)argv; Q2_ERR("not implemented yet"); return Q2_EXIT_INTERNAL; }
-int cmd_study(int argc, char **argv) { (void)argc; (void)argv; Q2_ERR("not implemented yet"); return Q2_EXIT_INTERNAL; }
+
+/* ---- option parsing ---------------------------------------------------------------------------- */
+/* Matches "--name value" and "--name=value"; advances *i past what it consumed. */
+static bool opt_val(int argc, char **argv, int *i, const char *name, const char **val)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n)) return false;
+    if (a[n] == '=') {
+        *val = a + n + 1;
+        return true;
+    }
+    if (a[n] || *i + 1 >= argc) return false;
+    *val = argv[++*i];
+    return true;
+}
+
+static int parse_double(const char *opt, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v >= lo && v <= hi)) {
+        Q2_ERR("parse %s failed: '%s', need a number in [%g, %g]", opt, s, lo, hi);
+        return Q2_EARG;
+    }
+    *out = v;
+    return Q2_OK;
+}
+
+static int parse_int(const char *opt, const char *s, long lo, long hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < lo || v > hi) {
+        Q2_ERR("parse %s failed: '%s', need an integer in %ld..%ld", opt, s, lo, hi);
+        return Q2_EARG;
+    }
+    *out = (int)v;
+    return Q2_OK;
+}
+
+/* ---- sqnr -------------------------------------------------------------------------------------- */
+static void sqnr_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: q2mlp sqnr (--xmax X | --delta D | --optimal)\n"
+        "Theoretical distortion and SQNR of the symmetric 2-bit uniform quantizer (x_max = 2 delta)\n"
+        "for a zero-mean unit-variance Laplacian source (closed form, docs/quantizer.md).\n\n"
+        "  --xmax X     support region threshold x_max (in units of sigma), X > 0\n"
+        "  --delta D    step size delta = x_max / 2, D > 0\n"
+        "  --optimal    the MSE-optimal x_max (2.17479, 7.0707 dB)\n\n"
+        "stdout: one line  xmax=<X> delta=<delta> D=<D> sqnr_db=<SQNR>\n");
+}
+
+int cmd_sqnr(int argc, char **argv)
+{
+    double x = NAN;
+    int given = 0, rc = Q2_OK;
+    bool optimal = false;
+    const char *v;
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            sqnr_usage(stdout);
+            return Q2_EXIT_OK;
+        } else if (!strcmp(a, "--optimal")) {
+            optimal = true;
+            given++;
+        } else if (opt_val(argc, argv, &i, "--xmax", &v)) {
+            rc = parse_double(a, v, 1e-12, 1e6, &x);
+            given++;
+        } else if (opt_val(argc, argv, &i, "--delta", &v)) {
+            rc = parse_double(a, v, 1e-12, 1e6, &x);
+            x *= 2;
+            given++;
+        } else {
+            Q2_ERR("parse arguments failed: unknown or incomplete option '%s'", a);
+            rc = Q2_EARG;
+        }
+    }
+    if (!rc && given != 1) {
+        Q2_ERR("parse arguments failed: need exactly one of --xmax, --delta, --optimal");
+        rc = Q2_EARG;
+    }
+    if (rc) {
+        sqnr_usage(stderr);
+        return q2_exit_code(rc);
+    }
+    q2_lap_point p = optimal ? q2_lap_optimal() : q2_lap_theory(x);
+    printf("xmax=%.6f delta=%.6f D=%.6f sqnr_db=%.4f\n", p.xmax, p.delta, p.d, p.sqnr_db);
+    return Q2_EXIT_OK;
+}
+
+/* ---- study ------------------------------------------------------------------------------------- */
+static void study_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: q2mlp study --model M.mlp [options]\n"
+        "Quantize the weights of M to 2 bits with every scope (global, layer, neuron) and support\n"
+        "region rule (opt asym maxabs mse aciq octav acc), sweep x_max/sigma, and write the report:\n"
+        "a table on stdout; OUT/study.csv, study.md, sweep_<scope>.csv, sweep.gp + sweep_<scope>.svg\n"
+        "(gnuplot), best.txt (the best scope x rule on validation, for `q2mlp pack`).\n"
+        "Validation = the last --val training images; the test set is reported only.\n\n"
+        "  --model F          the float model (required)\n"
+        "  --out DIR          report directory (default build/report)\n"
+        "  --points N         sweep points in [--lo, --hi] (default %d; >= 2)\n"
+        "  --lo X, --hi X     sweep range of x_max/sigma (default %.1f, %.1f)\n"
+        "  --sigma rms|std    scale of the opt/asym/acc rules: rms = sqrt(E[w^2]) (default),\n"
+        "                     std = mean removed (docs/quantizer.md)\n"
+        "  --val N            validation images from the end of the training set (default %d)\n"
+        "  --test-limit N     use only the first N test images (default: all)\n"
+        "  --train-images F   default $MNIST_DIR/train-images-idx3-ubyte (MNIST_DIR: data/mnist)\n"
+        "  --train-labels F   default $MNIST_DIR/train-labels-idx1-ubyte\n"
+        "  --test-images F    default $MNIST_DIR/t10k-images-idx3-ubyte\n"
+        "  --test-labels F    default $MNIST_DIR/t10k-labels-idx1-ubyte\n"
+        "  --gnuplot PROG     plotting program (default $GNUPLOT or gnuplot; '' for no plots)\n"
+        "  --quiet            no progress on stderr\n",
+        Q2_SWEEP_POINTS, Q2_SWEEP_LO, Q2_SWEEP_HI, Q2_STUDY_VAL);
+}
+
+int cmd_study(int argc, char **argv)
+{
+    q2_study_opts o;
+    q2_study_opts_default(&o);
+    const char *env = getenv("GNUPLOT");
+    if (env && *env) o.gnuplot = env;
+    const char *mdir = getenv("MNIST_DIR"), *v;
+    if (!mdir || !*mdir) mdir = "data/mnist";
+    char def[4][4200];
+    const char *names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+    for (int k = 0; k < 4; k++) snprintf(def[k], sizeof def[k], "%s/%s", mdir, names[k]);
+    o.train_images = def[0];
+    o.train_labels = def[1];
+    o.test_images = def[2];
+    o.test_labels = def[3];
+    int rc = Q2_OK, x;
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            study_usage(stdout);
+            return Q2_EXIT_OK;
+        } else if (!strcmp(a, "--quiet")) {
+            o.progress = false;
+        } else if (opt_val(argc, argv, &i, "--model", &v)) {
+            o.model = v;
+        } else if (opt_val(argc, argv, &i, "--out", &v)) {
+            o.out_dir = v;
+        } else if (opt_val(argc, argv, &i, "--points", &v)) {
+            rc = parse_int(a, v, 2, 1024, &o.q.points);
+        } else if (opt_val(argc, argv, &i, "--lo", &v)) {
+            rc = parse_double(a, v, 1e-6, 1e3, &o.q.lo);
+        } else if (opt_val(argc, argv, &i, "--hi", &v)) {
+            rc = parse_double(a, v, 1e-6, 1e3, &o.q.hi);
+        } else if (opt_val(argc, argv, &i, "--sigma", &v)) {
+            if ((x = q2_sigma_parse(v)) < 0) {
+                Q2_ERR("parse --sigma failed: '%s', need rms or std", v);
+                rc = Q2_EARG;
+            } else {
+                o.q.sigma = (q2_sigma_mode)x;
+            }
+        } else if (opt_val(argc, argv, &i, "--val", &v)) {
+            rc = parse_int(a, v, 1, 1 << 30, &o.n_val);
+        } else if (opt_val(argc, argv, &i, "--test-limit", &v)) {
+            rc = parse_int(a, v, 1, 1 << 30, &o.test_limit);
+        } else if (opt_val(argc, argv, &i, "--train-images", &v)) {
+            o.train_images = v;
+        } else if (opt_val(argc, argv, &i, "--train-labels", &v)) {
+            o.train_labels = v;
+        } else if (opt_val(argc, argv, &i, "--test-images", &v)) {
+            o.test_images = v;
+        } else if (opt_val(argc, argv, &i, "--test-labels", &v)) {
+            o.test_labels = v;
+        } else if (opt_val(argc, argv, &i, "--gnuplot", &v)) {
+            o.gnuplot = v;
+        } else {
+            Q2_ERR("parse arguments failed: unknown or incomplete option '%s'", a);
+            rc = Q2_EARG;
+        }
+    }
+    if (!rc && !o.model) {
+        Q2_ERR("parse arguments failed: --model is required");
+        rc = Q2_EARG;
+    }
+    if (!rc && !(o.q.hi > o.q.lo)) {
+        Q2_ERR("parse arguments failed: --lo %g must be below --hi %g", o.q.lo, o.q.hi);
+        rc = Q2_EARG;
+    }
+    if (rc) {
+        study_usage(stderr);
+        return q2_exit_code(rc);
+    }
+    return q2_exit_code(q2_study_run(&o));
+}

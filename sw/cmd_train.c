@@ -1,5 +1,353 @@
-/* cmd_train.c — placeholder until the float-model work lands (issue 2). */
+/* cmd_train.c — `q2mlp train` (float MLP on IDX data -> .mlp) and `q2mlp eval` (.mlp accuracy;
+ * .q2 images are handed to cmd_eval_q2). Output contract: one key=value summary line on stdout;
+ * progress and errors on stderr; exit codes of util.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "cli.h"
+#include "gemm.h"
+#include "idx.h"
+#include "mlp.h"
+#include "train.h"
 #include "util.h"
-int cmd_train(int argc, char **argv) { (void)argc; (void)argv; Q2_ERR("not implemented yet"); return Q2_EXIT_INTERNAL; }
-int cmd_eval(int argc, char **argv) { (void)argc; (void)argv; Q2_ERR("not implemented yet"); return Q2_EXIT_INTERNAL; }
+
+#define DEFAULT_ARCH "784-512-512-10" /* the paper preset */
+#define DEFAULT_VAL  5000             /* validation = the last 5000 training images */
+
+/* ---- option parsing ----------------------------------------------------------------------------- */
+/* Matches "--name value" and "--name=value"; advances *i past what it consumed. */
+static bool opt_val(int argc, char **argv, int *i, const char *name, const char **val)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n)) return false;
+    if (a[n] == '=') {
+        *val = a + n + 1;
+        return true;
+    }
+    if (a[n] || *i + 1 >= argc) return false;
+    *val = argv[++*i];
+    return true;
+}
+
+static int parse_int(const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < lo || v > hi) {
+        Q2_ERR("parse %s failed: '%s', need an integer in %ld..%ld", opt, s, lo, hi);
+        return Q2_EARG;
+    }
+    *out = v;
+    return Q2_OK;
+}
+
+static int parse_float(const char *opt, const char *s, double lo, double hi, float *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v >= lo && v <= hi)) {
+        Q2_ERR("parse %s failed: '%s', need a number in [%g, %g]", opt, s, lo, hi);
+        return Q2_EARG;
+    }
+    *out = (float)v;
+    return Q2_OK;
+}
+
+static bool file_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+static const char *mnist_dir(void)
+{
+    const char *d = getenv("MNIST_DIR");
+    return d && *d ? d : "data/mnist";
+}
+
+/* ---- train -------------------------------------------------------------------------------------- */
+static void train_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: q2mlp train [options] -o MODEL.mlp\n"
+        "Train a float MLP (ReLU hidden layers, softmax output) on MNIST IDX files.\n"
+        "The last --val training images are the validation set; the epoch with the best validation\n"
+        "accuracy is kept. The test set is evaluated for the report only (never for selection).\n\n"
+        "  --arch A            topology, e.g. %s (default)\n"
+        "  --epochs N          epochs (default 20)\n"
+        "  --batch N           mini-batch size (default 128)\n"
+        "  --opt adam|sgd      optimizer (default adam)\n"
+        "  --lr X              peak learning rate (default 1e-3 adam, 0.05 sgd)\n"
+        "  --schedule S        cosine (default: decays to 0 over the run) or const\n"
+        "  --momentum X        SGD momentum / Adam beta1 (default 0.9)\n"
+        "  --dropout P         drop probability on hidden units (default 0.2)\n"
+        "  --seed N            init, shuffle and dropout seed (default 1)\n"
+        "  --train-images F    default $MNIST_DIR/train-images-idx3-ubyte (MNIST_DIR: data/mnist)\n"
+        "  --train-labels F    default $MNIST_DIR/train-labels-idx1-ubyte\n"
+        "  --test-images F     report-only test set (default $MNIST_DIR/t10k-images-idx3-ubyte,\n"
+        "  --test-labels F       skipped if the default files are missing)\n"
+        "  --limit N           train on the first N images only (default: all but the validation)\n"
+        "  --val N             validation images taken from the end (default %d)\n"
+        "  --threads N         GEMM threads (default: OpenBLAS default, i.e. the CPUs)\n"
+        "  --gemm own|blas     GEMM engine (default %s; docs/performance.md)\n"
+        "  --quiet             no progress on stderr\n"
+        "  -o, --output F      the .mlp model to write (atomically, only on success)\n\n"
+        "stdout: one line  arch=.. epochs=.. best_epoch=.. val_acc=.. test_acc=.. train_s=.. ...\n",
+        DEFAULT_ARCH, DEFAULT_VAL, q2_gemm_engine_name(Q2_GEMM_DEFAULT));
+}
+
+int cmd_train(int argc, char **argv)
+{
+    train_opts o;
+    train_opts_default(&o);
+    const char *arch = DEFAULT_ARCH, *out = NULL, *v;
+    const char *tr_img = NULL, *tr_lbl = NULL, *te_img = NULL, *te_lbl = NULL;
+    long limit = 0, n_val = DEFAULT_VAL, x;
+    bool lr_set = false;
+    int rc = Q2_OK;
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            train_usage(stdout);
+            return Q2_EXIT_OK;
+        } else if (!strcmp(a, "--quiet")) {
+            o.progress = false;
+        } else if (opt_val(argc, argv, &i, "--arch", &v)) {
+            arch = v;
+        } else if (opt_val(argc, argv, &i, "--epochs", &v)) {
+            if (!(rc = parse_int(a, v, 1, TRAIN_MAX_EPOCHS, &x))) o.epochs = (int)x;
+        } else if (opt_val(argc, argv, &i, "--batch", &v)) {
+            if (!(rc = parse_int(a, v, 1, 65536, &x))) o.batch = (int)x;
+        } else if (opt_val(argc, argv, &i, "--opt", &v)) {
+            if ((x = train_optimizer_parse(v)) < 0) rc = (int)x; else o.opt = (train_optimizer)x;
+        } else if (opt_val(argc, argv, &i, "--schedule", &v)) {
+            if ((x = train_schedule_parse(v)) < 0) rc = (int)x; else o.schedule = (train_schedule)x;
+        } else if (opt_val(argc, argv, &i, "--lr", &v)) {
+            rc = parse_float(a, v, 1e-9, 10.0, &o.lr);
+            lr_set = true;
+        } else if (opt_val(argc, argv, &i, "--momentum", &v)) {
+            rc = parse_float(a, v, 0.0, 0.9999, &o.momentum);
+        } else if (opt_val(argc, argv, &i, "--dropout", &v)) {
+            rc = parse_float(a, v, 0.0, 0.95, &o.dropout);
+        } else if (opt_val(argc, argv, &i, "--seed", &v)) {
+            char *end;
+            o.seed = strtoull(v, &end, 0);
+            if (end == v || *end) {
+                Q2_ERR("parse --seed failed: '%s', need an unsigned integer", v);
+                rc = Q2_EARG;
+            }
+        } else if (opt_val(argc, argv, &i, "--train-images", &v)) {
+            tr_img = v;
+        } else if (opt_val(argc, argv, &i, "--train-labels", &v)) {
+            tr_lbl = v;
+        } else if (opt_val(argc, argv, &i, "--test-images", &v)) {
+            te_img = v;
+        } else if (opt_val(argc, argv, &i, "--test-labels", &v)) {
+            te_lbl = v;
+        } else if (opt_val(argc, argv, &i, "--limit", &v)) {
+            rc = parse_int(a, v, 1, 1L << 30, &limit);
+        } else if (opt_val(argc, argv, &i, "--val", &v)) {
+            rc = parse_int(a, v, 1, 1L << 30, &n_val);
+        } else if (opt_val(argc, argv, &i, "--threads", &v)) {
+            if (!(rc = parse_int(a, v, 1, Q2_GEMM_MAX_THREADS, &x))) q2_gemm_set_threads((int)x);
+        } else if (opt_val(argc, argv, &i, "--gemm", &v)) {
+            if ((x = q2_gemm_engine_parse(v)) < 0) rc = (int)x; else q2_gemm_set_engine((q2_gemm_engine)x);
+        } else if (opt_val(argc, argv, &i, "-o", &v) || opt_val(argc, argv, &i, "--output", &v)) {
+            out = v;
+        } else {
+            fprintf(stderr, "q2mlp train: unknown option or missing value: '%s'\n", a);
+            train_usage(stderr);
+            return Q2_EXIT_USAGE;
+        }
+    }
+    if (rc) return q2_exit_code(rc);
+    if (!out) {
+        fprintf(stderr, "q2mlp train: -o MODEL.mlp is required\n");
+        train_usage(stderr);
+        return Q2_EXIT_USAGE;
+    }
+    if (!lr_set && o.opt == TRAIN_OPT_SGD) o.lr = 0.05f;
+    if (!!te_img != !!te_lbl) {
+        fprintf(stderr, "q2mlp train: --test-images and --test-labels go together\n");
+        return Q2_EXIT_USAGE;
+    }
+
+    char p_tri[4096], p_trl[4096], p_tei[4096], p_tel[4096];
+    const char *dir = mnist_dir();
+    snprintf(p_tri, sizeof p_tri, "%s/train-images-idx3-ubyte", dir);
+    snprintf(p_trl, sizeof p_trl, "%s/train-labels-idx1-ubyte", dir);
+    snprintf(p_tei, sizeof p_tei, "%s/t10k-images-idx3-ubyte", dir);
+    snprintf(p_tel, sizeof p_tel, "%s/t10k-labels-idx1-ubyte", dir);
+    if (!tr_img) tr_img = p_tri;
+    if (!tr_lbl) tr_lbl = p_trl;
+    if (!te_img && file_exists(p_tei) && file_exists(p_tel)) {
+        te_img = p_tei;
+        te_lbl = p_tel;
+    }
+
+    int n_layers, dims[MLP_MAX_LAYERS + 1];
+    if ((rc = mlp_parse_arch(arch, &n_layers, dims))) return q2_exit_code(rc);
+
+    q2_dataset all, test = {0};
+    mlp m;
+    train_result *res = calloc(1, sizeof *res);
+    if (!res) return Q2_EXIT_INTERNAL;
+    if ((rc = q2_dataset_load(&all, tr_img, tr_lbl))) goto out_res;
+    if (te_img && (rc = q2_dataset_load(&test, te_img, te_lbl))) goto out_all;
+    if (all.n <= n_val) {
+        Q2_ERR("split %s failed: %d images, need more than the %ld validation images", tr_img, all.n, n_val);
+        rc = Q2_EARG;
+        goto out_test;
+    }
+    int n_train = all.n - (int)n_val;
+    if (limit && limit < n_train) n_train = (int)limit;
+    q2_dataset tr = q2_dataset_slice(&all, 0, n_train);
+    q2_dataset val = q2_dataset_slice(&all, all.n - (int)n_val, (int)n_val);
+
+    if ((rc = mlp_init(&m, n_layers, dims))) goto out_test;
+    train_he_init(&m, o.seed);
+    if (o.progress)
+        fprintf(stderr, "train: %s, %zu parameters, %d train / %d val images, %s lr %g, batch %d, "
+                "dropout %g, gemm %s (%s) x%d threads\n", arch, mlp_n_params(&m), tr.n, val.n,
+                train_optimizer_name(o.opt), o.lr, o.batch, o.dropout,
+                q2_gemm_engine_name(q2_gemm_get_engine()), q2_gemm_kernel_name(), q2_gemm_get_threads());
+    if ((rc = train_mlp(&m, &tr, &val, &o, res))) goto out_mlp;
+    if ((rc = mlp_save(&m, out))) goto out_mlp;
+
+    double test_acc = -1.0;
+    if (test.n && (test_acc = mlp_accuracy(&m, &test)) < 0) {
+        rc = (int)test_acc;
+        goto out_mlp;
+    }
+    char arch_s[128];
+    mlp_arch_string(&m, arch_s, sizeof arch_s);
+    printf("arch=%s epochs=%d best_epoch=%d val_acc=%.2f", arch_s, res->epochs_run, res->best_epoch,
+           100.0 * res->best_val_acc);
+    if (test.n) printf(" test_acc=%.2f", 100.0 * test_acc);
+    else printf(" test_acc=none");
+    printf(" train_s=%.1f train_img_s=%.0f train_img_cpu_s=%.0f opt=%s lr=%g batch=%d dropout=%g seed=%llu gemm=%s threads=%d"
+           " n_train=%d n_val=%d selected_on=val model=%s\n", res->train_s, res->images / res->step_s,
+           res->images / res->step_cpu_s,
+           train_optimizer_name(o.opt), o.lr, o.batch, o.dropout, (unsigned long long)o.seed,
+           q2_gemm_engine_name(q2_gemm_get_engine()), q2_gemm_get_threads(), tr.n, val.n, out);
+    if (test.n && o.progress)
+        fprintf(stderr, "train: test_acc is report-only: the model was selected on the validation set\n");
+out_mlp:
+    mlp_free(&m);
+out_test:
+    q2_dataset_free(&test);
+out_all:
+    q2_dataset_free(&all);
+out_res:
+    free(res);
+    return q2_exit_code(rc);
+}
+
+/* ---- eval --------------------------------------------------------------------------------------- */
+static void eval_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: q2mlp eval --model M [--images F --labels F] [--threads N] [--gemm own|blas] [--repeat N]\n"
+        "Top-1 accuracy of a model on an IDX data set (default: the MNIST test set in $MNIST_DIR).\n"
+        "M is a float .mlp model, or a packed .q2 image (first bytes \"Q2ML\"), which is evaluated\n"
+        "bit-exactly by the integer model (see its own options there).\n\n"
+        "--repeat N evaluates N times (for timing: img_s is over all N passes).\n\n"
+        "stdout: accuracy=<percent> correct=.. n=.. arch=.. img_s=..\n");
+}
+
+/* The model path given with --model (or NULL). Does not validate anything else. */
+static const char *find_model_arg(int argc, char **argv)
+{
+    const char *v = NULL;
+    for (int i = 1; i < argc; i++)
+        if (opt_val(argc, argv, &i, "--model", &v)) return v;
+    return NULL;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            eval_usage(stdout);
+            return Q2_EXIT_OK;
+        }
+    const char *model = find_model_arg(argc, argv);
+    if (!model) {
+        fprintf(stderr, "q2mlp eval: --model is required\n");
+        eval_usage(stderr);
+        return Q2_EXIT_USAGE;
+    }
+    /* A .q2 image goes to the integer model's eval, with all its options. */
+    uint8_t magic[4] = {0};
+    FILE *f = fopen(model, "rb");
+    if (!f) {
+        Q2_ERR("open %s failed: cannot read the model file", model);
+        return Q2_EXIT_USAGE;
+    }
+    size_t got = fread(magic, 1, 4, f);
+    fclose(f);
+    if (got == 4 && !memcmp(magic, "Q2ML", 4)) return cmd_eval_q2(argc, argv);
+
+    const char *images = NULL, *labels = NULL, *v;
+    long x, repeat = 1;
+    int rc = Q2_OK;
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        if (opt_val(argc, argv, &i, "--model", &v)) {
+            continue;
+        } else if (opt_val(argc, argv, &i, "--images", &v)) {
+            images = v;
+        } else if (opt_val(argc, argv, &i, "--repeat", &v)) {
+            rc = parse_int(a, v, 1, 100000, &repeat);
+        } else if (opt_val(argc, argv, &i, "--labels", &v)) {
+            labels = v;
+        } else if (opt_val(argc, argv, &i, "--threads", &v)) {
+            if (!(rc = parse_int(a, v, 1, Q2_GEMM_MAX_THREADS, &x))) q2_gemm_set_threads((int)x);
+        } else if (opt_val(argc, argv, &i, "--gemm", &v)) {
+            if ((x = q2_gemm_engine_parse(v)) < 0) rc = (int)x; else q2_gemm_set_engine((q2_gemm_engine)x);
+        } else {
+            fprintf(stderr, "q2mlp eval: unknown option or missing value: '%s'\n", a);
+            eval_usage(stderr);
+            return Q2_EXIT_USAGE;
+        }
+    }
+    if (rc) return q2_exit_code(rc);
+    if (!!images != !!labels) {
+        fprintf(stderr, "q2mlp eval: --images and --labels go together\n");
+        return Q2_EXIT_USAGE;
+    }
+    char p_img[4096], p_lbl[4096];
+    if (!images) {
+        snprintf(p_img, sizeof p_img, "%s/t10k-images-idx3-ubyte", mnist_dir());
+        snprintf(p_lbl, sizeof p_lbl, "%s/t10k-labels-idx1-ubyte", mnist_dir());
+        images = p_img;
+        labels = p_lbl;
+    }
+
+    mlp m;
+    q2_dataset d;
+    if ((rc = mlp_load(&m, model))) return q2_exit_code(rc);
+    if ((rc = q2_dataset_load(&d, images, labels))) goto out_mlp;
+    double t0 = q2_now(), c0 = train_cpu_seconds(), acc = 0.0;
+    for (long r = 0; r < repeat && acc >= 0; r++) acc = mlp_accuracy(&m, &d);
+    double dt = q2_now() - t0, dc = train_cpu_seconds() - c0;
+    if (acc < 0) {
+        rc = (int)acc;
+        goto out_data;
+    }
+    char arch_s[128];
+    mlp_arch_string(&m, arch_s, sizeof arch_s);
+    long correct = (long)(acc * d.n + 0.5);
+    printf("accuracy=%.2f correct=%ld n=%d arch=%s img_s=%.0f img_cpu_s=%.0f gemm=%s threads=%d model=%s\n",
+           100.0 * acc, correct, d.n, arch_s, (double)d.n * repeat / dt, (double)d.n * repeat / dc,
+           q2_gemm_engine_name(q2_gemm_get_engine()),
+           q2_gemm_get_threads(), model);
+out_data:
+    q2_dataset_free(&d);
+out_mlp:
+    mlp_free(&m);
+    return q2_exit_code(rc);
+}

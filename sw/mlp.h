@@ -3,6 +3,8 @@
 #ifndef Q2_MLP_H
 #define Q2_MLP_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "idx.h"
 
@@ -33,5 +35,14 @@ double mlp_accuracy(const mlp *m, const q2_dataset *d);
  * save is atomic; load validates everything and names the field that is wrong. */
 int  mlp_save(const mlp *m, const char *path);
 int  mlp_load(mlp *m, const char *path);
+
+/* ---- helpers (added by the float-model work; mlp.c) ---- */
+int    mlp_arch_string(const mlp *m, char *buf, size_t len); /* "784-512-512-10"; Q2_EARG if short */
+size_t mlp_n_params(const mlp *m);                           /* weights + biases */
+/* One layer: y (n, dims[l+1]) = x (n, dims[l]) w[l]^T + b[l], then ReLU if relu. */
+void   mlp_layer_forward(const mlp *m, int l, const float *x, int n, float *y, bool relu);
+/* The input convention: x[i] = (float)px[i] / 255.0f. */
+void   mlp_scale_pixels(const uint8_t *px, size_t n, float *x);
+int    mlp_argmax(const float *v, int n);                    /* lowest index on ties */
 
 #endif

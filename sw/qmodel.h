@@ -3,6 +3,8 @@
 #ifndef Q2_QMODEL_H
 #define Q2_QMODEL_H
 
+#include <assert.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "mlp.h"
@@ -47,5 +49,106 @@ void q2_qmodel_free(q2_qmodel *q);
  * requantized uint8 outputs of hidden layer l. Returns the class (argmax, lowest index on ties). */
 int  q2_qmodel_forward_ref(const q2_qmodel *q, const uint8_t *x, int32_t *logits, uint8_t **hidden);
 int  q2_argmax(const int32_t *v, int n);
+
+/* ==== additions (issue 3); everything above is the contract with sim/ ========================== */
+
+/* ---- the on-disk structs (docs/formats.md). Little-endian; read and written field by field at
+ * offsetof() with q2_rd16/q2_rd32 and q2_wr16/q2_wr32, never by casting the buffer, so host byte
+ * order and alignment do not matter. The sizes are part of the format. ------------------------------ */
+struct q2_image_header {
+    uint32_t magic;      /* Q2_IMAGE_MAGIC, the bytes "Q2ML" */
+    uint16_t version;    /* Q2_IMAGE_VERSION */
+    uint16_t lanes;      /* L: power of two, Q2_LANES_MIN..Q2_LANES_MAX */
+    uint16_t n_layers;   /* 1..MLP_MAX_LAYERS */
+    uint16_t flags;      /* bits 1:0 scope (informative), bits 15:2 zero */
+    uint32_t total_size; /* bytes in the file including the trailing CRC */
+};
+struct q2_image_layer {
+    uint16_t n_in, n_out;
+    uint32_t param_off;  /* canonical byte offset of the neuron records */
+    uint32_t w_off;      /* canonical byte offset of the weight words */
+    uint32_t w_bytes;    /* ceil(n_out / L) * n_in * L/4 */
+    float delta;         /* informative */
+    float act_scale;     /* informative */
+};
+struct q2_image_neuron {
+    int32_t bias;        /* |bias| <= Q2_BIAS_MAX */
+    uint16_t m;          /* M_j (0 on the last layer) */
+    uint8_t s;           /* S_j in Q2_S_MIN..Q2_S_MAX (0 on the last layer) */
+    uint8_t reserved;    /* 0 */
+};
+static_assert(sizeof(struct q2_image_header) == 16, ".q2 header is 16 bytes");
+static_assert(sizeof(struct q2_image_layer) == 24, ".q2 layer descriptor is 24 bytes");
+static_assert(sizeof(struct q2_image_neuron) == 8, ".q2 neuron record is 8 bytes");
+static_assert(sizeof(float) == 4, "f32 fields");
+
+#define Q2_LANES_MIN   4
+#define Q2_LANES_MAX   256
+#define Q2_FLAGS_SCOPE 0x0003u
+#define Q2_IMAGE_MAX_BYTES ((size_t)64 << 20) /* loaders refuse larger files (max legal ~35 MB) */
+
+/* The canonical placement of every part of an image (docs/formats.md). */
+typedef struct {
+    uint32_t param_off[MLP_MAX_LAYERS]; /* (n_layers) */
+    uint32_t w_off[MLP_MAX_LAYERS];     /* (n_layers) */
+    uint32_t w_bytes[MLP_MAX_LAYERS];   /* (n_layers) */
+    uint32_t p_end;      /* end of the last neuron record */
+    uint32_t w0;         /* first weight byte: p_end rounded up to max(8, L/4) */
+    uint32_t total_size; /* including the CRC */
+} q2_image_layout;
+/* dims: (n_layers + 1). Checks every limit; Q2_EARG (with a message naming the field) if not met. */
+int  q2_image_layout_of(int n_layers, const int *dims, int lanes, q2_image_layout *lay);
+
+/* ---- building a model in memory --------------------------------------------------------------- */
+/* A zeroed model of the given topology (dims: (n_layers + 1)); no image yet. */
+int  q2_qmodel_init(q2_qmodel *q, int n_layers, const int *dims, int lanes);
+/* Check every value range of the layer arrays (bias, S, codes) as a loader would. */
+int  q2_qmodel_check(const q2_qmodel *q);
+/* (Re)build q->image, q->image_len and q->crc from the layer arrays (the canonical layout). */
+int  q2_qmodel_encode(q2_qmodel *q);
+int  q2_qmodel_save(const q2_qmodel *q, const char *path); /* atomic; encode first */
+int  q2_qmodel_n_classes(const q2_qmodel *q);
+int  q2_qmodel_n_inputs(const q2_qmodel *q);
+
+/* ---- the fast CPU path (sw/qfast.c): same results as q2_qmodel_forward_ref, bit for bit -------- */
+typedef enum {
+    Q2_FAST_AUTO,    /* the best kernel this CPU runs */
+    Q2_FAST_C,       /* portable C, int8 weights, int32 sums */
+    Q2_FAST_AVX2,    /* vpmaddubsw/vpmaddwd (u8 x s8 -> s16 pairs -> s32), 8 neurons x 4 inputs */
+    Q2_FAST_AVX512,  /* AVX512-VNNI vpdpbusd (u8 x s8, 4 per s32), 16 neurons x 4 inputs */
+    Q2_FAST_COUNT
+} q2_fast_kernel;
+const char *q2_fast_kernel_name(q2_fast_kernel k);
+bool q2_fast_kernel_supported(q2_fast_kernel k);
+
+#define Q2_FAST_BATCH 8 /* images per pass over the weights */
+
+/* The model unpacked for speed: c = 2k-3 as int8 in panels of 16 neurons x 4 inputs (the vpdpbusd
+ * operand order), inputs padded to a multiple of 4 and outputs to a multiple of 16 with zero weights.
+ * Holds scratch buffers: one q2_fast per thread. */
+typedef struct {
+    int kernel;                          /* q2_fast_kernel actually used */
+    int n_layers;
+    int n_in[MLP_MAX_LAYERS];            /* (n_layers) */
+    int n_out[MLP_MAX_LAYERS];           /* (n_layers) */
+    int k_pad[MLP_MAX_LAYERS];           /* (n_layers) n_in rounded up to 4 */
+    int n_pad[MLP_MAX_LAYERS];           /* (n_layers) n_out rounded up to 16 */
+    int8_t *w[MLP_MAX_LAYERS];           /* layer l: (n_pad/16, k_pad/4, 16, 4) c values */
+    int32_t *bias[MLP_MAX_LAYERS];       /* layer l: (n_pad) */
+    int64_t *mul[MLP_MAX_LAYERS];        /* layer l: (n_pad) M_j (hidden layers) */
+    int64_t *rnd[MLP_MAX_LAYERS];        /* layer l: (n_pad) 2^(S_j-1) */
+    int64_t *sh[MLP_MAX_LAYERS];         /* layer l: (n_pad) S_j */
+    int max_width;                       /* largest k_pad / n_pad */
+    uint8_t *act[2];                     /* scratch: (Q2_FAST_BATCH, max_width) each */
+    int32_t *acc;                        /* scratch: (Q2_FAST_BATCH, max_width) */
+    int32_t *quads;                      /* scratch: (max_width/4) nonzero input quads */
+} q2_fast;
+
+int  q2_fast_init(q2_fast *f, const q2_qmodel *q, q2_fast_kernel k);
+void q2_fast_free(q2_fast *f);
+/* x: (n, n_in) uint8 images; logits: NULL or (n, n_classes); classes: NULL or (n). */
+int  q2_fast_forward(q2_fast *f, const uint8_t *x, int n, int32_t *logits, int *classes);
+/* Top-1 accuracy in [0, 1] of the integer model on a dataset (fast path); < 0 on error. */
+double q2_fast_accuracy(q2_fast *f, const uint8_t *images, const uint8_t *labels, int n);
 
 #endif

@@ -1,0 +1,383 @@
+// accel_core — the portable q2mlp inference core (docs/accelerator.md): a byte-wide command stream
+// loads a .q2 model image and an image, START runs the 2-bit MLP output-stationary on LANES lanes,
+// results are read through a register file. No board specifics; every testbench simulates this.
+//
+//   cmd -> loader (header, CRC, pmem, wmem)     image -> abuf region 0
+//   seq -> abuf[rd] + wmem -> mac_array (LANES x mac_lane) -> shadow chain -> requant
+//       -> abuf[wr] (hidden layers) / logits + argmax (last layer), dbg_wb_* trace
+//
+// Parameters:
+//   LANES         MAC lanes = output neurons per group; power of two, 8..256; the image's lanes field
+//   WMEM_BYTES    weight memory capacity in bytes, a multiple of LANES/4 (words of 2*LANES bits)
+//   PMEM_NEURONS  neuron records (sum of n_out over all layers), 2..32768
+//   ABUF_BYTES    largest n_in of layer 0 / n_out of a hidden layer, 16..4096
+//   MEM_TECH      weight memory: "GENERIC" (inferred: simulation, ECP5 EBR) or "ICE40" (UP5K SPRAM,
+//                 2*LANES*WMEM_WORDS bits in at most four SB_SPRAM256KA: LANES <= 32, 128 KB)
+//   ACC_W         bits of acc = bias + sum c*a (the requantizer's adder and the logits), 24..32, with
+//                 765*ABUF_BYTES + 2^22-1 < 2^(ACC_W-1). The lanes hold sum c*a alone (the bias joins
+//                 in the requantizer) in LACC_W = clog2(765*ABUF_BYTES + 1) + 1 bits (21 for 1024).
+`default_nettype none
+
+module accel_core #(
+    parameter integer LANES        = 32,
+    parameter integer WMEM_BYTES   = 131072,
+    parameter integer PMEM_NEURONS = 1024,
+    parameter integer ABUF_BYTES   = 1024,
+    parameter [63:0]  MEM_TECH     = "GENERIC",
+    parameter integer ACC_W        = 24
+) (
+    input  wire        clk,
+    input  wire        rst,
+    // command stream
+    input  wire        cmd_valid_i,
+    output wire        cmd_ready_o,
+    input  wire [2:0]  cmd_op_i,
+    input  wire [7:0]  cmd_data_i,
+    // register file, read data one cycle after the address
+    input  wire [8:0]  rd_addr_i,
+    output wire [31:0] rd_data_o,
+    // status
+    output wire        busy_o,
+    output wire        model_valid_o,
+    output wire [3:0]  err_o,
+    output wire        done_o,
+    // write-back trace (simulation)
+    output wire        dbg_wb_valid_o,
+    output wire [2:0]  dbg_wb_layer_o,
+    output wire [11:0] dbg_wb_index_o,
+    output wire [31:0] dbg_wb_data_o
+);
+    // Every width below comes from a legal stand-in of its parameter (e.g. LANES 12 -> 8), so
+    // that an illegal one reaches the initial check below (which stops with a message) instead of
+    // breaking elaboration somewhere inside a submodule.
+    localparam integer L_OK    = LANES >= 8 && LANES <= 256 && (LANES & (LANES - 1)) == 0 ? LANES : 8;
+    localparam integer WMEM_OK = WMEM_BYTES >= L_OK / 4 && WMEM_BYTES % (L_OK / 4) == 0 ? WMEM_BYTES : L_OK / 4;
+    localparam integer PMEM_OK = PMEM_NEURONS >= 2 && PMEM_NEURONS <= 32768 ? PMEM_NEURONS : 2;
+    localparam integer ABUF_OK = ABUF_BYTES >= 16 && ABUF_BYTES <= 4096 ? ABUF_BYTES : 16;
+    localparam integer ACC_OK  = ACC_W >= 24 && ACC_W <= 32 ? ACC_W : 32;
+    localparam [63:0]  TECH_OK = MEM_TECH == "ICE40" ? "ICE40" : "GENERIC";
+
+    localparam integer WMEM_WORDS  = WMEM_OK / (L_OK / 4);
+    localparam integer WAW         = WMEM_WORDS > 2 ? $clog2(WMEM_WORDS) : 1;
+    localparam integer PAW         = PMEM_OK > 2 ? $clog2(PMEM_OK) : 1;
+    localparam integer AAW         = $clog2(ABUF_OK);
+    localparam integer MAX_CLASSES = 256;
+    localparam integer BIAS_MAX    = 4194303;  // 2^22 - 1 (Q2_BIAS_MAX)
+    localparam integer PMW         = 46;       // {S[5:0], M[15:0], bias[23:0]}
+    localparam integer LACC_W      = $clog2(765 * ABUF_OK + 1) + 1;  // |sum c*a| <= 765 * n_in
+
+    localparam [2:0] OP_MODEL_BEGIN = 3'd0, OP_MODEL_DATA = 3'd1, OP_IMAGE_BEGIN = 3'd2,
+                     OP_IMAGE_DATA = 3'd3, OP_START = 3'd4, OP_CLEAR_ERR = 3'd5;
+    localparam [3:0] ERR_NO_MODEL = 4'd4, ERR_BUSY = 4'd5, ERR_IMAGE = 4'd6, ERR_BAD_OP = 4'd8;
+
+    initial begin
+        if (LANES < 8 || LANES > 256 || (LANES & (LANES - 1)) != 0) begin
+            $display("accel_core: LANES = %0d, need a power of two in 8..256", LANES);
+            $finish;
+        end
+        if (WMEM_BYTES < LANES / 4 || WMEM_BYTES % (LANES / 4) != 0) begin
+            $display("accel_core: WMEM_BYTES = %0d, need a positive multiple of LANES/4 = %0d", WMEM_BYTES, LANES / 4);
+            $finish;
+        end
+        if (PMEM_NEURONS < 2 || PMEM_NEURONS > 32768 || ABUF_BYTES < 16 || ABUF_BYTES > 4096) begin
+            $display("accel_core: PMEM_NEURONS = %0d (need 2..32768), ABUF_BYTES = %0d (need 16..4096)",
+                     PMEM_NEURONS, ABUF_BYTES);
+            $finish;
+        end
+        if (ACC_W < 24 || ACC_W > 32 || (ACC_W < 32 && 765 * ABUF_BYTES + BIAS_MAX >= (1 << (ACC_W - 1)))) begin
+            $display("accel_core: ACC_W = %0d too narrow (or > 32) for 765 * %0d + %0d", ACC_W, ABUF_BYTES, BIAS_MAX);
+            $finish;
+        end
+        if (MEM_TECH != "GENERIC" && MEM_TECH != "ICE40") begin
+            $display("accel_core: MEM_TECH = \"%0s\", need \"GENERIC\" or \"ICE40\"", MEM_TECH | 64'd0);  // "| 0": Icarus prints a sized string parameter as ""
+            $finish;
+        end
+    end
+
+    // ---- commands -------------------------------------------------------------------------------
+    wire        ld_stall;
+    wire [3:0]  ld_err;
+    wire        model_valid;
+    wire [3:0]  n_layers;
+    wire [12:0] n_in0;
+    wire [8:0]  n_classes;
+    wire        busy;
+
+    wire take     = cmd_valid_i && cmd_ready_o;
+    wire op_mb    = cmd_op_i == OP_MODEL_BEGIN;
+    wire op_md    = cmd_op_i == OP_MODEL_DATA;
+    wire op_ib    = cmd_op_i == OP_IMAGE_BEGIN;
+    wire op_id    = cmd_op_i == OP_IMAGE_DATA;
+    wire op_start = cmd_op_i == OP_START;
+    wire op_clr   = cmd_op_i == OP_CLEAR_ERR;
+
+    reg  [12:0] img_cnt_q;  // pixels received since IMAGE_BEGIN
+    wire        img_full = img_cnt_q == n_in0;
+
+    reg [3:0] cmd_err;
+    always @(*) begin
+        cmd_err = 4'd0;
+        if (!(op_mb || op_md || op_ib || op_id || op_start || op_clr)) cmd_err = ERR_BAD_OP;
+        else if (busy && !op_clr)                                     cmd_err = ERR_BUSY;
+        else if ((op_ib || op_id || op_start) && !model_valid)        cmd_err = ERR_NO_MODEL;
+        else if ((op_id && img_full) || (op_start && !img_full))       cmd_err = ERR_IMAGE;
+    end  // a MODEL_DATA byte's own verdict comes from the loader in the next cycle (ld_err)
+    wire ld_begin = take && op_mb && !busy;
+    wire ld_data  = take && op_md && !busy;
+    wire img_we   = take && op_id && cmd_err == 4'd0;
+    wire start    = take && op_start && cmd_err == 4'd0;
+
+    reg [3:0] err_q;
+    always @(posedge clk) begin
+        if (rst) begin
+            err_q     <= 4'd0;
+            img_cnt_q <= 13'd0;
+        end else begin
+            if (take && op_clr)             err_q <= 4'd0;
+            else if (take && cmd_err != 0)  err_q <= cmd_err;
+            else if (ld_err != 4'd0)        err_q <= ld_err;  // no command is taken in that cycle
+            if (ld_begin || (take && op_ib && cmd_err == 4'd0)) img_cnt_q <= 13'd0;
+            else if (img_we)                                    img_cnt_q <= img_cnt_q + 13'd1;
+        end
+    end
+
+    // ---- loader and the model memories ----------------------------------------------------------
+    wire               pmem_we;
+    wire [PAW-1:0]     pmem_waddr;
+    wire [PMW-1:0]     pmem_wdata;
+    wire               ld_wmem_we;
+    wire [WAW-1:0]     ld_wmem_addr;
+    wire [2*L_OK-1:0] ld_wmem_data;
+    wire [31:0]        ld_crc, ld_bytes;
+    wire               ltab_we;
+    wire [2:0]         ltab_waddr, ltab_raddr;
+    wire [12:0]        ltab_wdata, ltab_rdata;
+
+    loader #(
+        .LANES(L_OK), .WMEM_WORDS(WMEM_WORDS), .WAW(WAW), .PMEM_NEURONS(PMEM_OK), .PAW(PAW),
+        .ABUF_BYTES(ABUF_OK), .MAX_CLASSES(MAX_CLASSES)
+    ) u_loader (
+        .clk          (clk),
+        .rst          (rst),
+        .begin_i      (ld_begin),
+        .data_i       (ld_data),
+        .byte_i       (cmd_data_i),
+        .stall_o      (ld_stall),
+        .err_o        (ld_err),
+        .model_valid_o(model_valid),
+        .crc_o        (ld_crc),
+        .bytes_o      (ld_bytes),
+        .n_layers_o   (n_layers),
+        .n_in0_o      (n_in0),
+        .n_classes_o  (n_classes),
+        .ltab_we_o    (ltab_we),
+        .ltab_waddr_o (ltab_waddr),
+        .ltab_wdata_o (ltab_wdata),
+        .pmem_we_o    (pmem_we),
+        .pmem_waddr_o (pmem_waddr),
+        .pmem_wdata_o (pmem_wdata),
+        .wmem_we_o    (ld_wmem_we),
+        .wmem_waddr_o (ld_wmem_addr),
+        .wmem_wdata_o (ld_wmem_data)
+    );
+
+    wire               rd_en;
+    wire [AAW+1:0]     abuf_raddr;
+    wire [WAW-1:0]     wmem_raddr;
+    wire [7:0]         abuf_rdata;
+    wire [2*L_OK-1:0] wmem_rdata;
+    wire [PAW-1:0]     pmem_raddr;
+    wire [PMW-1:0]     pmem_rdata;
+    wire               drain;
+
+    // the weight word is read one cycle after the activation byte: it meets a and 3a in the lanes
+    reg           wm_re_q;
+    reg [WAW-1:0] wm_raddr_q;
+    always @(posedge clk) begin
+        wm_re_q    <= rd_en && !rst;
+        wm_raddr_q <= wmem_raddr;
+    end
+    wmem #(.WIDTH(2 * L_OK), .DEPTH(WMEM_WORDS), .AW(WAW), .MEM_TECH(TECH_OK)) u_wmem (
+        .clk    (clk),
+        .en_i   (ld_wmem_we || wm_re_q),
+        .we_i   (ld_wmem_we),
+        .addr_i (ld_wmem_we ? ld_wmem_addr : wm_raddr_q),
+        .wdata_i(ld_wmem_data),
+        .rdata_o(wmem_rdata)
+    );
+
+    ram_sdp #(.WIDTH(13), .DEPTH(8), .AW(3)) u_ltab (  // n_out per layer
+        .clk    (clk),
+        .we_i   (ltab_we),
+        .waddr_i(ltab_waddr),
+        .wdata_i(ltab_wdata),
+        .re_i   (1'b1),
+        .raddr_i(ltab_raddr),
+        .rdata_o(ltab_rdata)
+    );
+
+    ram_sdp #(.WIDTH(PMW), .DEPTH(PMEM_OK), .AW(PAW)) u_pmem (
+        .clk    (clk),
+        .we_i   (pmem_we),
+        .waddr_i(pmem_waddr),
+        .wdata_i(pmem_wdata),
+        .re_i   (drain),
+        .raddr_i(pmem_raddr),
+        .rdata_o(pmem_rdata)
+    );
+
+    // activation buffers: region 0 the image, regions 1 and 2 ping-pong (see seq.v)
+    wire           wb_valid, wb_logit;
+    wire [16:0]    wb_tag;  // {region[1:0], layer[2:0], index[11:0]}
+    wire [7:0]     wb_act;
+    wire [ACC_OK-1:0] wb_sum;
+    wire           wb_act_we = wb_valid && !wb_logit;
+    ram_sdp #(.WIDTH(8), .DEPTH(3 << AAW), .AW(AAW + 2)) u_abuf (
+        .clk    (clk),
+        .we_i   (img_we || wb_act_we),
+        .waddr_i(img_we ? {2'd0, img_cnt_q[AAW-1:0]} : {wb_tag[16:15], wb_tag[AAW-1:0]}),
+        .wdata_i(img_we ? cmd_data_i : wb_act),
+        .re_i   (rd_en),
+        .raddr_i(abuf_raddr),
+        .rdata_o(abuf_rdata)
+    );
+
+    // ---- datapath ---------------------------------------------------------------------------------
+    wire             mac_valid, mac_last, mac_clear, loaded;
+    wire [LACC_W-1:0] shd0;
+    wire             rq_logit, rq_busy, finish;
+    wire [11:0]      rq_index;
+    wire [2:0]       rq_layer;
+    wire [1:0]       rq_region;
+
+    seq #(.LANES(L_OK), .WAW(WAW), .PAW(PAW), .AAW(AAW)) u_seq (
+        .clk         (clk),
+        .rst         (rst),
+        .start_i     (start),
+        .n_layers_i  (n_layers),
+        .n_in0_i     (n_in0),
+        .ltab_raddr_o(ltab_raddr),
+        .ltab_rdata_i(ltab_rdata),
+        .rd_en_o     (rd_en),
+        .abuf_raddr_o(abuf_raddr),
+        .wmem_raddr_o(wmem_raddr),
+        .mac_valid_o (mac_valid),
+        .mac_last_o  (mac_last),
+        .mac_clear_o (mac_clear),
+        .loaded_i    (loaded),
+        .drain_o     (drain),
+        .pmem_raddr_o(pmem_raddr),
+        .rq_logit_o  (rq_logit),
+        .rq_index_o  (rq_index),
+        .rq_layer_o  (rq_layer),
+        .rq_region_o (rq_region),
+        .rq_busy_i   (rq_busy),
+        .busy_o      (busy),
+        .finish_o    (finish),
+        .done_o      (done_o)
+    );
+
+    mac_array #(.LANES(L_OK), .ACC_W(LACC_W)) u_mac (
+        .clk     (clk),
+        .rst     (rst),
+        .clear_i (mac_clear),
+        .valid_i (mac_valid),
+        .last_i  (mac_last),
+        .act_i   (abuf_rdata),
+        .word_i  (wmem_rdata),
+        .shift_i (drain),
+        .loaded_o(loaded),
+        .shd0_o  (shd0)
+    );
+
+    requant #(.ACC_W(ACC_OK), .TAG_W(17)) u_rq (
+        .clk    (clk),
+        .rst    (rst),
+        .valid_i(drain),
+        .logit_i(rq_logit),
+        .tag_i  ({rq_region, rq_layer, rq_index}),
+        .acc_i  ({{(ACC_OK - LACC_W){shd0[LACC_W-1]}}, shd0}),
+        .bias_i (pmem_rdata[23:0]),
+        .m_i    (pmem_rdata[39:24]),
+        .s_i    (pmem_rdata[45:40]),
+        .valid_o(wb_valid),
+        .logit_o(wb_logit),
+        .tag_o  (wb_tag),
+        .act_o  (wb_act),
+        .sum_o  (wb_sum),
+        .busy_o (rq_busy)
+    );
+
+    // ---- last layer: logits and argmax ---------------------------------------------------------
+    wire             wb_logit_we = wb_valid && wb_logit;
+    wire [ACC_OK-1:0] logit_rdata;
+    wire [7:0]       am_idx;
+    ram_sdp #(.WIDTH(ACC_OK), .DEPTH(MAX_CLASSES), .AW(8)) u_logits (
+        .clk    (clk),
+        .we_i   (wb_logit_we),
+        .waddr_i(wb_tag[7:0]),
+        .wdata_i(wb_sum),
+        .re_i   (1'b1),
+        .raddr_i(rd_addr_i[7:0]),
+        .rdata_o(logit_rdata)
+    );
+    argmax #(.VAL_W(ACC_OK), .IDX_W(8)) u_argmax (
+        .clk    (clk),
+        .rst    (rst),
+        .valid_i(wb_logit_we),
+        .first_i(wb_tag[11:0] == 12'd0),
+        .idx_i  (wb_tag[7:0]),
+        .val_i  (wb_sum),
+        .idx_o  (am_idx)
+    );
+
+    // ---- inference counters ----------------------------------------------------------------------
+    reg [31:0] cycles_q;
+    reg [7:0]  class_q;
+    always @(posedge clk) begin
+        if (rst) begin
+            cycles_q <= 32'd0;
+            class_q  <= 8'd0;
+        end else begin
+            if (start)     cycles_q <= 32'd1;
+            else if (busy) cycles_q <= cycles_q + 32'd1;
+            if (finish)    class_q <= am_idx;  // CLASS is valid in the cycle of done_o
+        end
+    end
+
+    // ---- register file -----------------------------------------------------------------------------
+    wire [8:0]  n_cls = model_valid ? n_classes : 9'd0;
+    reg  [31:0] rd_q;
+    reg         rd_logit_q;
+    always @(posedge clk) begin
+        rd_logit_q <= rd_addr_i[8] && {1'b0, rd_addr_i[7:0]} < n_cls;
+        case (rd_addr_i)
+            9'h000:  rd_q <= 32'h4C4D3251;
+            9'h001:  rd_q <= 32'd1;
+            9'h002:  rd_q <= L_OK;
+            9'h003:  rd_q <= WMEM_OK;
+            9'h004:  rd_q <= PMEM_OK;
+            9'h005:  rd_q <= ABUF_OK;
+            9'h006:  rd_q <= {23'd0, model_valid && img_full, err_q, 2'd0, model_valid, busy};
+            9'h007:  rd_q <= ld_crc;
+            9'h008:  rd_q <= ld_bytes;
+            9'h009:  rd_q <= cycles_q;
+            9'h00A:  rd_q <= {24'd0, class_q};
+            9'h00B:  rd_q <= {23'd0, n_cls};
+            default: rd_q <= 32'd0;
+        endcase
+    end
+    wire [31:0] logit_x = {{(32 - ACC_OK){logit_rdata[ACC_OK-1]}}, logit_rdata};
+    assign rd_data_o = rd_logit_q ? logit_x : rd_q;
+
+    assign cmd_ready_o    = !ld_stall;
+    assign busy_o         = busy;
+    assign model_valid_o  = model_valid;
+    assign err_o          = err_q;
+    assign dbg_wb_valid_o = wb_valid;
+    assign dbg_wb_layer_o = wb_tag[14:12];
+    assign dbg_wb_index_o = wb_tag[11:0];
+    assign dbg_wb_data_o  = wb_logit ? {{(32 - ACC_OK){wb_sum[ACC_OK-1]}}, wb_sum} : {24'd0, wb_act};
+endmodule
+
+`resetall

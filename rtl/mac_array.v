@@ -1,0 +1,77 @@
+// mac_array — LANES mac_lanes fed by one activation byte and one 2*LANES-bit weight word a cycle.
+// 3a = (a << 1) + a is formed once and shared with a by every lane (each lane picks +-a or +-3a).
+// The weight word comes one cycle after the activation (the sequencer reads the weight memory a
+// cycle later), straight from the memory's output register into the lanes. The cycle after a
+// group's last input is accumulated, all sums move into the shadow chain at once (loaded_o) while
+// the accumulators are cleared, then shift_i moves the chain one lane towards lane 0 (shd0_o) per
+// cycle while the lanes accumulate the next group. The sequencer leaves one cycle free between
+// groups for that clear.
+//
+//   cycle B: act_i, valid_i / last_i (activation buffer output) -> a_q, a3_q, tags
+//   cycle C: word_i (weight memory output); every lane acc += c*a -> acc_q, load_q = last
+//   cycle D: load_q: shadow <= acc, acc <= 0 (loaded_o)         -> shd0_o = lane 0's sum from D+1
+//
+// Parameters:
+//   LANES  lanes (output neurons per group)
+//   ACC_W  accumulator bits of a lane (sum c*a of one group; accel_core sizes it for 765 * n_in)
+`default_nettype none
+
+module mac_array #(
+    parameter integer LANES = 32,
+    parameter integer ACC_W = 24
+) (
+    input  wire               clk,
+    input  wire               rst,
+    input  wire               clear_i,  // hold the accumulators at 0 (between inferences)
+    input  wire               valid_i,  // act_i carries one input of the current group (cycle B)
+    input  wire               last_i,   // ... its last input
+    input  wire [7:0]         act_i,    // a, broadcast to every lane
+    input  wire [2*LANES-1:0] word_i,   // one cycle later (cycle C): lane l's code in bits [2l+1:2l]
+    input  wire               shift_i,  // drain: shadow chain one lane towards lane 0
+    output wire               loaded_o, // the shadow chain takes the finished sums this cycle
+    output wire [ACC_W-1:0]   shd0_o    // lane 0's shadow register
+);
+    // ---- shared a and 3a, pipeline register B -> C ---------------------------------------------
+    wire [9:0]          a1 = {2'd0, act_i};
+    wire [9:0]          a3 = (a1 << 1) + a1;  // 3a as shift-and-add, once for all lanes
+    reg  [9:0]          a_q, a3_q;
+    reg                 valid_q, last_q, load_q;
+    always @(posedge clk) begin
+        a_q    <= a1;
+        a3_q   <= a3;
+        if (rst) begin
+            valid_q <= 1'b0;
+            last_q  <= 1'b0;
+            load_q  <= 1'b0;
+        end else begin
+            valid_q <= valid_i;
+            last_q  <= valid_i && last_i;
+            load_q  <= valid_q && last_q;  // cycle D
+        end
+    end
+
+    // ---- lanes -------------------------------------------------------------------------------
+    wire [(LANES+1)*ACC_W-1:0] chain;  // chain[l] = shadow of lane l; chain[LANES] = 0
+    assign chain[LANES*ACC_W +: ACC_W] = {ACC_W{1'b0}};
+    genvar l;
+    generate
+        for (l = 0; l < LANES; l = l + 1) begin : g_lane
+            mac_lane #(.ACC_W(ACC_W)) u_lane (
+                .clk    (clk),
+                .clr_i  (load_q || clear_i),
+                .en_i   (valid_q),
+                .code_i (word_i[2*l +: 2]),
+                .a_i    (a_q),
+                .a3_i   (a3_q),
+                .load_i (load_q),
+                .shift_i(shift_i),
+                .shd_i  (chain[(l+1)*ACC_W +: ACC_W]),
+                .shd_o  (chain[l*ACC_W +: ACC_W])
+            );
+        end
+    endgenerate
+    assign loaded_o = load_q;
+    assign shd0_o   = chain[0 +: ACC_W];
+endmodule
+
+`resetall

@@ -1,0 +1,33 @@
+# rtl/rtl.mk — the accelerator core's sources and `make lint` over its supported parameter sets.
+#
+#   make lint-core   verilator --lint-only -Wall on accel_core for LANES 8/16/32/64 x memory
+#                    sizes (small, board, simulation), MEM_TECH GENERIC, and ICE40 for LANES 8..32
+#                    (with the SB_SPRAM256KA model of sim/models); plus the unit-test top
+#                    sim/tb_unit.v. Waivers: rtl/lint_waivers.vlt (each with its reason).
+#
+# RTL_CORE_SRCS is the core and every submodule, one module per file (docs/accelerator.md).
+
+RTL_CORE_SRCS := rtl/accel_core.v rtl/loader.v rtl/crc32.v rtl/seq.v rtl/mac_array.v rtl/mac_lane.v \
+                 rtl/requant.v rtl/argmax.v rtl/ram_sdp.v rtl/wmem.v
+RTL_SIM_MODELS := sim/models/SB_SPRAM256KA.v
+RTL_LINT_LANES ?= 8 16 32 64
+# memory sets: small (unit tests), board default, simulation (paper.q2), largest ABUF/PMEM
+RTL_LINT_MEMS  ?= "-GWMEM_BYTES=8192 -GPMEM_NEURONS=256 -GABUF_BYTES=256" "" \
+                  "-GWMEM_BYTES=262144 -GPMEM_NEURONS=2048 -GABUF_BYTES=1024" \
+                  "-GWMEM_BYTES=1048576 -GPMEM_NEURONS=32768 -GABUF_BYTES=4096"
+RTL_LINT = $(VERILATOR) --lint-only -Wall -Irtl rtl/lint_waivers.vlt
+
+.PHONY: lint-core
+LINT_STEPS += lint-core
+
+lint-core:
+	@set -e; n=0; \
+	for l in $(RTL_LINT_LANES); do for m in $(RTL_LINT_MEMS); do \
+	    $(RTL_LINT) --top-module accel_core -GLANES=$$l $$m $(RTL_CORE_SRCS); n=$$((n+1)); \
+	done; done; \
+	for l in 8 16 32; do \
+	    $(RTL_LINT) --top-module accel_core -GLANES=$$l '-GMEM_TECH="ICE40"' $(RTL_CORE_SRCS) $(RTL_SIM_MODELS); \
+	    n=$$((n+1)); \
+	done; \
+	$(RTL_LINT) --top-module tb_unit $(RTL_CORE_SRCS) $(RTL_SIM_MODELS) sim/tb_unit.v; n=$$((n+1)); \
+	echo "lint-core: $$n configurations clean (verilator -Wall)"

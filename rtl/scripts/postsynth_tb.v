@@ -1,0 +1,155 @@
+// postsynth_tb — drives a synthesized accel_core netlist (yosys write_verilog after synth_ice40,
+// simulated with yosys's iCE40 cell models) through the command port of docs/accelerator.md:
+// loads a .q2 image, runs N_IMAGES images, and compares class and logits with what the bit-exact
+// C model (q2mlp) computed. Used by `make postsynth` and tests/t_board_postsynth.sh through
+// rtl/scripts/postsynth.sh, which writes the hex files below.
+//
+// Parameters (set with iverilog -P / verilator -G):
+//   MODEL_HEX   .q2 bytes, one hex byte per line (MODEL_BYTES of them)
+//   IMAGES_HEX  N_IMAGES x N_IN pixels, one hex byte per line
+//   EXPECT_HEX  per image: the class, then N_CLASSES logits (32-bit hex words, one per line)
+//   MAX_CYCLES  per inference, before the testbench gives up
+//
+// Ends with one line "postsynth: PASS n images, 0 mismatches" or "postsynth: FAIL ..." (the
+// driver script greps it; Verilog-2005 has no exit status of its own).
+`timescale 1ns / 1ps
+`default_nettype none
+
+module postsynth_tb;
+    parameter        MODEL_HEX   = "model.hex";
+    parameter        IMAGES_HEX  = "images.hex";
+    parameter        EXPECT_HEX  = "expect.hex";
+    parameter integer MODEL_BYTES = 1;
+    parameter integer N_IMAGES    = 1;
+    parameter integer N_IN        = 784;
+    parameter integer N_CLASSES   = 10;
+    parameter integer MAX_CYCLES  = 400000;
+
+    localparam [2:0] OP_MODEL_BEGIN = 3'd0, OP_MODEL_DATA = 3'd1, OP_IMAGE_BEGIN = 3'd2,
+                     OP_IMAGE_DATA = 3'd3, OP_START = 3'd4;
+    localparam [8:0] REG_ID = 9'h000, REG_STATUS = 9'h006, REG_CRC = 9'h007, REG_CYCLES = 9'h009,
+                     REG_CLASS = 9'h00A, REG_LOGIT0 = 9'h100;
+
+    reg         clk = 1'b0;
+    reg         rst = 1'b1;
+    reg         cmd_valid = 1'b0;
+    reg  [2:0]  cmd_op = 3'd0;
+    reg  [7:0]  cmd_data = 8'd0;
+    wire        cmd_ready;
+    reg  [8:0]  rd_addr = 9'd0;
+    wire [31:0] rd_data;
+    wire        busy, model_valid, done;
+    wire [3:0]  err;
+
+    always #10 clk = !clk;
+
+    accel_core dut (
+        .clk          (clk),
+        .rst          (rst),
+        .cmd_valid_i  (cmd_valid),
+        .cmd_ready_o  (cmd_ready),
+        .cmd_op_i     (cmd_op),
+        .cmd_data_i   (cmd_data),
+        .rd_addr_i    (rd_addr),
+        .rd_data_o    (rd_data),
+        .busy_o       (busy),
+        .model_valid_o(model_valid),
+        .err_o        (err),
+        .done_o       (done)
+    );
+
+    reg [7:0]  model  [0:MODEL_BYTES-1];
+    reg [7:0]  images [0:N_IMAGES*N_IN-1];
+    reg [31:0] want [0:N_IMAGES*(N_CLASSES+1)-1];
+
+    // ---- bus helpers: inputs change on the falling edge, the core samples on the rising one ----
+    task send(input [2:0] op, input [7:0] d);
+        reg taken;
+        begin
+            cmd_valid = 1'b1;
+            cmd_op    = op;
+            cmd_data  = d;
+            taken     = 1'b0;
+            while (!taken) begin
+                #1 taken = cmd_ready;   // settled; the next rising edge takes it if ready
+                @(negedge clk);
+            end
+            cmd_valid = 1'b0;
+        end
+    endtask
+
+    task read_reg(input [8:0] addr, output [31:0] value);
+        begin
+            rd_addr = addr;
+            @(negedge clk);             // the rising edge in between registered the address
+            @(negedge clk);
+            value = rd_data;
+        end
+    endtask
+
+    integer i, k, n, cycles, mismatches;
+    reg [31:0] v, cls;
+
+    initial begin
+        $readmemh(MODEL_HEX, model);
+        $readmemh(IMAGES_HEX, images);
+        $readmemh(EXPECT_HEX, want);
+        mismatches = 0;
+
+        repeat (4) @(negedge clk);
+        rst = 1'b0;
+        @(negedge clk);
+        read_reg(REG_ID, v);
+        if (v !== 32'h4C4D3251) begin
+            $display("postsynth: ID register = %h, want 4c4d3251", v);
+            mismatches = mismatches + 1;
+        end
+
+        // ---- load the model ----
+        send(OP_MODEL_BEGIN, 8'd0);
+        for (i = 0; i < MODEL_BYTES; i = i + 1) send(OP_MODEL_DATA, model[i]);
+        read_reg(REG_STATUS, v);
+        if (!model_valid || err != 4'd0) begin
+            read_reg(REG_CRC, cls);
+            $display("postsynth: FAIL model not accepted: status %h err %0d crc %h", v, err, cls);
+            $finish;
+        end
+
+        // ---- images ----
+        for (n = 0; n < N_IMAGES; n = n + 1) begin
+            send(OP_IMAGE_BEGIN, 8'd0);
+            for (i = 0; i < N_IN; i = i + 1) send(OP_IMAGE_DATA, images[n*N_IN + i]);
+            send(OP_START, 8'd0);
+            cycles = 0;
+            while (busy && cycles < MAX_CYCLES) begin
+                @(negedge clk);
+                cycles = cycles + 1;
+            end
+            if (busy || err != 4'd0) begin
+                $display("postsynth: FAIL image %0d: busy %b err %0d after %0d cycles", n, busy, err, cycles);
+                $finish;
+            end
+            read_reg(REG_CLASS, cls);
+            if (cls !== want[n*(N_CLASSES+1)]) begin
+                $display("postsynth: image %0d class %0d, model says %0d", n, cls, want[n*(N_CLASSES+1)]);
+                mismatches = mismatches + 1;
+            end
+            for (k = 0; k < N_CLASSES; k = k + 1) begin
+                read_reg(REG_LOGIT0 + k[8:0], v);
+                if (v !== want[n*(N_CLASSES+1) + 1 + k]) begin
+                    $display("postsynth: image %0d logit %0d = %0d, model says %0d", n, k, $signed(v),
+                             $signed(want[n*(N_CLASSES+1) + 1 + k]));
+                    mismatches = mismatches + 1;
+                end
+            end
+            read_reg(REG_CYCLES, v);
+            $display("postsynth: image %0d class %0d (%0d cycles)", n, cls, v);
+        end
+
+        if (mismatches == 0) $display("postsynth: PASS %0d images, 0 mismatches", N_IMAGES);
+        else                 $display("postsynth: FAIL %0d images, %0d mismatches", N_IMAGES, mismatches);
+        $finish;
+    end
+endmodule
+
+`resetall

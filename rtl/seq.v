@@ -1,0 +1,225 @@
+// seq — the sequencer of one inference: walks layers, groups of LANES output neurons and inputs,
+// issues one (activation byte, weight word) read a cycle to the MAC array, and drains each finished
+// group from the shadow chain through the requantizer while the lanes already work on the next one.
+//
+//   RUN:   per group g, per input i: abuf[rd region][i] and wmem[w] (w counts up over the whole
+//          model: the layout of docs/formats.md). After a group's last input one cycle stays free
+//          (the accumulators are cleared while their sums move to the shadow chain). The last input
+//          issues only when the shadow chain is free (resv_q clear): that stalls only when a layer
+//          has fewer inputs than the drain needs (n_in < about LANES).
+//   drain: from the cycle after loaded_i, one neuron a cycle: shift the chain, read its neuron
+//          record (pmem), hand it to the requantizer with its tag; padding lanes are not drained.
+//   FLUSH: after a layer's last group: wait until its drain and the requantizer are empty (the next
+//          layer reads what this one writes), then set up the next layer or finish (done_o).
+//
+// Activation buffer regions: 0 = the image (written by IMAGE_DATA, never overwritten), 1 and 2 =
+// ping-pong for hidden layers: layer 0 reads 0 writes 1, layer l > 0 reads the region layer l-1
+// wrote and writes the other one of 1/2.
+//
+// The layer table (n_out per layer) is a small RAM read one cycle ahead: entry layer+1 while a
+// layer runs, entry 0 while idle and while the last layer flushes.
+//
+// Parameters:
+//   LANES  lanes (power of two, 8..256)
+//   WAW    weight memory address bits
+//   PAW    neuron-record memory address bits
+//   AAW    activation buffer region address bits (a region holds 2^AAW bytes), 1..12
+`default_nettype none
+
+module seq #(
+    parameter integer LANES = 32,
+    parameter integer WAW   = 14,
+    parameter integer PAW   = 10,
+    parameter integer AAW   = 10
+) (
+    input  wire             clk,
+    input  wire             rst,
+    input  wire             start_i,     // run one inference (the model is loaded and stable)
+    input  wire [3:0]       n_layers_i,  // 1..8
+    input  wire [12:0]      n_in0_i,     // n_in of layer 0
+    output wire [2:0]       ltab_raddr_o,
+    input  wire [12:0]      ltab_rdata_i,  // n_out of layer ltab_raddr_o, one cycle later
+    // cycle A: memory reads
+    output wire             rd_en_o,     // read abuf (and, one cycle later, wmem: accel_core)
+    output wire [AAW+1:0]   abuf_raddr_o,
+    output wire [WAW-1:0]   wmem_raddr_o,
+    // cycle B: tags of the data the memories return
+    output wire             mac_valid_o,
+    output wire             mac_last_o,
+    output wire             mac_clear_o, // idle: keep the accumulators at 0
+    input  wire             loaded_i,    // mac_array moved a group's sums into the shadow chain
+    // drain: one neuron into the requantizer
+    output wire             drain_o,     // shift the chain; shd0 is a valid neuron
+    output wire [PAW-1:0]   pmem_raddr_o,
+    output wire             rq_logit_o,  // the neuron belongs to the last layer
+    output wire [11:0]      rq_index_o,  // neuron j within its layer
+    output wire [2:0]       rq_layer_o,
+    output wire [1:0]       rq_region_o, // activation buffer region to write (hidden layers)
+    input  wire             rq_busy_i,   // requantizer pipeline not empty
+    output wire             busy_o,
+    output wire             finish_o,    // last busy cycle: every result is written; done_o follows
+    output wire             done_o       // one-cycle pulse, busy_o already low
+);
+    localparam integer LW = $clog2(LANES) + 1;  // holds 0..LANES
+    localparam [1:0] S_IDLE = 2'd0, S_RUN = 2'd1, S_FLUSH = 2'd2;
+    localparam [13:0] LANES14 = LANES[13:0];
+
+    initial begin
+        if (LANES < 8 || LANES > 256 || (LANES & (LANES - 1)) != 0 || AAW > 12 || AAW < 1 ||
+            WAW < 1 || PAW < 1) begin
+            $display("seq: LANES = %0d (need a power of two in 8..256), WAW = %0d, PAW = %0d, AAW = %0d (1..12)",
+                     LANES, WAW, PAW, AAW);
+            $finish;
+        end
+    end
+
+    reg [1:0]     state_q;
+    reg [2:0]     layer_q;
+    reg [12:0]    n_in_q, n_out_q;
+    reg           logit_q;      // layer_q is the last layer
+    reg [11:0]    i_q;          // input index within the group
+    reg [12:0]    j0_q;         // first neuron of the group
+    reg [WAW-1:0] waddr_q;
+    reg [1:0]     rreg_q, wreg_q;
+    reg           gap_q;        // the cycle after a group's last input: no read
+
+    // the shadow chain reservation: set when a group's last input issues, cleared by its drain
+    reg           resv_q;
+    reg [LW-1:0]  dleft_q;      // neurons of the reserved group still to drain
+    reg [11:0]    dj_q;         // neuron being drained (index in its layer)
+    reg [PAW-1:0] dp_q;         // its neuron record: counts drained neurons over the inference
+    reg [2:0]     dlayer_q;
+    reg [1:0]     dreg_q;
+    reg           dlogit_q;
+    reg           dact_q;       // draining
+
+    reg           mv_q, ml_q;
+    reg           done_q;
+
+    wire          last_in   = ({1'b0, i_q} + 13'd1) == n_in_q;
+    wire [13:0]   j0_next   = {1'b0, j0_q} + LANES14;
+    wire          last_grp  = j0_next >= {1'b0, n_out_q};
+    wire [LW-1:0] rem       = n_out_q[LW-1:0] - j0_q[LW-1:0];  // n_out - j0, 1..LANES on the last group
+    wire [LW-1:0] nvalid    = last_grp ? rem : LANES14[LW-1:0];
+    wire          issue     = state_q == S_RUN && !gap_q && !(last_in && resv_q);
+    wire          drain_end = dact_q && dleft_q == 1;
+    wire          flushed   = state_q == S_FLUSH && !resv_q && !dact_q && !rq_busy_i;
+    wire [2:0]    layer_nx  = layer_q + 3'd1;  // the next layer's index (wraps after 7: see more)
+    wire          more      = {1'b0, layer_q} + 4'd1 < n_layers_i;
+
+    always @(posedge clk) begin
+        if (rst) begin
+            state_q <= S_IDLE;
+            layer_q <= 3'd0;
+            n_in_q  <= 13'd0;
+            n_out_q <= 13'd0;
+            logit_q <= 1'b0;
+            i_q     <= 12'd0;
+            j0_q    <= 13'd0;
+            waddr_q <= {WAW{1'b0}};
+            rreg_q  <= 2'd0;
+            wreg_q  <= 2'd1;
+            gap_q   <= 1'b0;
+            done_q  <= 1'b0;
+        end else begin
+            done_q <= 1'b0;
+            gap_q  <= issue && last_in;
+            case (state_q)
+                S_IDLE: if (start_i) begin
+                    state_q <= S_RUN;
+                    layer_q <= 3'd0;
+                    n_in_q  <= n_in0_i;
+                    n_out_q <= ltab_rdata_i;
+                    logit_q <= n_layers_i == 4'd1;
+                    i_q     <= 12'd0;
+                    j0_q    <= 13'd0;
+                    waddr_q <= {WAW{1'b0}};
+                    rreg_q  <= 2'd0;
+                    wreg_q  <= 2'd1;
+                end
+                S_RUN: if (issue) begin
+                    waddr_q <= waddr_q + 1'b1;
+                    if (last_in) begin
+                        i_q  <= 12'd0;
+                        j0_q <= j0_next[12:0];
+                        if (last_grp) state_q <= S_FLUSH;
+                    end else begin
+                        i_q <= i_q + 12'd1;
+                    end
+                end
+                S_FLUSH: if (flushed) begin
+                    if (more) begin
+                        state_q <= S_RUN;
+                        layer_q <= layer_nx;
+                        n_in_q  <= n_out_q;
+                        n_out_q <= ltab_rdata_i;
+                        logit_q <= {1'b0, layer_nx} + 4'd1 == n_layers_i;
+                        i_q     <= 12'd0;
+                        j0_q    <= 13'd0;
+                        rreg_q  <= wreg_q;
+                        wreg_q  <= wreg_q == 2'd1 ? 2'd2 : 2'd1;
+                    end else begin
+                        state_q <= S_IDLE;
+                        done_q  <= 1'b1;
+                    end
+                end
+                default: state_q <= S_IDLE;
+            endcase
+        end
+    end
+
+    // ---- reservation and drain -------------------------------------------------------------------
+    always @(posedge clk) begin
+        if (rst) begin
+            resv_q <= 1'b0;
+            dact_q <= 1'b0;
+            dp_q   <= {PAW{1'b0}};
+        end else begin
+            if (issue && last_in) resv_q <= 1'b1;
+            else if (drain_end)   resv_q <= 1'b0;
+            if (loaded_i)       dact_q <= 1'b1;
+            else if (drain_end) dact_q <= 1'b0;
+            if (state_q == S_IDLE) dp_q <= {PAW{1'b0}};
+            else if (dact_q)       dp_q <= dp_q + 1'b1;
+        end
+    end
+    always @(posedge clk) begin
+        if (issue && last_in) begin
+            dleft_q  <= nvalid;
+            dj_q     <= j0_q[11:0];
+            dlayer_q <= layer_q;
+            dreg_q   <= wreg_q;
+            dlogit_q <= logit_q;
+        end else if (dact_q) begin
+            dleft_q  <= dleft_q - 1'b1;
+            dj_q     <= dj_q + 12'd1;
+        end
+    end
+
+    // ---- tags of the reads, one cycle later ------------------------------------------------------
+    always @(posedge clk) begin
+        ml_q <= last_in;
+        if (rst) mv_q <= 1'b0;
+        else     mv_q <= issue;
+    end
+
+    // entry 0 also while the last layer flushes: a START in the cycle of done_o needs it
+    assign ltab_raddr_o = state_q == S_IDLE || (state_q == S_FLUSH && !more) ? 3'd0 : layer_nx;
+    assign rd_en_o      = issue;
+    assign abuf_raddr_o = {rreg_q, i_q[AAW-1:0]};
+    assign wmem_raddr_o = waddr_q;
+    assign mac_valid_o  = mv_q;
+    assign mac_last_o   = ml_q;
+    assign mac_clear_o  = state_q == S_IDLE;
+    assign drain_o      = dact_q;
+    assign pmem_raddr_o = dp_q;
+    assign rq_logit_o   = dlogit_q;
+    assign rq_index_o   = dj_q;
+    assign rq_layer_o   = dlayer_q;
+    assign rq_region_o  = dreg_q;
+    assign busy_o       = state_q != S_IDLE;
+    assign finish_o     = flushed && !more;
+    assign done_o       = done_q;
+endmodule
+
+`resetall

@@ -1,0 +1,123 @@
+// top_icebreaker — the iCEBreaker board (iCE40UP5K-SG48): 12 MHz pad -> PLL -> design clock, reset
+// synchroniser, UART on FT2232H channel B, two LEDs. Everything else is accel_top, the board-agnostic
+// design that the testbenches simulate (docs/boards.md).
+//
+// Parameters:
+//   CLK_MHZ  design clock in MHz: a multiple of 3 in 36..66. The PLL runs from the 12 MHz pad with
+//            DIVR = 0, DIVF = 4*CLK_MHZ/3 - 1, DIVQ = 4, FILTER_RANGE = 1 (VCO = 16*CLK_MHZ, inside
+//            533..1066 MHz); `icepll -i 12 -o CLK_MHZ` gives the same values (tests/t_board_ice40.sh).
+//   BAUD     UART bit rate; CLK_MHZ*1e6 must be a multiple of it (3 Mbaud: 12..22 clocks per bit).
+//   LANES    MAC lanes of the core (power of two).
+//
+// Pins (constraints/icebreaker.pcf):
+//   pin  port            use
+//   35   clk_12mhz_i     12 MHz oscillator, the PLL's input pad
+//   6    uart_rx_i       FT2232H BDBUS0 (the FTDI's TXD)
+//   9    uart_tx_o       FT2232H BDBUS1 (the FTDI's RXD)
+//   10   btn_n_i         user button, active low: reset
+//   11   led_red_n_o     red LED, active low: error (err_o != 0)
+//   37   led_green_n_o   green LED, active low: steady = model loaded, blinking = alive, no model
+`default_nettype none
+
+module top_icebreaker #(
+    parameter integer CLK_MHZ = 48,
+    parameter integer BAUD    = 3000000,
+    parameter integer LANES   = 32
+) (
+    input  wire clk_12mhz_i,
+    input  wire uart_rx_i,
+    output wire uart_tx_o,
+    input  wire btn_n_i,
+    output wire led_red_n_o,
+    output wire led_green_n_o
+);
+    localparam integer CLK_HZ       = CLK_MHZ * 1000000;
+    localparam integer CLKS_PER_BIT = CLK_HZ / BAUD;
+    localparam integer PLL_DIVF     = CLK_MHZ * 4 / 3 - 1;
+
+    initial begin
+        if (CLK_MHZ < 36 || CLK_MHZ > 66 || CLK_MHZ % 3 != 0) begin
+            $display("top_icebreaker: CLK_MHZ = %0d, need a multiple of 3 in 36..66", CLK_MHZ);
+            $finish;
+        end
+        if (CLK_HZ % BAUD != 0) begin
+            $display("top_icebreaker: CLK_MHZ = %0d gives no whole number of clocks per bit at %0d baud",
+                     CLK_MHZ, BAUD);
+            $finish;
+        end
+    end
+
+    // ---- clock: 12 MHz -> CLK_MHZ on the global network ----------------------------------------
+    wire clk;
+    wire pll_locked;
+    wire unused_pll_core, unused_pll_sdo;
+    SB_PLL40_PAD #(
+        .FEEDBACK_PATH("SIMPLE"),
+        .DIVR(4'd0),
+        .DIVF(PLL_DIVF[6:0]),
+        .DIVQ(3'd4),
+        .FILTER_RANGE(3'd1)
+    ) u_pll (
+        .PACKAGEPIN     (clk_12mhz_i),
+        .PLLOUTCORE     (unused_pll_core),
+        .PLLOUTGLOBAL   (clk),
+        .EXTFEEDBACK    (1'b0),
+        .DYNAMICDELAY   (8'd0),
+        .LOCK           (pll_locked),
+        .BYPASS         (1'b0),
+        .RESETB         (1'b1),
+        .LATCHINPUTVALUE(1'b0),
+        .SDO            (unused_pll_sdo),
+        .SDI            (1'b0),
+        .SCLK           (1'b0)
+    );
+
+    // ---- reset: held while the PLL is unlocked or the button is down ---------------------------
+    wire rst;
+    reset_sync #(.STAGES(4)) u_rst (
+        .clk   (clk),
+        .arst_i(!pll_locked || !btn_n_i),
+        .rst_o (rst)
+    );
+
+    // ---- the design ------------------------------------------------------------------------------
+    wire       busy;
+    wire       model_valid;
+    wire [3:0] err;
+    accel_top #(
+        .LANES       (LANES),
+        .CLKS_PER_BIT(CLKS_PER_BIT),
+        .CLOCK_HZ    (CLK_HZ),
+        .MEM_TECH    ("ICE40")
+    ) u_top (
+        .clk          (clk),
+        .rst          (rst),
+        .uart_rx_i    (uart_rx_i),
+        .uart_tx_o    (uart_tx_o),
+        .busy_o       (busy),
+        .model_valid_o(model_valid),
+        .err_o        (err)
+    );
+
+    // ---- LEDs ------------------------------------------------------------------------------------
+    // Heartbeat: beat_hi_q[12] toggles every 2^24 cycles (~1.4 Hz at 48 MHz). Two short counters
+    // (the high one enabled by a registered carry) keep this off the critical path.
+    reg [11:0] beat_lo_q;
+    reg        beat_tick_q;
+    reg [12:0] beat_hi_q;
+    always @(posedge clk) begin
+        if (rst) begin
+            beat_lo_q   <= 12'd0;
+            beat_tick_q <= 1'b0;
+            beat_hi_q   <= 13'd0;
+        end else begin
+            beat_lo_q   <= beat_lo_q + 12'd1;
+            beat_tick_q <= &beat_lo_q;
+            if (beat_tick_q) beat_hi_q <= beat_hi_q + 13'd1;
+        end
+    end
+    assign led_green_n_o = !(model_valid ? !busy : beat_hi_q[12]);
+    assign led_red_n_o   = !(err != 4'd0);
+endmodule
+
+`resetall

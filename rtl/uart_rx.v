@@ -1,0 +1,110 @@
+// uart_rx — 8N1 UART receiver: two-flop synchroniser, start bit checked at mid-bit, data bits
+// sampled at mid-bit LSB first, stop bit checked (a low stop bit is a framing error: the byte is
+// dropped and the receiver waits for the line to go high again before looking for a start bit).
+//
+// Parameters:
+//   CLKS_PER_BIT  clock cycles per bit (clock_hz / baud), >= 4. Examples: 12 MHz / 3 Mbaud = 4,
+//                 48 MHz / 3 Mbaud = 16, 48 MHz / 12 Mbaud = 4.
+//
+// Timing: the stop bit is checked in its middle and the receiver is ready for the next start bit
+// half a bit before the stop bit ends, so back-to-back bytes (no idle time) are received.
+`default_nettype none
+
+module uart_rx #(
+    parameter integer CLKS_PER_BIT = 4
+) (
+    input  wire       clk,
+    input  wire       rst,
+    input  wire       rx_i,         // serial line, idle high, asynchronous to clk
+    output reg  [7:0] data_o,       // the byte, valid with valid_o
+    output reg        valid_o,      // 1-cycle pulse: a byte with a good stop bit
+    output reg        frame_err_o,  // 1-cycle pulse: the stop bit was low, byte dropped
+    output wire       busy_o        // a byte is being received
+);
+
+    localparam integer CW = (CLKS_PER_BIT > 1) ? $clog2(CLKS_PER_BIT) : 1;
+    localparam integer HALF_M1 = CLKS_PER_BIT / 2 - 1;
+    localparam integer FULL_M1 = CLKS_PER_BIT - 1;
+
+    initial begin
+        if (CLKS_PER_BIT < 4) begin
+            $display("uart_rx: CLKS_PER_BIT = %0d, need >= 4", CLKS_PER_BIT);
+            $finish;
+        end
+    end
+
+    localparam [2:0] S_IDLE = 3'd0, S_START = 3'd1, S_DATA = 3'd2, S_STOP = 3'd3, S_BREAK = 3'd4;
+
+    reg          rx_q, rx_q2;   // synchroniser; rx_q2 is the line as seen by the logic
+    reg [2:0]    state_q;
+    reg [CW-1:0] cnt_q;         // cycles left until the next sample point
+    reg [2:0]    bit_q;         // data bit index 0..7
+    reg [7:0]    shift_q;
+
+    assign busy_o = (state_q != S_IDLE);
+
+    always @(posedge clk) begin
+        rx_q  <= rx_i;
+        rx_q2 <= rx_q;
+        valid_o     <= 1'b0;
+        frame_err_o <= 1'b0;
+        case (state_q)
+            S_IDLE: begin
+                if (!rx_q2) begin
+                    state_q <= S_START;
+                    cnt_q   <= HALF_M1[CW-1:0];
+                end
+            end
+            S_START: begin
+                if (cnt_q != 0) begin
+                    cnt_q <= cnt_q - 1'b1;
+                end else if (!rx_q2) begin           // still low in the middle: a real start bit
+                    state_q <= S_DATA;
+                    cnt_q   <= FULL_M1[CW-1:0];
+                    bit_q   <= 3'd0;
+                end else begin                       // a glitch
+                    state_q <= S_IDLE;
+                end
+            end
+            S_DATA: begin
+                if (cnt_q != 0) begin
+                    cnt_q <= cnt_q - 1'b1;
+                end else begin
+                    shift_q <= {rx_q2, shift_q[7:1]};
+                    cnt_q   <= FULL_M1[CW-1:0];
+                    if (bit_q == 3'd7) state_q <= S_STOP;
+                    bit_q <= bit_q + 1'b1;
+                end
+            end
+            S_STOP: begin
+                if (cnt_q != 0) begin
+                    cnt_q <= cnt_q - 1'b1;
+                end else if (rx_q2) begin
+                    data_o  <= shift_q;
+                    valid_o <= 1'b1;
+                    state_q <= S_IDLE;
+                end else begin
+                    frame_err_o <= 1'b1;
+                    state_q     <= S_BREAK;
+                end
+            end
+            default: begin                           // S_BREAK: wait for the line to go high
+                if (rx_q2) state_q <= S_IDLE;
+            end
+        endcase
+        if (rst) begin
+            rx_q        <= 1'b1;
+            rx_q2       <= 1'b1;
+            state_q     <= S_IDLE;
+            cnt_q       <= {CW{1'b0}};
+            bit_q       <= 3'd0;
+            shift_q     <= 8'd0;
+            data_o      <= 8'd0;
+            valid_o     <= 1'b0;
+            frame_err_o <= 1'b0;
+        end
+    end
+
+endmodule
+
+`resetall

@@ -1,0 +1,106 @@
+# sim/board.mk — q2mlp-board-sim (the Verilator model of rtl/accel_top.v behind a socket), the
+# lint of the UART/protocol modules, and the host benchmark (docs/host.md).
+#
+#   make build/bin/q2mlp-board-sim   verilate accel_top (+ the core, found in rtl/ by module name)
+#   make lint-top                    verilator -Wall: uart_rx, uart_tx, crc16, proto, accel_top
+#   make bench-host                  images/s and line utilization through the simulated board
+#
+# Knobs: the simulated board is built for one clock / clocks-per-bit pair (the INFO reply carries
+# BOARD_SIM_CLOCK_HZ; q2mlp-board-sim --baud/--clock-hz must agree). 4 clocks per bit keeps the
+# simulation fast: 3 Mbaud at 12 MHz. The core must hold the test models (paper: 784-512-512-10,
+# 32 lanes, 169,984 weight bytes). BOARD_CORE=bfm swaps in the behavioural core of
+# sim/board_core_bfm.v (protocol work without the real core). BOARD_SIM_TRACE=1 adds --trace.
+
+BOARD_SIM_CPB      ?= 4
+BOARD_SIM_CLOCK_HZ ?= 12000000
+BOARD_SIM_LANES    ?= 32
+BOARD_SIM_WMEM     ?= 262144
+BOARD_SIM_PMEM     ?= 2048
+BOARD_SIM_ABUF     ?= 1024
+BOARD_SIM_TRACE    ?= 0
+BOARD_CORE         ?= rtl
+CXX                ?= g++
+
+BOARD_SIM     := $(BIN)/q2mlp-board-sim
+BOARD_SIM_DIR := $(BUILD)/obj/board_sim
+VERILATOR_ROOT_DIR := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
+
+BOARD_SIM_GPARAMS := -GLANES=$(BOARD_SIM_LANES) -GCLKS_PER_BIT=$(BOARD_SIM_CPB) \
+                     -GCLOCK_HZ=$(BOARD_SIM_CLOCK_HZ) -GWMEM_BYTES=$(BOARD_SIM_WMEM) \
+                     -GPMEM_NEURONS=$(BOARD_SIM_PMEM) -GABUF_BYTES=$(BOARD_SIM_ABUF)
+BOARD_SIM_CORE_SRC := $(if $(filter bfm,$(BOARD_CORE)),sim/board_core_bfm.v)
+BOARD_SIM_VFLAGS := --cc --Mdir $(BOARD_SIM_DIR) --top-module accel_top -Irtl -Isim/models \
+                    -O3 --x-assign unique --x-initial unique -Wno-fatal -Wno-lint -Wno-style \
+                    $(if $(filter 1,$(BOARD_SIM_TRACE)),--trace) $(BOARD_SIM_GPARAMS)
+# The configuration is part of the build: a change of knobs re-verilates.
+BOARD_SIM_CONFIG := $(BOARD_SIM_VFLAGS) core=$(BOARD_CORE)
+BOARD_SIM_VOBJS  := $(BOARD_SIM_DIR)/Vaccel_top__ALL.a $(BOARD_SIM_DIR)/verilated.o \
+                    $(BOARD_SIM_DIR)/verilated_threads.o \
+                    $(if $(filter 1,$(BOARD_SIM_TRACE)),$(BOARD_SIM_DIR)/verilated_vcd_c.o)
+BOARD_SIM_CXXFLAGS := -O2 -g -std=c++14 -I$(BOARD_SIM_DIR) -I$(VERILATOR_ROOT_DIR)/include \
+                      -I$(VERILATOR_ROOT_DIR)/include/vltstd -DVM_TRACE=$(BOARD_SIM_TRACE)
+
+.PHONY: lint-top bench-host FORCE_BOARD_SIM
+FORCE_BOARD_SIM:
+
+$(BOARD_SIM_DIR)/config.txt: FORCE_BOARD_SIM
+	@mkdir -p $(@D)
+	@echo '$(BOARD_SIM_CONFIG)' | cmp -s - $@ || echo '$(BOARD_SIM_CONFIG)' > $@
+
+$(BOARD_SIM_DIR)/Vaccel_top.mk: $(filter-out rtl/top_%.v,$(wildcard rtl/*.v)) $(BOARD_SIM_CORE_SRC) \
+                                $(BOARD_SIM_DIR)/config.txt
+	@echo "verilator accel_top (LANES=$(BOARD_SIM_LANES), $(BOARD_SIM_CPB) clocks/bit, core=$(BOARD_CORE)) -> $(@D)"
+	@rm -rf $(BOARD_SIM_DIR)/V* && $(VERILATOR) $(BOARD_SIM_VFLAGS) $(BOARD_SIM_CORE_SRC) rtl/accel_top.v \
+	    > $(BOARD_SIM_DIR)/verilator.log 2>&1 || { cat $(BOARD_SIM_DIR)/verilator.log; exit 1; }
+
+$(BOARD_SIM_DIR)/Vaccel_top__ALL.a: $(BOARD_SIM_DIR)/Vaccel_top.mk
+	@$(MAKE) --no-print-directory -s -C $(BOARD_SIM_DIR) -f Vaccel_top.mk OPT_FAST=-O2 \
+	    Vaccel_top__ALL.a $(notdir $(filter %.o,$(BOARD_SIM_VOBJS))) > $(BOARD_SIM_DIR)/make.log 2>&1 || \
+	    { tail -n 30 $(BOARD_SIM_DIR)/make.log; exit 1; }
+$(filter %.o,$(BOARD_SIM_VOBJS)): $(BOARD_SIM_DIR)/Vaccel_top__ALL.a
+
+$(BOARD_SIM_DIR)/board_shim.o: sim/board_shim.cpp sim/board_shim.h $(BOARD_SIM_DIR)/Vaccel_top__ALL.a
+	$(CXX) $(BOARD_SIM_CXXFLAGS) -c $< -o $@
+$(BOARD_SIM_DIR)/board_sim.o: sim/board_sim.c sim/board_shim.h $(BOARD_SIM_DIR)/config.txt
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(CFLAGS) -DBOARD_SIM_CPB=$(BOARD_SIM_CPB) -DBOARD_SIM_CLOCK_HZ=$(BOARD_SIM_CLOCK_HZ) \
+	    -c $< -o $@
+
+$(BOARD_SIM): $(BOARD_SIM_DIR)/board_sim.o $(BOARD_SIM_DIR)/board_shim.o $(BOARD_SIM_VOBJS)
+	@mkdir -p $(@D)
+	$(CXX) -o $@ $^ -lpthread
+
+ALL_TARGETS += $(BOARD_SIM)
+TEST_DEPS   += $(BOARD_SIM)
+
+# ---- lint: every module of the host link, over its parameter sets ---------------------------------
+TOP_LINT = $(VERILATOR) --lint-only -Wall -Irtl -Isim/models $(wildcard rtl/lint_waivers_top.vlt)
+
+lint-top:
+	@set -e; for c in 4 5 16 20; do \
+	    $(TOP_LINT) --top-module uart_rx -GCLKS_PER_BIT=$$c rtl/uart_rx.v; \
+	    $(TOP_LINT) --top-module uart_tx -GCLKS_PER_BIT=$$c rtl/uart_tx.v; \
+	done; \
+	$(TOP_LINT) --top-module crc16 rtl/crc16.v; \
+	for p in "-GRXBUF_BYTES=2048 -GMAX_PAYLOAD=1024 -GQUEUE_DEPTH=4" \
+	         "-GRXBUF_BYTES=4096 -GMAX_PAYLOAD=2048 -GQUEUE_DEPTH=8 -GCLKS_PER_BIT=20" \
+	         "-GRXBUF_BYTES=64 -GMAX_PAYLOAD=32 -GQUEUE_DEPTH=2 -GTIMEOUT_BITS=64 -GWATCHDOG_LOG2=16"; do \
+	    $(TOP_LINT) --top-module proto $$p rtl/proto.v; \
+	done; \
+	for l in 8 16 32; do \
+	    $(TOP_LINT) --top-module accel_top -GLANES=$$l -GCLKS_PER_BIT=16 -GCLOCK_HZ=48000000 rtl/accel_top.v; \
+	    $(TOP_LINT) --top-module accel_top -GLANES=$$l '-GMEM_TECH="ICE40"' rtl/accel_top.v; \
+	done; \
+	$(TOP_LINT) --top-module accel_top $(BOARD_SIM_GPARAMS) rtl/accel_top.v
+	@echo "lint-top: uart_rx, uart_tx (4/5/16/20 clocks per bit), crc16, proto (3 sets), accel_top (LANES 8/16/32, sim set): clean"
+
+LINT_STEPS += lint-top
+
+# ---- bench-host: the paper model through the simulated board (key=value lines) ------------------
+BENCH_HOST_IMAGES ?= 500
+BENCH_HOST_MODEL  ?= $(BUILD)/models/paper.q2
+
+bench-host: $(BOARD_SIM) $(BIN)/q2mlp-host $(BUILD)/fixtures/tiny.q2
+	@BUILD=$(BUILD) BIN=$(BIN) MNIST_DIR=$(MNIST_DIR) sim/board_bench.sh $(BENCH_HOST_MODEL) $(BENCH_HOST_IMAGES)
+
+BENCH_STEPS += bench-host

@@ -1,0 +1,136 @@
+/* core_check.c — see core_check.h. */
+#include "core_check.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- setup ------------------------------------------------------------------------------------- */
+int core_check_init(core_check *c, const q2_qmodel *q)
+{
+    memset(c, 0, sizeof *c);
+    c->q = q;
+    c->logits = calloc((size_t)q2_qmodel_n_classes(q), sizeof *c->logits);
+    bool oom = !c->logits;
+    for (int l = 0; l < q->n_layers; l++) {
+        c->hidden[l] = calloc((size_t)q->layers[l].n_out, 1);
+        c->seen[l] = calloc((size_t)q->layers[l].n_out, sizeof *c->seen[l]);
+        oom |= !c->hidden[l] || !c->seen[l];
+    }
+    if (oom) {
+        core_check_free(c);
+        Q2_ERR("init failed: out of memory");
+        return Q2_ENOMEM;
+    }
+    return Q2_OK;
+}
+
+void core_check_free(core_check *c)
+{
+    free(c->logits);
+    for (int l = 0; l < MLP_MAX_LAYERS; l++) {
+        free(c->hidden[l]);
+        free(c->seen[l]);
+    }
+    memset(c, 0, sizeof *c);
+}
+
+void core_check_image(core_check *c, int image, const uint8_t *x)
+{
+    const q2_qmodel *q = c->q;
+    c->image = image;
+    c->cls = q2_qmodel_forward_ref(q, x, c->logits, c->hidden);
+    for (int l = 0; l < q->n_layers; l++) memset(c->seen[l], 0, (size_t)q->layers[l].n_out * sizeof *c->seen[l]);
+    c->bad = false;
+    c->what[0] = 0;
+}
+
+/* ---- checks ------------------------------------------------------------------------------------ */
+int core_check_wb(void *ctx, const core_wb *wb)
+{
+    core_check *c = ctx;
+    if (c->bad) return 1;
+    const q2_qmodel *q = c->q;
+    int l = wb->layer, j = wb->index;
+    if (l >= q->n_layers || j >= q->layers[l].n_out) {
+        c->bad = true;
+        snprintf(c->what, sizeof c->what, "image=%d layer=%d neuron=%d expected=(no such neuron) got=%" PRIu32
+                 " cycle=%" PRIu64, c->image, l, j, wb->data, wb->cycle);
+        return 1;
+    }
+    bool last = l == q->n_layers - 1;
+    int64_t want = last ? (int64_t)c->logits[j] : (int64_t)c->hidden[l][j];
+    int64_t got = last ? (int64_t)(int32_t)wb->data : (int64_t)wb->data;
+    if (++c->seen[l][j] > 1 || got != want) {
+        c->bad = true;
+        snprintf(c->what, sizeof c->what, "image=%d layer=%d neuron=%d expected=%" PRId64 " got=%" PRId64
+                 " cycle=%" PRIu64 "%s", c->image, l, j, want, got, wb->cycle,
+                 c->seen[l][j] > 1 ? " (written back twice)" : "");
+        return 1;
+    }
+    return 0;
+}
+
+bool core_check_done(core_check *c, core_drv *d, uint64_t cycles)
+{
+    const q2_qmodel *q = c->q;
+    int nl = q->n_layers, n_cls = q2_qmodel_n_classes(q);
+    if (c->bad) return false;
+    for (int l = 0; l < nl; l++)
+        for (int j = 0; j < q->layers[l].n_out; j++)
+            if (c->seen[l][j] != 1) {
+                c->bad = true;
+                snprintf(c->what, sizeof c->what, "image=%d layer=%d neuron=%d expected=1 write-back got=%d cycle=%" PRIu64,
+                         c->image, l, j, c->seen[l][j], d->tb->cycle);
+                return false;
+            }
+    uint32_t got_cls = core_read(d, REG_CLASS), status = core_read(d, REG_STATUS);
+    uint32_t cyc = core_read(d, REG_CYCLES);
+    if (got_cls != (uint32_t)c->cls || STATUS_ERR(status) || (status & STATUS_BUSY) || cyc != cycles) {
+        c->bad = true;
+        snprintf(c->what, sizeof c->what, "image=%d layer=%d neuron=-1 expected=CLASS %d, STATUS err 0 idle, CYCLES %" PRIu64
+                 " got=CLASS %" PRIu32 ", STATUS 0x%03" PRIX32 ", CYCLES %" PRIu32 " cycle=%" PRIu64,
+                 c->image, nl - 1, c->cls, cycles, got_cls, status, cyc, d->tb->cycle);
+        return false;
+    }
+    for (int j = 0; j < n_cls; j++) {
+        int32_t got = (int32_t)core_read(d, REG_LOGIT + j);
+        if (got != c->logits[j]) {
+            c->bad = true;
+            snprintf(c->what, sizeof c->what, "image=%d layer=%d neuron=%d expected=%" PRId32 " got=%" PRId32
+                     " (LOGIT register) cycle=%" PRIu64, c->image, nl - 1, j, c->logits[j], got, d->tb->cycle);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- timing -------------------------------------------------------------------------------------- */
+/* Cycles counted from the edge that takes START (cycle 0). A layer starts issuing at cycle t: the
+ * last input of group 0 issues at t + n_in - 1; group g's last input issues n_in + 1 cycles after
+ * group g-1's (one free cycle between groups) or, if the shadow chain is still draining, when the
+ * drain of the LANES sums of group g-1 has ended: its last issue + LANES + 4. The next layer (or
+ * done_o) comes nv + 9 cycles after the last issue of a layer, nv = neurons in its last group:
+ * 3 cycles to the shadow chain, nv drain cycles, 4 requantizer stages, 2 to leave the flush. */
+uint64_t core_expected_cycles(const q2_qmodel *q)
+{
+    const uint64_t L = (uint64_t)q->lanes;
+    uint64_t t = 1;
+    for (int l = 0; l < q->n_layers; l++) {
+        uint64_t n_in = (uint64_t)q->layers[l].n_in, n_out = (uint64_t)q->layers[l].n_out;
+        uint64_t groups = (n_out + L - 1) / L, nv_last = n_out - (groups - 1) * L;
+        uint64_t a = t + n_in - 1;
+        for (uint64_t g = 1; g < groups; g++) a += n_in + 1 > L + 4 ? n_in + 1 : L + 4;
+        t = a + nv_last + 9;
+    }
+    return t;
+}
+
+uint64_t core_ideal_cycles(const q2_qmodel *q)
+{
+    uint64_t n = 0;
+    for (int l = 0; l < q->n_layers; l++)
+        n += (uint64_t)q->layers[l].n_in * (uint64_t)((q->layers[l].n_out + q->lanes - 1) / q->lanes);
+    return n;
+}

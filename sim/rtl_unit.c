@@ -1,0 +1,754 @@
+/* rtl_unit.c — build/sim/rtl-unit: the unit tests of the accelerator RTL on sim/tb_unit.v (one
+ * Verilator build: five accel_cores, LANES 8/16/32/64 and 32 with iCE40 SPRAM weights, and one of
+ * each block), each checked against a small C model or against q2_qmodel_forward_ref.
+ *
+ *   rtl-unit [--seed N] [--only REGEX-FREE-SUBSTRING] [--trace FILE.fst]
+ *            [+verilator+seed+N +verilator+rand+reset+2]
+ *
+ * Tests (numbered, one line each: "test <n> <name>: PASSED|FAILED (<checks> checks)"):
+ *   crc32      "123456789" and random streams with gaps vs q2_crc32
+ *   mac_lane   random clear / accumulate / load / shift vs a C lane; 4096 x (+-765) extremes
+ *   requant    20,000 random neurons through the 4-stage pipeline vs docs/arithmetic.md in C
+ *   argmax     random sets with ties vs q2_argmax (lowest index wins)
+ *   wmem       GENERIC and ICE40, 64 x 16K and 16 x 64K: random writes, reads, holds vs an array
+ *   core Lnn   per core: registers, every error code, random models (1..8 layers, widths around
+ *              LANES, n_in below the drain time) and images vs the reference: every write-back,
+ *              CLASS, LOGITs, CYCLES == the sequencer's timing formula; re-START, START in the
+ *              cycle of done_o, commands while busy, corrupted images, models too big.
+ * Commands are sent with random idle cycles and sometimes back to back (so the loader's own
+ * back-pressure is exercised). Ends with "N passed, N failed" (tests); exit 0, or 3 on a failed
+ * check, 1 on usage, 4 internal. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_check.h"
+#include "core_drv.h"
+#include "qmodel.h"
+#include "testb.h"
+#include "util.h"
+
+/* ---- checks ------------------------------------------------------------------------------------ */
+static testb tb;
+static q2_rng rng;
+static int n_checks, n_bad;
+
+#define CHECK(cond, ...) check_((cond), __LINE__, __VA_ARGS__)
+static bool check_(bool ok, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool check_(bool ok, int line, const char *fmt, ...)
+{
+    n_checks++;
+    if (ok) return true;
+    if (++n_bad <= 8) {
+        va_list ap;
+        va_start(ap, fmt);
+        printf("    check %d failed (rtl_unit.c:%d): ", n_checks, line);
+        vprintf(fmt, ap);
+        printf(" (cycle %" PRIu64 ")\n", tb.cycle);
+        va_end(ap);
+    }
+    return false;
+}
+
+static uint32_t below(uint32_t n) { return q2_rng_below(&rng, n); }
+static int32_t range(int32_t lo, int32_t hi) { return lo + (int32_t)below((uint32_t)(hi - lo + 1)); }
+
+static vport port(const char *name)
+{
+    vport v;
+    if (tb_port(&tb, name, &v)) exit(Q2_EXIT_INTERNAL);
+    return v;
+}
+
+static int64_t sext(uint64_t v, int bits) { return (int64_t)(v << (64 - bits)) >> (64 - bits); }
+
+/* ---- crc32 ------------------------------------------------------------------------------------- */
+static void test_crc32(void)
+{
+    vport clr = port("crc_clear_i"), val = port("crc_valid_i"), dat = port("crc_data_i"), out = port("crc_o");
+    vp_wr(&clr, 1);
+    tb_tick(&tb);
+    vp_wr(&clr, 0);
+    CHECK(vp_rd(&out) == 0, "crc of no bytes is 0x%08" PRIX64, vp_rd(&out));
+    const char *s = "123456789";
+    for (int i = 0; s[i]; i++) {
+        vp_wr(&val, 1);
+        vp_wr(&dat, (uint8_t)s[i]);
+        tb_tick(&tb);
+    }
+    vp_wr(&val, 0);
+    CHECK(vp_rd(&out) == 0xCBF43926u, "crc32(\"123456789\") = 0x%08" PRIX64 ", need 0xCBF43926", vp_rd(&out));
+    for (int rep = 0; rep < 4; rep++) {
+        vp_wr(&clr, 1);
+        tb_tick(&tb);
+        vp_wr(&clr, 0);
+        uint8_t buf[1500];
+        int n = 1 + (int)below(sizeof buf);
+        for (int i = 0; i < n;) {
+            bool v = below(4) != 0;
+            uint8_t b = (uint8_t)below(256);
+            vp_wr(&val, v);
+            vp_wr(&dat, b);
+            tb_tick(&tb);
+            if (v) buf[i++] = b;
+            uint32_t want = q2_crc32(buf, (size_t)i);
+            if (!CHECK(vp_rd(&out) == want, "crc after %d bytes 0x%08" PRIX64 ", need 0x%08" PRIX32, i, vp_rd(&out), want))
+                break;
+        }
+        vp_wr(&val, 0);
+    }
+}
+
+/* ---- mac_lane ------------------------------------------------------------------------------------ */
+static void test_mac_lane(void)
+{
+    vport clr = port("lane_clr_i"), en = port("lane_en_i"), code = port("lane_code_i"), a_i = port("lane_a_i");
+    vport a3_i = port("lane_a3_i");
+    vport load = port("lane_load_i"), shift = port("lane_shift_i"), shd_i = port("lane_shd_i"), shd_o = port("lane_shd_o");
+    const uint32_t M24 = 0xFFFFFFu;
+    uint32_t acc = 0, shd = 0;
+    vp_wr(&clr, 1);  /* known state: acc = 0, then shadow = acc */
+    vp_wr(&en, 0);
+    vp_wr(&shift, 0);
+    tb_tick(&tb);
+    vp_wr(&load, 1);
+    tb_tick(&tb);
+    for (int phase = 0; phase < 3; phase++) {
+        int cycles = phase == 0 ? 20000 : 4097;
+        for (int t = 0; t < cycles; t++) {
+            int c, a, cl, e, ld, sh;
+            uint32_t si = below(1u << 24);
+            if (phase == 0) {  /* random */
+                c = (int)below(4), a = (int)below(256), cl = below(50) == 0, e = below(10) < 7;
+                ld = below(30) == 0, sh = below(8) == 0;
+            } else {           /* the extremes: 4096 x (+3 * 255), then 4096 x (-3 * 255) */
+                c = phase == 1 ? 3 : 0, a = 255, cl = t == 0, e = t > 0, ld = 0, sh = 0;
+            }
+            vp_wr(&clr, (uint64_t)cl);
+            vp_wr(&en, (uint64_t)e);
+            vp_wr(&code, (uint64_t)c);
+            vp_wr(&a_i, (uint64_t)a);
+            vp_wr(&a3_i, (uint64_t)(3 * a));
+            vp_wr(&load, (uint64_t)ld);
+            vp_wr(&shift, (uint64_t)sh);
+            vp_wr(&shd_i, si);
+            tb_tick(&tb);
+            uint32_t acc_old = acc;
+            if (cl) acc = 0;
+            else if (e) acc = (acc + (uint32_t)((2 * c - 3) * a)) & M24;
+            if (ld) shd = acc_old;
+            else if (sh) shd = si;
+            if (!CHECK(vp_rd(&shd_o) == shd, "phase %d step %d: shadow 0x%06" PRIX64 ", need 0x%06" PRIX32, phase, t,
+                       vp_rd(&shd_o), shd))
+                return;
+        }
+        /* the sum of the phase, through the shadow register */
+        vp_wr(&clr, 0);
+        vp_wr(&en, 0);
+        vp_wr(&load, 1);
+        tb_tick(&tb);
+        vp_wr(&load, 0);
+        shd = acc;
+        int32_t want = phase == 1 ? 4096 * 765 : phase == 2 ? -4096 * 765 : (int32_t)sext(acc, 24);
+        CHECK(sext(vp_rd(&shd_o), 24) == want, "phase %d: sum %" PRId64 ", need %" PRId32, phase,
+              sext(vp_rd(&shd_o), 24), want);
+    }
+}
+
+/* ---- requant ------------------------------------------------------------------------------------- */
+/* docs/arithmetic.md, literally: p = sum * M; r = floor((p + 2^(S-1)) / 2^S); clamp to 0..255 */
+static int requant_ref(int64_t sum, unsigned m, int s)
+{
+    int64_t p = sum * (int64_t)m, v = p + ((int64_t)1 << (s - 1));
+    int64_t r = v >= 0 ? v >> s : -((-(v + 1)) >> s) - 1;
+    return r < 0 ? 0 : r > 255 ? 255 : (int)r;
+}
+
+typedef struct { bool valid, logit; uint16_t tag; int32_t acc, bias; uint16_t m; uint8_t s; } rq_item;
+
+static void test_requant(void)
+{
+    vport vi = port("rq_valid_i"), li = port("rq_logit_i"), ti = port("rq_tag_i"), ai = port("rq_acc_i");
+    vport bi = port("rq_bias_i"), mi = port("rq_m_i"), si = port("rq_s_i");
+    vport vo = port("rq_valid_o"), lo = port("rq_logit_o"), to = port("rq_tag_o"), xo = port("rq_act_o");
+    vport so = port("rq_sum_o"), busy = port("rq_busy_o");
+    enum { N = 20000, LAT = 4 };
+    rq_item *it = calloc(N + LAT + 1, sizeof *it);
+    if (!it) exit(Q2_EXIT_INTERNAL);
+    int mid = 0, sat = 0, zero = 0;
+    for (int t = 0; t < N + LAT; t++) {
+        rq_item *x = &it[t];
+        if (t < N && below(5) != 0) {
+            x->valid = true;
+            x->logit = below(8) == 0;
+            x->tag = (uint16_t)below(65536);
+            x->acc = below(4) ? range(-200000, 200000) : range(-3133440, 3133440);
+            x->bias = below(4) ? range(-50000, 50000) : range(-Q2_BIAS_MAX, Q2_BIAS_MAX);
+            uint32_t r = below(10);
+            x->m = r == 0 ? 0 : r == 1 ? 65535 : r == 2 ? 1 : (uint16_t)below(65536);
+            x->s = below(3) == 0 ? (uint8_t)range(1, 40) : (uint8_t)range(14, 26);
+        }
+        vp_wr(&vi, x->valid);
+        vp_wr(&li, x->logit);
+        vp_wr(&ti, x->tag);
+        vp_wr(&ai, (uint32_t)x->acc & 0xFFFFFFu);
+        const rq_item *p = t > 0 ? &it[t - 1] : &it[N + LAT];  /* params: one cycle after valid_i */
+        vp_wr(&bi, (uint32_t)p->bias & 0xFFFFFFu);
+        vp_wr(&mi, p->m);
+        vp_wr(&si, p->s);
+        tb_tick(&tb);
+        bool any = false;
+        for (int k = t - LAT + 1; k <= t; k++) any |= k >= 0 && it[k].valid;
+        CHECK(vp_rd(&busy) == any, "busy_o %" PRIu64 " at step %d", vp_rd(&busy), t);
+        int k = t - LAT + 1;  /* the neuron that leaves after this edge */
+        if (k < 0) continue;
+        const rq_item *e = &it[k];
+        if (!CHECK(vp_rd(&vo) == e->valid, "step %d: valid_o %" PRIu64 ", need %d", k, vp_rd(&vo), e->valid)) break;
+        if (!e->valid) continue;
+        int64_t sum = (int64_t)e->acc + e->bias;
+        CHECK(vp_rd(&lo) == e->logit && vp_rd(&to) == e->tag, "step %d: logit/tag pass-through", k);
+        CHECK(sext(vp_rd(&so), 24) == sum, "step %d: sum %" PRId64 ", need %" PRId64, k, sext(vp_rd(&so), 24), sum);
+        if (!e->logit) {
+            int want = requant_ref(sum, e->m, e->s);
+            if (!CHECK((int)vp_rd(&xo) == want, "step %d: acc %" PRId32 " bias %" PRId32 " M %u S %u: a' %" PRIu64 ", need %d",
+                       k, e->acc, e->bias, e->m, e->s, vp_rd(&xo), want))
+                break;
+            mid += want > 0 && want < 255;
+            sat += want == 255;
+            zero += want == 0;
+        }
+    }
+    printf("    requant outputs: %d zero, %d in 1..254, %d saturated\n", zero, mid, sat);
+    CHECK(mid > 1000 && sat > 100 && zero > 100, "the random neurons cover 0, 1..254 and 255");
+    free(it);
+}
+
+/* ---- argmax -------------------------------------------------------------------------------------- */
+static void test_argmax(void)
+{
+    vport v = port("am_valid_i"), f = port("am_first_i"), idx = port("am_idx_i"), val = port("am_val_i"), out = port("am_idx_o");
+    for (int set = 0; set < 300; set++) {
+        int n = set < 3 ? (int[]){1, 2, 256}[set] : 1 + (int)below(256);
+        int32_t vals[256];
+        int32_t span = below(2) ? 4 : (1 << 23) - 1;
+        for (int i = 0; i < n; i++) vals[i] = span == 4 ? range(-2, 2) : range(-span, span);
+        if (set % 7 == 0) for (int i = 0; i < n; i++) vals[i] = -(1 << 23);  /* all equal, the minimum */
+        for (int i = 0; i < n;) {
+            bool go = below(4) != 0;
+            vp_wr(&v, go);
+            vp_wr(&f, go && i == 0);
+            vp_wr(&idx, (uint64_t)i);
+            vp_wr(&val, (uint32_t)vals[i] & 0xFFFFFFu);
+            tb_tick(&tb);
+            i += go;
+        }
+        vp_wr(&v, 0);
+        int want = q2_argmax(vals, n);
+        if (!CHECK((int)vp_rd(&out) == want, "set %d (n %d): argmax %" PRIu64 ", need %d", set, n, vp_rd(&out), want))
+            break;
+    }
+}
+
+/* ---- wmem ------------------------------------------------------------------------------------------ */
+static void test_wmem(void)
+{
+    vport en = port("wm_en_i"), we = port("wm_we_i"), addr = port("wm_addr_i"), wd = port("wm_wdata_i");
+    vport g64 = port("wm_g64_o"), i64 = port("wm_i64_o"), g16 = port("wm_g16_o"), i16 = port("wm_i16_o");
+    uint64_t *m64 = calloc(16384, sizeof *m64);
+    uint16_t *m16 = calloc(65536, sizeof *m16);
+    uint8_t *w64 = calloc(16384, 1), *w16 = calloc(65536, 1);
+    if (!m64 || !m16 || !w64 || !w16) exit(Q2_EXIT_INTERNAL);
+    bool have = false;  /* the outputs hold the last read */
+    uint64_t last64 = 0;
+    uint16_t last16 = 0;
+    for (int t = 0; t < 40000; t++) {
+        uint32_t op = below(10);
+        uint32_t a = t < 2000 ? (uint32_t)t * 37u % 65536u : below(65536);  /* all four rows early */
+        uint64_t d = q2_rng_u64(&rng);
+        bool write = op < 4 || t < 2000, read = !write && op < 8;
+        if (read && !(w64[a & 16383] && w16[a])) read = false, write = true;
+        vp_wr(&en, write || read);
+        vp_wr(&we, write);
+        vp_wr(&addr, a);
+        vp_wr(&wd, d);
+        tb_tick(&tb);
+        if (write) {
+            m64[a & 16383] = d, w64[a & 16383] = 1;
+            m16[a] = (uint16_t)d, w16[a] = 1;
+            have = false;  /* the SPRAM's output is undefined after a write */
+            continue;
+        }
+        if (read) last64 = m64[a & 16383], last16 = m16[a], have = true;
+        if (!have) continue;
+        bool ok = CHECK(vp_rd(&g64) == last64 && vp_rd(&i64) == last64, "%s 0x%04" PRIX32 ": 64-bit %016" PRIX64 " / %016" PRIX64
+                        ", need %016" PRIX64, read ? "read" : "hold", a, vp_rd(&g64), vp_rd(&i64), last64);
+        ok &= CHECK(vp_rd(&g16) == last16 && vp_rd(&i16) == last16, "%s 0x%04" PRIX32 ": 16-bit %04" PRIX64 " / %04" PRIX64
+                    ", need %04" PRIX16, read ? "read" : "hold", a, vp_rd(&g16), vp_rd(&i16), last16);
+        if (!ok) break;
+    }
+    vp_wr(&en, 0);
+    free(m64);
+    free(m16);
+    free(w64);
+    free(w16);
+}
+
+/* ---- cores: models ----------------------------------------------------------------------------- */
+typedef struct { int lanes; uint32_t wmem, pmem, abuf; } core_cfg;
+static const core_cfg CORES[5] = {
+    {8, 8192, 256, 256}, {16, 8192, 256, 256}, {32, 8192, 256, 256}, {64, 8192, 256, 256}, {32, 131072, 256, 256},
+};
+
+static uint32_t weight_bytes(int nl, const int *dims, int lanes)
+{
+    uint32_t b = 0;
+    for (int l = 0; l < nl; l++) b += (uint32_t)((dims[l + 1] + lanes - 1) / lanes) * (uint32_t)dims[l] * (uint32_t)(lanes / 4);
+    return b;
+}
+
+static bool fits(const core_cfg *c, int nl, const int *dims)
+{
+    int sum = 0;
+    if (dims[0] > (int)c->abuf) return false;
+    for (int l = 0; l < nl; l++) {
+        sum += dims[l + 1];
+        if (l < nl - 1 && dims[l + 1] > (int)c->abuf) return false;
+    }
+    return dims[nl] <= 256 && sum <= (int)c->pmem && weight_bytes(nl, dims, c->lanes) <= c->wmem;
+}
+
+/* Values that make the requantizer's outputs spread over 0..255, with the extremes mixed in. */
+static void fill_model(q2_qmodel *q)
+{
+    for (int l = 0; l < q->n_layers; l++) {
+        q2_qlayer *L = &q->layers[l];
+        bool hidden = l < q->n_layers - 1;
+        double scale = 200.0 * (1.0 + L->n_in / 4.0) + 1.0;  /* rough |acc| */
+        for (int j = 0; j < L->n_out; j++) {
+            uint32_t r = below(20);
+            L->bias[j] = r == 0 ? Q2_BIAS_MAX : r == 1 ? -Q2_BIAS_MAX : r < 4 ? range(-1000000, 1000000) : range(-(int32_t)scale, (int32_t)scale);
+            for (int i = 0; i < L->n_in; i++) L->codes[(size_t)j * (size_t)L->n_in + (size_t)i] = (uint8_t)below(4);
+            if (!hidden) continue;
+            r = below(20);
+            if (r == 0) L->m[j] = 0, L->s[j] = (uint8_t)range(1, 40);
+            else if (r == 1) L->m[j] = 65535, L->s[j] = 1;
+            else if (r == 2) L->m[j] = (uint16_t)below(65536), L->s[j] = 40;
+            else {
+                int s = range(12, 24);
+                double m = 400.0 * (double)(1 << s) / scale * (0.5 + q2_rng_uniform(&rng));
+                L->s[j] = (uint8_t)s;
+                L->m[j] = (uint16_t)(m > 65535 ? 65535 : m);
+            }
+        }
+    }
+}
+
+static int make_model(q2_qmodel *q, int nl, const int *dims, int lanes)
+{
+    int rc = q2_qmodel_init(q, nl, dims, lanes);
+    if (rc) return rc;
+    fill_model(q);
+    rc = q2_qmodel_encode(q);
+    if (rc) q2_qmodel_free(q);
+    return rc;
+}
+
+/* A random topology that fits core c; `kind` picks special shapes first. */
+static void random_dims(const core_cfg *c, int kind, int *nl, int *dims)
+{
+    const int L = c->lanes;
+    for (;;) {
+        switch (kind) {
+        case 0: *nl = 1, dims[0] = range(1, 64), dims[1] = range(1, 40); break;             /* one layer */
+        case 1: *nl = 8; for (int l = 0; l <= 8; l++) dims[l] = range(1, 24); break;         /* eight layers */
+        case 2: *nl = 3, dims[0] = 1 + (int)below(6), dims[1] = L + 1, dims[2] = L, dims[3] = 1; break; /* stalls */
+        case 3: *nl = 2, dims[0] = (int)c->abuf, dims[1] = L, dims[2] = range(1, 10); break; /* widest input */
+        case 4: *nl = 2, dims[0] = range(1, 40), dims[1] = range(1, 40), dims[2] = range(2, 12); break; /* ties */
+        default:
+            *nl = range(1, 4);
+            dims[0] = range(1, 120);
+            for (int l = 1; l < *nl; l++) dims[l] = below(4) == 0 ? range(1, L + 4) : range(1, 100);
+            dims[*nl] = range(1, 20);
+        }
+        if (fits(c, *nl, dims)) return;
+        kind = 9;
+    }
+}
+
+static void random_image(uint8_t *x, int n)
+{
+    for (int i = 0; i < n; i++) {
+        uint32_t r = below(10);
+        x[i] = r < 3 ? 0 : r == 3 ? 255 : (uint8_t)below(256);
+    }
+}
+
+/* ---- cores: helpers ----------------------------------------------------------------------------- */
+static int status_err(core_drv *d) { return (int)STATUS_ERR(core_read(d, REG_STATUS)); }
+
+static void expect_err(core_drv *d, int op, int data, int want, const char *what)
+{
+    CHECK(core_cmd(d, op, data) == 0, "%s: command not taken", what);
+    int e = status_err(d);
+    CHECK(e == want, "%s: err %d, need %d", what, e, want);
+    core_cmd(d, OP_CLEAR_ERR, 0);
+    CHECK(status_err(d) == ERR_OK, "%s: CLEAR_ERR", what);
+}
+
+/* Load, and check what the registers say afterwards. */
+static bool load_ok(core_drv *d, const q2_qmodel *q, const char *what)
+{
+    int rc = core_load_model(d, q->image, q->image_len);
+    bool ok = CHECK(rc == 0, "%s: load: err %d", what, rc);
+    uint32_t st = core_read(d, REG_STATUS), crc = core_read(d, REG_CRC), nb = core_read(d, REG_MODEL_BYTES);
+    uint32_t nc = core_read(d, REG_N_CLASSES);
+    ok &= CHECK((st & STATUS_MODEL_VALID) && !(st & STATUS_IMAGE_COMPLETE), "%s: STATUS 0x%03" PRIX32, what, st);
+    ok &= CHECK(crc == q->crc && nb == q->image_len, "%s: CRC 0x%08" PRIX32 " MODEL_BYTES %" PRIu32 ", need 0x%08" PRIX32 " %zu",
+                what, crc, nb, q->crc, q->image_len);
+    ok &= CHECK(nc == (uint32_t)q2_qmodel_n_classes(q), "%s: N_CLASSES %" PRIu32, what, nc);
+    return ok;
+}
+
+/* One image: send, run, compare everything (and CYCLES with the timing formula). */
+static long n_act[3];  /* hidden activations checked: 0, 1..254, 255 */
+
+static bool infer_ok(core_drv *d, core_check *chk, const uint8_t *x, bool send, const char *what)
+{
+    const q2_qmodel *q = chk->q;
+    core_check_image(chk, chk->image + 1, x);
+    for (int l = 0; l < q->n_layers - 1; l++)
+        for (int j = 0; j < q->layers[l].n_out; j++) n_act[chk->hidden[l][j] == 0 ? 0 : chk->hidden[l][j] == 255 ? 2 : 1]++;
+    if (send) {
+        CHECK(core_send_image(d, x, q->layers[0].n_in) == 0, "%s: image not taken", what);
+        CHECK(core_read(d, REG_STATUS) & STATUS_IMAGE_COMPLETE, "%s: image_complete", what);
+    }
+    uint64_t cyc = 0, want = core_expected_cycles(q);
+    int rc = core_run(d, 20 * core_ideal_cycles(q) + 10000, &cyc);
+    bool ok = CHECK(rc == 0, "%s: run: %s", what, chk->bad ? chk->what : "no done_o");
+    ok = ok && CHECK(core_check_done(chk, d, cyc), "%s: %s", what, chk->what);
+    ok = ok && CHECK(cyc == want, "%s: CYCLES %" PRIu64 ", the sequencer's timing gives %" PRIu64, what, cyc, want);
+    return ok;
+}
+
+/* ---- cores: the tests ---------------------------------------------------------------------------- */
+static void core_registers(core_drv *d, const core_cfg *c)
+{
+    static const struct { int addr; uint32_t want; } regs[] = {
+        {REG_ID, 0x4C4D3251u}, {REG_HW_VERSION, 1}, {REG_STATUS, 0}, {REG_CRC, 0}, {REG_MODEL_BYTES, 0},
+        {REG_N_CLASSES, 0}, {0x00C, 0}, {0x0FF, 0}, {REG_LOGIT, 0}, {REG_LOGIT + 255, 0},
+    };
+    for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
+        uint32_t v = core_read(d, regs[i].addr);
+        CHECK(v == regs[i].want, "register 0x%03X after reset: 0x%08" PRIX32 ", need 0x%08" PRIX32, regs[i].addr, v, regs[i].want);
+    }
+    CHECK(core_read(d, REG_LANES) == (uint32_t)c->lanes, "LANES");
+    CHECK(core_read(d, REG_WMEM_BYTES) == c->wmem, "WMEM_BYTES");
+    CHECK(core_read(d, REG_PMEM_NEURONS) == c->pmem, "PMEM_NEURONS");
+    CHECK(core_read(d, REG_ABUF_BYTES) == c->abuf, "ABUF_BYTES");
+}
+
+static void core_no_model(core_drv *d)
+{
+    expect_err(d, OP_IMAGE_BEGIN, 0, ERR_NO_MODEL, "IMAGE_BEGIN without a model");
+    expect_err(d, OP_IMAGE_DATA, 7, ERR_NO_MODEL, "IMAGE_DATA without a model");
+    expect_err(d, OP_START, 0, ERR_NO_MODEL, "START without a model");
+    expect_err(d, OP_MODEL_DATA, 0x51, ERR_SEQ, "MODEL_DATA without MODEL_BEGIN");
+    expect_err(d, 6, 0, ERR_BAD_OP, "op 6");
+    expect_err(d, 7, 0, ERR_BAD_OP, "op 7");
+    core_cmd(d, 6, 0);
+    core_cmd(d, OP_START, 0);
+    CHECK(status_err(d) == ERR_NO_MODEL, "the latest error wins");
+    core_cmd(d, OP_CLEAR_ERR, 0);
+}
+
+static void core_models(core_drv *d, const core_cfg *c, int n_models, q2_qmodel *keep)
+{
+    for (int m = 0; m < n_models; m++) {
+        int nl, dims[MLP_MAX_LAYERS + 1];
+        random_dims(c, m, &nl, dims);
+        q2_qmodel q;
+        if (make_model(&q, nl, dims, c->lanes)) exit(Q2_EXIT_INTERNAL);
+        if (m == 4) {  /* every last-layer neuron a copy of neuron 0: all logits tie, class 0 */
+            q2_qlayer *Ll = &q.layers[nl - 1];
+            for (int j = 1; j < Ll->n_out; j++) {
+                Ll->bias[j] = Ll->bias[0];
+                memcpy(Ll->codes + (size_t)j * (size_t)Ll->n_in, Ll->codes, (size_t)Ll->n_in);
+            }
+            if (q2_qmodel_encode(&q)) exit(Q2_EXIT_INTERNAL);
+        }
+        char what[96];
+        int w = snprintf(what, sizeof what, "model %d (", m);
+        for (int l = 0; l <= nl && w < (int)sizeof what - 8; l++) w += snprintf(what + w, sizeof what - (size_t)w, "%s%d", l ? "-" : "", dims[l]);
+        snprintf(what + w, sizeof what - (size_t)w, ")");
+        d->idle_pct = m % 3 == 1 ? 0 : 30;  /* back to back: the loader's stall is the only back-pressure */
+        if (!load_ok(d, &q, what)) {
+            q2_qmodel_free(&q);
+            continue;
+        }
+        core_check chk;
+        if (core_check_init(&chk, &q)) exit(Q2_EXIT_INTERNAL);
+        d->on_wb = core_check_wb;
+        d->wb_ctx = &chk;
+        uint8_t x[256];
+        for (int i = 0; i < 3; i++) {
+            random_image(x, dims[0]);
+            if (!infer_ok(d, &chk, x, true, what)) break;
+            if (i == 0) {
+                infer_ok(d, &chk, x, false, "re-START without a new image");
+                /* START taken in the very cycle of done_o (no register read in between) */
+                int keep_idle = d->idle_pct;
+                d->idle_pct = 0;
+                core_check_image(&chk, chk.image, x);
+                CHECK(core_run(d, 20 * core_ideal_cycles(&q) + 10000, NULL) == 0, "%s: run before back-to-back", what);
+                core_check_image(&chk, chk.image, x);
+                CHECK(core_start(d) == 0 && d->tb->cycle - 1 == d->done_cycle, "%s: START in the done_o cycle", what);
+                uint64_t cyc = 0;
+                CHECK(core_wait(d, 20 * core_ideal_cycles(&q) + 10000, &cyc) == 0 && core_check_done(&chk, d, cyc),
+                      "START in the cycle of done_o: %s", chk.what);
+                d->idle_pct = keep_idle;
+            }
+        }
+        d->on_wb = NULL;
+        core_check_free(&chk);
+        if (m == n_models - 1 && keep) *keep = q;
+        else q2_qmodel_free(&q);
+    }
+    d->idle_pct = 30;
+}
+
+/* Commands while an inference runs: rejected with ERR_BUSY, and the inference is unaffected. */
+static void core_busy(core_drv *d, const q2_qmodel *q)
+{
+    core_check chk;
+    if (core_check_init(&chk, q)) exit(Q2_EXIT_INTERNAL);
+    d->on_wb = core_check_wb;
+    d->wb_ctx = &chk;
+    uint8_t x[256];
+    random_image(x, q->layers[0].n_in);
+    core_check_image(&chk, 0, x);
+    core_send_image(d, x, q->layers[0].n_in);
+    d->idle_pct = 0;
+    core_start(d);
+    static const int ops[][2] = {{OP_START, 0}, {OP_IMAGE_BEGIN, 0}, {OP_IMAGE_DATA, 1}, {OP_MODEL_DATA, 0x51}, {OP_MODEL_BEGIN, 0}};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        bool busy = vp_get(&d->busy, d->k, 1) != 0;
+        core_cmd(d, ops[i][0], ops[i][1]);
+        if (!busy) break;
+        uint32_t st = core_read(d, REG_STATUS);
+        CHECK(STATUS_ERR(st) == ERR_BUSY, "op %d while busy: err %u, need %d", ops[i][0], STATUS_ERR(st), ERR_BUSY);
+        core_cmd(d, OP_CLEAR_ERR, 0);
+    }
+    uint64_t cyc = 0;
+    CHECK(core_wait(d, 20 * core_ideal_cycles(q) + 10000, &cyc) == 0, "busy: run");
+    CHECK(core_check_done(&chk, d, cyc), "busy: %s", chk.what);
+    CHECK(core_read(d, REG_STATUS) & STATUS_MODEL_VALID, "busy: the model is still valid");
+    d->on_wb = NULL;
+    d->idle_pct = 30;
+    core_check_free(&chk);
+}
+
+static void core_image_errors(core_drv *d, const q2_qmodel *q)
+{
+    int n = q->layers[0].n_in;
+    uint8_t x[256];
+    random_image(x, n);
+    core_send_image(d, x, n);
+    expect_err(d, OP_IMAGE_DATA, 9, ERR_IMAGE, "a pixel more than n_in");
+    core_check chk;
+    if (core_check_init(&chk, q)) exit(Q2_EXIT_INTERNAL);
+    d->on_wb = core_check_wb;
+    d->wb_ctx = &chk;
+    infer_ok(d, &chk, x, false, "after the extra pixel");
+    d->on_wb = NULL;
+    core_check_free(&chk);
+    core_send_image(d, x, n - 1);
+    expect_err(d, OP_START, 0, ERR_IMAGE, "START with a pixel missing");
+    core_cmd(d, OP_IMAGE_BEGIN, 0);
+    expect_err(d, OP_START, 0, ERR_IMAGE, "START after IMAGE_BEGIN");
+}
+
+/* A byte-level change of a good image; fix_crc: recompute the CRC so only the change is wrong. */
+typedef struct { const char *what; size_t off; int bytes; uint32_t value; bool fix_crc; int want; } mutation;
+
+static void core_bad_images(core_drv *d, const core_cfg *c)
+{
+    /* a model with two hidden layers and zero padding before the weights */
+    int dims[4] = {20, 9, c->lanes + 3, 5};
+    q2_qmodel q;
+    if (make_model(&q, 3, dims, c->lanes)) exit(Q2_EXIT_INTERNAL);
+    q2_image_layout lay;
+    if (q2_image_layout_of(3, dims, c->lanes, &lay)) exit(Q2_EXIT_INTERNAL);
+    const size_t D0 = 16, D1 = 16 + 24, D2 = 16 + 48, T = q.image_len;
+    const uint32_t word = (uint32_t)c->lanes / 4, align = word > 8 ? word : 8;
+    const size_t rec_hidden = lay.param_off[1] + 8 * 2, rec_last = lay.param_off[2] + 8 * 1;
+    mutation mut[] = {
+        {"magic", 0, 1, 'R', true, ERR_HEADER},
+        {"version 2", 4, 2, 2, true, ERR_HEADER},
+        {"lanes x2", 6, 2, (uint32_t)c->lanes * 2, true, ERR_HEADER},
+        {"lanes / 2", 6, 2, (uint32_t)c->lanes / 2, true, ERR_HEADER},
+        {"n_layers 0", 8, 2, 0, true, ERR_HEADER},
+        {"n_layers 9", 8, 2, 9, true, ERR_HEADER},
+        {"flags bit 2", 10, 2, 4, true, ERR_HEADER},
+        {"flags scope 3", 10, 2, 3, true, ERR_HEADER},
+        {"total_size + 1", 12, 4, (uint32_t)T + 1, true, ERR_HEADER},
+        {"total_size - 4", 12, 4, (uint32_t)T - 4, true, ERR_HEADER},
+        {"n_in 0", D0, 2, 0, true, ERR_HEADER},
+        {"n_in 4097", D0, 2, 4097, true, ERR_HEADER},
+        {"n_in not chaining", D1, 2, 10, true, ERR_HEADER},
+        {"n_out 0", D1 + 2, 2, 0, true, ERR_HEADER},
+        {"last n_out 257", D2 + 2, 2, 257, true, ERR_HEADER},
+        {"param_off + 8", D0 + 4, 4, lay.param_off[0] + 8, true, ERR_HEADER},
+        {"param_off of layer 2", D2 + 4, 4, lay.param_off[2] - 8, true, ERR_HEADER},
+        {"w_off of layer 0", D0 + 8, 4, lay.w_off[0] + align, true, ERR_HEADER},
+        {"w_off of layer 1", D1 + 8, 4, lay.w_off[1] + word, true, ERR_HEADER},
+        {"w_bytes of layer 2", D2 + 12, 4, lay.w_bytes[2] + word, true, ERR_HEADER},
+        {"w_bytes huge", D1 + 12, 4, 0x80000000u, true, ERR_HEADER},
+        {"bias 2^22", lay.param_off[0], 4, 1u << 22, true, ERR_HEADER},
+        {"bias -2^22", lay.param_off[1], 4, (uint32_t)-(1 << 22), true, ERR_HEADER},
+        {"S 0 (hidden)", rec_hidden + 6, 1, 0, true, ERR_HEADER},
+        {"S 41 (hidden)", rec_hidden + 6, 1, 41, true, ERR_HEADER},
+        {"reserved 1", rec_hidden + 7, 1, 1, true, ERR_HEADER},
+        {"padding byte", lay.p_end, 1, 0x80, true, lay.p_end < lay.w0 ? ERR_HEADER : ERR_OK},
+        {"a weight bit", lay.w0 + 3, 1, q.image[lay.w0 + 3] ^ 0x40u, false, ERR_CRC},
+        {"the CRC", T - 2, 1, q.image[T - 2] ^ 0x01u, false, ERR_CRC},
+        /* accepted: informative fields, and M / S of the last layer (ignored) */
+        {"scope 2 (ok)", 10, 2, 2, true, ERR_OK},
+        {"delta (ok)", D0 + 16, 4, 0x3F800000u, true, ERR_OK},
+        {"last-layer M, S (ok)", rec_last + 4, 3, 0x031234u, true, ERR_OK},
+    };
+    uint8_t *img = malloc(T);
+    if (!img) exit(Q2_EXIT_INTERNAL);
+    for (size_t i = 0; i < sizeof mut / sizeof mut[0]; i++) {
+        const mutation *mu = &mut[i];
+        memcpy(img, q.image, T);
+        for (int b = 0; b < mu->bytes; b++) img[mu->off + (size_t)b] = (uint8_t)(mu->value >> (8 * b));
+        if (mu->fix_crc) q2_wr32(img + T - 4, q2_crc32(img, T - 4));
+        d->idle_pct = i % 2 ? 0 : 30;
+        int e = core_load_model(d, img, T);
+        uint32_t st = core_read(d, REG_STATUS);
+        CHECK(e == mu->want, "%s: err %d, need %d", mu->what, e, mu->want);
+        CHECK(!!(st & STATUS_MODEL_VALID) == (mu->want == ERR_OK), "%s: model_valid %u", mu->what, !!(st & STATUS_MODEL_VALID));
+        if (mu->want != ERR_OK) {
+            core_cmd(d, OP_CLEAR_ERR, 0);
+            expect_err(d, OP_IMAGE_BEGIN, 0, ERR_NO_MODEL, "IMAGE_BEGIN after a failed load");
+        }
+    }
+    d->idle_pct = 30;
+    /* the CRC and byte count as the image streams in; MODEL_BEGIN in the middle starts over */
+    core_cmd(d, OP_MODEL_BEGIN, 0);
+    size_t half = T / 2;
+    for (size_t i = 0; i < half; i++) core_cmd(d, OP_MODEL_DATA, q.image[i]);
+    CHECK(core_read(d, REG_CRC) == q2_crc32(q.image, half) && core_read(d, REG_MODEL_BYTES) == half,
+          "CRC / MODEL_BYTES after %zu bytes", half);
+    CHECK(load_ok(d, &q, "reload after MODEL_BEGIN mid-stream"), "reload");
+    expect_err(d, OP_MODEL_DATA, 0, ERR_SEQ, "MODEL_DATA past total_size");
+    CHECK(core_read(d, REG_STATUS) & STATUS_MODEL_VALID, "the model stays valid after ERR_SEQ");
+    free(img);
+    q2_qmodel_free(&q);
+}
+
+/* Models that do not fit: ERR_TOO_BIG, the rest of the stream swallowed without another error. */
+static void core_too_big(core_drv *d, const core_cfg *c)
+{
+    static const struct { const char *what; int nl; int dims[5]; bool wmem_only; } big[] = {
+        {"n_in > ABUF_BYTES", 2, {300, 8, 4}, false},
+        {"hidden n_out > ABUF_BYTES", 2, {8, 300, 4}, false},
+        {"sum n_out > PMEM_NEURONS", 3, {16, 200, 56, 10}, false},
+        {"weights > WMEM_BYTES", 2, {256, 240, 10}, true},
+    };
+    for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+        if (big[i].wmem_only && weight_bytes(big[i].nl, big[i].dims, c->lanes) <= c->wmem) continue;
+        q2_qmodel q;
+        if (make_model(&q, big[i].nl, big[i].dims, c->lanes)) exit(Q2_EXIT_INTERNAL);
+        int e = core_load_model(d, q.image, q.image_len);
+        CHECK(e == ERR_TOO_BIG, "%s: err %d, need %d", big[i].what, e, ERR_TOO_BIG);
+        CHECK(!(core_read(d, REG_STATUS) & STATUS_MODEL_VALID), "%s: model invalid", big[i].what);
+        core_cmd(d, OP_CLEAR_ERR, 0);
+        q2_qmodel_free(&q);
+    }
+}
+
+static void test_core(int k, int n_models)
+{
+    const core_cfg *c = &CORES[k];
+    core_drv d;
+    if (core_drv_init(&d, &tb, k, q2_rng_u64(&rng))) exit(Q2_EXIT_INTERNAL);
+    core_registers(&d, c);
+    core_no_model(&d);
+    q2_qmodel q;
+    memset(&q, 0, sizeof q);
+    core_models(&d, c, n_models, &q);
+    if (q.image && load_ok(&d, &q, "the last model again")) {
+        core_busy(&d, &q);
+        core_image_errors(&d, &q);
+    }
+    q2_qmodel_free(&q);
+    core_bad_images(&d, c);
+    core_too_big(&d, c);
+    printf("    hidden activations compared: %ld zero, %ld in 1..254, %ld saturated\n", n_act[0], n_act[1], n_act[2]);
+    CHECK(n_act[1] > n_act[0] / 4 && n_act[1] > 100, "the random models spread the activations over 1..254");
+    memset(n_act, 0, sizeof n_act);
+}
+
+/* ---- main ------------------------------------------------------------------------------------------ */
+int main(int argc, char **argv)
+{
+    uint64_t seed = 1;
+    const char *only = NULL, *trace = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '+') continue;
+        if (i + 1 < argc && !strcmp(argv[i], "--seed")) seed = strtoull(argv[++i], NULL, 10);
+        else if (i + 1 < argc && !strcmp(argv[i], "--only")) only = argv[++i];
+        else if (i + 1 < argc && !strcmp(argv[i], "--trace")) trace = argv[++i];
+        else {
+            fprintf(stderr, "usage: rtl-unit [--seed N] [--only NAME] [--trace FILE.fst] [+verilator+seed+N] [+verilator+rand+reset+2]\n");
+            return Q2_EXIT_USAGE;
+        }
+    }
+    q2_rng_init(&rng, seed);
+    if (tb_init(&tb, argc, argv)) return Q2_EXIT_INTERNAL;
+    /* every input starts at 0 (Verilator randomizes them too) */
+    static const char *inputs[] = {
+        "cmd_valid_i", "cmd_op_i", "cmd_data_i", "rd_addr_i", "crc_clear_i", "crc_valid_i", "crc_data_i",
+        "lane_clr_i", "lane_en_i", "lane_code_i", "lane_a_i", "lane_a3_i", "lane_load_i", "lane_shift_i", "lane_shd_i",
+        "rq_valid_i", "rq_logit_i", "rq_tag_i", "rq_acc_i", "rq_bias_i", "rq_m_i", "rq_s_i", "am_valid_i",
+        "am_first_i", "am_idx_i", "am_val_i", "wm_en_i", "wm_we_i", "wm_addr_i", "wm_wdata_i",
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        vport v = port(inputs[i]);
+        memset(v.p, 0, (size_t)v.bytes);
+    }
+    if (trace && tb_trace_open(&tb, trace)) return Q2_EXIT_USAGE;
+    if (tb_reset(&tb, 4)) {
+        tb_free(&tb);
+        return Q2_EXIT_MISMATCH;
+    }
+    static const struct { const char *name; int core; } tests[] = {
+        {"crc32", -1}, {"mac_lane", -2}, {"requant", -3}, {"argmax", -4}, {"wmem", -5},
+        {"core L8", 0}, {"core L16", 1}, {"core L32", 2}, {"core L64", 3}, {"core L32 ice40-spram", 4},
+    };
+    int passed = 0, failed = 0;
+    for (size_t t = 0; t < sizeof tests / sizeof tests[0]; t++) {
+        if (only && !strstr(tests[t].name, only)) continue;
+        n_checks = n_bad = 0;
+        double t0 = q2_now();
+        switch (tests[t].core) {
+        case -1: test_crc32(); break;
+        case -2: test_mac_lane(); break;
+        case -3: test_requant(); break;
+        case -4: test_argmax(); break;
+        case -5: test_wmem(); break;
+        default: test_core(tests[t].core, 16); break;
+        }
+        printf("test %zu %s: %s (%d checks, %.1f s)\n", t + 1, tests[t].name, n_bad ? "FAILED" : "PASSED", n_checks,
+               q2_now() - t0);
+        fflush(stdout);
+        if (n_bad) failed++;
+        else passed++;
+    }
+    tb_free(&tb);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? Q2_EXIT_MISMATCH : passed ? Q2_EXIT_OK : Q2_EXIT_USAGE;
+}

@@ -1,0 +1,59 @@
+/* gemm.h — single-precision matrix multiply for the float model: one call, two engines.
+ *
+ *   C (m, n) = alpha * op(A) op(B) + beta * C      row-major; op(X) = X or X^T
+ *   op(A) is (m, k): A is (m, lda>=k) or, transposed, (k, lda>=m)
+ *   op(B) is (k, n): B is (k, ldb>=n) or, transposed, (n, ldb>=k)
+ *
+ * Engines: "blas" = OpenBLAS cblas_sgemm; "own" = the hand-written blocked SGEMM of gemm.c
+ * (packed panels, AVX-512 / AVX2+FMA / portable micro-kernels picked at run time, its own
+ * thread pool). Both are deterministic for a fixed thread count; "own" gives the same bits
+ * for any thread count and micro-kernel (each C element is one fixed chain of fused
+ * multiply-adds, summed by one thread).
+ * Thread safety: any thread may call q2_sgemm; calls to the "own" engine run one at a time (they
+ * share the pool and its pack buffers). Settings (engine, threads, kernel) are process-wide and
+ * meant to be chosen once, before work starts.
+ * The choice and the measured speeds: docs/performance.md, docs/dependencies.md.
+ */
+#ifndef Q2_GEMM_H
+#define Q2_GEMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum { Q2_GEMM_BLAS, Q2_GEMM_OWN, Q2_GEMM_COUNT } q2_gemm_engine;
+
+#define Q2_GEMM_DEFAULT   Q2_GEMM_OWN /* the faster here as installed (docs/performance.md) */
+#define Q2_GEMM_MAX_THREADS 64
+
+const char *q2_gemm_engine_name(q2_gemm_engine e); /* "blas", "own" */
+int  q2_gemm_engine_parse(const char *s);          /* q2_gemm_engine or Q2_EARG */
+void q2_gemm_set_engine(q2_gemm_engine e);         /* process-wide */
+q2_gemm_engine q2_gemm_get_engine(void);
+/* Threads for both engines (1..Q2_GEMM_MAX_THREADS; <= 0: the number of online CPUs). */
+void q2_gemm_set_threads(int n);
+int  q2_gemm_get_threads(void);
+const char *q2_gemm_kernel_name(void);             /* micro-kernel "own" uses: avx512, avx2, c */
+int  q2_gemm_set_kernel(const char *name);         /* force one (tests, benchmarks); Q2_EARG if absent */
+
+/* C = alpha op(A) op(B) + beta C with the current engine. beta == 0: C is not read. */
+void q2_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+              const float *b, int ldb, float beta, float *c, int ldc);
+/* The same with a given engine, and the reference (plain loops, for the tests). */
+void q2_sgemm_blas(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float *a,
+                   int lda, const float *b, int ldb, float beta, float *c, int ldc);
+void q2_sgemm_own(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float *a,
+                  int lda, const float *b, int ldb, float beta, float *c, int ldc);
+void q2_sgemm_ref(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float *a,
+                  int lda, const float *b, int ldb, float beta, float *c, int ldc);
+
+/* ---- elementwise kernels of the float model (AVX-512 or scalar, same bits) ---- */
+/* y (n, n_out) += b (n_out) per row, then ReLU (max(v, 0)) if relu. */
+void q2_bias_act(float *y, const float *b, int n, int n_out, bool relu);
+/* g[i] = a[i] > 0 ? g[i] * scale : 0 — the ReLU (and inverted-dropout) backward step. */
+void q2_relu_backward(float *g, const float *a, size_t n, float scale);
+/* Adam with the bias correction folded into lr and eps by the caller:
+ * m1 = b1 m1 + (1-b1) g;  m2 = b2 m2 + (1-b2) g g;  w -= lr m1 / (sqrt(m2) + eps). */
+void q2_adam_update(float *w, float *m1, float *m2, const float *g, size_t n, float lr, float b1, float b2,
+                    float eps);
+
+#endif

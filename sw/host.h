@@ -1,0 +1,178 @@
+/* host.h — the host driver: one protocol layer (sw/host_proto.c, docs/protocol.md) over
+ * interchangeable byte transports (sw/host_ftdi.c, sw/host_tty.c, sw/host_sim.c).
+ *
+ *   q2mlp-host (sw/main_q2mlp-host.c)
+ *        |  q2_host_info / load / verify / infer_send + infer_recv / status / reset
+ *        v
+ *   protocol: frames, CRC-16, sequence numbers, timeouts, retries, pipelining window
+ *        |  q2_transport { write, read, flush_input, close }
+ *        v
+ *   ftdi:VID:PID[:IF][:SERIAL] (libftdi1) | tty:/dev/ttyUSBn (termios) | sim:/path.sock (Unix socket)
+ *
+ * Errors follow sw/util.h: 0 or a negative Q2_E* code after one message on stderr. Every wait is
+ * bounded by a timeout; nothing here exits.
+ */
+#ifndef Q2_HOST_H
+#define Q2_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- transports ----------------------------------------------------------------------------- */
+typedef struct q2_transport q2_transport;
+struct q2_transport {
+    const char *kind;   /* "ftdi", "tty", "sim" */
+    char name[160];     /* the device as the user gave it, for messages */
+    /* Write all len bytes within timeout_s seconds: 0, or Q2_EDEVICE (message printed). */
+    int (*write)(q2_transport *t, const uint8_t *buf, size_t len, double timeout_s);
+    /* Wait at most timeout_s for at least one byte, return how many were read (0 = timeout,
+     * never blocks longer), or Q2_EDEVICE. */
+    int (*read)(q2_transport *t, uint8_t *buf, size_t cap, double timeout_s);
+    /* Drop bytes received and not yet read. */
+    int (*flush_input)(q2_transport *t);
+    void (*close)(q2_transport *t);   /* frees t */
+};
+
+typedef struct {
+    int baud;          /* line rate (ftdi, tty) */
+    int latency_ms;    /* FTDI latency timer, 1..255 */
+    double timeout_s;  /* bound for opening / connecting */
+} q2_transport_opts;
+
+/* Open "ftdi:...", "tty:...", "sim:..." (docs/host.md). Q2_EARG for a malformed spec,
+ * Q2_EDEVICE when the device is absent or does not open. */
+int q2_transport_open(q2_transport **t, const char *spec, const q2_transport_opts *o);
+int q2_ftdi_open(q2_transport **t, const char *spec, const q2_transport_opts *o); /* after "ftdi:" */
+int q2_tty_open(q2_transport **t, const char *path, const q2_transport_opts *o);
+int q2_sim_open(q2_transport **t, const char *path, const q2_transport_opts *o);
+
+/* For the file-descriptor transports (tty, sim; sw/host_tty.c): poll()-bounded I/O on a
+ * non-blocking fd. what names the device in messages. is_socket: send() without SIGPIPE, so a
+ * peer that went away is an error return, not a dead process, and read() = 0 is the end of the
+ * connection (on a raw tty with VMIN = VTIME = 0 it only means "no byte yet"). */
+int q2_fd_write_all(int fd, const uint8_t *buf, size_t len, double timeout_s, const char *what,
+                    bool is_socket);
+int q2_fd_read_some(int fd, uint8_t *buf, size_t cap, double timeout_s, const char *what,
+                    bool is_socket);
+
+/* ---- wire format (docs/protocol.md) ----------------------------------------------------------- */
+enum {
+    Q2P_SYNC_REQ = 0xA5, Q2P_SYNC_RSP = 0x5A,
+    Q2P_HDR = 5,                 /* sync cmd seq len_lo len_hi */
+    Q2P_OVERHEAD = 7,            /* header + CRC-16 */
+    Q2P_MAX_RSP_PAYLOAD = 1 + 4 * (3 + 256),
+};
+enum {
+    Q2P_INFO = 0x01, Q2P_STATUS = 0x02, Q2P_RESET = 0x03,
+    Q2P_LOAD = 0x10, Q2P_VERIFY = 0x11,
+    Q2P_INFER = 0x20, Q2P_INFER_RLE = 0x21,
+};
+enum {  /* status byte: 1..8 are accel_core's err codes (docs/accelerator.md) */
+    Q2S_OK = 0x00, Q2S_HEADER = 0x01, Q2S_TOO_BIG = 0x02, Q2S_CRC = 0x03, Q2S_NO_MODEL = 0x04,
+    Q2S_BUSY = 0x05, Q2S_IMAGE = 0x06, Q2S_SEQ = 0x07, Q2S_BAD_OP = 0x08,
+    Q2S_FRAME_CRC = 0x10, Q2S_UNKNOWN = 0x11, Q2S_LENGTH = 0x12, Q2S_TIMEOUT = 0x13,
+    Q2S_OVERFLOW = 0x14, Q2S_OFFSET = 0x15, Q2S_HANG = 0x16, Q2S_RLE = 0x17,
+};
+const char *q2_status_name(int status);   /* "ERR_CRC", ... */
+const char *q2_status_text(int status);   /* a sentence for messages */
+
+/* CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, MSB first; "123456789" -> 0x29B1): rtl/crc16.v. */
+uint16_t q2_crc16_update(uint16_t crc, const void *buf, size_t len);
+/* Build a request frame into out (cap >= len + Q2P_OVERHEAD). Returns the frame length. */
+size_t q2_frame_build(uint8_t *out, uint8_t cmd, uint8_t seq, const uint8_t *payload, size_t len);
+/* Zero-run-length code of an image (INFER_RLE): a nonzero byte stands for itself, 00 c for c+1
+ * zeros. Returns the coded length (<= cap), or 0 if it does not fit. */
+size_t q2_rle_encode(const uint8_t *px, size_t n, uint8_t *out, size_t cap);
+
+typedef struct {
+    uint8_t cmd;        /* request command (the response's cmd & 0x7F) */
+    uint8_t seq;
+    uint8_t status;
+    int n_words;        /* 32-bit little-endian words after the status byte */
+    uint32_t w[3 + 256];
+    size_t wire_len;    /* bytes on the wire, framing included */
+} q2_frame;
+
+/* ---- what the device says ---------------------------------------------------------------------- */
+typedef struct {
+    uint32_t id, hw_version, lanes, wmem_bytes, pmem_neurons, abuf_bytes;
+    uint32_t clock_hz;                 /* 0: not stated by the board top */
+    int clks_per_bit, proto_version, queue_depth, rxbuf_bytes, max_payload;
+    uint32_t timeout_bits, features;   /* features bit 0: INFER_RLE */
+} q2_dev_info;
+
+typedef struct {
+    uint32_t core_status;              /* the core's STATUS register */
+    bool busy, model_valid, image_complete;
+    int core_err;
+    uint32_t model_bytes;
+    uint64_t uptime_cycles;            /* device clock cycles since reset */
+    unsigned frames_ok, frame_crc_errors, timeouts, dropped, header_errors, framing_errors;
+} q2_dev_status;
+
+typedef struct {
+    int cls, n_classes;
+    uint32_t cycles;                   /* core cycles of this inference */
+    int32_t logits[256];
+} q2_infer_result;
+
+/* ---- the protocol layer --------------------------------------------------------------------- */
+typedef struct {
+    double timeout_s;   /* base wait for a response (plus the line time of the exchange) */
+    int retries;        /* resends after a lost/garbled exchange (idempotent requests only) */
+    int baud;
+    int latency_ms;
+    bool verbose;
+} q2_host_opts;
+
+typedef struct {
+    q2_transport *t;
+    q2_host_opts o;
+    uint8_t seq;                   /* next sequence number */
+    uint8_t rbuf[8192];            /* received, not yet parsed (rlen bytes from 0) */
+    size_t rlen;
+    q2_dev_info info;
+    bool have_info;
+    /* counters for the line-utilization figures: every byte moved, framing included */
+    uint64_t bytes_down, bytes_up;
+    unsigned retries_used, stray_frames, resyncs;
+} q2_host;
+
+int  q2_host_open(q2_host *h, const char *spec, const q2_host_opts *o);
+void q2_host_close(q2_host *h);
+
+/* One request, one response, with retries (on timeout / garbled frame: resync, resend).
+ * Returns 0 when a response came (resp->status may be an error), Q2_EDEVICE otherwise. */
+int q2_host_request(q2_host *h, uint8_t cmd, const uint8_t *payload, size_t len, q2_frame *resp,
+                    int retries);
+/* Make sure the device's frame decoder is hunting for a sync byte: send max_payload + 8 zero
+ * bytes (completes any partial frame; zeros are not a sync byte), drop what came back. */
+int q2_host_resync(q2_host *h);
+/* Lower level, for pipelining and for `raw`: send one frame, receive the next response frame. */
+int q2_host_send(q2_host *h, uint8_t cmd, uint8_t seq, const uint8_t *payload, size_t len);
+int q2_host_send_bytes(q2_host *h, const uint8_t *buf, size_t len);
+/* Next well-formed response (bad CRC / junk skipped): 1 got one, 0 timeout, <0 error. */
+int q2_host_recv(q2_host *h, q2_frame *f, double timeout_s);
+/* Seconds the line needs for n bytes (10 bits each at the configured baud). */
+double q2_host_line_time(const q2_host *h, size_t n);
+
+int q2_host_info(q2_host *h, q2_dev_info *info);
+int q2_host_status(q2_host *h, q2_dev_status *st);
+int q2_host_reset(q2_host *h);
+int q2_host_verify(q2_host *h, uint32_t *crc, uint32_t *model_bytes, bool *model_valid);
+/* Does this .q2 image fit the device? 0, or Q2_EARG with a message saying which limit. */
+int q2_host_check_fit(const q2_dev_info *info, const uint8_t *img, size_t len, const char *name);
+/* LOAD the image in chunks (pipelined), then VERIFY against its stored CRC-32. Returns 0,
+ * Q2_EVERIFY (device rejected it / CRC read-back differs), or Q2_EDEVICE. progress may be NULL. */
+int q2_host_load(q2_host *h, const uint8_t *img, size_t len,
+                 void (*progress)(size_t done, size_t total, void *ctx), void *ctx);
+
+/* Pipelined inference: send while fewer than q2_host_window() are outstanding, receive in order.
+ * infer_send returns the frame's sequence number in *seq. */
+int q2_host_window(const q2_host *h, size_t payload_len);
+int q2_host_infer_send(q2_host *h, const uint8_t *px, size_t n, bool rle, uint8_t *seq);
+/* 0 ok; Q2_EDEVICE timeout or refusal (message printed, *status set when the device answered). */
+int q2_host_infer_recv(q2_host *h, uint8_t seq, q2_infer_result *r, int *status, double timeout_s);
+
+#endif

@@ -1,0 +1,212 @@
+/* host_ftdi.c — the ftdi transport: libftdi1 straight to the USB UART, no kernel driver.
+ *
+ *   spec  ftdi:VID:PID[:IF][:SERIAL]      IF = A..D (default A), SERIAL = the USB serial string
+ *
+ *   board       chip      VID:PID    interface  use                      line rate
+ *   iCEBreaker  FT2232H   0403:6010  A          SPI flash (iceprog)      -
+ *                                    B          UART to the FPGA         3 Mbaud (12 Mbaud max)
+ *   ULX3S       FT231X    0403:6015  A (only)   UART (and JTAG by bitbang) 3 Mbaud max
+ *
+ * Every libftdi call is checked; a failure names the call and appends ftdi_get_error_string().
+ * The calls used (and so what tests/fake_ftdi.c must provide): ftdi_new, ftdi_set_interface,
+ * ftdi_usb_open_desc_index, ftdi_set_bitmode, ftdi_set_baudrate, ftdi_set_line_property,
+ * ftdi_setflowctrl, ftdi_set_latency_timer, ftdi_tcioflush, ftdi_tciflush, ftdi_write_data,
+ * ftdi_read_data, ftdi_get_error_string, ftdi_usb_close, ftdi_free.
+ *
+ * Reads: ftdi_read_data returns what the chip has sent; with no data the chip still answers
+ * every latency-timer period (1 ms by default here), so polling it until a deadline is bounded.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <ftdi.h>
+
+#include "host.h"
+#include "util.h"
+
+typedef struct {
+    q2_transport t;
+    struct ftdi_context *ftdi;
+    bool open;
+} ftdi_transport;
+
+/* ---- "VID:PID[:IF][:SERIAL]" ---------------------------------------------------------------------- */
+typedef struct {
+    int vid, pid;
+    enum ftdi_interface iface;
+    char iface_letter;
+    char serial[64];   /* "" = any */
+} ftdi_spec;
+
+static int parse_hex16(const char *s, size_t n, int *out)
+{
+    if (n == 0 || n > 4) return -1;
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isxdigit((unsigned char)s[i])) return -1;
+        v = v * 16 + (isdigit((unsigned char)s[i]) ? s[i] - '0' : (tolower((unsigned char)s[i]) - 'a' + 10));
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_spec(const char *spec, ftdi_spec *d)
+{
+    memset(d, 0, sizeof *d);
+    d->iface = INTERFACE_A;
+    d->iface_letter = 'A';
+    const char *c1 = strchr(spec, ':');
+    if (!c1 || parse_hex16(spec, (size_t)(c1 - spec), &d->vid)) return -1;
+    const char *p = c1 + 1, *c2 = strchr(p, ':');
+    size_t pl = c2 ? (size_t)(c2 - p) : strlen(p);
+    if (parse_hex16(p, pl, &d->pid)) return -1;
+    if (!c2) return 0;
+    const char *rest = c2 + 1, *c3 = strchr(rest, ':');
+    size_t rl = c3 ? (size_t)(c3 - rest) : strlen(rest);
+    if (rl == 1 && strchr("ABCDabcd", rest[0])) {
+        d->iface_letter = (char)toupper((unsigned char)rest[0]);
+        static const enum ftdi_interface ifs[] = { INTERFACE_A, INTERFACE_B, INTERFACE_C, INTERFACE_D };
+        d->iface = ifs[d->iface_letter - 'A'];
+        if (!c3) return 0;
+        rest = c3 + 1;
+    }
+    if (!*rest || strlen(rest) >= sizeof d->serial || strchr(rest, ':')) return -1;
+    strcpy(d->serial, rest);
+    return 0;
+}
+
+/* ---- the transport --------------------------------------------------------------------------------- */
+static int ftdi_fail(ftdi_transport *f, const char *call, int ret)
+{
+    q2_err(call, "on %s failed: %d: %s", f->t.name, ret, ftdi_get_error_string(f->ftdi));
+    return Q2_EDEVICE;
+}
+
+static int t_write(q2_transport *t, const uint8_t *buf, size_t len, double timeout_s)
+{
+    ftdi_transport *f = (ftdi_transport *)t;
+    f->ftdi->usb_write_timeout = (int)(timeout_s * 1000.0) + 1;
+    size_t done = 0;
+    double deadline = q2_now() + timeout_s;
+    while (done < len) {
+        int chunk = len - done > 65536 ? 65536 : (int)(len - done);
+        int w = ftdi_write_data(f->ftdi, buf + done, chunk);
+        if (w < 0) return ftdi_fail(f, "ftdi_write_data", w);
+        done += (size_t)w;
+        if (done < len && q2_now() > deadline) {
+            Q2_ERR("ftdi_write_data on %s failed: timeout after %.1f s, %zu of %zu bytes", t->name,
+                   timeout_s, done, len);
+            return Q2_EDEVICE;
+        }
+    }
+    return 0;
+}
+
+static int t_read(q2_transport *t, uint8_t *buf, size_t cap, double timeout_s)
+{
+    ftdi_transport *f = (ftdi_transport *)t;
+    double deadline = q2_now() + timeout_s;
+    int n = cap > 65536 ? 65536 : (int)cap;
+    for (;;) {
+        int r = ftdi_read_data(f->ftdi, buf, n);
+        if (r < 0) return ftdi_fail(f, "ftdi_read_data", r);
+        if (r > 0) return r;
+        if (q2_now() >= deadline) return 0;
+        /* the chip answers every latency period; this only guards against a double that does not */
+        struct timespec ts = { 0, 200000 };
+        nanosleep(&ts, NULL);
+    }
+}
+
+static int t_flush_input(q2_transport *t)
+{
+    ftdi_transport *f = (ftdi_transport *)t;
+    int r = ftdi_tciflush(f->ftdi);
+    return r < 0 ? ftdi_fail(f, "ftdi_tciflush", r) : 0;
+}
+
+static void t_close(q2_transport *t)
+{
+    ftdi_transport *f = (ftdi_transport *)t;
+    if (f->open) {
+        int r = ftdi_usb_close(f->ftdi);
+        if (r < 0) ftdi_fail(f, "ftdi_usb_close", r);
+    }
+    ftdi_free(f->ftdi);
+    free(f);
+}
+
+int q2_ftdi_open(q2_transport **out, const char *spec, const q2_transport_opts *o)
+{
+    *out = NULL;
+    ftdi_spec d;
+    if (parse_spec(spec, &d)) {
+        Q2_ERR("device ftdi:%s failed: need ftdi:VID:PID[:IF][:SERIAL] in hex, IF one of A..D, "
+               "e.g. ftdi:0403:6010:B (iCEBreaker) or ftdi:0403:6015 (ULX3S)", spec);
+        return Q2_EARG;
+    }
+    if (o->baud <= 0 || o->latency_ms < 1 || o->latency_ms > 255) {
+        Q2_ERR("device ftdi:%s failed: baud %d / latency %d ms out of range (latency 1..255)", spec,
+               o->baud, o->latency_ms);
+        return Q2_EARG;
+    }
+    ftdi_transport *f = calloc(1, sizeof *f);
+    if (!f) {
+        Q2_ERR("ftdi failed: out of memory");
+        return Q2_ENOMEM;
+    }
+    f->t.kind = "ftdi";
+    snprintf(f->t.name, sizeof f->t.name, "ftdi:%04x:%04x:%c%s%s", d.vid, d.pid, d.iface_letter,
+             d.serial[0] ? ":" : "", d.serial);
+    f->t.write = t_write;
+    f->t.read = t_read;
+    f->t.flush_input = t_flush_input;
+    f->t.close = t_close;
+    f->ftdi = ftdi_new();
+    if (!f->ftdi) {
+        Q2_ERR("ftdi_new failed: out of memory or libusb_init failed");
+        free(f);
+        return Q2_EDEVICE;
+    }
+    int r;
+    /* the interface is chosen before opening (libftdi claims it in ftdi_usb_open_*) */
+    if ((r = ftdi_set_interface(f->ftdi, d.iface)) < 0) {
+        ftdi_fail(f, "ftdi_set_interface", r);
+        goto out_free;
+    }
+    r = ftdi_usb_open_desc_index(f->ftdi, d.vid, d.pid, NULL, d.serial[0] ? d.serial : NULL, 0);
+    if (r < 0) {
+        q2_err("ftdi_usb_open_desc_index", "on %s failed: %d: %s%s", f->t.name, r,
+               ftdi_get_error_string(f->ftdi),
+               r == -3 ? " (board not plugged in, or another VID:PID/serial?)"
+               : r == -4 || r == -5 ? " (permissions: udev rule for 0403:*; or a kernel driver / "
+                                      "another program holds the interface)" : "");
+        goto out_free;
+    }
+    f->open = true;
+    f->ftdi->usb_read_timeout = 100;    /* one bulk read; t_read loops to its own deadline */
+    f->ftdi->usb_write_timeout = (int)(o->timeout_s * 1000.0) + 1;
+    if ((r = ftdi_set_bitmode(f->ftdi, 0x00, BITMODE_RESET)) < 0) { ftdi_fail(f, "ftdi_set_bitmode", r); goto out_close; }
+    if ((r = ftdi_set_baudrate(f->ftdi, o->baud)) < 0) { ftdi_fail(f, "ftdi_set_baudrate", r); goto out_close; }
+    if ((r = ftdi_set_line_property(f->ftdi, BITS_8, STOP_BIT_1, NONE)) < 0) {
+        ftdi_fail(f, "ftdi_set_line_property", r);
+        goto out_close;
+    }
+    if ((r = ftdi_setflowctrl(f->ftdi, SIO_DISABLE_FLOW_CTRL)) < 0) { ftdi_fail(f, "ftdi_setflowctrl", r); goto out_close; }
+    if ((r = ftdi_set_latency_timer(f->ftdi, (unsigned char)o->latency_ms)) < 0) {
+        ftdi_fail(f, "ftdi_set_latency_timer", r);
+        goto out_close;
+    }
+    if ((r = ftdi_tcioflush(f->ftdi)) < 0) { ftdi_fail(f, "ftdi_tcioflush", r); goto out_close; }
+    *out = &f->t;
+    return 0;
+out_close:
+    ftdi_usb_close(f->ftdi);
+out_free:
+    ftdi_free(f->ftdi);
+    free(f);
+    return Q2_EDEVICE;
+}

@@ -1,0 +1,619 @@
+/* host_proto.c — the protocol layer of the host driver: frames, CRC-16, sequence numbers,
+ * timeouts, retries and the pipelining window, over any q2_transport (sw/host.h).
+ * Spec: docs/protocol.md; the device side is rtl/proto.v.
+ *
+ * Frames (all multi-byte fields little-endian; CRC-16/CCITT-FALSE over cmd .. last payload byte):
+ *
+ *   request   +------+-----+-----+---------+-----------------+---------+
+ *             | A5   | cmd | seq | len u16 | payload (len)   | crc u16 |
+ *             +------+-----+-----+---------+-----------------+---------+
+ *   response  +------+---------+-----+---------+--------+-----------------+---------+
+ *             | 5A   | cmd|80  | seq | len u16 | status | words u32 x n   | crc u16 |
+ *             +------+---------+-----+---------+--------+-----------------+---------+
+ *                                      len = 1 + 4n
+ *
+ * Commands:
+ *
+ *   cmd   name       request payload              response words (status OK)
+ *   0x01  INFO       -                            ID HW_VERSION LANES WMEM_BYTES PMEM_NEURONS
+ *                                                 ABUF_BYTES CLOCK_HZ CFG0 CFG1 TIMEOUT_BITS FEATURES
+ *   0x02  STATUS     -                            CORE_STATUS MODEL_BYTES UPTIME_LO UPTIME_HI
+ *                                                 STATS0 STATS1
+ *   0x03  RESET      -                            -
+ *   0x10  LOAD       offset u32, bytes (1..)      MODEL_BYTES CORE_STATUS (also on error)
+ *   0x11  VERIFY     -                            CRC MODEL_BYTES CORE_STATUS N_CLASSES
+ *   0x20  INFER      pixels (n_in)                CLASS CYCLES N_CLASSES LOGIT[0..n-1]
+ *   0x21  INFER_RLE  zero-run-length pixels       as INFER           (error: CORE_STATUS)
+ *
+ * Status: 0 OK; 1..8 accel_core's err (HEADER TOO_BIG CRC NO_MODEL BUSY IMAGE SEQ BAD_OP);
+ * 0x10 FRAME_CRC, 0x11 UNKNOWN, 0x12 LENGTH, 0x13 TIMEOUT, 0x14 OVERFLOW, 0x15 OFFSET, 0x16 HANG,
+ * 0x17 RLE.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "host.h"
+#include "util.h"
+
+/* ---- names ------------------------------------------------------------------------------------ */
+const char *q2_status_name(int s)
+{
+    switch (s) {
+    case Q2S_OK: return "OK";
+    case Q2S_HEADER: return "ERR_HEADER";
+    case Q2S_TOO_BIG: return "ERR_TOO_BIG";
+    case Q2S_CRC: return "ERR_CRC";
+    case Q2S_NO_MODEL: return "ERR_NO_MODEL";
+    case Q2S_BUSY: return "ERR_BUSY";
+    case Q2S_IMAGE: return "ERR_IMAGE";
+    case Q2S_SEQ: return "ERR_SEQ";
+    case Q2S_BAD_OP: return "ERR_BAD_OP";
+    case Q2S_FRAME_CRC: return "ERR_FRAME_CRC";
+    case Q2S_UNKNOWN: return "ERR_UNKNOWN";
+    case Q2S_LENGTH: return "ERR_LENGTH";
+    case Q2S_TIMEOUT: return "ERR_TIMEOUT";
+    case Q2S_OVERFLOW: return "ERR_OVERFLOW";
+    case Q2S_OFFSET: return "ERR_OFFSET";
+    case Q2S_HANG: return "ERR_HANG";
+    case Q2S_RLE: return "ERR_RLE";
+    default: return "ERR_?";
+    }
+}
+
+const char *q2_status_text(int s)
+{
+    switch (s) {
+    case Q2S_OK: return "ok";
+    case Q2S_HEADER: return "the core rejected the model header (magic, version, lanes, dims or offsets)";
+    case Q2S_TOO_BIG: return "the model does not fit the core's memories";
+    case Q2S_CRC: return "the CRC-32 the core computed over the image differs from the stored one";
+    case Q2S_NO_MODEL: return "no valid model is loaded";
+    case Q2S_BUSY: return "the core is busy";
+    case Q2S_IMAGE: return "the image has the wrong number of pixels for the model";
+    case Q2S_SEQ: return "model data out of sequence (no MODEL_BEGIN, or past total_size)";
+    case Q2S_BAD_OP: return "bad core operation";
+    case Q2S_FRAME_CRC: return "the device received a frame with a bad CRC-16";
+    case Q2S_UNKNOWN: return "unknown command";
+    case Q2S_LENGTH: return "payload length out of range for the command";
+    case Q2S_TIMEOUT: return "the frame stopped arriving (inter-byte timeout)";
+    case Q2S_OVERFLOW: return "no room for the frame in the device's buffer";
+    case Q2S_OFFSET: return "LOAD offset differs from the bytes the device holds";
+    case Q2S_HANG: return "the inference did not finish (watchdog); the core was reset";
+    case Q2S_RLE: return "malformed run-length image";
+    default: return "unknown status";
+    }
+}
+
+/* Errors the protocol itself caused (frame lost or garbled): the request can simply be resent. */
+static bool status_retryable(int s)
+{
+    return s == Q2S_FRAME_CRC || s == Q2S_TIMEOUT || s == Q2S_OVERFLOW;
+}
+
+static const char *cmd_name(int cmd)
+{
+    switch (cmd) {
+    case Q2P_INFO: return "INFO";
+    case Q2P_STATUS: return "STATUS";
+    case Q2P_RESET: return "RESET";
+    case Q2P_LOAD: return "LOAD";
+    case Q2P_VERIFY: return "VERIFY";
+    case Q2P_INFER: return "INFER";
+    case Q2P_INFER_RLE: return "INFER_RLE";
+    default: return "?";
+    }
+}
+
+/* ---- framing ---------------------------------------------------------------------------------- */
+uint16_t q2_crc16_update(uint16_t crc, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= (uint16_t)(p[i] << 8);
+        for (int k = 0; k < 8; k++)
+            crc = (crc & 0x8000) ? (uint16_t)((crc << 1) ^ 0x1021) : (uint16_t)(crc << 1);
+    }
+    return crc;
+}
+
+size_t q2_frame_build(uint8_t *out, uint8_t cmd, uint8_t seq, const uint8_t *payload, size_t len)
+{
+    out[0] = Q2P_SYNC_REQ;
+    out[1] = cmd;
+    out[2] = seq;
+    q2_wr16(out + 3, (uint16_t)len);
+    if (len) memcpy(out + Q2P_HDR, payload, len);
+    uint16_t crc = q2_crc16_update(0xFFFF, out + 1, len + 4);
+    q2_wr16(out + Q2P_HDR + len, crc);
+    return len + Q2P_OVERHEAD;
+}
+
+size_t q2_rle_encode(const uint8_t *px, size_t n, uint8_t *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        if (px[i]) {
+            if (o + 1 > cap) return 0;
+            out[o++] = px[i++];
+            continue;
+        }
+        size_t run = 0;
+        while (i < n && !px[i] && run < 256) { run++; i++; }
+        if (o + 2 > cap) return 0;
+        out[o++] = 0;
+        out[o++] = (uint8_t)(run - 1);
+    }
+    return o;
+}
+
+/* ---- open / close ------------------------------------------------------------------------------ */
+int q2_host_open(q2_host *h, const char *spec, const q2_host_opts *o)
+{
+    memset(h, 0, sizeof *h);
+    h->o = *o;
+    q2_transport_opts to = { .baud = o->baud, .latency_ms = o->latency_ms, .timeout_s = o->timeout_s };
+    int rc = q2_transport_open(&h->t, spec, &to);
+    if (rc) return rc;
+    /* Start from a sequence number unlikely to match a stale response of an earlier session. */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    h->seq = (uint8_t)(ts.tv_nsec ^ (ts.tv_nsec >> 8) ^ ts.tv_sec);
+    h->t->flush_input(h->t);
+    return 0;
+}
+
+void q2_host_close(q2_host *h)
+{
+    if (h->t) h->t->close(h->t);
+    h->t = NULL;
+}
+
+double q2_host_line_time(const q2_host *h, size_t n)
+{
+    return h->o.baud > 0 ? 10.0 * (double)n / h->o.baud : 0.0;
+}
+
+/* ---- send / receive ------------------------------------------------------------------------- */
+int q2_host_send_bytes(q2_host *h, const uint8_t *buf, size_t len)
+{
+    int rc = h->t->write(h->t, buf, len, h->o.timeout_s + 2 * q2_host_line_time(h, len));
+    if (rc == 0) h->bytes_down += len;
+    return rc;
+}
+
+int q2_host_send(q2_host *h, uint8_t cmd, uint8_t seq, const uint8_t *payload, size_t len)
+{
+    uint8_t stackbuf[1100];
+    uint8_t *buf = len + Q2P_OVERHEAD <= sizeof stackbuf ? stackbuf : malloc(len + Q2P_OVERHEAD);
+    if (!buf) {
+        Q2_ERR("%s: frame allocation failed: out of memory", cmd_name(cmd));
+        return Q2_ENOMEM;
+    }
+    size_t n = q2_frame_build(buf, cmd, seq, payload, len);
+    int rc = q2_host_send_bytes(h, buf, n);
+    if (buf != stackbuf) free(buf);
+    return rc;
+}
+
+/* Parse one response frame at the front of rbuf. 1: *f filled and consumed; 0: need more bytes.
+ * Junk before a sync byte and frames that fail their checks are dropped byte by byte. */
+static int parse_frame(q2_host *h, q2_frame *f)
+{
+    for (;;) {
+        size_t i = 0;
+        while (i < h->rlen && h->rbuf[i] != Q2P_SYNC_RSP) i++;
+        if (i) {
+            memmove(h->rbuf, h->rbuf + i, h->rlen - i);
+            h->rlen -= i;
+        }
+        if (h->rlen < Q2P_HDR) return 0;
+        const uint8_t *p = h->rbuf;
+        size_t len = q2_rd16(p + 3);
+        bool sane = (p[1] & 0x80) && len >= 1 && len <= Q2P_MAX_RSP_PAYLOAD && (len - 1) % 4 == 0;
+        if (sane && h->rlen < len + Q2P_OVERHEAD) return 0;
+        if (sane && q2_crc16_update(0xFFFF, p + 1, len + 4) == q2_rd16(p + Q2P_HDR + len)) {
+            f->cmd = p[1] & 0x7F;
+            f->seq = p[2];
+            f->status = p[5];
+            f->n_words = (int)((len - 1) / 4);
+            for (int k = 0; k < f->n_words; k++) f->w[k] = q2_rd32(p + 6 + 4 * k);
+            f->wire_len = len + Q2P_OVERHEAD;
+            memmove(h->rbuf, h->rbuf + f->wire_len, h->rlen - f->wire_len);
+            h->rlen -= f->wire_len;
+            return 1;
+        }
+        memmove(h->rbuf, h->rbuf + 1, h->rlen - 1);   /* not a frame: skip this sync byte */
+        h->rlen--;
+    }
+}
+
+int q2_host_recv(q2_host *h, q2_frame *f, double timeout_s)
+{
+    double deadline = q2_now() + timeout_s;
+    for (;;) {
+        if (parse_frame(h, f)) return 1;
+        double left = deadline - q2_now();
+        if (left <= 0) return 0;
+        if (h->rlen == sizeof h->rbuf) {   /* cannot happen with sane frames; stay live anyway */
+            h->rlen = 0;
+            continue;
+        }
+        int n = h->t->read(h->t, h->rbuf + h->rlen, sizeof h->rbuf - h->rlen, left);
+        if (n < 0) return n;
+        h->rlen += (size_t)n;
+        h->bytes_up += (uint64_t)n;
+    }
+}
+
+int q2_host_resync(q2_host *h)
+{
+    size_t n = (h->have_info ? (size_t)h->info.max_payload : 4096) + 8;
+    uint8_t *z = calloc(n, 1);
+    if (!z) {
+        Q2_ERR("resync failed: out of memory");
+        return Q2_ENOMEM;
+    }
+    int rc = q2_host_send_bytes(h, z, n);
+    free(z);
+    h->resyncs++;
+    return rc;
+}
+
+/* The longest a response to a request of len payload bytes may take. */
+static double exchange_timeout(const q2_host *h, size_t len)
+{
+    return h->o.timeout_s + 4 * q2_host_line_time(h, len + Q2P_OVERHEAD + Q2P_MAX_RSP_PAYLOAD);
+}
+
+int q2_host_request(q2_host *h, uint8_t cmd, const uint8_t *payload, size_t len, q2_frame *resp,
+                    int retries)
+{
+    int last_status = -1;
+    for (int attempt = 0; attempt <= retries; attempt++) {
+        if (attempt) {
+            h->retries_used++;
+            if (h->o.verbose)
+                q2_err(__func__, "%s: retry %d (%s)", cmd_name(cmd), attempt,
+                       last_status < 0 ? "no response" : q2_status_name(last_status));
+            /* An error response means the decoder finished that frame and hunts again; silence
+             * may mean it is inside a frame that swallowed ours: then resync first. */
+            if (last_status < 0) {
+                int rc = q2_host_resync(h);
+                if (rc) return rc;
+            }
+        }
+        uint8_t seq = h->seq++;
+        int rc = q2_host_send(h, cmd, seq, payload, len);
+        if (rc) return rc;
+        double deadline = q2_now() + exchange_timeout(h, len);
+        for (;;) {
+            double left = deadline - q2_now();
+            int r = left > 0 ? q2_host_recv(h, resp, left) : 0;
+            if (r < 0) return r;
+            if (r == 0) { last_status = -1; break; }
+            if (resp->seq != seq || resp->cmd != cmd) { h->stray_frames++; continue; }
+            if (status_retryable(resp->status) && attempt < retries) { last_status = resp->status; break; }
+            return 0;
+        }
+    }
+    if (last_status >= 0) {
+        Q2_ERR("%s to %s failed: %s (%s) after %d attempt(s)", cmd_name(cmd), h->t->name,
+               q2_status_name(last_status), q2_status_text(last_status), retries + 1);
+    } else {
+        Q2_ERR("%s to %s failed: no response within %.1f s, %d attempt(s) (device off, wrong port, "
+               "wrong baud, or not a q2mlp bitstream?)", cmd_name(cmd), h->t->name,
+               exchange_timeout(h, len), retries + 1);
+    }
+    return Q2_EDEVICE;
+}
+
+/* A request whose response must be OK with at least min_words words. */
+static int request_ok(q2_host *h, uint8_t cmd, const uint8_t *payload, size_t len, q2_frame *f,
+                      int min_words)
+{
+    int rc = q2_host_request(h, cmd, payload, len, f, h->o.retries);
+    if (rc) return rc;
+    if (f->status != Q2S_OK) {
+        q2_err(cmd_name(cmd), "request failed: device answered %s: %s", q2_status_name(f->status),
+               q2_status_text(f->status));
+        return Q2_EDEVICE;
+    }
+    if (f->n_words < min_words) {
+        q2_err(cmd_name(cmd), "response failed: %d words, need %d (protocol version mismatch?)",
+               f->n_words, min_words);
+        return Q2_EFORMAT;
+    }
+    return 0;
+}
+
+/* ---- commands --------------------------------------------------------------------------------- */
+int q2_host_info(q2_host *h, q2_dev_info *info)
+{
+    q2_frame f;
+    int rc = request_ok(h, Q2P_INFO, NULL, 0, &f, 11);
+    if (rc) return rc;
+    q2_dev_info d = {
+        .id = f.w[0], .hw_version = f.w[1], .lanes = f.w[2], .wmem_bytes = f.w[3],
+        .pmem_neurons = f.w[4], .abuf_bytes = f.w[5], .clock_hz = f.w[6],
+        .clks_per_bit = (int)(f.w[7] & 0xFFFF), .queue_depth = (int)((f.w[7] >> 16) & 0xFF),
+        .proto_version = (int)(f.w[7] >> 24), .rxbuf_bytes = (int)(f.w[8] & 0xFFFF),
+        .max_payload = (int)(f.w[8] >> 16), .timeout_bits = f.w[9], .features = f.w[10],
+    };
+    if (d.id != 0x4C4D3251u) {
+        Q2_ERR("INFO failed: device id 0x%08x, need 0x4C4D3251 (\"Q2ML\")", (unsigned)d.id);
+        return Q2_EDEVICE;
+    }
+    if (d.proto_version != 1) {
+        Q2_ERR("INFO failed: protocol version %d, this host speaks 1", d.proto_version);
+        return Q2_EDEVICE;
+    }
+    if (d.clks_per_bit < 4 || d.max_payload < 16 || d.rxbuf_bytes < 2 * d.max_payload || d.queue_depth < 2) {
+        Q2_ERR("INFO failed: implausible configuration (clks_per_bit %d, max_payload %d, rxbuf %d, "
+               "queue %d)", d.clks_per_bit, d.max_payload, d.rxbuf_bytes, d.queue_depth);
+        return Q2_EDEVICE;
+    }
+    if (d.clock_hz) {
+        /* The line rate is the device's: the simulated board's, or a board whose clock differs
+         * slightly from the nominal one. Time estimates use it from now on. */
+        int dev_baud = (int)(d.clock_hz / (uint32_t)d.clks_per_bit);
+        if (h->o.baud > 0 && strcmp(h->t->kind, "sim") != 0 &&
+            (dev_baud > h->o.baud * 103 / 100 || dev_baud < h->o.baud * 97 / 100))
+            Q2_ERR("INFO: warning: device line rate %d baud, host set %d", dev_baud, h->o.baud);
+        h->o.baud = dev_baud;
+    }
+    h->info = d;
+    h->have_info = true;
+    if (info) *info = d;
+    return 0;
+}
+
+int q2_host_status(q2_host *h, q2_dev_status *st)
+{
+    q2_frame f;
+    int rc = request_ok(h, Q2P_STATUS, NULL, 0, &f, 6);
+    if (rc) return rc;
+    st->core_status = f.w[0];
+    st->busy = f.w[0] & 1;
+    st->model_valid = (f.w[0] >> 1) & 1;
+    st->core_err = (int)((f.w[0] >> 4) & 0xF);
+    st->image_complete = (f.w[0] >> 8) & 1;
+    st->model_bytes = f.w[1];
+    st->uptime_cycles = (uint64_t)f.w[2] | (uint64_t)(f.w[3] & 0xFFFF) << 32;
+    st->frames_ok = f.w[4] & 0xFF;          /* 8-bit counters, wrapping */
+    st->frame_crc_errors = (f.w[4] >> 8) & 0xFF;
+    st->header_errors = (f.w[4] >> 16) & 0xFF;
+    st->framing_errors = f.w[4] >> 24;
+    st->timeouts = f.w[5] & 0xFF;
+    st->dropped = (f.w[5] >> 8) & 0xFF;
+    return 0;
+}
+
+int q2_host_reset(q2_host *h)
+{
+    q2_frame f;
+    return request_ok(h, Q2P_RESET, NULL, 0, &f, 0);
+}
+
+int q2_host_verify(q2_host *h, uint32_t *crc, uint32_t *model_bytes, bool *model_valid)
+{
+    q2_frame f;
+    int rc = request_ok(h, Q2P_VERIFY, NULL, 0, &f, 4);
+    if (rc) return rc;
+    *crc = f.w[0];
+    *model_bytes = f.w[1];
+    *model_valid = (f.w[2] >> 1) & 1;
+    return 0;
+}
+
+int q2_host_check_fit(const q2_dev_info *d, const uint8_t *img, size_t len, const char *name)
+{
+    if (len < 16 || q2_rd32(img) != 0x4C4D3251u) {
+        Q2_ERR("%s: model check failed: not a .q2 image", name);
+        return Q2_EARG;
+    }
+    unsigned lanes = q2_rd16(img + 6), n_layers = q2_rd16(img + 8);
+    if (len < 16 + 24 * (size_t)n_layers) {
+        Q2_ERR("%s: model check failed: truncated layer table", name);
+        return Q2_EARG;
+    }
+    uint64_t wbytes = 0, neurons = 0, width = 0;
+    for (unsigned l = 0; l < n_layers; l++) {
+        const uint8_t *L = img + 16 + 24 * l;
+        unsigned n_in = q2_rd16(L), n_out = q2_rd16(L + 2);
+        wbytes += q2_rd32(L + 12);
+        neurons += n_out;
+        if (l == 0 && n_in > width) width = n_in;
+        if (l + 1 < n_layers && n_out > width) width = n_out;
+    }
+    if (lanes != d->lanes) {
+        Q2_ERR("%s: model does not fit the device: packed for %u lanes, the device has %u "
+               "(repack with q2mlp pack --lanes %u)", name, lanes, (unsigned)d->lanes, (unsigned)d->lanes);
+        return Q2_EARG;
+    }
+    if (wbytes > d->wmem_bytes) {
+        Q2_ERR("%s: model does not fit the device: %llu weight bytes, the device holds %u",
+               name, (unsigned long long)wbytes, (unsigned)d->wmem_bytes);
+        return Q2_EARG;
+    }
+    if (neurons > d->pmem_neurons) {
+        Q2_ERR("%s: model does not fit the device: %llu neuron records, the device holds %u",
+               name, (unsigned long long)neurons, (unsigned)d->pmem_neurons);
+        return Q2_EARG;
+    }
+    if (width > d->abuf_bytes) {
+        Q2_ERR("%s: model does not fit the device: a layer %llu wide, the device's activation "
+               "buffers hold %u", name, (unsigned long long)width, (unsigned)d->abuf_bytes);
+        return Q2_EARG;
+    }
+    return 0;
+}
+
+/* Frames in flight. The ring must hold the frames that wait for the executor; the one being
+ * executed has left it (its payload is consumed within n_in cycles of its arrival, while the next
+ * frame takes ~40 cycles a byte to arrive), hence rxbuf / payload + 1. One descriptor slot stays
+ * free for error replies. */
+int q2_host_window(const q2_host *h, size_t payload_len)
+{
+    if (!h->have_info || payload_len == 0) return 1;
+    int w = h->info.rxbuf_bytes / (int)payload_len + 1;
+    if (w > h->info.queue_depth - 1) w = h->info.queue_depth - 1;
+    if (w > 8) w = 8;
+    return w < 1 ? 1 : w;
+}
+
+/* ---- LOAD: pipelined chunks, resumable from the device's byte count ---------------------------- */
+#define LOAD_MAX_WINDOW 8
+
+int q2_host_load(q2_host *h, const uint8_t *img, size_t len,
+                 void (*progress)(size_t done, size_t total, void *ctx), void *ctx)
+{
+    if (!h->have_info) {
+        int rc = q2_host_info(h, NULL);
+        if (rc) return rc;
+    }
+    size_t chunk = (size_t)h->info.max_payload - 4;
+    int window = q2_host_window(h, chunk + 4);
+    if (window > LOAD_MAX_WINDOW) window = LOAD_MAX_WINDOW;
+    struct { uint8_t seq; size_t off, n; } fl[LOAD_MAX_WINDOW];   /* frames in flight, oldest first */
+    int nfl = 0, recoveries = 0;
+    size_t sent = 0, acked = 0;
+    bool begun = false;   /* the device acknowledged a chunk of this load (its MODEL_BEGIN ran) */
+    uint8_t *pay = malloc(chunk + 4);
+    if (!pay) {
+        Q2_ERR("load failed: out of memory");
+        return Q2_ENOMEM;
+    }
+    int rc = 0;
+    while (acked < len) {
+        while (sent < len && nfl < window) {
+            size_t n = len - sent < chunk ? len - sent : chunk;
+            q2_wr32(pay, (uint32_t)sent);
+            memcpy(pay + 4, img + sent, n);
+            uint8_t seq = h->seq++;
+            rc = q2_host_send(h, Q2P_LOAD, seq, pay, n + 4);
+            if (rc) goto out;
+            fl[nfl].seq = seq;
+            fl[nfl].off = sent;
+            fl[nfl].n = n;
+            nfl++;
+            sent += n;
+        }
+        q2_frame f;
+        int r = q2_host_recv(h, &f, exchange_timeout(h, (chunk + 4) * (size_t)nfl));
+        if (r < 0) { rc = r; goto out; }
+        int why = -1;   /* >= 0: a status that needs recovery; -1 timeout */
+        if (r == 1) {
+            if (f.cmd != Q2P_LOAD || f.seq != fl[0].seq) {
+                h->stray_frames++;
+                continue;
+            }
+            if (f.status == Q2S_OK && f.n_words >= 1 && f.w[0] == fl[0].off + fl[0].n) {
+                acked = f.w[0];
+                begun = true;
+                recoveries = 0;   /* the retry budget is per exchange, not per load */
+                memmove(fl, fl + 1, sizeof fl[0] * (size_t)(nfl - 1));
+                nfl--;
+                if (progress) progress(acked, len, ctx);
+                continue;
+            }
+            if (f.status != Q2S_OK && !status_retryable(f.status) && f.status != Q2S_OFFSET) {
+                Q2_ERR("load failed: device rejected the chunk at offset %zu: %s (%s); model invalid",
+                       fl[0].off, q2_status_name(f.status), q2_status_text(f.status));
+                rc = Q2_EVERIFY;
+                goto out;
+            }
+            why = f.status;
+        }
+        /* Lost or garbled exchange: resync, ask the device how far it got, resume from there. */
+        if (++recoveries > h->o.retries) {
+            Q2_ERR("load failed: %s at offset %zu after %d recoveries", why < 0 ? "no response" :
+                   q2_status_name(why), fl[0].off, recoveries - 1);
+            rc = Q2_EDEVICE;
+            goto out;
+        }
+        h->retries_used++;
+        if (h->o.verbose)
+            Q2_ERR("load: recovering at offset %zu (%s)", fl[0].off, why < 0 ? "timeout" : q2_status_name(why));
+        if (why < 0 && (rc = q2_host_resync(h))) goto out;
+        q2_dev_status st;
+        rc = q2_host_status(h, &st);
+        if (rc) goto out;
+        if (st.core_err) {
+            Q2_ERR("load failed: the core reports %s (%s)", q2_status_name(st.core_err),
+                   q2_status_text(st.core_err));
+            rc = Q2_EVERIFY;
+            goto out;
+        }
+        acked = sent = (begun && st.model_bytes <= len) ? st.model_bytes : 0;
+        if (acked == len && !st.model_valid) acked = sent = 0;
+        nfl = 0;
+    }
+
+    uint32_t crc, bytes;
+    bool valid;
+    rc = q2_host_verify(h, &crc, &bytes, &valid);
+    if (rc) goto out;
+    uint32_t want = q2_rd32(img + len - 4);
+    if (!valid || crc != want || bytes != len) {
+        Q2_ERR("verify failed: device holds %u bytes, CRC-32 0x%08x, model %s; the image has %zu bytes, "
+               "CRC-32 0x%08x", (unsigned)bytes, (unsigned)crc, valid ? "valid" : "INVALID", len, (unsigned)want);
+        rc = Q2_EVERIFY;
+    }
+out:
+    free(pay);
+    return rc;
+}
+
+/* ---- INFER ------------------------------------------------------------------------------------- */
+int q2_host_infer_send(q2_host *h, const uint8_t *px, size_t n, bool rle, uint8_t *seq)
+{
+    *seq = h->seq++;
+    if (!rle) return q2_host_send(h, Q2P_INFER, *seq, px, n);
+    uint8_t buf[8192];
+    size_t m = q2_rle_encode(px, n, buf, sizeof buf);
+    if (!m || m >= n) return q2_host_send(h, Q2P_INFER, *seq, px, n);   /* coding does not pay */
+    return q2_host_send(h, Q2P_INFER_RLE, *seq, buf, m);
+}
+
+int q2_host_infer_recv(q2_host *h, uint8_t seq, q2_infer_result *r, int *status, double timeout_s)
+{
+    double deadline = q2_now() + timeout_s;
+    q2_frame f;
+    *status = -1;
+    for (;;) {
+        double left = deadline - q2_now();
+        int got = left > 0 ? q2_host_recv(h, &f, left) : 0;
+        if (got < 0) return got;
+        if (got == 0) {
+            Q2_ERR("INFER to %s failed: no response within %.1f s", h->t->name, timeout_s);
+            return Q2_EDEVICE;
+        }
+        if (f.seq != seq || (f.cmd != Q2P_INFER && f.cmd != Q2P_INFER_RLE)) {
+            h->stray_frames++;
+            continue;
+        }
+        *status = f.status;
+        if (f.status != Q2S_OK) return 0;
+        if (f.n_words < 3 || (int)f.w[2] > 256 || f.n_words != 3 + (int)f.w[2]) {
+            Q2_ERR("INFER failed: malformed response (%d words, n_classes %u)", f.n_words, (unsigned)f.w[2]);
+            return Q2_EFORMAT;
+        }
+        r->cls = (int)f.w[0];
+        r->cycles = f.w[1];
+        r->n_classes = (int)f.w[2];
+        for (int k = 0; k < r->n_classes; k++) r->logits[k] = (int32_t)f.w[3 + k];
+        return 0;
+    }
+}
+
+/* ---- transports by name ---------------------------------------------------------------------- */
+int q2_transport_open(q2_transport **t, const char *spec, const q2_transport_opts *o)
+{
+    *t = NULL;
+    if (!strncmp(spec, "ftdi:", 5)) return q2_ftdi_open(t, spec + 5, o);
+    if (!strncmp(spec, "tty:", 4)) return q2_tty_open(t, spec + 4, o);
+    if (!strncmp(spec, "sim:", 4)) return q2_sim_open(t, spec + 4, o);
+    Q2_ERR("device '%s' failed: need ftdi:VID:PID[:IF][:SERIAL], tty:/dev/ttyX or sim:/path.sock", spec);
+    return Q2_EARG;
+}

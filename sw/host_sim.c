@@ -1,0 +1,90 @@
+/* host_sim.c — the sim transport: a Unix stream socket to q2mlp-board-sim (sim/board_sim.c),
+ * which feeds every byte bit by bit into the simulated UART of rtl/accel_top.v. The baud rate is
+ * the simulated board's (INFO tells it); nothing to configure here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "util.h"
+
+typedef struct {
+    q2_transport t;
+    int fd;
+} sim_transport;
+
+static int sim_write(q2_transport *t, const uint8_t *buf, size_t len, double timeout_s)
+{
+    return q2_fd_write_all(((sim_transport *)t)->fd, buf, len, timeout_s, t->name, true);
+}
+
+static int sim_read(q2_transport *t, uint8_t *buf, size_t cap, double timeout_s)
+{
+    return q2_fd_read_some(((sim_transport *)t)->fd, buf, cap, timeout_s, t->name, true);
+}
+
+static int sim_flush_input(q2_transport *t)
+{
+    uint8_t junk[4096];
+    int fd = ((sim_transport *)t)->fd;
+    while (read(fd, junk, sizeof junk) > 0) {}
+    return 0;
+}
+
+static void sim_close(q2_transport *t)
+{
+    close(((sim_transport *)t)->fd);
+    free(t);
+}
+
+int q2_sim_open(q2_transport **out, const char *path, const q2_transport_opts *o)
+{
+    (void)o;
+    *out = NULL;
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof sa.sun_path) {
+        Q2_ERR("sim:%s failed: socket path longer than %zu bytes", path, sizeof sa.sun_path - 1);
+        return Q2_EARG;
+    }
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        Q2_ERR("socket failed: %s", strerror(errno));
+        return Q2_EDEVICE;
+    }
+    /* A Unix-socket connect() does not block on a listening peer, and fails at once without one. */
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        int e = errno;
+        Q2_ERR("connect to sim:%s failed: %s%s", path, strerror(e),
+               e == ENOENT || e == ECONNREFUSED ? " (is q2mlp-board-sim --socket running?)" : "");
+        close(fd);
+        return Q2_EDEVICE;
+    }
+    if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+        Q2_ERR("fcntl O_NONBLOCK on sim:%s failed: %s", path, strerror(errno));
+        close(fd);
+        return Q2_EDEVICE;
+    }
+    sim_transport *t = calloc(1, sizeof *t);
+    if (!t) {
+        close(fd);
+        Q2_ERR("sim failed: out of memory");
+        return Q2_ENOMEM;
+    }
+    t->fd = fd;
+    t->t.kind = "sim";
+    snprintf(t->t.name, sizeof t->t.name, "sim:%s", path);
+    t->t.write = sim_write;
+    t->t.read = sim_read;
+    t->t.flush_input = sim_flush_input;
+    t->t.close = sim_close;
+    *out = &t->t;
+    return 0;
+}

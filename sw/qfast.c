@@ -1,0 +1,390 @@
+/* qfast.c — the fast CPU path of the integer model: the same logits as q2_qmodel_forward_ref
+ * (qmodel.c), bit for bit, computed on a batch of images with SIMD.
+ *
+ * How: the 2-bit codes are unpacked once to int8 weights c = 2k - 3 in panels of 16 neurons x 4
+ * inputs (64 bytes), exactly the operand of one AVX512-VNNI vpdpbusd (u8 activations x s8 weights,
+ * four products summed into each int32 lane, no saturation). A batch of Q2_FAST_BATCH images runs
+ * through each layer together, so every weight panel loaded is used for all images in registers.
+ * Input quads that are zero in every image of the batch are skipped (MNIST borders, dead ReLUs):
+ * their contribution is exactly 0. Sums are exact in int32 (|acc| < 2^23, docs/arithmetic.md), so
+ * the order of additions does not matter and the result equals the reference.
+ *
+ * Kernels, picked at run time (q2_fast_init): AVX512-VNNI, AVX2 (vpmaddubsw: u8 x s8 -> pairs summed
+ * in int16, |pair| <= 2*255*3 = 1530 so never saturating; vpmaddwd by 1 -> int32), portable C. */
+#include "qmodel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define Q2_HAVE_X86 1
+#include <immintrin.h>
+#else
+#define Q2_HAVE_X86 0
+#endif
+
+#define BATCH  Q2_FAST_BATCH
+#define PANEL  64 /* bytes: 16 neurons x 4 inputs */
+#define ALIGN  64
+
+typedef void (*layer_fn)(const q2_fast *f, int l, const uint8_t *in, int stride, const int32_t *quads,
+                         int nq, uint8_t *out, int32_t *acc_out);
+
+/* ---- kernel names and CPU support -------------------------------------------------------------- */
+const char *q2_fast_kernel_name(q2_fast_kernel k)
+{
+    static const char *const names[Q2_FAST_COUNT] = {"auto", "c", "avx2", "avx512vnni"};
+    return (unsigned)k < Q2_FAST_COUNT ? names[k] : "?";
+}
+
+bool q2_fast_kernel_supported(q2_fast_kernel k)
+{
+    switch (k) {
+    case Q2_FAST_AUTO:
+    case Q2_FAST_C: return true;
+#if Q2_HAVE_X86
+    case Q2_FAST_AVX2: return __builtin_cpu_supports("avx2");
+    case Q2_FAST_AVX512:
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+#endif
+    default: return false;
+    }
+}
+
+/* ---- requantization (docs/arithmetic.md): a' = clamp((acc*M + 2^(S-1)) >> S, 0, 255) -----------
+ * acc <= 0 gives 0 whatever M and S (M >= 0, S >= 1), so negative sums are zeroed first and the
+ * shift only ever sees non-negative values. */
+static inline uint8_t requant(int32_t acc, int64_t m, int64_t rnd, int64_t s)
+{
+    if (acc <= 0) return 0;
+    int64_t r = ((int64_t)acc * m + rnd) >> s;
+    return (uint8_t)(r > 255 ? 255 : r);
+}
+
+/* ---- portable C kernel ---------------------------------------------------------------------------- */
+static void layer_c(const q2_fast *f, int l, const uint8_t *in, int stride, const int32_t *quads, int nq,
+                    uint8_t *out, int32_t *acc_out)
+{
+    const int n_blk = f->n_pad[l] / 16, k4 = f->k_pad[l] / 4;
+    const bool last = l == f->n_layers - 1;
+    for (int b = 0; b < BATCH; b++) {
+        const uint8_t *a = in + (size_t)b * (size_t)stride;
+        for (int nb = 0; nb < n_blk; nb++) {
+            int32_t acc[16];
+            memcpy(acc, f->bias[l] + nb * 16, sizeof acc);
+            const int8_t *wb = f->w[l] + (size_t)nb * (size_t)k4 * PANEL;
+            for (int qi = 0; qi < nq; qi++) {
+                int q = quads[qi];
+                const int8_t *w = wb + (size_t)q * PANEL;
+                const uint8_t *aq = a + 4 * q;
+                for (int t = 0; t < 16; t++)
+                    acc[t] += w[4 * t] * aq[0] + w[4 * t + 1] * aq[1] + w[4 * t + 2] * aq[2] +
+                              w[4 * t + 3] * aq[3];
+            }
+            for (int t = 0; t < 16; t++) {
+                int j = nb * 16 + t;
+                if (last)
+                    acc_out[(size_t)b * (size_t)f->n_pad[l] + (size_t)j] = acc[t];
+                else
+                    out[(size_t)b * (size_t)stride + (size_t)j] =
+                        requant(acc[t], f->mul[l][j], f->rnd[l][j], f->sh[l][j]);
+            }
+        }
+    }
+}
+
+#if Q2_HAVE_X86
+/* ---- AVX2 kernel: 4 images x 16 neurons (two 8-lane halves) per tile --------------------------- */
+#define AVX2_MR 4
+__attribute__((target("avx2"))) static void layer_avx2(const q2_fast *f, int l, const uint8_t *in,
+                                                       int stride, const int32_t *quads, int nq,
+                                                       uint8_t *out, int32_t *acc_out)
+{
+    const int n_blk = f->n_pad[l] / 16, k4 = f->k_pad[l] / 4;
+    const bool last = l == f->n_layers - 1;
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int b0 = 0; b0 < BATCH; b0 += AVX2_MR) {
+        for (int nb = 0; nb < n_blk; nb++) {
+            const int8_t *wb = f->w[l] + (size_t)nb * (size_t)k4 * PANEL;
+            __m256i acc[AVX2_MR][2];
+            __m256i b_lo = _mm256_loadu_si256((const __m256i *)(f->bias[l] + nb * 16));
+            __m256i b_hi = _mm256_loadu_si256((const __m256i *)(f->bias[l] + nb * 16 + 8));
+#pragma GCC unroll 8
+            for (int i = 0; i < AVX2_MR; i++) {
+                acc[i][0] = b_lo;
+                acc[i][1] = b_hi;
+            }
+            for (int qi = 0; qi < nq; qi++) {
+                int q = quads[qi];
+                __m256i w0 = _mm256_load_si256((const __m256i *)(wb + (size_t)q * PANEL));
+                __m256i w1 = _mm256_load_si256((const __m256i *)(wb + (size_t)q * PANEL + 32));
+#pragma GCC unroll 8
+                for (int i = 0; i < AVX2_MR; i++) {
+                    __m256i a = _mm256_broadcastd_epi32(
+                        _mm_loadu_si32(in + (size_t)(b0 + i) * (size_t)stride + 4 * (size_t)q));
+                    __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(a, w0), ones);
+                    __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(a, w1), ones);
+                    acc[i][0] = _mm256_add_epi32(acc[i][0], p0);
+                    acc[i][1] = _mm256_add_epi32(acc[i][1], p1);
+                }
+            }
+            for (int i = 0; i < AVX2_MR; i++) {
+                int32_t v[16];
+                _mm256_storeu_si256((__m256i *)v, acc[i][0]);
+                _mm256_storeu_si256((__m256i *)(v + 8), acc[i][1]);
+                size_t row = (size_t)(b0 + i);
+                for (int t = 0; t < 16; t++) {
+                    int j = nb * 16 + t;
+                    if (last)
+                        acc_out[row * (size_t)f->n_pad[l] + (size_t)j] = v[t];
+                    else
+                        out[row * (size_t)stride + (size_t)j] =
+                            requant(v[t], f->mul[l][j], f->rnd[l][j], f->sh[l][j]);
+                }
+            }
+        }
+    }
+}
+
+/* ---- AVX512-VNNI kernel: BATCH images x NR blocks of 16 neurons per tile ---------------------------
+ * Requantization in 8 x int64 lanes: vpmuldq (acc x M, both < 2^31), + 2^(S-1), vpsravq by S,
+ * clamp to 0..255, vpmovqb. */
+#define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+
+VNNI_TARGET static inline __m128i requant16_avx512(__m512i acc, const int64_t *m, const int64_t *rnd,
+                                                   const int64_t *sh)
+{
+    const __m512i zero = _mm512_setzero_si512(), max = _mm512_set1_epi64(255);
+    __m512i a_lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc));
+    __m512i a_hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(acc, 1));
+    __m512i p_lo = _mm512_mul_epi32(a_lo, _mm512_loadu_si512(m));
+    __m512i p_hi = _mm512_mul_epi32(a_hi, _mm512_loadu_si512(m + 8));
+    p_lo = _mm512_srav_epi64(_mm512_add_epi64(p_lo, _mm512_loadu_si512(rnd)), _mm512_loadu_si512(sh));
+    p_hi = _mm512_srav_epi64(_mm512_add_epi64(p_hi, _mm512_loadu_si512(rnd + 8)),
+                             _mm512_loadu_si512(sh + 8));
+    p_lo = _mm512_min_epi64(_mm512_max_epi64(p_lo, zero), max);
+    p_hi = _mm512_min_epi64(_mm512_max_epi64(p_hi, zero), max);
+    return _mm_unpacklo_epi64(_mm512_cvtepi64_epi8(p_lo), _mm512_cvtepi64_epi8(p_hi));
+}
+
+/* One tile: all BATCH images x NR consecutive 16-neuron blocks starting at block nb. NR is a
+ * constant at every call site, so the accumulators (BATCH*NR zmm) live in registers. */
+VNNI_TARGET static inline __attribute__((always_inline)) void
+tile_avx512(const q2_fast *f, int l, const uint8_t *in, int stride, const int32_t *quads, int nq,
+            uint8_t *out, int32_t *acc_out, int nb, const int NR)
+{
+    const int k4 = f->k_pad[l] / 4;
+    const bool last = l == f->n_layers - 1;
+    __m512i acc[BATCH][4];
+    const int8_t *wb[4];
+#pragma GCC unroll 4
+    for (int r = 0; r < NR; r++) {
+        __m512i bias = _mm512_loadu_si512(f->bias[l] + (nb + r) * 16);
+#pragma GCC unroll 16
+        for (int i = 0; i < BATCH; i++) acc[i][r] = bias;
+        wb[r] = f->w[l] + (size_t)(nb + r) * (size_t)k4 * PANEL;
+    }
+    for (int qi = 0; qi < nq; qi++) {
+        size_t q = (size_t)quads[qi];
+        const uint8_t *aq = in + 4 * q;
+        __m512i w[4];
+#pragma GCC unroll 4
+        for (int r = 0; r < NR; r++) w[r] = _mm512_load_si512(wb[r] + q * PANEL);
+#pragma GCC unroll 16
+        for (int i = 0; i < BATCH; i++) {
+            __m512i a = _mm512_broadcastd_epi32(_mm_loadu_si32(aq + (size_t)i * (size_t)stride));
+#pragma GCC unroll 4
+            for (int r = 0; r < NR; r++) acc[i][r] = _mm512_dpbusd_epi32(acc[i][r], a, w[r]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < NR; r++) {
+        int j = (nb + r) * 16;
+#pragma GCC unroll 16
+        for (int i = 0; i < BATCH; i++) {
+            if (last)
+                _mm512_storeu_si512(acc_out + (size_t)i * (size_t)f->n_pad[l] + (size_t)j, acc[i][r]);
+            else
+                _mm_storeu_si128((__m128i *)(out + (size_t)i * (size_t)stride + (size_t)j),
+                                 requant16_avx512(acc[i][r], f->mul[l] + j, f->rnd[l] + j,
+                                                  f->sh[l] + j));
+        }
+    }
+}
+
+VNNI_TARGET static void layer_avx512(const q2_fast *f, int l, const uint8_t *in, int stride,
+                                     const int32_t *quads, int nq, uint8_t *out, int32_t *acc_out)
+{
+    const int n_blk = f->n_pad[l] / 16;
+    int nb = 0;
+    for (; nb + 3 <= n_blk; nb += 3) tile_avx512(f, l, in, stride, quads, nq, out, acc_out, nb, 3);
+    for (; nb + 2 <= n_blk; nb += 2) tile_avx512(f, l, in, stride, quads, nq, out, acc_out, nb, 2);
+    for (; nb < n_blk; nb++) tile_avx512(f, l, in, stride, quads, nq, out, acc_out, nb, 1);
+}
+#endif /* Q2_HAVE_X86 */
+
+static layer_fn kernel_fn(q2_fast_kernel k)
+{
+#if Q2_HAVE_X86
+    if (k == Q2_FAST_AVX512) return layer_avx512;
+    if (k == Q2_FAST_AVX2) return layer_avx2;
+#endif
+    (void)k;
+    return layer_c;
+}
+
+/* ---- init / free --------------------------------------------------------------------------------- */
+void q2_fast_free(q2_fast *f)
+{
+    for (int l = 0; l < MLP_MAX_LAYERS; l++) {
+        free(f->w[l]);
+        free(f->bias[l]);
+        free(f->mul[l]);
+        free(f->rnd[l]);
+        free(f->sh[l]);
+    }
+    free(f->act[0]);
+    free(f->act[1]);
+    free(f->acc);
+    free(f->quads);
+    memset(f, 0, sizeof *f);
+}
+
+static void *zalloc(size_t n)
+{
+    n = (n + ALIGN - 1) / ALIGN * ALIGN;
+    void *p = aligned_alloc(ALIGN, n ? n : ALIGN);
+    if (p) memset(p, 0, n ? n : ALIGN);
+    return p;
+}
+
+int q2_fast_init(q2_fast *f, const q2_qmodel *q, q2_fast_kernel k)
+{
+    memset(f, 0, sizeof *f);
+    if (k == Q2_FAST_AUTO)
+        k = q2_fast_kernel_supported(Q2_FAST_AVX512) ? Q2_FAST_AVX512
+            : q2_fast_kernel_supported(Q2_FAST_AVX2) ? Q2_FAST_AVX2
+                                                     : Q2_FAST_C;
+    if ((unsigned)k >= Q2_FAST_COUNT || !q2_fast_kernel_supported(k)) {
+        Q2_ERR("init failed: kernel %s is not supported on this CPU", q2_fast_kernel_name(k));
+        return Q2_EARG;
+    }
+    if (q->n_layers < 1 || q->n_layers > MLP_MAX_LAYERS) {
+        Q2_ERR("init failed: n_layers is %d, need 1..%d", q->n_layers, MLP_MAX_LAYERS);
+        return Q2_EARG;
+    }
+    f->kernel = k;
+    f->n_layers = q->n_layers;
+    int width = 64;
+    for (int l = 0; l < q->n_layers; l++) {
+        const q2_qlayer *L = &q->layers[l];
+        f->n_in[l] = L->n_in;
+        f->n_out[l] = L->n_out;
+        f->k_pad[l] = (L->n_in + 3) / 4 * 4;
+        f->n_pad[l] = (L->n_out + 15) / 16 * 16;
+        if (f->k_pad[l] > width) width = f->k_pad[l];
+        if (f->n_pad[l] > width) width = f->n_pad[l];
+    }
+    f->max_width = (width + 63) / 64 * 64;
+    for (int l = 0; l < q->n_layers; l++) {
+        const q2_qlayer *L = &q->layers[l];
+        size_t np = (size_t)f->n_pad[l], k4 = (size_t)f->k_pad[l] / 4;
+        f->w[l] = zalloc(np / 16 * k4 * PANEL);
+        f->bias[l] = zalloc(np * sizeof(int32_t));
+        f->mul[l] = zalloc(np * sizeof(int64_t));
+        f->rnd[l] = zalloc(np * sizeof(int64_t));
+        f->sh[l] = zalloc(np * sizeof(int64_t));
+        if (!f->w[l] || !f->bias[l] || !f->mul[l] || !f->rnd[l] || !f->sh[l]) goto out_nomem;
+        bool hidden = l < q->n_layers - 1;
+        for (int j = 0; j < L->n_out; j++) {
+            f->bias[l][j] = L->bias[j];
+            if (hidden) {
+                f->mul[l][j] = L->m[j];
+                f->sh[l][j] = L->s[j];
+                f->rnd[l][j] = (int64_t)1 << (L->s[j] - 1);
+            }
+            /* panel (j/16, i/4), lane j%16, byte i%4: w[((j/16)*k4 + i/4)*64 + (j%16)*4 + i%4] */
+            const uint8_t *row = L->codes + (size_t)j * (size_t)L->n_in;
+            int8_t *wp = f->w[l] + (size_t)(j / 16) * k4 * PANEL + (size_t)(j % 16) * 4;
+            for (int i = 0; i < L->n_in; i++)
+                wp[(size_t)(i / 4) * PANEL + (size_t)(i % 4)] = (int8_t)(2 * row[i] - 3);
+        }
+        /* padded neurons: zero weights, zero bias, M = 0 -> output 0 (sh = 1 keeps the shift legal) */
+        for (int j = L->n_out; j < f->n_pad[l]; j++) f->sh[l][j] = 1;
+    }
+    f->act[0] = zalloc((size_t)BATCH * (size_t)f->max_width);
+    f->act[1] = zalloc((size_t)BATCH * (size_t)f->max_width);
+    f->acc = zalloc((size_t)BATCH * (size_t)f->max_width * sizeof(int32_t));
+    f->quads = zalloc((size_t)f->max_width / 4 * sizeof(int32_t));
+    if (!f->act[0] || !f->act[1] || !f->acc || !f->quads) goto out_nomem;
+    return Q2_OK;
+out_nomem:
+    q2_fast_free(f);
+    Q2_ERR("init failed: out of memory");
+    return Q2_ENOMEM;
+}
+
+/* ---- forward ---------------------------------------------------------------------------------------- */
+/* The input quads (4 consecutive activations) that are nonzero in at least one image of the batch. */
+static int nonzero_quads(const uint8_t *in, int stride, int k_pad, int32_t *quads)
+{
+    int nq = 0;
+    for (int q = 0; q < k_pad / 4; q++) {
+        uint32_t any = 0;
+        for (int b = 0; b < BATCH; b++) {
+            uint32_t v;
+            memcpy(&v, in + (size_t)b * (size_t)stride + 4 * (size_t)q, 4);
+            any |= v;
+        }
+        if (any) quads[nq++] = q;
+    }
+    return nq;
+}
+
+int q2_fast_forward(q2_fast *f, const uint8_t *x, int n, int32_t *logits, int *classes)
+{
+    if (n < 0 || !f->w[0]) {
+        Q2_ERR("forward failed: %s", n < 0 ? "negative image count" : "model not initialised");
+        return Q2_EARG;
+    }
+    const layer_fn fn = kernel_fn((q2_fast_kernel)f->kernel);
+    const int stride = f->max_width, n_in = f->n_in[0], last = f->n_layers - 1;
+    const int n_cls = f->n_out[last];
+    for (int b0 = 0; b0 < n; b0 += BATCH) {
+        int nb = n - b0 < BATCH ? n - b0 : BATCH;
+        uint8_t *in = f->act[0], *out = f->act[1];
+        /* rows of a partial batch beyond nb stay zero images; their results are dropped */
+        memset(in, 0, (size_t)BATCH * (size_t)stride);
+        for (int b = 0; b < nb; b++)
+            memcpy(in + (size_t)b * (size_t)stride, x + (size_t)(b0 + b) * (size_t)n_in, (size_t)n_in);
+        for (int l = 0; l <= last; l++) {
+            int nq = nonzero_quads(in, stride, f->k_pad[l], f->quads);
+            fn(f, l, in, stride, f->quads, nq, out, f->acc);
+            uint8_t *t = in;
+            in = out;
+            out = t;
+        }
+        for (int b = 0; b < nb; b++) {
+            const int32_t *v = f->acc + (size_t)b * (size_t)f->n_pad[last];
+            if (logits) memcpy(logits + (size_t)(b0 + b) * (size_t)n_cls, v, (size_t)n_cls * sizeof *v);
+            if (classes) classes[b0 + b] = q2_argmax(v, n_cls);
+        }
+    }
+    return Q2_OK;
+}
+
+double q2_fast_accuracy(q2_fast *f, const uint8_t *images, const uint8_t *labels, int n)
+{
+    enum { CHUNK = 1024 };
+    int cls[CHUNK], correct = 0;
+    if (n <= 0) return -1;
+    for (int s = 0; s < n; s += CHUNK) {
+        int c = n - s < CHUNK ? n - s : CHUNK;
+        if (q2_fast_forward(f, images + (size_t)s * (size_t)f->n_in[0], c, NULL, cls)) return -1;
+        for (int i = 0; i < c; i++) correct += cls[i] == labels[s + i];
+    }
+    return (double)correct / n;
+}

@@ -1,0 +1,71 @@
+/* study.h — the support-region study (`q2mlp study`): every scope x rule of quant.h on a trained
+ * float model, x_max/sigma sweeps, and the report (table on stdout, study.csv, study.md,
+ * sweep_<scope>.csv, SVG plots via gnuplot, best.txt). docs/quantizer.md explains the numbers. */
+#ifndef Q2_STUDY_H
+#define Q2_STUDY_H
+
+#include <stdbool.h>
+#include "idx.h"
+#include "mlp.h"
+#include "quant.h"
+
+#define Q2_STUDY_VAL 5000    /* validation = the last 5,000 training images */
+#define Q2_STUDY_RULE_FLOAT (-1)
+
+/* One line of study.csv: a scope x rule (or the float baseline, rule Q2_STUDY_RULE_FLOAT). */
+typedef struct {
+    q2_scope scope;
+    int rule;                             /* q2_rule, or Q2_STUDY_RULE_FLOAT */
+    double xmax_over_sigma;               /* global: x_max/sigma; layer, neuron: mean over units */
+    double xmax;                          /* absolute x_max; mean over units */
+    double sqnr_th_db;                    /* theory at each unit's x_max/sigma, power-weighted */
+    double sqnr_exp_db;                   /* 10 log10(sum w^2 / sum (w - Q(w))^2), all layers */
+    double acc_val, acc_test;             /* network with quantized weights, float activations */
+    int n_layers;
+    double l_xmax[MLP_MAX_LAYERS];        /* (n_layers) x_max of the layer (neuron: mean) */
+    double l_xos[MLP_MAX_LAYERS];         /* (n_layers) x_max / sigma_layer (neuron: mean) */
+    double l_sqnr_th[MLP_MAX_LAYERS];     /* (n_layers) theory for the layer's weights */
+    double l_sqnr_exp[MLP_MAX_LAYERS];    /* (n_layers) measured on the layer's weights */
+} q2_study_row;
+
+/* One point of a sweep: every unit of the scope gets x_max = ratio * sigma_unit. */
+typedef struct {
+    double ratio;                         /* x_max / sigma */
+    double sqnr_th_db, sqnr_exp_db;
+    double acc_val, acc_test;
+    double l_xmax[MLP_MAX_LAYERS];        /* (n_layers) as in q2_study_row */
+    double l_sqnr_exp[MLP_MAX_LAYERS];    /* (n_layers) */
+} q2_sweep_point;
+
+/* x_max, x_max/sigma and SQNR (theory, measured; per layer and overall) of q, the quantized
+ * version of src with steps d in scope s. Accuracies are left as NaN. */
+int q2_study_measure(const mlp *src, const mlp *q, const q2_deltas *d, q2_scope s,
+                     const q2_quant_opts *o, q2_study_row *row);
+
+/* Sweep x_max/sigma over the grid of o (o->points values) in scope s: pts (o->points).
+ * test may be NULL (acc_test NaN). */
+int q2_study_sweep(const mlp *src, q2_scope s, const q2_quant_opts *o, const q2_dataset *val,
+                   const q2_dataset *test, q2_sweep_point *pts, bool progress);
+
+/* Index of the row with the best validation accuracy among the quantized rows (the first on
+ * ties, rows in scope-major, rule-minor order); -1 if none. */
+int q2_study_best(const q2_study_row *rows, int n);
+
+typedef struct {
+    const char *model;         /* the float .mlp */
+    const char *out_dir;       /* default "build/report" */
+    const char *train_images, *train_labels, *test_images, *test_labels;
+    int n_val;                 /* validation: the last n_val training images (Q2_STUDY_VAL) */
+    int test_limit;            /* 0: the whole test set; else its first test_limit images */
+    q2_quant_opts q;           /* sigma convention and sweep grid */
+    const char *gnuplot;       /* program; NULL or "" skips the plots */
+    bool progress;
+} q2_study_opts;
+void q2_study_opts_default(q2_study_opts *o);
+
+/* The whole study; writes the report into o->out_dir and the table to stdout.
+ * best.txt: one line "scope=<s> rule=<r> acc_val=<x> acc_test=<y>", plus " sigma=std" when the
+ * study ran with that convention (the default rms is not written). */
+int q2_study_run(const q2_study_opts *o);
+
+#endif

@@ -1,0 +1,383 @@
+/* train.c — mini-batch training of the float MLP (see train.h).
+ *
+ * One step on a batch of B examples, layers l = 0..L-1, a_0 = x:
+ *   forward   z_l = a_l W_l^T + b_l;  a_{l+1} = dropout(relu(z_l)) for hidden layers
+ *   loss      mean over the batch of  -log softmax(z_{L-1})[y]
+ *   backward  g = (softmax - onehot) / B;  dW_l = g^T a_l;  db_l = sum_rows g;
+ *             g <- (g W_l) * [a_l > 0] * 1/(1-p)       (a dropped unit has a_l = 0: no gradient)
+ *   update    SGD: v = mu v + dW; W -= lr v      Adam: bias-corrected first/second moments
+ */
+#include "train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "gemm.h"
+#include "util.h"
+
+/* ---- options ------------------------------------------------------------------------------------ */
+void train_opts_default(train_opts *o)
+{
+    *o = (train_opts){
+        .epochs = 20,
+        .batch = 128,
+        .opt = TRAIN_OPT_ADAM,
+        .lr = 1e-3f,
+        .schedule = TRAIN_LR_COSINE,
+        .momentum = 0.9f,
+        .beta2 = 0.999f,
+        .eps = 1e-8f,
+        .dropout = 0.2f,
+        .seed = 1,
+        .progress = true,
+    };
+}
+
+const char *train_optimizer_name(train_optimizer o) { return o == TRAIN_OPT_SGD ? "sgd" : "adam"; }
+
+int train_optimizer_parse(const char *s)
+{
+    if (!strcmp(s, "sgd")) return TRAIN_OPT_SGD;
+    if (!strcmp(s, "adam")) return TRAIN_OPT_ADAM;
+    Q2_ERR("parse optimizer failed: '%s', need adam or sgd", s);
+    return Q2_EARG;
+}
+
+int train_schedule_parse(const char *s)
+{
+    if (!strcmp(s, "const")) return TRAIN_LR_CONST;
+    if (!strcmp(s, "cosine")) return TRAIN_LR_COSINE;
+    Q2_ERR("parse schedule failed: '%s', need cosine or const", s);
+    return Q2_EARG;
+}
+
+static int check_opts(const train_opts *o)
+{
+    const char *bad = NULL;
+    if (o->epochs < 1 || o->epochs > TRAIN_MAX_EPOCHS) bad = "epochs";
+    else if (o->batch < 1 || o->batch > 65536) bad = "batch";
+    else if (!(o->lr > 0.0f) || !isfinite(o->lr)) bad = "lr";
+    else if (!(o->momentum >= 0.0f && o->momentum < 1.0f)) bad = "momentum";
+    else if (!(o->beta2 >= 0.0f && o->beta2 < 1.0f) || !(o->eps > 0.0f)) bad = "beta2/eps";
+    else if (!(o->dropout >= 0.0f && o->dropout < 1.0f)) bad = "dropout";
+    if (bad) Q2_ERR("check options failed: %s out of range", bad);
+    return bad ? Q2_EARG : Q2_OK;
+}
+
+/* ---- init ------------------------------------------------------------------------------------- */
+void train_he_init(mlp *m, uint64_t seed)
+{
+    q2_rng rng;
+    q2_rng_init(&rng, seed);
+    for (int l = 0; l < m->n_layers; l++) {
+        int n_in = m->dims[l], n_out = m->dims[l + 1];
+        double sd = sqrt(2.0 / n_in);
+        for (size_t i = 0; i < (size_t)n_out * n_in; i++) m->w[l][i] = (float)(sd * q2_rng_normal(&rng));
+        memset(m->b[l], 0, sizeof(float) * (size_t)n_out);
+    }
+}
+
+/* ---- trainer state ---------------------------------------------------------------------------- */
+typedef struct {
+    int L, B, wmax;
+    float *x;                          /* (B, dims[0]) scaled input batch */
+    int *y;                            /* (B) labels */
+    int *order;                        /* (n_train) shuffled example indices */
+    float *act[MLP_MAX_LAYERS];        /* act[l]: (B, dims[l+1]); hidden: after ReLU+dropout; last: logits */
+    float *g[2];                       /* (B, wmax) ping-pong gradients w.r.t. pre-activations */
+    float *gw[MLP_MAX_LAYERS];         /* (dims[l+1], dims[l]) weight gradient */
+    float *gb[MLP_MAX_LAYERS];         /* (dims[l+1]) bias gradient */
+    float *mw[MLP_MAX_LAYERS];         /* (dims[l+1], dims[l]) momentum / Adam first moment */
+    float *mb[MLP_MAX_LAYERS];         /* (dims[l+1]) */
+    float *vw[MLP_MAX_LAYERS];         /* (dims[l+1], dims[l]) Adam second moment (NULL for SGD) */
+    float *vb[MLP_MAX_LAYERS];         /* (dims[l+1]) */
+} trainer;
+
+static void trainer_free(trainer *t)
+{
+    free(t->x);
+    free(t->y);
+    free(t->order);
+    free(t->g[0]);
+    free(t->g[1]);
+    for (int l = 0; l < MLP_MAX_LAYERS; l++) {
+        free(t->act[l]);
+        free(t->gw[l]);
+        free(t->gb[l]);
+        free(t->mw[l]);
+        free(t->mb[l]);
+        free(t->vw[l]);
+        free(t->vb[l]);
+    }
+    memset(t, 0, sizeof *t);
+}
+
+static int trainer_init(trainer *t, const mlp *m, int n_train, const train_opts *o)
+{
+    memset(t, 0, sizeof *t);
+    t->L = m->n_layers;
+    t->B = o->batch < n_train ? o->batch : n_train;
+    for (int l = 0; l <= t->L; l++) t->wmax = m->dims[l] > t->wmax ? m->dims[l] : t->wmax;
+    size_t B = (size_t)t->B;
+    bool ok = (t->x = malloc(sizeof(float) * B * m->dims[0])) && (t->y = malloc(sizeof(int) * B)) &&
+              (t->order = malloc(sizeof(int) * (size_t)n_train)) &&
+              (t->g[0] = malloc(sizeof(float) * B * t->wmax)) &&
+              (t->g[1] = malloc(sizeof(float) * B * t->wmax));
+    for (int l = 0; l < t->L && ok; l++) {
+        size_t nw = (size_t)m->dims[l + 1] * m->dims[l], nb = (size_t)m->dims[l + 1];
+        ok = (t->act[l] = malloc(sizeof(float) * B * nb)) && (t->gw[l] = malloc(sizeof(float) * nw)) &&
+             (t->gb[l] = malloc(sizeof(float) * nb)) && (t->mw[l] = calloc(nw, sizeof(float))) &&
+             (t->mb[l] = calloc(nb, sizeof(float)));
+        if (ok && o->opt == TRAIN_OPT_ADAM)
+            ok = (t->vw[l] = calloc(nw, sizeof(float))) && (t->vb[l] = calloc(nb, sizeof(float)));
+    }
+    if (!ok) {
+        Q2_ERR("alloc trainer failed: out of memory (batch %d, %zu parameters)", t->B, mlp_n_params(m));
+        trainer_free(t);
+        return Q2_ENOMEM;
+    }
+    for (int i = 0; i < n_train; i++) t->order[i] = i;
+    return Q2_OK;
+}
+
+/* ---- one step --------------------------------------------------------------------------------- */
+/* Forward with dropout, softmax cross-entropy; leaves dLoss/dlogits in t->g[0]. Returns the summed
+ * loss over the batch. */
+static double forward_loss(trainer *t, const mlp *m, int n, float dropout, q2_rng *rng)
+{
+    const float keep_scale = 1.0f / (1.0f - dropout);
+    const uint32_t drop_below = (uint32_t)((double)dropout * 4294967296.0); /* P(u32 < .) = p */
+    const float *in = t->x;
+    for (int l = 0; l < t->L; l++) {
+        bool hidden = l < t->L - 1;
+        mlp_layer_forward(m, l, in, n, t->act[l], hidden);
+        if (hidden && dropout > 0.0f) {
+            float *a = t->act[l];
+            for (size_t i = 0; i < (size_t)n * m->dims[l + 1]; i++)
+                a[i] = (uint32_t)(q2_rng_u64(rng) >> 32) < drop_below ? 0.0f : a[i] * keep_scale;
+        }
+        in = t->act[l];
+    }
+    int C = m->dims[t->L];
+    double loss = 0.0;
+    for (int i = 0; i < n; i++) {
+        const float *z = t->act[t->L - 1] + (size_t)i * C;
+        float *g = t->g[0] + (size_t)i * C;
+        float zmax = z[mlp_argmax(z, C)];
+        double sum = 0.0;
+        for (int j = 0; j < C; j++) sum += (g[j] = expf(z[j] - zmax));
+        loss += log(sum) - (double)(z[t->y[i]] - zmax);
+        float inv = (float)(1.0 / sum);
+        for (int j = 0; j < C; j++) g[j] = (g[j] * inv - (j == t->y[i])) / (float)n;
+    }
+    return loss;
+}
+
+static void backward(trainer *t, const mlp *m, int n, float dropout)
+{
+    const float keep_scale = 1.0f / (1.0f - dropout);
+    int cur = 0;
+    for (int l = t->L - 1; l >= 0; l--) {
+        int n_in = m->dims[l], n_out = m->dims[l + 1];
+        const float *g = t->g[cur];                   /* (n, n_out) */
+        const float *a = l ? t->act[l - 1] : t->x;    /* (n, n_in) */
+        q2_sgemm(true, false, n_out, n_in, n, 1.0f, g, n_out, a, n_in, 0.0f, t->gw[l], n_in);
+        float *gb = t->gb[l];
+        memset(gb, 0, sizeof(float) * (size_t)n_out);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n_out; j++) gb[j] += g[(size_t)i * n_out + j];
+        if (l == 0) break;
+        float *gp = t->g[cur ^ 1];                    /* (n, n_in) */
+        q2_sgemm(false, false, n, n_in, n_out, 1.0f, g, n_out, m->w[l], n_in, 0.0f, gp, n_in);
+        q2_relu_backward(gp, a, (size_t)n * n_in, keep_scale);
+        cur ^= 1;
+    }
+}
+
+static void update_sgd(float *w, float *v, const float *g, size_t n, float lr, float mu)
+{
+    for (size_t i = 0; i < n; i++) {
+        v[i] = mu * v[i] + g[i];
+        w[i] -= lr * v[i];
+    }
+}
+
+static void update(trainer *t, mlp *m, const train_opts *o, float lr, long step)
+{
+    float lr_t = lr, eps_t = o->eps;
+    if (o->opt == TRAIN_OPT_ADAM) { /* bias correction folded into the step: lr sqrt(1-b2^t)/(1-b1^t) */
+        double c1 = 1.0 - pow(o->momentum, (double)step), c2 = sqrt(1.0 - pow(o->beta2, (double)step));
+        lr_t = (float)(lr * c2 / c1);
+        eps_t = (float)(o->eps * c2);
+    }
+    for (int l = 0; l < t->L; l++) {
+        size_t nw = (size_t)m->dims[l + 1] * m->dims[l], nb = (size_t)m->dims[l + 1];
+        if (o->opt == TRAIN_OPT_SGD) {
+            update_sgd(m->w[l], t->mw[l], t->gw[l], nw, lr, o->momentum);
+            update_sgd(m->b[l], t->mb[l], t->gb[l], nb, lr, o->momentum);
+        } else {
+            q2_adam_update(m->w[l], t->mw[l], t->vw[l], t->gw[l], nw, lr_t, o->momentum, o->beta2, eps_t);
+            q2_adam_update(m->b[l], t->mb[l], t->vb[l], t->gb[l], nb, lr_t, o->momentum, o->beta2, eps_t);
+        }
+    }
+}
+
+int train_gradient(const mlp *m, const float *x, const uint8_t *y, int n, mlp *grad, double *loss)
+{
+    if (n < 1 || grad->n_layers != m->n_layers || memcmp(grad->dims, m->dims, sizeof m->dims)) {
+        Q2_ERR("check gradient arguments failed: n %d, grad topology must equal the model's", n);
+        return Q2_EARG;
+    }
+    for (int i = 0; i < n; i++)
+        if (y[i] >= m->dims[m->n_layers]) {
+            Q2_ERR("check gradient arguments failed: label %d at example %d, need < %d", y[i], i,
+                   m->dims[m->n_layers]);
+            return Q2_EARG;
+        }
+    trainer t;
+    train_opts o;
+    train_opts_default(&o);
+    o.batch = n;
+    o.opt = TRAIN_OPT_SGD;
+    int rc = trainer_init(&t, m, n, &o);
+    if (rc) return rc;
+    memcpy(t.x, x, sizeof(float) * (size_t)n * m->dims[0]);
+    for (int i = 0; i < n; i++) t.y[i] = y[i];
+    *loss = forward_loss(&t, m, n, 0.0f, NULL) / n;
+    backward(&t, m, n, 0.0f);
+    for (int l = 0; l < m->n_layers; l++) {
+        memcpy(grad->w[l], t.gw[l], sizeof(float) * (size_t)m->dims[l + 1] * m->dims[l]);
+        memcpy(grad->b[l], t.gb[l], sizeof(float) * (size_t)m->dims[l + 1]);
+    }
+    trainer_free(&t);
+    return Q2_OK;
+}
+
+/* ---- the loop ----------------------------------------------------------------------------------- */
+static int check_data(const mlp *m, const q2_dataset *d, const char *what)
+{
+    int C = m->dims[m->n_layers];
+    if (d->n < 1 || d->rows * d->cols != m->dims[0]) {
+        Q2_ERR("check %s set failed: %d examples of %dx%d pixels, need >= 1 of %d pixels", what, d->n,
+               d->rows, d->cols, m->dims[0]);
+        return Q2_EARG;
+    }
+    for (int i = 0; i < d->n; i++)
+        if (d->labels[i] >= C) {
+            Q2_ERR("check %s set failed: label %d at example %d, need < %d classes", what, d->labels[i], i, C);
+            return Q2_EFORMAT;
+        }
+    return Q2_OK;
+}
+
+double train_cpu_seconds(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0.0;
+    return (double)ru.ru_utime.tv_sec + 1e-6 * ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_sec +
+           1e-6 * ru.ru_stime.tv_usec;
+}
+
+static void fmt_eta(char *buf, size_t len, double s)
+{
+    if (s < 0 || !isfinite(s)) s = 0;
+    snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)s % 60);
+}
+
+int train_mlp(mlp *m, const q2_dataset *train, const q2_dataset *val, const train_opts *o,
+              train_result *res)
+{
+    memset(res, 0, sizeof *res);
+    int rc;
+    if ((rc = check_opts(o)) || (rc = check_data(m, train, "training")) || (rc = check_data(m, val, "validation")))
+        return rc;
+    trainer t;
+    mlp best;
+    if ((rc = trainer_init(&t, m, train->n, o))) return rc;
+    if ((rc = mlp_copy(&best, m))) goto out_trainer;
+
+    q2_rng rng;
+    q2_rng_init(&rng, o->seed ^ 0x5eedda7a5eedda7aull); /* a stream apart from train_he_init's */
+    const int n_in = m->dims[0], steps_per_epoch = (train->n + t.B - 1) / t.B;
+    const long total_steps = (long)steps_per_epoch * o->epochs;
+    const bool tty = o->progress && q2_progress_is_tty();
+    double t0 = q2_now(), last_draw = 0.0;
+    long step = 0;
+    res->best_val_acc = -1.0;
+    for (int ep = 0; ep < o->epochs; ep++) {
+        for (int i = train->n - 1; i > 0; i--) { /* Fisher-Yates */
+            int j = (int)q2_rng_below(&rng, (uint32_t)i + 1), tmp = t.order[i];
+            t.order[i] = t.order[j];
+            t.order[j] = tmp;
+        }
+        double loss_sum = 0.0, ts = q2_now(), tc = train_cpu_seconds();
+        for (int s = 0; s < steps_per_epoch; s++) {
+            int r0 = s * t.B, n = train->n - r0 < t.B ? train->n - r0 : t.B;
+            for (int i = 0; i < n; i++) {
+                int e = t.order[r0 + i];
+                mlp_scale_pixels(train->images + (size_t)e * n_in, (size_t)n_in, t.x + (size_t)i * n_in);
+                t.y[i] = train->labels[e];
+            }
+            float lr = o->lr;
+            if (o->schedule == TRAIN_LR_COSINE)
+                lr = (float)(0.5 * o->lr * (1.0 + cos(3.14159265358979323846 * (double)step / total_steps)));
+            loss_sum += forward_loss(&t, m, n, o->dropout, &rng);
+            backward(&t, m, n, o->dropout);
+            update(&t, m, o, lr, ++step);
+            res->images += n;
+            double now = q2_now();
+            if (tty && now - last_draw > 0.25) {
+                char eta[32], val[32] = "--";
+                fmt_eta(eta, sizeof eta, (now - t0) / step * (total_steps - step));
+                if (ep) snprintf(val, sizeof val, "%.2f%%", 100.0 * res->val_acc[ep - 1]);
+                q2_progress("epoch %d/%d  batch %d/%d  loss %.4f  val %s  ETA %s", ep + 1, o->epochs, s + 1,
+                            steps_per_epoch, loss_sum / (r0 + n), val, eta);
+                last_draw = now;
+            }
+        }
+        res->step_s += q2_now() - ts;
+        res->step_cpu_s += train_cpu_seconds() - tc;
+        double acc = mlp_accuracy(m, val);
+        if (acc < 0) {
+            rc = (int)acc;
+            goto out_best;
+        }
+        res->loss[ep] = loss_sum / train->n;
+        res->val_acc[ep] = acc;
+        res->epochs_run = ep + 1;
+        if (!isfinite(res->loss[ep])) {
+            Q2_ERR("train epoch %d failed: loss is %g (learning rate %g too high?)", ep + 1, res->loss[ep], o->lr);
+            rc = Q2_EARG;
+            goto out_best;
+        }
+        if (acc > res->best_val_acc) {
+            res->best_val_acc = acc;
+            res->best_epoch = ep + 1;
+            for (int l = 0; l < m->n_layers; l++) {
+                memcpy(best.w[l], m->w[l], sizeof(float) * (size_t)m->dims[l + 1] * m->dims[l]);
+                memcpy(best.b[l], m->b[l], sizeof(float) * (size_t)m->dims[l + 1]);
+            }
+        }
+        if (o->progress) {
+            char eta[32];
+            fmt_eta(eta, sizeof eta, (q2_now() - t0) / step * (total_steps - step));
+            q2_progress("epoch %d/%d  loss %.4f  val %.2f%%  best %.2f%% (epoch %d)  %.0f img/s  ETA %s",
+                        ep + 1, o->epochs, res->loss[ep], 100.0 * acc, 100.0 * res->best_val_acc,
+                        res->best_epoch, res->images / res->step_s, eta);
+        }
+    }
+    if (tty) q2_progress_done();
+    for (int l = 0; l < m->n_layers; l++) { /* keep the best epoch's weights */
+        memcpy(m->w[l], best.w[l], sizeof(float) * (size_t)m->dims[l + 1] * m->dims[l]);
+        memcpy(m->b[l], best.b[l], sizeof(float) * (size_t)m->dims[l + 1]);
+    }
+    res->train_s = q2_now() - t0;
+out_best:
+    if (rc && tty) q2_progress_done();
+    mlp_free(&best);
+out_trainer:
+    trainer_free(&t);
+    return rc;
+}

@@ -1,0 +1,262 @@
+/* fake_ftdi.c — a test double of the libftdi1 functions that sw/host_ftdi.c calls, linked instead
+ * of -lftdi1 into build/bin/q2mlp-host-fakeftdi (tests/host.mk). One simulated FTDI chip whose UART
+ * is wired to q2mlp-board-sim's socket, so the ftdi transport runs end to end without hardware.
+ *
+ * Environment:
+ *   FAKE_FTDI_SOCKET   the board simulator's socket (unset: no device is plugged in)
+ *   FAKE_FTDI_DEVICE   VID:PID:SERIAL of the plugged-in chip (default 0403:6010:FAKE0001)
+ *   FAKE_FTDI_UART_IF  the interface letter wired to the FPGA UART (default B; others fail to claim)
+ *   FAKE_FTDI_LOG      append one line per call: "<function> <arguments>"
+ *   FAKE_FTDI_FAIL     name of one function to fail (returns its libftdi error code and string)
+ *   FAKE_FTDI_FLIP_EVERY  N: flip one bit in a byte written with probability 1/N (line noise,
+ *                      from a fixed-seed generator; the protocol's CRC-16 must catch it and the
+ *                      driver recover)
+ *
+ * What it checks like the real library: the interface is set before opening, VID/PID/serial match,
+ * calls on an unopened context fail, latency 1..255. What it does not model: USB timing, chip
+ * buffers, baud rate (bytes pass whatever the rate), modem status bytes, bitbang modes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <ftdi.h>
+
+static struct {
+    int fd;                 /* socket to the board simulator, -1 when closed */
+    unsigned long long noise; /* generator state for FAKE_FTDI_FLIP_EVERY */
+    int latency_ms;
+    int iface;              /* INTERFACE_* set before opening */
+} g = { -1, 88172645463325252ull, 16, INTERFACE_ANY };
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *fmt, ...)
+{
+    const char *path = getenv("FAKE_FTDI_LOG");
+    if (!path) return;
+    FILE *f = fopen(path, "a");
+    if (!f) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fputc('\n', f);
+    fclose(f);
+}
+
+/* Set the context's error string and return code, like libftdi's ftdi_error_return(). */
+static int fail(struct ftdi_context *ftdi, int code, const char *msg)
+{
+    if (ftdi) ftdi->error_str = msg;
+    return code;
+}
+
+static bool forced_failure(const char *fn)
+{
+    const char *f = getenv("FAKE_FTDI_FAIL");
+    return f && !strcmp(f, fn);
+}
+
+struct ftdi_context *ftdi_new(void)
+{
+    logf_("ftdi_new");
+    struct ftdi_context *ftdi = calloc(1, sizeof *ftdi);
+    if (ftdi) {
+        ftdi->usb_read_timeout = 5000;
+        ftdi->usb_write_timeout = 5000;
+        ftdi->error_str = "no error";
+    }
+    g.iface = INTERFACE_ANY;
+    return ftdi;
+}
+
+void ftdi_free(struct ftdi_context *ftdi)
+{
+    logf_("ftdi_free");
+    free(ftdi);
+}
+
+const char *ftdi_get_error_string(struct ftdi_context *ftdi)
+{
+    return ftdi ? ftdi->error_str : "ftdi context invalid";
+}
+
+int ftdi_set_interface(struct ftdi_context *ftdi, enum ftdi_interface interface)
+{
+    logf_("ftdi_set_interface %d", (int)interface);
+    if (!ftdi) return -2;
+    if (forced_failure(__func__)) return fail(ftdi, -1, "unknown interface");
+    if (g.fd >= 0) return fail(ftdi, -3, "Interface can not be changed on an already open device");
+    if (interface < INTERFACE_ANY || interface > INTERFACE_D) return fail(ftdi, -1, "Unknown interface");
+    g.iface = interface;
+    return 0;
+}
+
+int ftdi_usb_open_desc_index(struct ftdi_context *ftdi, int vendor, int product,
+                             const char *description, const char *serial, unsigned int index)
+{
+    logf_("ftdi_usb_open_desc_index %04x:%04x desc=%s serial=%s index=%u", vendor, product,
+          description ? description : "-", serial ? serial : "-", index);
+    if (!ftdi) return -11;
+    if (forced_failure(__func__)) return fail(ftdi, -4, "unable to open device");
+    const char *sock = getenv("FAKE_FTDI_SOCKET");
+    const char *dev = getenv("FAKE_FTDI_DEVICE");
+    int dv = 0x0403, dp = 0x6010;
+    char dserial[64] = "FAKE0001";
+    if (dev && sscanf(dev, "%x:%x:%63s", &dv, &dp, dserial) < 2) return fail(ftdi, -3, "device not found");
+    if (!sock || !*sock || vendor != dv || product != dp || index != 0 || description ||
+        (serial && strcmp(serial, dserial)))
+        return fail(ftdi, -3, "device not found");
+    const char *uif = getenv("FAKE_FTDI_UART_IF");
+    int want = INTERFACE_A + ((uif && *uif) ? (*uif - 'A') : 1);
+    int have = g.iface == INTERFACE_ANY ? INTERFACE_A : g.iface;
+    if (have != want) return fail(ftdi, -5, "unable to claim usb device. Make sure the default FTDI driver is not in use");
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        if (fd >= 0) close(fd);
+        return fail(ftdi, -4, "unable to open device");
+    }
+    g.fd = fd;
+    return 0;
+}
+
+int ftdi_usb_close(struct ftdi_context *ftdi)
+{
+    logf_("ftdi_usb_close");
+    if (!ftdi) return -3;
+    if (g.fd >= 0) close(g.fd);
+    g.fd = -1;
+    return 0;
+}
+
+#define NEED_OPEN(ftdi) \
+    do { if (!(ftdi)) return -2; if (g.fd < 0) return fail((ftdi), -2, "USB device unavailable"); } while (0)
+
+int ftdi_set_bitmode(struct ftdi_context *ftdi, unsigned char bitmask, unsigned char mode)
+{
+    logf_("ftdi_set_bitmode 0x%02x %d", bitmask, mode);
+    NEED_OPEN(ftdi);
+    if (forced_failure(__func__)) return fail(ftdi, -1, "unable to configure bitbang mode. Perhaps not a BM/2232C type chip?");
+    return 0;
+}
+
+int ftdi_set_baudrate(struct ftdi_context *ftdi, int baudrate)
+{
+    logf_("ftdi_set_baudrate %d", baudrate);
+    NEED_OPEN(ftdi);
+    if (forced_failure(__func__)) return fail(ftdi, -1, "Silly baudrate <= 0.");
+    if (baudrate <= 0 || baudrate > 12000000) return fail(ftdi, -1, "Silly baudrate <= 0.");
+    ftdi->baudrate = baudrate;
+    return 0;
+}
+
+int ftdi_set_line_property(struct ftdi_context *ftdi, enum ftdi_bits_type bits,
+                           enum ftdi_stopbits_type sbit, enum ftdi_parity_type parity)
+{
+    logf_("ftdi_set_line_property %d %d %d", (int)bits, (int)sbit, (int)parity);
+    NEED_OPEN(ftdi);
+    if (forced_failure(__func__)) return fail(ftdi, -1, "Setting new line property failed");
+    return 0;
+}
+
+int ftdi_setflowctrl(struct ftdi_context *ftdi, int flowctrl)
+{
+    logf_("ftdi_setflowctrl %d", flowctrl);
+    NEED_OPEN(ftdi);
+    if (forced_failure(__func__)) return fail(ftdi, -1, "set flow control failed");
+    return 0;
+}
+
+int ftdi_set_latency_timer(struct ftdi_context *ftdi, unsigned char latency)
+{
+    logf_("ftdi_set_latency_timer %d", latency);
+    NEED_OPEN(ftdi);
+    if (forced_failure(__func__)) return fail(ftdi, -2, "unable to set latency timer");
+    if (latency < 1) return fail(ftdi, -1, "latency out of range. Only valid for 1-255");
+    g.latency_ms = latency;
+    return 0;
+}
+
+static int drain(void)
+{
+    unsigned char junk[4096];
+    struct pollfd p = { .fd = g.fd, .events = POLLIN };
+    while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
+        if (read(g.fd, junk, sizeof junk) <= 0) break;
+    }
+    return 0;
+}
+
+int ftdi_tciflush(struct ftdi_context *ftdi)
+{
+    logf_("ftdi_tciflush");
+    NEED_OPEN(ftdi);
+    if (forced_failure(__func__)) return fail(ftdi, -1, "FTDI purge of RX buffer failed");
+    return drain();
+}
+
+int ftdi_tcioflush(struct ftdi_context *ftdi)
+{
+    logf_("ftdi_tcioflush");
+    NEED_OPEN(ftdi);
+    if (forced_failure(__func__)) return fail(ftdi, -1, "FTDI purge of RX buffer failed");
+    return drain();
+}
+
+/* Like the chip: whatever arrived, or nothing after one latency period. */
+int ftdi_read_data(struct ftdi_context *ftdi, unsigned char *buf, int size)
+{
+    NEED_OPEN(ftdi);
+    if (forced_failure(__func__)) return fail(ftdi, -1, "usb bulk read failed");
+    struct pollfd p = { .fd = g.fd, .events = POLLIN };
+    int r = poll(&p, 1, g.latency_ms);
+    if (r <= 0) return 0;
+    ssize_t n = read(g.fd, buf, (size_t)size);
+    if (n <= 0) return fail(ftdi, -1, "usb bulk read failed");
+    return (int)n;
+}
+
+int ftdi_write_data(struct ftdi_context *ftdi, const unsigned char *buf, int size)
+{
+    NEED_OPEN(ftdi);
+    if (forced_failure(__func__)) return fail(ftdi, -1, "usb bulk write failed");
+    const char *fe = getenv("FAKE_FTDI_FLIP_EVERY");
+    unsigned long every = fe ? strtoul(fe, NULL, 10) : 0;
+    unsigned char *noisy = NULL;
+    if (every) {
+        noisy = malloc((size_t)size);
+        if (!noisy) return fail(ftdi, -1, "usb bulk write failed");
+        memcpy(noisy, buf, (size_t)size);
+        for (int i = 0; i < size; i++) {
+            g.noise ^= g.noise << 13; g.noise ^= g.noise >> 7; g.noise ^= g.noise << 17;  /* xorshift64 */
+            if (g.noise % every == 0) noisy[i] ^= (unsigned char)(1u << (g.noise >> 61));
+        }
+        buf = noisy;
+    }
+    int done = 0;
+    while (done < size) {
+        struct pollfd p = { .fd = g.fd, .events = POLLOUT };
+        if (poll(&p, 1, ftdi->usb_write_timeout) <= 0) {
+            free(noisy);
+            return fail(ftdi, -666, "USB device unavailable");
+        }
+        ssize_t w = send(g.fd, buf + done, (size_t)(size - done), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w < 0 && errno != EAGAIN && errno != EINTR) {
+            free(noisy);
+            return fail(ftdi, -1, "usb bulk write failed");
+        }
+        if (w > 0) done += (int)w;
+    }
+    free(noisy);
+    return done;
+}

@@ -1,0 +1,23 @@
+# tests/host.mk — test builds of the host driver: q2mlp-host linked against tests/fake_ftdi.c
+# instead of -lftdi1 (link-time substitution), so tests/t_host_ftdi.sh runs the ftdi transport
+# against the simulated board. Plain and sanitized builds, like every program of sw/sw.mk.
+
+FAKE_FTDI_OBJ      := $(BUILD)/obj/tests/fake_ftdi.o
+FAKE_FTDI_ASAN_OBJ := $(BUILD)/asan/obj/tests/fake_ftdi.o
+HOST_LDLIBS_NOFTDI := $(filter-out -lftdi1 -lusb-1.0,$(SW_LDLIBS))
+
+$(FAKE_FTDI_OBJ): tests/fake_ftdi.c
+	@mkdir -p $(@D)
+	$(CC) $(SW_CFLAGS) -c $< -o $@
+$(FAKE_FTDI_ASAN_OBJ): tests/fake_ftdi.c
+	@mkdir -p $(@D)
+	$(CC) $(SW_CFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@
+
+$(BIN)/q2mlp-host-fakeftdi: $(SW_OBJ)/main_q2mlp-host.o $(FAKE_FTDI_OBJ) $(SW_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $^ $(HOST_LDLIBS_NOFTDI) -o $@
+$(ASAN_BIN)/q2mlp-host-fakeftdi: $(SW_ASAN_OBJ)/main_q2mlp-host.o $(FAKE_FTDI_ASAN_OBJ) $(SW_ASAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(HOST_LDLIBS_NOFTDI) -o $@
+
+TEST_DEPS += $(BIN)/q2mlp-host-fakeftdi $(ASAN_BIN)/q2mlp-host-fakeftdi

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# t_board_ice40.sh — the iCEBreaker bitstream of the default configuration (32 lanes, ICE40_MHZ)
+# builds, fits the UP5K and meets its clock target; the PLL settings agree with icepll; the
+# numbers of report.txt are well formed and sane (weights in SPRAM, x3 not in DSPs).
+# `make bitstream` itself fails when nextpnr cannot place the design or misses the target.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+BUILD=${BUILD:-build}
+mhz=${ICE40_MHZ:-48}
+dir=$BUILD/icebreaker
+
+n=0; bad=0
+check() {  # check "what" command...: one numbered check
+    n=$((n + 1))
+    if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; bad=$((bad + 1)); fi
+}
+
+# 1. icepll gives the DIVR/DIVF/DIVQ/FILTER_RANGE that rtl/top_icebreaker.v computes, for every
+#    clock it accepts (multiples of 3 in 36..66 MHz).
+pll_agrees() {
+    local f out
+    for f in $(seq 36 3 66); do
+        out=$("${ICEPLL:-icepll}" -i 12 -o "$f" 2>&1) || { echo "icepll -o $f failed"; return 1; }
+        grep -q "F_PLLOUT: *$f\.000 MHz (achieved)" <<<"$out" || { echo "icepll: $f MHz not exact"; return 1; }
+        grep -q "^DIVR: *0 " <<<"$out" &&
+            grep -q "^DIVF: *$((f * 4 / 3 - 1)) " <<<"$out" &&
+            grep -q "^DIVQ: *4 " <<<"$out" &&
+            grep -q "^FILTER_RANGE: *1 " <<<"$out" || { echo "icepll disagrees at $f MHz:"; echo "$out"; return 1; }
+    done
+}
+check "icepll agrees with the PLL formula of top_icebreaker (36..66 MHz)" pll_agrees
+
+# 2. the bitstream builds (fit + timing enforced by nextpnr)
+build() { make --no-print-directory bitstream BOARD=icebreaker BUILD="$BUILD" ICE40_MHZ="$mhz"; }
+check "make bitstream BOARD=icebreaker (fits, meets $mhz MHz)" build
+
+if [ ! -s "$dir/report.txt" ]; then
+    # nothing below can be checked: say why (the utilisation nextpnr printed, its error, the path)
+    echo "no $dir/report.txt; from $dir/nextpnr.log:"
+    grep -E 'ICESTORM_(LC|RAM|DSP|SPRAM):|^ERROR|Max frequency' "$dir/nextpnr.log" 2>/dev/null | tail -n 6
+    echo "FAILED ($bad of $n checks; the others need the bitstream)"
+    exit 1
+fi
+rep=$(cat "$dir/report.txt")
+echo "report.txt: $rep"
+kv() { tr ' ' '\n' <<<"$rep" | sed -n "s/^$1=//p"; }
+
+# 3. report.txt is exactly one line of the documented form
+check "report.txt format" grep -qxE \
+    'fmax_mhz=[0-9]+\.[0-9]+ lc=[0-9]+/5280 ram=[0-9]+/30 spram=[0-9]+/4 dsp=[0-9]+/8' "$dir/report.txt"
+check "report.txt is one line" test "$(wc -l < "$dir/report.txt" 2>/dev/null)" = 1
+
+# 4. the numbers: Fmax at or above the target, the weights in the four SPRAMs, the DSPs only for the
+#    requantizer's multiplier (x3 is shift-and-add: at most 2 SB_MAC16 for a 23 x 16 product)
+check "fmax $(kv fmax_mhz) >= $mhz MHz" awk -v f="$(kv fmax_mhz)" -v t="$mhz" 'BEGIN { exit !(f + 0 >= t + 0) }'
+check "spram 4/4 (weights in SPRAM)" test "$(kv spram)" = "4/4"
+dsp=$(kv dsp); dsp=${dsp%/*}
+check "dsp ${dsp:-?} <= 2 (requantizer only; x3 not in DSPs)" test "${dsp:-99}" -le 2
+
+# 5. the artefacts and logs are kept
+check "q2mlp.bin is a UP5K image (104090 bytes)" test "$(stat -c %s "$dir/q2mlp.bin" 2>/dev/null)" = 104090
+check "logs kept (yosys.log, nextpnr.log, critical_path.txt)" \
+    test -s "$dir/yosys.log" -a -s "$dir/nextpnr.log" -a -s "$dir/critical_path.txt"
+check "one PLL placed" grep -qE 'ICESTORM_PLL: +1/ +1' "$dir/nextpnr.log"
+
+if [ $bad -eq 0 ]; then echo "PASSED ($n checks)"; else echo "FAILED ($bad of $n checks)"; fi
+[ $bad -eq 0 ]

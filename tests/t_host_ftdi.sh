@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# t_host_ftdi.sh — the ftdi transport (sw/host_ftdi.c) without hardware: q2mlp-host-fakeftdi is
+# q2mlp-host linked against tests/fake_ftdi.c instead of libftdi1, whose one "chip" forwards its
+# UART bytes to the simulated board. Checks the libftdi call sequence and arguments (interface B,
+# 3 Mbaud, 8N1, no flow control, latency 1 ms, UART mode), device selection by VID:PID, interface
+# and serial, the ULX3S's single-interface FT231X, every configuration call failing in turn (exit 2
+# naming the call and libftdi's error string), and info / load / infer --check end to end.
+set -uo pipefail
+BUILD=${BUILD:-build}
+BIN=${BIN:-$BUILD/bin}
+ASAN_BIN=${ASAN_BIN:-$BUILD/asan/bin}
+MNIST_DIR=${MNIST_DIR:-data/mnist}
+FAKEBIN=${FAKEBIN:-$ASAN_BIN/q2mlp-host-fakeftdi}
+SIM=$BIN/q2mlp-board-sim
+TINY=$BUILD/fixtures/tiny.q2
+TEI=$MNIST_DIR/t10k-images-idx3-ubyte TEL=$MNIST_DIR/t10k-labels-idx1-ubyte
+tmp=$(mktemp -d)
+sim_pid=
+cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+n=0; failed=0
+check() {
+    local what=$1; shift
+    n=$((n+1))
+    if "$@"; then printf '%3d ok    %s\n' "$n" "$what"
+    else printf '%3d FAIL  %s\n' "$n" "$what"; failed=$((failed+1)); fi
+}
+rc=0
+run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
+has() { grep -Eq -- "$2" "$tmp/$1"; }
+start_sim() {
+    "$SIM" --socket "$1" --max-seconds 600 --quiet 2>"$tmp/sim.log" &
+    sim_pid=$!
+    for _ in $(seq 200); do [ -S "$1" ] && return 0; sleep 0.05; done
+    echo "q2mlp-board-sim did not start:"; cat "$tmp/sim.log"; return 1
+}
+
+for f in "$SIM" "$FAKEBIN" "$TINY" "$TEI" "$TEL"; do
+    [ -r "$f" ] || { echo "missing $f (make test builds it)"; echo FAILED; exit 1; }
+done
+start_sim "$tmp/board.sock" || { echo FAILED; exit 1; }
+export FAKE_FTDI_SOCKET=$tmp/board.sock FAKE_FTDI_LOG=$tmp/ftdi.log
+F=("$FAKEBIN" --device ftdi:0403:6010:B)
+
+echo "the test double replaces libftdi1"
+if command -v ldd >/dev/null; then
+    check "q2mlp-host-fakeftdi is not linked against libftdi1" test -z "$(ldd "$FAKEBIN" | grep -i libftdi)"
+fi
+
+echo "iCEBreaker: FT2232H 0403:6010, interface B"
+rm -f "$tmp/ftdi.log"
+run "${F[@]}" info
+check "info over ftdi:0403:6010:B exits 0" test "$rc" = 0
+check "  ... the device answered" has out 'id=Q2ML .* lanes=32'
+cp "$tmp/ftdi.log" "$tmp/calls"
+calls() { grep -Eq -- "$1" "$tmp/calls"; }
+check "  ... interface B set before opening" test "$(grep -n -m1 'ftdi_set_interface 2' "$tmp/calls" | cut -d: -f1)" -lt \
+      "$(grep -n -m1 ftdi_usb_open_desc_index "$tmp/calls" | cut -d: -f1)"
+check "  ... opened 0403:6010, any serial, index 0" calls '^ftdi_usb_open_desc_index 0403:6010 desc=- serial=- index=0$'
+check "  ... UART mode (bitmode reset)" calls '^ftdi_set_bitmode 0x00 0$'
+check "  ... 3000000 baud" calls '^ftdi_set_baudrate 3000000$'
+check "  ... 8N1" calls '^ftdi_set_line_property 8 0 0$'
+check "  ... no flow control" calls '^ftdi_setflowctrl 0$'
+check "  ... latency timer 1 ms" calls '^ftdi_set_latency_timer 1$'
+check "  ... buffers flushed" calls '^ftdi_tcioflush$'
+check "  ... closed and freed" calls '^ftdi_usb_close$' && calls '^ftdi_free$'
+run "${F[@]}" --latency 4 --baud 2000000 info
+check "--latency 4 --baud 2000000 reach libftdi" test "$rc" = 0 -a -n "$(grep -x 'ftdi_set_latency_timer 4' "$tmp/ftdi.log")" \
+      -a -n "$(grep -x 'ftdi_set_baudrate 2000000' "$tmp/ftdi.log")"
+check "  ... and the host warns that the device runs at 3 Mbaud" has err 'device line rate 3000000 baud, host set 2000000'
+
+echo "load and infer over the ftdi transport"
+run "${F[@]}" load "$TINY"
+check "load exits 0 with verify OK" test "$rc" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"
+run "${F[@]}" infer --images "$TEI" --labels "$TEL" --limit 20 --model "$TINY" --check
+check "infer 20 --check exits 0" test "$rc" = 0
+check "  ... 0 disagreements" has out '^check: disagreements=0 of 20'
+check "  ... summary line" has out '^images=20 accuracy=[0-9.]+ images_per_s=[0-9.]+ line_utilization=[0-9.]+$'
+
+echo "line noise: one bit flipped in about 1 byte of 4000 (CRC-16 catches it; the driver resends)"
+FAKE_FTDI_FLIP_EVERY=4000 run "${F[@]}" --retries 8 --verbose load "$TINY"
+check "load through the noise: verify OK" test "$rc" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"
+check "  ... after recovering (resumed from the device's byte count)" has err 'load: recovering at offset'
+FAKE_FTDI_FLIP_EVERY=4000 run "${F[@]}" --retries 8 --verbose infer --images "$TEI" --labels "$TEL" --limit 40 --model "$TINY" --check
+check "infer 40 --check through the noise: 0 disagreements" test "$rc" = 0 -a -n "$(grep '^check: disagreements=0 of 40' "$tmp/out")"
+check "  ... after resending" has err 'infer: resending from image'
+
+echo "device selection"
+run "$FAKEBIN" --device ftdi:0403:6010:A info
+check "interface A (the SPI flash side) exits 2" test "$rc" = 2
+check "  ... 'unable to claim usb device' from ftdi_usb_open_desc_index" has err '^ftdi_usb_open_desc_index: .*-5: unable to claim'
+run "$FAKEBIN" --device ftdi:0403:6010:B:FAKE0001 info
+check "the right serial opens" test "$rc" = 0
+run "$FAKEBIN" --device ftdi:0403:6010:B:OTHER123 info
+check "another serial exits 2, 'device not found'" test "$rc" = 2 -a -n "$(grep -- '-3: device not found' "$tmp/err")"
+run "$FAKEBIN" --device ftdi:0403:6014:B info
+check "another PID exits 2" test "$rc" = 2
+FAKE_FTDI_DEVICE=0403:6015:ULX3S01 FAKE_FTDI_UART_IF=A run "$FAKEBIN" --device ftdi:0403:6015 info
+check "ULX3S FT231X: ftdi:0403:6015 (interface A by default) exits 0" test "$rc" = 0
+
+echo "every configuration call failing in turn"
+for fn in ftdi_set_interface ftdi_usb_open_desc_index ftdi_set_bitmode ftdi_set_baudrate \
+          ftdi_set_line_property ftdi_setflowctrl ftdi_set_latency_timer ftdi_tcioflush; do
+    FAKE_FTDI_FAIL=$fn run "${F[@]}" info
+    check "$fn fails: exit 2, message names it with libftdi's error string" \
+          test "$rc" = 2 -a -n "$(grep -E "^$fn: on ftdi:0403:6010:B failed: -?[0-9]+: [A-Za-z]" "$tmp/err")"
+done
+FAKE_FTDI_FAIL=ftdi_read_data run "${F[@]}" info
+check "ftdi_read_data fails: exit 2" test "$rc" = 2 -a -n "$(grep '^ftdi_read_data: .*usb bulk read failed' "$tmp/err")"
+FAKE_FTDI_FAIL=ftdi_write_data run "${F[@]}" info
+check "ftdi_write_data fails: exit 2" test "$rc" = 2 -a -n "$(grep '^ftdi_write_data: .*usb bulk write failed' "$tmp/err")"
+
+echo "$n checks, $failed failed"
+[ "$failed" -eq 0 ] && echo PASSED || { echo FAILED; exit 1; }

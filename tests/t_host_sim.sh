@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# t_host_sim.sh — q2mlp-host end to end through the simulated board (q2mlp-board-sim: the RTL of
+# accel_top behind a socket, its UART driven bit by bit): info; load of the tiny fixture ending in
+# 'verify OK'; infer of 32 test images with --check (0 disagreements with the bit-exact C model),
+# raw and run-length uploads, the exact summary line; a model packed for other lanes is refused
+# before anything is sent; reset invalidates the model; the paper model if `make run` built it;
+# CLI usage errors exit 1.
+set -uo pipefail
+BUILD=${BUILD:-build}
+BIN=${BIN:-$BUILD/bin}
+ASAN_BIN=${ASAN_BIN:-$BUILD/asan/bin}
+MNIST_DIR=${MNIST_DIR:-data/mnist}
+HOSTBIN=${HOSTBIN:-$ASAN_BIN/q2mlp-host}
+SIM=$BIN/q2mlp-board-sim
+TINY=$BUILD/fixtures/tiny.q2
+PAPER=$BUILD/models/paper.q2
+TEI=$MNIST_DIR/t10k-images-idx3-ubyte TEL=$MNIST_DIR/t10k-labels-idx1-ubyte
+tmp=$(mktemp -d)
+sim_pid=
+cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+n=0; failed=0
+check() {  # description, then a command whose status is the verdict
+    local what=$1; shift
+    n=$((n+1))
+    if "$@"; then printf '%3d ok    %s\n' "$n" "$what"
+    else printf '%3d FAIL  %s\n' "$n" "$what"; failed=$((failed+1)); fi
+}
+status() { "$@" >"$tmp/out" 2>"$tmp/err"; echo $?; }  # exit status; stdout/stderr kept in $tmp
+has() { grep -Eq -- "$2" "$tmp/$1"; }                   # has out|err REGEX
+start_sim() {  # socket
+    "$SIM" --socket "$1" --max-seconds 600 --quiet 2>"$tmp/sim.log" &
+    sim_pid=$!
+    for _ in $(seq 200); do [ -S "$1" ] && return 0; sleep 0.05; done
+    echo "q2mlp-board-sim did not start:"; cat "$tmp/sim.log"; return 1
+}
+
+for f in "$SIM" "$HOSTBIN" "$TINY" "$TEI" "$TEL"; do
+    [ -r "$f" ] || { echo "missing $f (make test builds it)"; echo FAILED; exit 1; }
+done
+SOCK=$tmp/board.sock
+start_sim "$SOCK" || { echo FAILED; exit 1; }
+H=("$HOSTBIN" --device "sim:$SOCK")
+
+echo "info"
+check "info exits 0" test "$(status "${H[@]}" info)" = 0
+check "  ... 32 lanes" has out 'lanes=32'
+check "  ... 12 MHz, 4 clocks per bit = 3 Mbaud" has out 'clock_hz=12000000 clks_per_bit=4 baud=3000000'
+check "  ... no model yet" has out 'model_valid=0'
+
+echo "load and verify"
+check "load tiny.q2 exits 0" test "$(status "${H[@]}" load "$TINY")" = 0
+check "  ... and ends with 'verify OK'" has out '^verify OK'
+check "  ... no retries on a clean line" has out 'retries=0'
+check "verify tiny.q2 after the load" test "$(status "${H[@]}" verify "$TINY")" = 0
+check "  ... says verify OK" has out '^verify OK'
+check "status: model_valid=1, model_bytes = file size" test "$(status "${H[@]}" status)" = 0 -a \
+      -n "$(grep "model_valid=1 model_bytes=$(stat -c %s "$TINY")" "$tmp/out")"
+
+echo "infer"
+SUMMARY='^images=[0-9]+ accuracy=[0-9]+\.[0-9]+ images_per_s=[0-9]+(\.[0-9]+)? line_utilization=[0-9]+\.[0-9]+$'
+check "infer 32 images --check exits 0" \
+      test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 32 --model "$TINY" --check)" = 0
+check "  ... summary line exactly as specified" has out "$SUMMARY"
+check "  ... images=32" has out '^images=32 '
+check "  ... 0 disagreements with q2_qmodel_forward_ref" has out '^check: disagreements=0 of 32'
+check "  ... per-image progress on stderr" has err 'infer: image 31 \(32/32\)'
+check "  ... timing and projection lines" has out '^projection: images_per_s_3M_12MHz='
+acc=$(sed -n 's/^images=32 accuracy=\([0-9.]*\).*/\1/p' "$tmp/out")
+check "  ... accuracy plausible for the tiny model ($acc%)" awk -v a="${acc:-0}" 'BEGIN { exit !(a >= 70) }'
+cp "$tmp/out" "$tmp/raw.out"
+check "infer --rle 32 images --check exits 0" \
+      test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 32 --model "$TINY" --check --rle)" = 0
+check "  ... 0 disagreements" has out '^check: disagreements=0 of 32'
+check "  ... same accuracy as the raw upload" has out "^images=32 accuracy=$acc "
+check "  ... fewer bytes per image than raw (791)" awk '/^timing:/ { for (i = 1; i <= NF; i++) if ($i ~ /^down_per_image=/) { split($i, a, "="); exit !(a[2] < 791) } }' "$tmp/out"
+check "infer --start 9990 --limit 100 clamps to the last 10 images" \
+      test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --start 9990 --limit 100)" = 0
+check "  ... images=10" has out '^images=10 '
+
+echo "models that do not fit are refused before sending"
+TINY_MLP=$BUILD/fixtures/tiny.mlp
+if [ -r "$TINY_MLP" ] && [ -x "$BIN/q2mlp" ]; then
+    "$BIN/q2mlp" pack --model "$TINY_MLP" --lanes 16 --calib 200 --quiet -o "$tmp/tiny16.q2" >/dev/null 2>&1
+    check "load of a 16-lane model on the 32-lane device exits 1" test "$(status "${H[@]}" load "$tmp/tiny16.q2")" = 1
+    check "  ... saying why" has err 'does not fit the device: packed for 16 lanes, the device has 32'
+    check "  ... and the loaded model is untouched" test "$(status "${H[@]}" verify "$TINY")" = 0
+else
+    echo "  (skipped: no $TINY_MLP)"
+fi
+check "load of a missing file exits 1" test "$(status "${H[@]}" load "$tmp/none.q2")" = 1
+printf 'Q2MLjunk' > "$tmp/junk.q2"
+check "load of a malformed .q2 exits 1" test "$(status "${H[@]}" load "$tmp/junk.q2")" = 1
+
+echo "reset"
+check "reset exits 0" test "$(status "${H[@]}" reset)" = 0
+check "  ... model invalid afterwards" test "$(status "${H[@]}" status)" = 0 -a -n "$(grep 'model_valid=0' "$tmp/out")"
+check "infer after reset exits 2 (no model)" \
+      test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 2)" = 2
+check "  ... saying so" has err 'no valid model'
+check "load again: verify OK" test "$(status "${H[@]}" load "$TINY")" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"
+
+if [ -r "$PAPER" ]; then
+    echo "the paper model ($PAPER)"
+    check "load paper.q2: verify OK" test "$(status "${H[@]}" load "$PAPER")" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"
+    check "infer 20 images --check: 0 disagreements" \
+          test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 20 --model "$PAPER" --check)" = 0 \
+          -a -n "$(grep '^check: disagreements=0 of 20' "$tmp/out")"
+    check "infer with tiny.q2 as --model: exits 3 (the device holds another model)" \
+          test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 2 --model "$TINY" --check)" = 3
+else
+    echo "  (paper model not built: skipped; make run builds $PAPER)"
+fi
+
+echo "usage"
+check "--help exits 0 with the command list" test "$(status "$HOSTBIN" --help)" = 0 -a -n "$(grep 'infer --images' "$tmp/out")"
+check "no --device exits 1" test "$(Q2MLP_DEVICE= status "$HOSTBIN" info)" = 1
+check "unknown command exits 1" test "$(status "${H[@]}" frobnicate)" = 1
+check "unknown option exits 1" test "$(status "${H[@]}" info --bogus)" = 1
+check "infer without --images exits 1" test "$(status "${H[@]}" infer --labels "$TEL")" = 1
+check "infer --check without --model exits 1" test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --check)" = 1
+check "malformed device spec exits 1" test "$(status "$HOSTBIN" --device usb:nothing info)" = 1
+
+echo "$n checks, $failed failed"
+[ "$failed" -eq 0 ] && echo PASSED || { echo FAILED; exit 1; }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# t_host_tty.sh — the tty transport (sw/host_tty.c: termios raw 8N1) end to end: the simulated
+# board behind a pseudo-terminal (q2mlp-board-sim --pty), the host on tty:<the pty's slave>.
+# A pty ignores the line rate, so this covers the termios setup, the poll()-bounded reads and
+# writes and the protocol; not the ftdi_sio driver or a real baud rate.
+set -uo pipefail
+BUILD=${BUILD:-build}
+BIN=${BIN:-$BUILD/bin}
+ASAN_BIN=${ASAN_BIN:-$BUILD/asan/bin}
+MNIST_DIR=${MNIST_DIR:-data/mnist}
+HOSTBIN=${HOSTBIN:-$ASAN_BIN/q2mlp-host}
+SIM=$BIN/q2mlp-board-sim
+TINY=$BUILD/fixtures/tiny.q2
+TEI=$MNIST_DIR/t10k-images-idx3-ubyte TEL=$MNIST_DIR/t10k-labels-idx1-ubyte
+tmp=$(mktemp -d)
+sim_pid=
+cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+n=0; failed=0
+check() {
+    local what=$1; shift
+    n=$((n+1))
+    if "$@"; then printf '%3d ok    %s\n' "$n" "$what"
+    else printf '%3d FAIL  %s\n' "$n" "$what"; failed=$((failed+1)); fi
+}
+rc=0
+run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
+has() { grep -Eq -- "$2" "$tmp/$1"; }
+
+for f in "$SIM" "$HOSTBIN" "$TINY" "$TEI" "$TEL"; do
+    [ -r "$f" ] || { echo "missing $f (make test builds it)"; echo FAILED; exit 1; }
+done
+if [ ! -e /dev/ptmx ]; then echo "no /dev/ptmx: cannot make a pseudo-terminal here (skipped)"; echo PASSED; exit 0; fi
+"$SIM" --pty "$tmp/ttyQ2" --max-seconds 600 --quiet 2>"$tmp/sim.log" &
+sim_pid=$!
+for _ in $(seq 200); do [ -L "$tmp/ttyQ2" ] && break; sleep 0.05; done
+[ -L "$tmp/ttyQ2" ] || { echo "q2mlp-board-sim --pty did not start:"; cat "$tmp/sim.log"; echo FAILED; exit 1; }
+T=("$HOSTBIN" --device "tty:$tmp/ttyQ2")
+
+run "${T[@]}" info
+check "info over tty: exits 0" test "$rc" = 0
+check "  ... the device answered" has out 'id=Q2ML .* lanes=32'
+check "  ... named tty:..." has out "^device=tty:$tmp/ttyQ2"
+run "${T[@]}" load "$TINY"
+check "load exits 0 with verify OK" test "$rc" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"
+run "${T[@]}" infer --images "$TEI" --labels "$TEL" --limit 20 --model "$TINY" --check --rle
+check "infer 20 --check --rle exits 0, 0 disagreements" test "$rc" = 0 -a -n "$(grep '^check: disagreements=0 of 20' "$tmp/out")"
+run "${T[@]}" raw --bad-crc --expect ERR_FRAME_CRC
+check "a bad frame over the tty gets its error response" test "$rc" = 0
+run "${T[@]}" --baud 12000000 info
+check "--baud 12000000 on a tty exits 1 (not a termios rate; use ftdi)" test "$rc" = 1 -a -n "$(grep 'not a termios rate' "$tmp/err")"
+
+echo "$n checks, $failed failed"
+[ "$failed" -eq 0 ] && echo PASSED || { echo FAILED; exit 1; }

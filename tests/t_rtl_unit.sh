@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# t_rtl_unit.sh — the RTL unit tests (build/sim/rtl-unit on sim/tb_unit.v: crc32, mac_lane, requant,
+# argmax, wmem GENERIC/ICE40, and accel_core with LANES 8/16/32/64 + one with SPRAM weights: every
+# error code, random models vs the bit-exact model, the sequencer's cycle count) under two
+# Verilator random-reset seeds, so that a missing reset shows up as a failure.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+BUILD=${BUILD:-build}
+unit=$BUILD/sim/rtl-unit
+
+n=0; bad=0
+check() {  # check "what" command...: one numbered check
+    n=$((n + 1))
+    if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; bad=$((bad + 1)); fi
+}
+
+run_seed() {  # seed
+    local out
+    out=$("$unit" --seed "$1" +verilator+rand+reset+2 +verilator+seed+"$1" 2>&1)
+    local rc=$?
+    echo "$out"
+    [ $rc -eq 0 ] && tail -n 1 <<<"$out" | grep -qx '10 passed, 0 failed'
+}
+
+check "rtl-unit exists" test -x "$unit"
+for s in 1 2; do
+    check "rtl-unit, +verilator+rand+reset+2 +verilator+seed+$s" run_seed "$s"
+done
+
+echo "$((n - bad)) passed, $bad failed"
+[ $bad -eq 0 ]

@@ -1,0 +1,221 @@
+/* test_host_proto.c — the host protocol layer (sw/host_proto.c) without a device: CRC-16 check
+ * value, request frame layout, the response parser (junk, bad CRC, split reads, stray frames)
+ * through a scripted in-memory transport, the zero-run-length coder against a plain decoder
+ * (random and real-looking images), the pipelining window, and the model-fit check's refusals. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+#include "util.h"
+
+static int n_checks, n_failed;
+#define CHECK(cond, ...)                                                                   \
+    do {                                                                                   \
+        n_checks++;                                                                        \
+        bool ok_ = (cond);                                                                 \
+        if (!ok_) n_failed++;                                                              \
+        printf("%3d %s  ", n_checks, ok_ ? "ok  " : "FAIL");                               \
+        printf(__VA_ARGS__);                                                               \
+        putchar('\n');                                                                     \
+    } while (0)
+
+/* ---- a scripted transport: reads come from a byte script in chunks of `step` ----------------- */
+typedef struct {
+    q2_transport t;
+    uint8_t in[8192];
+    size_t in_len, in_pos, step;
+    uint8_t out[16384];
+    size_t out_len;
+} script_transport;
+
+static int s_write(q2_transport *t, const uint8_t *buf, size_t len, double timeout_s)
+{
+    (void)timeout_s;
+    script_transport *s = (script_transport *)t;
+    if (s->out_len + len > sizeof s->out) return Q2_EDEVICE;
+    memcpy(s->out + s->out_len, buf, len);
+    s->out_len += len;
+    return 0;
+}
+static int s_read(q2_transport *t, uint8_t *buf, size_t cap, double timeout_s)
+{
+    (void)timeout_s;
+    script_transport *s = (script_transport *)t;
+    size_t n = s->in_len - s->in_pos;
+    if (n > s->step) n = s->step;
+    if (n > cap) n = cap;
+    memcpy(buf, s->in + s->in_pos, n);
+    s->in_pos += n;
+    return (int)n;
+}
+static int s_flush(q2_transport *t) { (void)t; return 0; }
+static void s_close(q2_transport *t) { (void)t; }
+
+static script_transport st;
+static q2_host host;
+
+static void script_reset(size_t step)
+{
+    memset(&st, 0, sizeof st);
+    st.t = (q2_transport){ .kind = "test", .name = "script", .write = s_write, .read = s_read,
+                           .flush_input = s_flush, .close = s_close };
+    st.step = step;
+    memset(&host, 0, sizeof host);
+    host.t = &st.t;
+    host.o = (q2_host_opts){ .timeout_s = 0.05, .retries = 2, .baud = 3000000, .latency_ms = 1 };
+}
+
+/* Append a response frame (cmd|0x80, seq, status, words) to the script; corrupt: flip its CRC. */
+static void script_rsp(uint8_t cmd, uint8_t seq, uint8_t status, const uint32_t *w, int nw, bool corrupt)
+{
+    uint8_t *p = st.in + st.in_len;
+    size_t len = 1 + 4 * (size_t)nw;
+    p[0] = Q2P_SYNC_RSP; p[1] = cmd | 0x80; p[2] = seq;
+    q2_wr16(p + 3, (uint16_t)len);
+    p[5] = status;
+    for (int k = 0; k < nw; k++) q2_wr32(p + 6 + 4 * k, w[k]);
+    uint16_t crc = q2_crc16_update(0xFFFF, p + 1, len + 4);
+    if (corrupt) crc ^= 0x0101;
+    q2_wr16(p + 5 + len, crc);
+    st.in_len += len + 7;
+}
+static void script_junk(const char *s)
+{
+    memcpy(st.in + st.in_len, s, strlen(s));
+    st.in_len += strlen(s);
+}
+
+/* The decoder of rtl/proto.v's INFER_RLE, as plain code. */
+static size_t rle_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i]) { if (o < cap) out[o] = in[i]; o++; continue; }
+        if (i + 1 >= n) return (size_t)-1;
+        for (int k = 0; k <= in[i + 1]; k++) { if (o < cap) out[o] = 0; o++; }
+        i++;
+    }
+    return o;
+}
+
+/* A .q2 header + layer table (no payload) with the given dims and lanes. */
+static size_t make_header(uint8_t *b, int lanes, int n_layers, const int *dims)
+{
+    memset(b, 0, 16 + 24 * (size_t)n_layers);
+    q2_wr32(b, 0x4C4D3251u);
+    q2_wr16(b + 4, 1);
+    q2_wr16(b + 6, (uint16_t)lanes);
+    q2_wr16(b + 8, (uint16_t)n_layers);
+    for (int l = 0; l < n_layers; l++) {
+        uint8_t *L = b + 16 + 24 * l;
+        q2_wr16(L, (uint16_t)dims[l]);
+        q2_wr16(L + 2, (uint16_t)dims[l + 1]);
+        q2_wr32(L + 12, (uint32_t)(((dims[l + 1] + lanes - 1) / lanes) * dims[l] * lanes / 4));
+    }
+    return 16 + 24 * (size_t)n_layers;
+}
+
+int main(void)
+{
+    printf("CRC-16 and request frames\n");
+    CHECK(q2_crc16_update(0xFFFF, "123456789", 9) == 0x29B1, "CRC-16/CCITT-FALSE(\"123456789\") = 0x29B1");
+    uint8_t fr[64], pay[3] = { 1, 2, 3 };
+    size_t n = q2_frame_build(fr, Q2P_LOAD, 0x42, pay, 3);
+    CHECK(n == 10 && fr[0] == 0xA5 && fr[1] == 0x10 && fr[2] == 0x42 && fr[3] == 3 && fr[4] == 0 &&
+          fr[5] == 1 && fr[7] == 3, "frame: A5 cmd seq len_lo len_hi payload");
+    CHECK(q2_rd16(fr + 8) == q2_crc16_update(0xFFFF, fr + 1, 7), "frame: CRC-16 over cmd..payload, little-endian");
+    n = q2_frame_build(fr, Q2P_INFO, 7, NULL, 0);
+    CHECK(n == 7, "an empty payload makes a 7-byte frame");
+
+    printf("response parser\n");
+    q2_frame f;
+    uint32_t w[3] = { 0x11223344, 5, 0xFFFFFFFF };
+    script_reset(1);                                /* one byte per read: every split */
+    script_junk("\x01\x5a\x99junk");
+    script_rsp(Q2P_VERIFY, 9, 0, w, 3, true);       /* bad CRC: skipped */
+    script_rsp(Q2P_VERIFY, 10, 0, w, 3, false);
+    CHECK(q2_host_recv(&host, &f, 1.0) == 1, "a frame after junk, a false sync and a bad-CRC frame");
+    CHECK(f.cmd == Q2P_VERIFY && f.seq == 10 && f.status == 0 && f.n_words == 3 && f.w[0] == 0x11223344 &&
+          f.w[2] == 0xFFFFFFFF, "  ... with its fields and words");
+    CHECK(host.bytes_up == st.in_len, "  ... every byte counted (%llu)", (unsigned long long)host.bytes_up);
+    CHECK(q2_host_recv(&host, &f, 0.01) == 0, "nothing more: timeout returns 0");
+
+    script_reset(4096);
+    script_rsp(Q2P_INFO, 0x33, 0, w, 1, false);     /* stray: another seq */
+    script_rsp(Q2P_STATUS, 0x34, Q2S_FRAME_CRC, NULL, 0, false);
+    host.seq = 0x34;
+    script_rsp(Q2P_STATUS, 0x35, 0, (uint32_t[6]){ 0x2, 100, 7, 0, 0x04030201, 0x0605 }, 6, false);
+    q2_dev_status ds;
+    CHECK(q2_host_status(&host, &ds) == 0, "STATUS: a stray frame skipped, FRAME_CRC retried");
+    CHECK(ds.model_valid && ds.model_bytes == 100 && ds.uptime_cycles == 7 && host.retries_used == 1 &&
+          host.stray_frames == 1, "  ... fields decoded, 1 retry, 1 stray");
+    CHECK(ds.frames_ok == 1 && ds.frame_crc_errors == 2 && ds.header_errors == 3 && ds.framing_errors == 4 &&
+          ds.timeouts == 5 && ds.dropped == 6, "  ... the 8-bit counters of STATS0 and STATS1");
+    CHECK(st.out_len == 2 * 7, "  ... an error reply needs no resync: 2 frames sent, %zu bytes", st.out_len);
+
+    script_reset(4096);
+    CHECK(q2_host_status(&host, &ds) == Q2_EDEVICE, "no response at all: Q2_EDEVICE after the retries");
+    bool burst = true;
+    for (size_t i = 7; i < 7 + 4104 && i < st.out_len; i++) burst &= st.out[i] == 0;
+    CHECK(st.out_len == 3 * 7 + 2 * 4104 && burst, "  ... each retry after silence preceded by a zero burst (%zu bytes)",
+          st.out_len);
+
+    printf("zero-run-length images\n");
+    q2_rng rng;
+    q2_rng_init(&rng, 5);
+    bool all = true;
+    size_t worst = 0;
+    for (int t = 0; t < 300; t++) {
+        uint8_t px[784], enc[2048], dec[784];
+        int density = (int)q2_rng_below(&rng, 101);
+        for (int i = 0; i < 784; i++) px[i] = (int)q2_rng_below(&rng, 100) < density ? (uint8_t)q2_rng_below(&rng, 256) : 0;
+        if (t == 0) memset(px, 0, sizeof px);
+        size_t m = q2_rle_encode(px, 784, enc, sizeof enc);
+        all &= m > 0 && rle_decode(enc, m, dec, sizeof dec) == 784 && !memcmp(dec, px, 784);
+        if (m > worst) worst = m;
+    }
+    CHECK(all, "300 random images (0..100%% zeros, one all-zero) decode to themselves");
+    CHECK(worst <= 784 + 784 / 2 + 2, "worst case stays bounded (%zu bytes)", worst);
+    uint8_t zeros[784] = { 0 }, enc[16];
+    CHECK(q2_rle_encode(zeros, 784, enc, sizeof enc) == 8, "784 zeros -> 4 runs of <= 256 = 8 bytes");
+    CHECK(q2_rle_encode(zeros, 784, enc, 7) == 0, "too small an output buffer: 0");
+
+    printf("pipelining window\n");
+    script_reset(1);
+    host.have_info = true;
+    host.info.rxbuf_bytes = 2048;
+    host.info.queue_depth = 4;
+    CHECK(q2_host_window(&host, 784) == 3, "784-byte images, 2 KiB ring: 2 waiting + 1 executing = 3");
+    CHECK(q2_host_window(&host, 100) == 3, "small frames: queue depth - 1 = 3");
+    host.info.queue_depth = 8;
+    CHECK(q2_host_window(&host, 1024) == 3, "1 KiB LOAD chunks, deeper queue: 2048/1024 + 1 = 3");
+    CHECK(q2_host_window(&host, 2048) == 2, "a frame as big as the ring: 2");
+
+    printf("model fit\n");
+    q2_dev_info d = { .lanes = 32, .wmem_bytes = 131072, .pmem_neurons = 1024, .abuf_bytes = 1024 };
+    uint8_t hdr[16 + 24 * 8];
+    const int tiny[] = { 784, 64, 10 }, paper[] = { 784, 512, 512, 10 }, wide[] = { 784, 2048, 10 },
+              many[] = { 784, 300, 300, 300, 300, 10 };
+    size_t hl = make_header(hdr, 32, 2, tiny);
+    CHECK(q2_host_check_fit(&d, hdr, hl, "tiny") == 0, "784-64-10 at 32 lanes fits 128 KB");
+    hl = make_header(hdr, 16, 2, tiny);
+    CHECK(q2_host_check_fit(&d, hdr, hl, "tiny16") == Q2_EARG, "16 lanes on a 32-lane device: refused");
+    hl = make_header(hdr, 32, 3, paper);
+    CHECK(q2_host_check_fit(&d, hdr, hl, "paper") == Q2_EARG, "784-512-512-10 (169,984 weight bytes) > 128 KB: refused");
+    d.wmem_bytes = 262144;
+    d.pmem_neurons = 2048;
+    CHECK(q2_host_check_fit(&d, hdr, hl, "paper") == 0, "  ... fits 256 KB / 2048 neurons");
+    hl = make_header(hdr, 32, 2, wide);
+    d.wmem_bytes = 1u << 20;
+    d.pmem_neurons = 4096;
+    CHECK(q2_host_check_fit(&d, hdr, hl, "wide") == Q2_EARG, "a 2048-wide hidden layer > 1024-byte buffers: refused");
+    hl = make_header(hdr, 32, 5, many);
+    d.wmem_bytes = 262144;
+    d.pmem_neurons = 1024;
+    CHECK(q2_host_check_fit(&d, hdr, hl, "many") == Q2_EARG, "1210 neurons > 1024 records: refused");
+    CHECK(q2_host_check_fit(&d, (const uint8_t *)"nope", 4, "junk") == Q2_EARG, "not a .q2 image: refused");
+
+    printf("%s: %d checks, %d failed\n", n_failed ? "FAILED" : "PASSED", n_checks, n_failed);
+    return n_failed ? 1 : 0;
+}

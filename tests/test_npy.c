@@ -1,0 +1,367 @@
+/* test_npy.c — the .npy reader/writer (sw/npy.c) and `q2mlp import` (cmd_qmodel.c): NumPy's exact
+ * bytes for a known array, round trips through the project's own writer (float32/float64, 0 to 3
+ * dimensions, empty), big-endian and format 2.0 files, every rejection (dtype, order, shape, size,
+ * header syntax), and import of PyTorch-layout and Keras-layout (--transpose) weights bit for bit.
+ * Numbered checks, PASSED/FAILED, exit 1 on any failure. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "mlp.h"
+#include "npy.h"
+#include "util.h"
+
+static int n_checks, n_failed;
+static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void check(int ok, const char *fmt, ...)
+{
+    va_list ap;
+    n_checks++;
+    if (!ok) n_failed++;
+    printf("%3d %s: ", n_checks, ok ? "PASSED" : "FAILED");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+}
+
+/* A .npy file from a header dict (padded like NumPy) and raw data bytes. */
+static uint8_t *make_npy(int major, const char *dict, const void *data, size_t n_data, size_t *len)
+{
+    size_t pre = major == 1 ? 10 : 12, k = strlen(dict);
+    size_t hlen = (pre + k + 1 + 63) / 64 * 64 - pre;
+    uint8_t *b = malloc(pre + hlen + n_data + 1);
+    memcpy(b, "\x93NUMPY", 6);
+    b[6] = (uint8_t)major;
+    b[7] = 0;
+    if (major == 1)
+        q2_wr16(b + 8, (uint16_t)hlen);
+    else
+        q2_wr32(b + 8, (uint32_t)hlen);
+    memcpy(b + pre, dict, k);
+    memset(b + pre + k, ' ', hlen - k - 1);
+    b[pre + hlen - 1] = '\n';
+    if (n_data) memcpy(b + pre + hlen, data, n_data);
+    *len = pre + hlen + n_data;
+    return b;
+}
+
+static void test_golden(void)
+{
+    /* np.save(f, np.arange(6, dtype=np.float32).reshape(2, 3)): 128 bytes of header, then the data */
+    static const char dict[] = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+    float v[6] = {0, 1, 2, 3, 4, 5};
+    size_t glen;
+    uint8_t *golden = make_npy(1, dict, v, sizeof v, &glen);
+    uint8_t *enc;
+    size_t len;
+    int64_t shape[2] = {2, 3};
+    int rc = q2_npy_encode(v, 2, shape, 4, &enc, &len);
+    check(!rc && glen == 128 + 24 && len == glen && !memcmp(enc, golden, len),
+          "writer: NumPy's bytes for arange(6, float32).reshape(2, 3) (header 128 bytes)");
+    free(enc);
+    free(golden);
+}
+
+static void test_round_trip(void)
+{
+    float v[64];
+    for (int i = 0; i < 64; i++) v[i] = (float)(i - 20) / 7.0f;
+    v[3] = -0.0f;
+    v[4] = INFINITY;
+    static const struct {
+        int ndim;
+        int64_t shape[3];
+    } s[] = {
+        {0, {0}}, {1, {7}}, {2, {4, 9}}, {3, {2, 4, 8}}, {2, {0, 5}}, {1, {0}},
+    };
+    for (size_t k = 0; k < sizeof s / sizeof s[0]; k++)
+        for (int item = 4; item <= 8; item += 4) {
+            uint8_t *b;
+            size_t len;
+            q2_npy a;
+            int rc = q2_npy_encode(v, s[k].ndim, s[k].shape, item, &b, &len);
+            rc = rc ? rc : q2_npy_parse(&a, b, len, "rt");
+            int64_t n = 1;
+            for (int d = 0; d < s[k].ndim; d++) n *= s[k].shape[d];
+            check(!rc && a.ndim == s[k].ndim && a.n == n && a.itemsize == item &&
+                      (len - (size_t)n * item) % 64 == 0 &&
+                      !memcmp(a.shape, s[k].shape, (size_t)s[k].ndim * 8) &&
+                      !memcmp(a.data, v, (size_t)n * 4),
+                  "round trip float%d, %d dims, %" PRId64 " elements (data 64-byte aligned)", 8 * item,
+                  s[k].ndim, n);
+            free(b);
+            q2_npy_free(&a);
+        }
+    /* the file API: atomic save, load */
+    char path[] = "/tmp/q2_test_npy_XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    int64_t shape[2] = {8, 8};
+    q2_npy a;
+    int rc = q2_npy_save(path, v, 2, shape, 8);
+    rc = rc ? rc : q2_npy_load(&a, path);
+    check(!rc && a.n == 64 && !memcmp(a.data, v, sizeof v), "q2_npy_save / q2_npy_load, float64 8x8");
+    q2_npy_free(&a);
+    unlink(path);
+}
+
+static void test_variants(void)
+{
+    float f[6] = {1.5f, -2.25f, 3, 0.125f, -7, 1e-3f};
+    uint8_t be[24], d8[48];
+    for (int i = 0; i < 6; i++) {
+        uint32_t u;
+        memcpy(&u, &f[i], 4);
+        for (int k = 0; k < 4; k++) be[4 * i + k] = (uint8_t)(u >> (24 - 8 * k));
+        double d = f[i];
+        memcpy(d8 + 8 * i, &d, 8);
+    }
+    static const struct {
+        int major;
+        const char *dict;
+        int data;
+        const char *what;
+    } t[] = {
+        {1, "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }", 1, "big-endian float32"},
+        {2, "{'descr': '<f8', 'fortran_order': False, 'shape': (6,), }", 2, "format 2.0, float64"},
+        {3, "{'descr': '<f8', 'fortran_order': False, 'shape': (6,), }", 2, "format 3.0"},
+        {1, "{\"shape\": (3, 2), \"fortran_order\": False, \"descr\": \"<f8\"}", 2,
+         "keys in another order, double quotes, no trailing comma"},
+        {1, "{'descr':'<f8','fortran_order':False,'shape':(2L, 3L)}", 2, "no spaces, Python 2 long dims"},
+    };
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+        size_t len;
+        uint8_t *b = make_npy(t[k].major, t[k].dict, t[k].data == 1 ? (void *)be : (void *)d8,
+                              t[k].data == 1 ? 24 : 48, &len);
+        q2_npy a;
+        int rc = q2_npy_parse(&a, b, len, "variant");
+        check(!rc && a.n == 6 && !memcmp(a.data, f, sizeof f), "accepts %s", t[k].what);
+        q2_npy_free(&a);
+        free(b);
+    }
+}
+
+/* ---- rejections: stderr must name what is wrong ----------------------------------------------------- */
+static char captured[4096];
+static const char *parse_msg(const uint8_t *b, size_t len, int *rc)
+{
+    fflush(stderr);
+    FILE *tmp = tmpfile();
+    int fd = dup(2);
+    dup2(fileno(tmp), 2);
+    q2_npy a;
+    *rc = q2_npy_parse(&a, b, len, "bad.npy");
+    q2_npy_free(&a);
+    fflush(stderr);
+    dup2(fd, 2);
+    close(fd);
+    rewind(tmp);
+    size_t n = fread(captured, 1, sizeof captured - 1, tmp);
+    captured[n] = '\0';
+    fclose(tmp);
+    char *nl = strchr(captured, '\n');
+    if (nl) *nl = '\0';
+    return captured;
+}
+
+static void test_reject(void)
+{
+    uint8_t zeros[256] = {0};
+    static const struct {
+        int major;
+        const char *dict;
+        size_t data;
+        const char *what, *needle;
+    } t[] = {
+        {1, "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), }", 24, "int32 dtype", "dtype '<i4'"},
+        {1, "{'descr': '<f2', 'fortran_order': False, 'shape': (2, 3), }", 12, "float16 dtype",
+         "dtype '<f2'"},
+        {1, "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }", 6, "uint8 dtype", "dtype '|u1'"},
+        {1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", 8, "structured dtype",
+         "descr"},
+        {1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", 24, "Fortran order",
+         "fortran_order is True"},
+        {1, "{'descr': '<f4', 'fortran_order': 0, 'shape': (2, 3), }", 24, "fortran_order not a bool",
+         "fortran_order"},
+        {1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 20, "4 bytes short", "truncated"},
+        {1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 28, "4 bytes too many",
+         "trailing"},
+        {1, "{'descr': '<f4', 'fortran_order': False, 'shape': (5), }", 20, "shape (5) not a tuple", "shape"},
+        {1, "{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }", 0, "negative dimension", "shape"},
+        {1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3.0), }", 24, "float dimension", "shape"},
+        {1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1), }", 4, "9 dimensions",
+         "shape"},
+        {1, "{'descr': '<f4', 'fortran_order': False, 'shape': (100000, 100000), }", 0, "10^10 elements",
+         "shape"},
+        {1, "{'descr': '<f4', 'shape': (2, 3), }", 24, "missing fortran_order", "lacks key 'fortran_order'"},
+        {1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'x': 1}", 24, "extra key", "key 'x'"},
+        {1, "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2, 3)}", 24, "repeated key",
+         "key 'descr'"},
+        {1, "['descr', '<f4']", 24, "not a dict", "dict literal"},
+        {1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), } x", 24, "text after the dict",
+         "dict literal"},
+    };
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+        size_t len;
+        uint8_t *b = make_npy(t[k].major, t[k].dict, zeros, t[k].data, &len);
+        int rc;
+        const char *msg = parse_msg(b, len, &rc);
+        check(rc == Q2_EFORMAT && strstr(msg, t[k].needle), "rejects %s: \"%s\"", t[k].what, msg);
+        free(b);
+    }
+    size_t len;
+    uint8_t *b = make_npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", zeros, 8, &len);
+    static const struct {
+        size_t off;
+        uint8_t v;
+        const char *what, *needle;
+    } m[] = {
+        {0, 0x94, "bad magic", "magic"},      {6, 4, "version 4.0", "version 4.0"},
+        {7, 1, "version 1.1", "version 1.1"}, {8, 0xFF, "header length past the end", "header length"},
+        {20, 0, "NUL in the header", "NUL"},
+    };
+    for (size_t k = 0; k < sizeof m / sizeof m[0]; k++) {
+        uint8_t *c = malloc(len);
+        memcpy(c, b, len);
+        c[m[k].off] = m[k].v;
+        int rc;
+        const char *msg = parse_msg(c, len, &rc);
+        check(rc == Q2_EFORMAT && strstr(msg, m[k].needle), "rejects %s: \"%s\"", m[k].what, msg);
+        free(c);
+    }
+    int rc;
+    const char *msg = parse_msg(b, 9, &rc);
+    check(rc == Q2_EFORMAT && strstr(msg, "magic"), "rejects a 9-byte file: \"%s\"", msg);
+    free(b);
+}
+
+/* ---- q2mlp import ----------------------------------------------------------------------------------------
+ */
+static int run_import(int n, const char *const *args)
+{
+    char *argv[32];
+    argv[0] = "import";
+    for (int i = 0; i < n; i++) argv[i + 1] = (char *)args[i];
+    fflush(stdout);
+    int fd = dup(1), null = open("/dev/null", 1);
+    dup2(null, 1);
+    int rc = cmd_import(n + 1, argv);
+    fflush(stdout);
+    dup2(fd, 1);
+    close(fd);
+    close(null);
+    return rc;
+}
+
+static void test_import(void)
+{
+    char dir[] = "/tmp/q2_test_import_XXXXXX";
+    if (!mkdtemp(dir)) exit(2);
+    int dims[4] = {12, 7, 5, 3};
+    mlp m;
+    if (mlp_init(&m, 3, dims)) exit(2);
+    q2_rng r;
+    q2_rng_init(&r, 4);
+    for (int l = 0; l < 3; l++) {
+        for (int k = 0; k < dims[l] * dims[l + 1]; k++) m.w[l][k] = (float)q2_rng_normal(&r);
+        for (int j = 0; j < dims[l + 1]; j++) m.b[l][j] = (float)q2_rng_normal(&r);
+    }
+    /* PyTorch layout (n_out, n_in) float32 in DIR/w<l>.npy, b<l>.npy; Keras layout (n_in, n_out) float64
+     * in DIR/k<l>.npy, c<l>.npy */
+    char p[8][4200];
+    for (int l = 0; l < 3; l++) {
+        int64_t ws[2] = {dims[l + 1], dims[l]}, ks[2] = {dims[l], dims[l + 1]}, bs[1] = {dims[l + 1]};
+        float *kt = malloc((size_t)dims[l] * (size_t)dims[l + 1] * sizeof *kt);
+        for (int j = 0; j < dims[l + 1]; j++)
+            for (int i = 0; i < dims[l]; i++) kt[i * dims[l + 1] + j] = m.w[l][j * dims[l] + i];
+        char a[4200], b[4200];
+        snprintf(a, sizeof a, "%s/w%d.npy", dir, l);
+        snprintf(b, sizeof b, "%s/b%d.npy", dir, l);
+        if (q2_npy_save(a, m.w[l], 2, ws, 4) || q2_npy_save(b, m.b[l], 1, bs, 4)) exit(2);
+        snprintf(p[2 * l], sizeof p[0], "%s/k%d.npy", dir, l);
+        snprintf(p[2 * l + 1], sizeof p[0], "%s/c%d.npy", dir, l);
+        if (q2_npy_save(p[2 * l], kt, 2, ks, 8) || q2_npy_save(p[2 * l + 1], m.b[l], 1, bs, 8)) exit(2);
+        free(kt);
+    }
+    char out[4200];
+    snprintf(out, sizeof out, "%s/m.mlp", dir);
+    struct {
+        const char *what;
+        const char *args[16];
+        int want;
+    } t[] = {
+        /* args end with "-o" */
+        {"--dir (PyTorch layout, float32)", {"--dir", dir, "--arch", "12-7-5-3", "-o"}, 0},
+        {"--npy --transpose (Keras layout, float64)",
+         {"--npy", p[0], p[1], p[2], p[3], p[4], p[5], "--transpose", "-o"},
+         0},
+        {"Keras layout without --transpose",
+         {"--npy", p[0], p[1], p[2], p[3], p[4], p[5], "-o"},
+         Q2_EXIT_USAGE},
+        {"--arch that disagrees", {"--dir", dir, "--arch", "12-7-6-3", "-o"}, Q2_EXIT_USAGE},
+        {"an odd number of files", {"--npy", p[0], p[1], p[2], "--transpose", "-o"}, Q2_EXIT_USAGE},
+        {"weights and biases swapped",
+         {"--npy", p[1], p[0], p[3], p[2], p[5], p[4], "--transpose", "-o"},
+         Q2_EXIT_USAGE},
+    };
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+        int n = 0;
+        while (t[k].args[n]) n++;
+        t[k].args[n] = out;
+        unlink(out);
+        int rc = run_import(n + 1, t[k].args);
+        bool same = false;
+        if (rc == 0) {
+            mlp g;
+            same = !mlp_load(&g, out) && g.n_layers == 3 && !memcmp(g.dims, m.dims, sizeof m.dims);
+            for (int l = 0; same && l < 3; l++)
+                same = !memcmp(g.w[l], m.w[l], (size_t)dims[l] * (size_t)dims[l + 1] * 4) &&
+                       !memcmp(g.b[l], m.b[l], (size_t)dims[l + 1] * 4);
+            mlp_free(&g);
+        }
+        check(rc == t[k].want && (rc != 0 || same), "import %s: exit %d%s", t[k].what, rc,
+              rc ? (access(out, F_OK) ? ", no output written" : ", but an output exists")
+                 : ", weights bit for bit");
+    }
+    /* a NaN weight and a Fortran-ordered file are refused */
+    float bad[12 * 7];
+    memcpy(bad, m.w[0], sizeof bad);
+    bad[5] = NAN;
+    int64_t ws[2] = {7, 12};
+    char a[4200];
+    snprintf(a, sizeof a, "%s/w0.npy", dir);
+    q2_npy_save(a, bad, 2, ws, 4);
+    const char *args[4] = {"--dir", dir, "-o", out};
+    int rc = run_import(4, args);
+    check(rc == Q2_EXIT_USAGE, "import refuses a NaN weight (exit %d)", rc);
+    size_t len;
+    uint8_t *f =
+        make_npy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (7, 12), }", m.w[0], sizeof bad, &len);
+    q2_write_file_atomic(a, f, len);
+    free(f);
+    rc = run_import(4, args);
+    check(rc == Q2_EXIT_USAGE, "import refuses a Fortran-ordered weight file (exit %d)", rc);
+    mlp_free(&m);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd)) printf("    (could not remove %s)\n", dir);
+}
+
+int main(void)
+{
+    test_golden();
+    test_round_trip();
+    test_variants();
+    test_reject();
+    test_import();
+    printf("%d checks, %d failed: %s\n", n_checks, n_failed, n_failed ? "FAILED" : "PASSED");
+    return n_failed ? 1 : 0;
+}
