@@ -101,7 +101,9 @@ module accel_core #(
     wire [3:0]  n_layers;
     wire [12:0] n_in0;
     wire [8:0]  n_classes;
-    wire        busy;
+    wire        busy;       // an inference runs (or starts next cycle)
+    wire        seq_busy;
+    reg         start_q;    // START taken last cycle: the sequencer starts now
 
     wire take     = cmd_valid_i && cmd_ready_o;
     wire op_mb    = cmd_op_i == OP_MODEL_BEGIN;
@@ -128,6 +130,8 @@ module accel_core #(
     wire start    = take && op_start && cmd_err == 4'd0;
 
     reg [3:0] err_q;
+    always @(posedge clk) start_q <= start && !rst;  // registered: a short path into the sequencer
+    assign busy = seq_busy || start_q;
     always @(posedge clk) begin
         if (rst) begin
             err_q     <= 4'd0;
@@ -253,9 +257,9 @@ module accel_core #(
     seq #(.LANES(L_OK), .WAW(WAW), .PAW(PAW), .AAW(AAW)) u_seq (
         .clk         (clk),
         .rst         (rst),
-        .start_i     (start),
+        .start_i     (start_q),
         .n_layers_i  (n_layers),
-        .n_in0_i     (n_in0),
+        .n_in0_i     (n_in0[11:0]),
         .ltab_raddr_o(ltab_raddr),
         .ltab_rdata_i(ltab_rdata),
         .rd_en_o     (rd_en),
@@ -272,7 +276,7 @@ module accel_core #(
         .rq_layer_o  (rq_layer),
         .rq_region_o (rq_region),
         .rq_busy_i   (rq_busy),
-        .busy_o      (busy),
+        .busy_o      (seq_busy),
         .finish_o    (finish),
         .done_o      (done_o)
     );
@@ -324,8 +328,8 @@ module accel_core #(
     argmax #(.VAL_W(ACC_OK), .IDX_W(8)) u_argmax (
         .clk    (clk),
         .rst    (rst),
+        .clear_i(start_q),
         .valid_i(wb_logit_we),
-        .first_i(wb_tag[11:0] == 12'd0),
         .idx_i  (wb_tag[7:0]),
         .val_i  (wb_sum),
         .idx_o  (am_idx)

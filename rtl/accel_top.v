@@ -10,9 +10,9 @@
 //                  seconds (0: not stated; the host then falls back to wall-clock time)
 //   WMEM_BYTES, PMEM_NEURONS, ABUF_BYTES, ACC_W, MEM_TECH
 //                  the core's memories and accumulator (rtl/accel_core.v); INFO reports the sizes
-//   RXBUF_BYTES    protocol ring buffer (power of two, >= 2*MAX_PAYLOAD)
+//   RXBUF_BYTES    protocol ring buffer (power of two, >= 2*(MAX_PAYLOAD+5)): the frames that wait
+//                  for the executor, 5 bytes + payload each
 //   MAX_PAYLOAD    largest request payload in bytes
-//   QUEUE_DEPTH    frames that may wait for the executor (power of two)
 //   TIMEOUT_BITS   inter-byte timeout, in bit times
 //   WATCHDOG_LOG2  an inference longer than 2^WATCHDOG_LOG2 cycles is abandoned
 `default_nettype none
@@ -27,8 +27,7 @@ module accel_top #(
     parameter integer ACC_W         = 24,
     parameter [63:0]  MEM_TECH      = "GENERIC",
     parameter integer RXBUF_BYTES   = 2048,
-    parameter integer MAX_PAYLOAD   = 1024,
-    parameter integer QUEUE_DEPTH   = 4,
+    parameter integer MAX_PAYLOAD   = 1019,
     parameter integer TIMEOUT_BITS  = 65536,
     parameter integer WATCHDOG_LOG2 = 26
 ) (
@@ -91,7 +90,6 @@ module accel_top #(
         .CLOCK_HZ     (CLOCK_HZ),
         .RXBUF_BYTES  (RXBUF_BYTES),
         .MAX_PAYLOAD  (MAX_PAYLOAD),
-        .QUEUE_DEPTH  (QUEUE_DEPTH),
         .TIMEOUT_BITS (TIMEOUT_BITS),
         .WATCHDOG_LOG2(WATCHDOG_LOG2)
     ) u_proto (

@@ -1,5 +1,7 @@
 // argmax — running argmax over values that arrive one a cycle in index order: a later value wins
-// only if strictly greater, so ties go to the lowest index (docs/arithmetic.md).
+// only if strictly greater, so ties go to the lowest index (docs/arithmetic.md). clear_i starts a
+// new set by setting the best value to the most negative one, which every real value beats (the
+// accelerator's sums are > -2^(VAL_W-1)), so the first value of a set needs no special case.
 //
 // Parameters:
 //   VAL_W  bits of a value (signed, two's complement)
@@ -12,19 +14,19 @@ module argmax #(
 ) (
     input  wire             clk,
     input  wire             rst,
+    input  wire             clear_i,  // start a new set (wins over valid_i)
     input  wire             valid_i,
-    input  wire             first_i,  // with valid_i: the first value of a new set
     input  wire [IDX_W-1:0] idx_i,
-    input  wire [VAL_W-1:0] val_i,
-    output wire [IDX_W-1:0] idx_o     // index of the largest value so far
+    input  wire [VAL_W-1:0] val_i,    // > -2^(VAL_W-1)
+    output wire [IDX_W-1:0] idx_o     // index of the largest value since clear_i
 );
     reg [IDX_W-1:0] idx_q;
     reg [VAL_W-1:0] val_q;
     always @(posedge clk) begin
-        if (rst) begin
+        if (rst || clear_i) begin
             idx_q <= {IDX_W{1'b0}};
-            val_q <= {VAL_W{1'b0}};
-        end else if (valid_i && (first_i || $signed(val_i) > $signed(val_q))) begin
+            val_q <= {1'b1, {(VAL_W - 1){1'b0}}};
+        end else if (valid_i && $signed(val_i) > $signed(val_q)) begin
             idx_q <= idx_i;
             val_q <= val_i;
         end

@@ -183,15 +183,19 @@ LINT_STEPS += lint-boards
 
 # ---- make postsynth: the synthesized iCE40 netlist against the bit-exact model --------------------
 # accel_core alone (the UART and protocol would make the netlist simulation crawl), synthesized by
-# the same synth_ice40 -dsp as the bitstream with MEM_TECH "ICE40" (SPRAM weights), written out by
-# yosys and simulated with yosys's iCE40 cell models (share/ice40/cells_sim.v).
+# the same synth_ice40 -dsp as the bitstream with the parameters top_icebreaker gives it (MEM_TECH
+# "ICE40": SPRAM weights; the memory sizes), written out by yosys and simulated with yosys's iCE40
+# cell models (share/ice40/cells_sim.v).
 POSTSYNTH_DIR   := $(BUILD)/postsynth
 POSTSYNTH_NET    = $(POSTSYNTH_DIR)/accel_core_ice40_l$(LANES).v
 POSTSYNTH_MODEL ?= $(BUILD)/models/up5k.q2
 POSTSYNTH_N     ?= 8
 POSTSYNTH_SIM   ?= verilator
 POSTSYNTH_YOSYS  = read_verilog -DSYNTHESIS -Irtl $(BOARD_RTL); \
-                   chparam -set LANES $* -set MEM_TECH "ICE40" accel_core; synth_ice40 -top accel_core -dsp; \
+                   chparam -set LANES $* -set MEM_TECH "ICE40" -set WMEM_BYTES $(call ice40_param,WMEM_BYTES) \
+                       -set PMEM_NEURONS $(call ice40_param,PMEM_NEURONS) \
+                       -set ABUF_BYTES $(call ice40_param,ABUF_BYTES) accel_core; \
+                   synth_ice40 -top accel_core -dsp; \
                    tee -q -o $(@D)/synth_stat_l$*.txt stat; write_verilog -noattr $@
 
 $(POSTSYNTH_DIR)/accel_core_ice40_l%.v: $(BOARD_RTL)
@@ -215,9 +219,9 @@ run-70-postsynth:
 
 # ---- make run: the board steps --------------------------------------------------------------------
 # run-60-up5k: the model preset that fits the UP5K build (rtl/scripts/up5k_preset.sh, docs/boards.md).
-# The core's capacities are read from the defaults of rtl/accel_core.v, the build that accel_top and
-# the board tops instantiate.
-core_param = $(shell sed -n 's/.*parameter integer $(1) *= *\([0-9]*\).*/\1/p' rtl/accel_core.v | head -n1)
+# The capacities are the memory parameters of rtl/top_icebreaker.v (what the UP5K build gives the
+# core), read from its parameter defaults.
+ice40_param = $(shell sed -n 's/.*parameter integer $(1) *= *\([0-9]*\).*/\1/p' rtl/top_icebreaker.v | head -n1)
 UP5K_CANDIDATES   ?= 784-640-10 784-512-128-10 784-448-256-10 784-416-416-10 784-320-320-320-10
 UP5K_QUICK_EPOCHS ?= 3
 UP5K_EPOCHS       ?= 20
@@ -231,8 +235,8 @@ run-60-up5k: $(BIN)/q2mlp | $(MNIST_DIR)/.verified
 	@Q2MLP=$(BIN)/q2mlp BUILD=$(BUILD) REPORT=$(REPORT) BEST_TXT=$(REPORT)/best.txt \
 	    TRAIN_IMAGES=$(TRAIN_IMAGES) TRAIN_LABELS=$(TRAIN_LABELS) \
 	    TEST_IMAGES=$(TEST_IMAGES) TEST_LABELS=$(TEST_LABELS) LANES=$(LANES) \
-	    WMEM_BYTES=$(call core_param,WMEM_BYTES) PMEM_NEURONS=$(call core_param,PMEM_NEURONS) \
-	    ABUF_BYTES=$(call core_param,ABUF_BYTES) UP5K_CANDIDATES='$(UP5K_CANDIDATES)' \
+	    WMEM_BYTES=$(call ice40_param,WMEM_BYTES) PMEM_NEURONS=$(call ice40_param,PMEM_NEURONS) \
+	    ABUF_BYTES=$(call ice40_param,ABUF_BYTES) UP5K_CANDIDATES='$(UP5K_CANDIDATES)' \
 	    UP5K_QUICK_EPOCHS=$(UP5K_QUICK_EPOCHS) UP5K_EPOCHS=$(UP5K_EPOCHS) \
 	    rtl/scripts/up5k_preset.sh 2>&1 | tee $(BUILD)/logs/up5k.log; exit $${PIPESTATUS[0]}
 

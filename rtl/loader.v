@@ -15,15 +15,16 @@
 //   WGT      [W0, T-4)            every LANES/4 bytes: one weight word, lane 4b+k in byte b bits 2k+1:2k
 //   CRC      [T-4, T)             == CRC-32 of [0, T-4): model_valid_o, else ERR_CRC
 //
-// Two cycles per byte: in the cycle a MODEL_DATA byte is taken (data_i) it is checked against
-// registered expectations and the verdict is registered; in the next cycle (stall_o high, no
-// command taken) the verdict and the byte update the state, the memories and err_o. So the effect
-// of a byte (err_o, model_valid_o, crc_o, bytes_o) shows from the cycle after, once cmd_ready_o is
-// high again. After an error the rest of the stream is swallowed (the error code stays the one that
+// Four cycles per byte, each a few LUTs deep: (1) the cycle a MODEL_DATA byte is taken (data_i): it
+// is checked against registered expectations, each check's result registered; (2) the verdict and
+// the position flags are registered; (3) the byte updates the state, the memories and err_o;
+// (4) the loader decodes which field the next byte ends. stall_o is high in (2)..(4), so the effect
+// of a byte (err_o, model_valid_o, crc_o, bytes_o) shows once cmd_ready_o is high again. After an error the rest of the stream is swallowed (the error code stays the one that
 // says why) until the next MODEL_BEGIN. MODEL_DATA before any MODEL_BEGIN or after a complete load:
 // ERR_SEQ.
 // The canonical w_bytes / (LANES/4) = ceil(n_out/LANES) * n_in comes from a shift-and-add multiplier
-// that runs while the descriptor streams in; if it is not done when w_bytes arrives, stall_o holds
+// that runs while the descriptor streams in; it is done long before w_bytes arrives (four cycles
+// per byte), so it never stalls the stream;
 // the stream (at most a few cycles per layer). Positions are XW bits wide: enough for the largest
 // image these memories can hold; larger declared values fail the canonical checks.
 //
@@ -77,7 +78,8 @@ module loader #(
     localparam integer ALIGN = LANES / 4 > 8 ? LANES / 4 : 8;  // W0 alignment
     localparam integer WMAX  = ABUF_BYTES > MAX_CLASSES ? ABUF_BYTES : MAX_CLASSES;
     localparam integer GMAX  = (WMAX + LANES - 1) / LANES;  // groups of a layer
-    localparam integer GW    = $clog2(GMAX + 1);            // bits of a group count
+    localparam integer GW0   = $clog2(GMAX + 1);
+    localparam integer GW    = GW0 > 2 ? GW0 : 2;            // bits of a group count
     localparam integer PRW0  = $clog2(ABUF_BYTES * GMAX + 1);
     localparam integer PRW   = PRW0 > 14 ? PRW0 : 14;       // bits of the words of one layer
     localparam integer NW    = PAW + 1 > 14 ? PAW + 1 : 14;  // bits of a neuron count
@@ -128,6 +130,7 @@ module loader #(
     reg            w0big_q;
     reg [PRW-1:0]  mul_acc_q, mul_a_q;
     reg [GW-1:0]   mul_b_q;     // group count bits still to go
+    reg            mbusy_q;     // mul_b_q != 0, registered for a short stall_o path
     reg [XW-1:0]   p_end_q, w0_q, wend_q;  // canonical P_end, W0, T-4
     reg [NW-1:0]   last_base_q; // first neuron record of the last layer
     reg [PAW-1:0]  rec_q;       // next record
@@ -140,9 +143,12 @@ module loader #(
     reg [XW-1:0]   rec_end_q, pad_end_q, wgt_end_q, crc_end_q;  // last position of each region
     reg            tcalc_ok_q;  // T == W_end + 4 (canonical)
     // the second cycle of a byte
-    reg            ph2_q;
+    reg            ph2_q, ph3_q;  // cycles (2) verdict and (3) apply of a byte
+    reg            stall_q;       // cycles (2), (3), (4) (decode), or after rst / MODEL_BEGIN
+    reg            ok_q;          // (2): the byte passed every check
+    reg [3:0]      verdict_q;     // (2): its error code
+    reg            at_rec_end_q, at_pad_end_q, at_wgt_end_q, at_crc_end_q, no_pad_q;  // (2): positions
     reg [7:0]      b_q;
-    reg [3:0]      verdict_q;
 
     // ---- the field that ends with this byte: as it arrives (checks) and a cycle later (updates) ---
     wire [15:0] in16  = {byte_i, sr_q[SRW-1 -: 8]};
@@ -169,45 +175,80 @@ module loader #(
     wire [31:0]   wb_exp   = {{(32 - PRW - BSH){1'b0}}, mul_acc_q, {BSH{1'b0}}};
 
     // ---- checks of the byte being taken (first cycle) --------------------------------------------
-    reg [3:0] err;
-    always @(*) begin
-        err = 4'd0;
-        case (st_q)
-            S_IDLE, S_DONE: err = ERR_SEQ;
-            S_HDR: case (pos_q[3:0])
-                4'd3:  if (in32 != MAGIC) err = ERR_HEADER;
-                4'd5:  if (in16 != 16'd1) err = ERR_HEADER;
-                4'd7:  if (in16 != LANES16) err = ERR_HEADER;
-                4'd9:  if (in16 == 16'd0 || in16 > 16'd8) err = ERR_HEADER;
-                4'd11: if (in16[15:2] != 14'd0 || in16[1:0] == 2'd3) err = ERR_HEADER;  // scope 0..2
-                default: ;
-            endcase
-            S_DESC: case (doff_q)
-                5'd1:  if (in16 == 16'd0 || in16 > 16'd4096 || (dl_q != 3'd0 && in16[12:0] != cur_nout_q))
-                           err = ERR_HEADER;
-                       else if (dl_q == 3'd0 && in16 > ABUF16)
-                           err = ERR_TOO_BIG;
-                5'd3:  if (in16 == 16'd0 || in16 > 16'd4096 || (last_l && in16 > 16'd256))
-                           err = ERR_HEADER;
-                       else if ((last_l ? in16 > MAXC16 : in16 > ABUF16) || {{(NW - 12){1'b0}}, in16[12:0]} > pleft_q)
-                           err = ERR_TOO_BIG;
-                5'd7:  if (!in32_fits || in32[XW-1:0] != pexp_q) err = ERR_HEADER;
-                5'd11: if (dl_q != 3'd0 && (!in32_fits || in32[XW-1:0] != wexp_q)) err = ERR_HEADER;
-                5'd15: if (in32 != wb_exp) err = ERR_HEADER;
-                       else if ({{(SW - PRW){1'b0}}, mul_acc_q} > wleft_q) err = ERR_TOO_BIG;
-                5'd23: if (last_l && (w0big_q || w0rx_q != w0_q || tbig_q || !tcalc_ok_q))
-                           err = ERR_HEADER;
-                default: ;
-            endcase
-            S_REC: if (pos_q[2:0] == 3'd7 &&
-                       (byte_i != 8'd0 || !bias_ok || (hidden && (s == 8'd0 || s > 8'd40))))
-                       err = ERR_HEADER;
-            S_PAD: if (byte_i != 8'd0) err = ERR_HEADER;
-            S_CRC: if (pos_q == crc_end_q && in32 != crc_o) err = ERR_CRC;
-            default: ;
-        endcase
+    // Which field the next byte ends is decoded into registered one-hot selects (sel_*) while the
+    // loader waits for it, so the check is: compare the byte (with its field) -> and-or -> verdict.
+    reg sel_seq_q, sel_magic_q, sel_ver_q, sel_lanes_q, sel_nl_q, sel_flags_q, sel_nin_q, sel_nout_q;
+    reg sel_poff_q, sel_woff_q, sel_wb_q, sel_end_q, sel_rec_q, sel_pad_q, sel_crc_q;
+    reg sel_l0_q, sel_last_q, sel_hidden_q, end_bad_q, sel_word_q;
+    always @(posedge clk) begin
+        sel_seq_q    <= st_q == S_IDLE || st_q == S_DONE;
+        sel_magic_q  <= st_q == S_HDR && pos_q[3:0] == 4'd3;
+        sel_ver_q    <= st_q == S_HDR && pos_q[3:0] == 4'd5;
+        sel_lanes_q  <= st_q == S_HDR && pos_q[3:0] == 4'd7;
+        sel_nl_q     <= st_q == S_HDR && pos_q[3:0] == 4'd9;
+        sel_flags_q  <= st_q == S_HDR && pos_q[3:0] == 4'd11;
+        sel_nin_q    <= st_q == S_DESC && doff_q == 5'd1;
+        sel_nout_q   <= st_q == S_DESC && doff_q == 5'd3;
+        sel_poff_q   <= st_q == S_DESC && doff_q == 5'd7;
+        sel_woff_q   <= st_q == S_DESC && doff_q == 5'd11 && dl_q != 3'd0;
+        sel_wb_q     <= st_q == S_DESC && doff_q == 5'd15;
+        sel_end_q    <= st_q == S_DESC && doff_q == 5'd23 && last_l;
+        sel_rec_q    <= st_q == S_REC && pos_q[2:0] == 3'd7;
+        sel_pad_q    <= st_q == S_PAD;
+        sel_word_q   <= st_q == S_WGT && word_end;  // the byte completes a weight word
+        sel_crc_q    <= st_q == S_CRC && pos_q == crc_end_q;
+        sel_l0_q     <= dl_q == 3'd0;
+        sel_last_q   <= last_l;
+        sel_hidden_q <= hidden;
+        end_bad_q    <= w0big_q || w0rx_q != w0_q || tbig_q || !tcalc_ok_q;
     end
-    wire ok = ph2_q && verdict_q == 4'd0;  // second cycle of a good byte: apply it
+
+    // Each field's check is registered on its own (bad_*_q, a compare and an and deep); the verdict
+    // (an or of them) is registered in cycle (2) and applied in cycle (3).
+    wire [12:0] hdr_bad = {
+        sel_magic_q && in32 != MAGIC,
+        sel_ver_q   && in16 != 16'd1,
+        sel_lanes_q && in16 != LANES16,
+        sel_nl_q    && (in16 == 16'd0 || in16 > 16'd8),
+        sel_flags_q && (in16[15:2] != 14'd0 || in16[1:0] == 2'd3),  // scope 0..2
+        sel_nin_q   && (in16 == 16'd0 || in16 > 16'd4096 || (!sel_l0_q && in16[12:0] != cur_nout_q)),
+        sel_nout_q  && (in16 == 16'd0 || in16 > 16'd4096 || (sel_last_q && in16 > 16'd256)),
+        sel_poff_q  && (!in32_fits || in32[XW-1:0] != pexp_q),
+        sel_woff_q  && (!in32_fits || in32[XW-1:0] != wexp_q),
+        sel_wb_q    && in32 != wb_exp,
+        sel_end_q   && end_bad_q,
+        sel_rec_q   && (byte_i != 8'd0 || !bias_ok || (sel_hidden_q && (s == 8'd0 || s > 8'd40))),
+        sel_pad_q   && byte_i != 8'd0};
+    wire [2:0] big_bad = {
+        sel_nin_q  && sel_l0_q && in16 > ABUF16,
+        sel_nout_q && ((sel_last_q ? in16 > MAXC16 : in16 > ABUF16) || {{(NW - 12){1'b0}}, in16[12:0]} > pleft_q),
+        sel_wb_q   && {{(SW - PRW){1'b0}}, mul_acc_q} > wleft_q};
+    reg [12:0] bad_hdr_q;
+    reg [2:0]  bad_big_q;
+    reg        bad_crc_q, bad_seq_q;
+    always @(posedge clk) begin
+        if (data_i) begin
+            bad_hdr_q <= hdr_bad;
+            bad_big_q <= big_bad;
+            bad_crc_q <= sel_crc_q && in32 != crc_o;
+            bad_seq_q <= sel_seq_q;
+        end
+    end
+    // one field at a time, so the order only says: a malformed value is ERR_HEADER, not ERR_TOO_BIG
+    wire [3:0] verdict = bad_seq_q ? ERR_SEQ : |bad_hdr_q ? ERR_HEADER : |bad_big_q ? ERR_TOO_BIG :
+                         bad_crc_q ? ERR_CRC : 4'd0;
+    always @(posedge clk) begin
+        if (ph2_q) begin
+            ok_q         <= !bad_seq_q && !(|bad_hdr_q) && !(|bad_big_q) && !bad_crc_q;
+            verdict_q    <= verdict;
+            at_rec_end_q <= pos_q == rec_end_q;
+            at_pad_end_q <= pos_q == pad_end_q;
+            at_wgt_end_q <= pos_q == wgt_end_q;
+            at_crc_end_q <= pos_q == crc_end_q;
+            no_pad_q     <= rec_end_q == pad_end_q;
+        end
+    end
+    wire ok = ph3_q && ok_q;  // apply the byte
 
     // ---- expectations ------------------------------------------------------------------------------
     // A chain of registers, recomputed every cycle; each settles within a few cycles of a change of
@@ -229,13 +270,16 @@ module loader #(
 
     // ---- the two cycles of a byte --------------------------------------------------------------------
     always @(posedge clk) begin
-        if (data_i) begin
-            b_q       <= byte_i;
-            verdict_q <= err;
+        if (data_i) b_q <= byte_i;
+        if (rst || begin_i) begin
+            ph2_q <= 1'b0;
+            ph3_q <= 1'b0;
+        end else begin
+            ph2_q <= data_i;
+            ph3_q <= ph2_q;
         end
-        if (rst || begin_i) ph2_q <= 1'b0;
-        else                ph2_q <= data_i;
-        if (ph2_q) sr_q <= {b_q, sr_q[SRW-1:8]};
+        stall_q <= rst || begin_i || data_i || ph2_q || ph3_q;  // cycle (4): the field decode
+        if (ph3_q) sr_q <= {b_q, sr_q[SRW-1:8]};
     end
 
     always @(posedge clk) begin
@@ -271,9 +315,9 @@ module loader #(
             wwords_q <= {CW{1'b0}};
             rec_q    <= {PAW{1'b0}};
             wcnt_q   <= {WAW{1'b0}};
-        end else if (ph2_q && st_q != S_IDLE && st_q != S_DONE) begin
+        end else if (ph3_q && st_q != S_IDLE && st_q != S_DONE) begin
             if (pos_q != {XW{1'b1}}) pos_q <= pos_nx;
-            if (!ok) begin
+            if (!ok_q) begin
                 st_q <= S_FAIL;
             end else begin
                 case (st_q)
@@ -317,14 +361,14 @@ module loader #(
                     end
                     S_REC: if (pos_q[2:0] == 3'd7) begin
                         rec_q <= rec_q + 1'b1;
-                        if (pos_q == rec_end_q) st_q <= rec_end_q == pad_end_q ? S_WGT : S_PAD;
+                        if (at_rec_end_q) st_q <= no_pad_q ? S_WGT : S_PAD;
                     end
-                    S_PAD: if (pos_q == pad_end_q) st_q <= S_WGT;
+                    S_PAD: if (at_pad_end_q) st_q <= S_WGT;
                     S_WGT: begin
                         if (word_end) wcnt_q <= wcnt_q + 1'b1;
-                        if (pos_q == wgt_end_q) st_q <= S_CRC;
+                        if (at_wgt_end_q) st_q <= S_CRC;
                     end
-                    S_CRC: if (pos_q == crc_end_q) begin
+                    S_CRC: if (at_crc_end_q) begin
                         st_q <= S_DONE;
                         mv_q <= 1'b1;
                     end
@@ -340,14 +384,17 @@ module loader #(
     always @(posedge clk) begin
         if (rst || begin_i) begin
             mul_b_q <= {GW{1'b0}};
-        end else if (ok && st_q == S_DESC && doff_q == 5'd3) begin
+            mbusy_q <= 1'b0;
+        end else if (ok && sel_nout_q) begin
             mul_acc_q <= {PRW{1'b0}};
             mul_a_q   <= {{(PRW - 13){1'b0}}, cur_nin_q};
-            mul_b_q   <= groups[GW-1:0];  // groups <= GMAX here
-        end else if (mul_b_q != {GW{1'b0}}) begin
+            mul_b_q   <= groups[GW-1:0];  // 1..GMAX here
+            mbusy_q   <= 1'b1;
+        end else if (mbusy_q) begin
             if (mul_b_q[0]) mul_acc_q <= mul_acc_q + mul_a_q;
             mul_a_q <= mul_a_q << 1;
             mul_b_q <= mul_b_q >> 1;
+            mbusy_q <= mul_b_q[GW-1:1] != {(GW - 1){1'b0}};
         end
     end
 
@@ -355,25 +402,27 @@ module loader #(
         .clk    (clk),
         .rst    (rst),
         .clear_i(begin_i),
-        .valid_i(ph2_q && (st_q == S_HDR || st_q == S_DESC || st_q == S_REC || st_q == S_PAD || st_q == S_WGT)),
+        .valid_i(ph3_q && (st_q == S_HDR || st_q == S_DESC || st_q == S_REC || st_q == S_PAD || st_q == S_WGT)),
         .data_i (b_q),
         .crc_o  (crc_o)
     );
 
-    assign stall_o       = ph2_q || (st_q == S_DESC && doff_q == 5'd15 && mul_b_q != {GW{1'b0}});
-    assign err_o         = ph2_q ? verdict_q : 4'd0;
+    // No stall for the multiplier: it starts when n_out is applied and needs at most GW <= 10
+    // cycles; w_bytes is checked 12 bytes = 48 cycles later.
+    assign stall_o       = stall_q;
+    assign err_o         = ph3_q ? verdict_q : 4'd0;
     assign model_valid_o = mv_q;
     assign bytes_o       = {{(32 - XW){1'b0}}, pos_q};
     assign n_layers_o    = nl_q;
     assign n_in0_o       = nin0_q;
     assign n_classes_o   = ncls_q;
-    assign ltab_we_o     = ok && st_q == S_DESC && doff_q == 5'd3;
+    assign ltab_we_o     = ok && sel_nout_q;
     assign ltab_waddr_o  = dl_q;
     assign ltab_wdata_o  = f13[12:0];
-    assign pmem_we_o     = ok && st_q == S_REC && pos_q[2:0] == 3'd7;
+    assign pmem_we_o     = ok && sel_rec_q;
     assign pmem_waddr_o  = rec_q;
     assign pmem_wdata_o  = {s[5:0], m, bias[23:0]};
-    assign wmem_we_o     = ok && st_q == S_WGT && word_end;
+    assign wmem_we_o     = ok && sel_word_q;
     assign wmem_waddr_o  = wcnt_q;
     assign wmem_wdata_o  = {b_q, sr_q[SRW-1 -: 2*LANES-8]};
 endmodule

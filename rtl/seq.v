@@ -36,7 +36,7 @@ module seq #(
     input  wire             rst,
     input  wire             start_i,     // run one inference (the model is loaded and stable)
     input  wire [3:0]       n_layers_i,  // 1..8
-    input  wire [12:0]      n_in0_i,     // n_in of layer 0
+    input  wire [11:0]      n_in0_i,     // n_in of layer 0, modulo 4096 (1..4096)
     output wire [2:0]       ltab_raddr_o,
     input  wire [12:0]      ltab_rdata_i,  // n_out of layer ltab_raddr_o, one cycle later
     // cycle A: memory reads
@@ -75,10 +75,14 @@ module seq #(
 
     reg [1:0]     state_q;
     reg [2:0]     layer_q;
-    reg [12:0]    n_in_q, n_out_q;
+    reg [11:0]    nin_m1_q;     // n_in - 1 (n_in 1..4096)
+    reg [11:0]    n_out_q;      // n_out mod 4096: the next layer's n_in (1..4096) - 1 comes from it
     reg           logit_q;      // layer_q is the last layer
-    reg [11:0]    i_q;          // input index within the group
+    reg [11:0]    i_q;          // input index within the group (the activation address)
+    reg [11:0]    irem_q;       // inputs of the group after i_q: 0 = i_q is the last one
     reg [12:0]    j0_q;         // first neuron of the group
+    reg [12:0]    left_q;       // neurons of the layer from j0_q on: n_out - j0
+    reg           lgrp_q;       // left_q <= LANES: this is the layer's last group
     reg [WAW-1:0] waddr_q;
     reg [1:0]     rreg_q, wreg_q;
     reg           gap_q;        // the cycle after a group's last input: no read
@@ -96,26 +100,37 @@ module seq #(
     reg           mv_q, ml_q;
     reg           done_q;
 
-    wire          last_in   = ({1'b0, i_q} + 13'd1) == n_in_q;
-    wire [13:0]   j0_next   = {1'b0, j0_q} + LANES14;
-    wire          last_grp  = j0_next >= {1'b0, n_out_q};
-    wire [LW-1:0] rem       = n_out_q[LW-1:0] - j0_q[LW-1:0];  // n_out - j0, 1..LANES on the last group
-    wire [LW-1:0] nvalid    = last_grp ? rem : LANES14[LW-1:0];
+    // counters instead of comparisons with adders: the issue decision is a few LUTs deep
+    wire          last_in   = irem_q == 12'd0;
+    wire          last_grp  = lgrp_q;
+    wire [LW-1:0] nvalid    = last_grp ? left_q[LW-1:0] : LANES14[LW-1:0];  // left_q <= LANES then
+    wire [12:0]   left_nx   = left_q - LANES14[12:0];
     wire          issue     = state_q == S_RUN && !gap_q && !(last_in && resv_q);
     wire          drain_end = dact_q && dleft_q == 1;
-    wire          flushed   = state_q == S_FLUSH && !resv_q && !dact_q && !rq_busy_i;
-    wire [2:0]    layer_nx  = layer_q + 3'd1;  // the next layer's index (wraps after 7: see more)
-    wire          more      = {1'b0, layer_q} + 4'd1 < n_layers_i;
+    wire [2:0]    layer_nx  = layer_q + 3'd1;  // the next layer's index (wraps after 7: see more_q)
+    // the layer's results are all written: registered, one cycle after the pipeline is empty
+    reg           empty_q;      // FLUSH, no reservation, no drain, requantizer empty (last cycle)
+    reg           more_q;       // a layer follows layer_q
+    wire          flushed   = state_q == S_FLUSH && empty_q;
+    wire          more      = more_q;
+    always @(posedge clk) begin
+        empty_q <= state_q == S_FLUSH && !resv_q && !dact_q && !rq_busy_i && !flushed;
+        if (state_q == S_IDLE) more_q <= n_layers_i > 4'd1;
+        else if (flushed)      more_q <= {1'b0, layer_q} + 4'd2 < n_layers_i;
+    end
 
     always @(posedge clk) begin
         if (rst) begin
             state_q <= S_IDLE;
             layer_q <= 3'd0;
-            n_in_q  <= 13'd0;
-            n_out_q <= 13'd0;
+            nin_m1_q <= 12'd0;
+            n_out_q <= 12'd0;
             logit_q <= 1'b0;
             i_q     <= 12'd0;
+            irem_q  <= 12'd0;
             j0_q    <= 13'd0;
+            left_q  <= 13'd0;
+            lgrp_q  <= 1'b0;
             waddr_q <= {WAW{1'b0}};
             rreg_q  <= 2'd0;
             wreg_q  <= 2'd1;
@@ -124,15 +139,19 @@ module seq #(
         end else begin
             done_q <= 1'b0;
             gap_q  <= issue && last_in;
+            if (state_q == S_RUN && !(issue && last_in)) lgrp_q <= left_q <= LANES14[12:0];  // settles in the gap
             case (state_q)
                 S_IDLE: if (start_i) begin
                     state_q <= S_RUN;
                     layer_q <= 3'd0;
-                    n_in_q  <= n_in0_i;
-                    n_out_q <= ltab_rdata_i;
+                    nin_m1_q <= n_in0_i - 12'd1;
+                    n_out_q <= ltab_rdata_i[11:0];
                     logit_q <= n_layers_i == 4'd1;
                     i_q     <= 12'd0;
+                    irem_q  <= n_in0_i - 12'd1;
                     j0_q    <= 13'd0;
+                    left_q  <= ltab_rdata_i;
+                    lgrp_q  <= ltab_rdata_i <= LANES14[12:0];
                     waddr_q <= {WAW{1'b0}};
                     rreg_q  <= 2'd0;
                     wreg_q  <= 2'd1;
@@ -140,22 +159,28 @@ module seq #(
                 S_RUN: if (issue) begin
                     waddr_q <= waddr_q + 1'b1;
                     if (last_in) begin
-                        i_q  <= 12'd0;
-                        j0_q <= j0_next[12:0];
+                        i_q    <= 12'd0;
+                        irem_q <= nin_m1_q;
+                        j0_q   <= j0_q + LANES14[12:0];
+                        left_q <= left_nx;
                         if (last_grp) state_q <= S_FLUSH;
                     end else begin
-                        i_q <= i_q + 12'd1;
+                        i_q    <= i_q + 12'd1;
+                        irem_q <= irem_q - 12'd1;
                     end
                 end
                 S_FLUSH: if (flushed) begin
                     if (more) begin
                         state_q <= S_RUN;
                         layer_q <= layer_nx;
-                        n_in_q  <= n_out_q;
-                        n_out_q <= ltab_rdata_i;
+                        nin_m1_q <= n_out_q - 12'd1;
+                        n_out_q <= ltab_rdata_i[11:0];
                         logit_q <= {1'b0, layer_nx} + 4'd1 == n_layers_i;
                         i_q     <= 12'd0;
+                        irem_q  <= n_out_q[11:0] - 12'd1;
                         j0_q    <= 13'd0;
+                        left_q  <= ltab_rdata_i;
+                        lgrp_q  <= ltab_rdata_i <= LANES14[12:0];
                         rreg_q  <= wreg_q;
                         wreg_q  <= wreg_q == 2'd1 ? 2'd2 : 2'd1;
                     end else begin

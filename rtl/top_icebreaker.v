@@ -8,6 +8,10 @@
 //            533..1066 MHz); `icepll -i 12 -o CLK_MHZ` gives the same values (tests/t_board_ice40.sh).
 //   BAUD     UART bit rate; CLK_MHZ*1e6 must be a multiple of it (3 Mbaud: 12..22 clocks per bit).
 //   LANES    MAC lanes of the core (power of two).
+//   WMEM_BYTES, PMEM_NEURONS, ABUF_BYTES
+//            the core's memories (rtl/accel_core.v). The weights fill the UP5K's four SB_SPRAM256KA
+//            (4 x 16K x 16 bits = 128 KB); neuron records and activation buffers go to block RAM.
+//            rtl/boards.mk reads these defaults to decide which models fit (the up5k preset).
 //
 // Pins (constraints/icebreaker.pcf):
 //   pin  port            use
@@ -20,9 +24,12 @@
 `default_nettype none
 
 module top_icebreaker #(
-    parameter integer CLK_MHZ = 48,
-    parameter integer BAUD    = 3000000,
-    parameter integer LANES   = 32
+    parameter integer CLK_MHZ      = 48,
+    parameter integer BAUD         = 3000000,
+    parameter integer LANES        = 32,
+    parameter integer WMEM_BYTES   = 131072,
+    parameter integer PMEM_NEURONS = 1024,
+    parameter integer ABUF_BYTES   = 1024
 ) (
     input  wire clk_12mhz_i,
     input  wire uart_rx_i,
@@ -88,6 +95,9 @@ module top_icebreaker #(
         .LANES       (LANES),
         .CLKS_PER_BIT(CLKS_PER_BIT),
         .CLOCK_HZ    (CLK_HZ),
+        .WMEM_BYTES  (WMEM_BYTES),
+        .PMEM_NEURONS(PMEM_NEURONS),
+        .ABUF_BYTES  (ABUF_BYTES),
         .MEM_TECH    ("ICE40")
     ) u_top (
         .clk          (clk),

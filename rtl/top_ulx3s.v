@@ -12,6 +12,11 @@
 //              75       1         3          8          600
 //   BAUD     UART bit rate; CLK_MHZ*1e6 must be a multiple of it.
 //   LANES    MAC lanes of the core (power of two).
+//   WMEM_BYTES, PMEM_NEURONS, ABUF_BYTES
+//            the core's memories (rtl/accel_core.v), all in block RAM (DP16KD). Sized for the paper
+//            preset 784-512-512-10: 21,248 weight words of 64 bits (170 KB) and 1,034 neuron records
+//            -> 256 KB of weights (a power-of-two array: 128 DP16KD on the 208 of the 85F) and 2,048
+//            records.
 //
 // Pins (constraints/ulx3s.lpf; board net names, the FTDI's point of view for the UART):
 //   site  port           use
@@ -24,9 +29,12 @@
 `default_nettype none
 
 module top_ulx3s #(
-    parameter integer CLK_MHZ = 60,
-    parameter integer BAUD    = 3000000,
-    parameter integer LANES   = 32
+    parameter integer CLK_MHZ      = 60,
+    parameter integer BAUD         = 3000000,
+    parameter integer LANES        = 32,
+    parameter integer WMEM_BYTES   = 262144,
+    parameter integer PMEM_NEURONS = 2048,
+    parameter integer ABUF_BYTES   = 1024
 ) (
     input  wire       clk_25mhz_i,
     input  wire       ftdi_txd_i,
@@ -115,6 +123,9 @@ module top_ulx3s #(
         .LANES       (LANES),
         .CLKS_PER_BIT(CLKS_PER_BIT),
         .CLOCK_HZ    (CLK_HZ),
+        .WMEM_BYTES  (WMEM_BYTES),
+        .PMEM_NEURONS(PMEM_NEURONS),
+        .ABUF_BYTES  (ABUF_BYTES),
         .MEM_TECH    ("GENERIC")
     ) u_top (
         .clk          (clk),

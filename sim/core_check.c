@@ -107,22 +107,24 @@ bool core_check_done(core_check *c, core_drv *d, uint64_t cycles)
 }
 
 /* ---- timing -------------------------------------------------------------------------------------- */
-/* Cycles counted from the edge that takes START (cycle 0). A layer starts issuing at cycle t: the
+/* Cycles counted from the edge that takes START (cycle 0). Layer 0 starts issuing at cycle 2, any
+ * layer at cycle t: the
  * last input of group 0 issues at t + n_in - 1; group g's last input issues n_in + 1 cycles after
  * group g-1's (one free cycle between groups) or, if the shadow chain is still draining, when the
  * drain of the LANES sums of group g-1 has ended: its last issue + LANES + 4. The next layer (or
- * done_o) comes nv + 9 cycles after the last issue of a layer, nv = neurons in its last group:
- * 3 cycles to the shadow chain, nv drain cycles, 4 requantizer stages, 2 to leave the flush. */
+ * done_o) comes nv + 10 cycles after the last issue of a layer, nv = neurons in its last group:
+ * 3 cycles to the shadow chain, nv drain cycles, 4 requantizer stages, 3 to see the pipeline
+ * empty (registered) and leave the flush. */
 uint64_t core_expected_cycles(const q2_qmodel *q)
 {
     const uint64_t L = (uint64_t)q->lanes;
-    uint64_t t = 1;
+    uint64_t t = 2;  /* START is registered once before the sequencer sees it */
     for (int l = 0; l < q->n_layers; l++) {
         uint64_t n_in = (uint64_t)q->layers[l].n_in, n_out = (uint64_t)q->layers[l].n_out;
         uint64_t groups = (n_out + L - 1) / L, nv_last = n_out - (groups - 1) * L;
         uint64_t a = t + n_in - 1;
         for (uint64_t g = 1; g < groups; g++) a += n_in + 1 > L + 4 ? n_in + 1 : L + 4;
-        t = a + nv_last + 9;
+        t = a + nv_last + 10;
     }
     return t;
 }

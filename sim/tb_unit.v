@@ -58,7 +58,7 @@ module tb_unit (
     output wire          rq_busy_o,
     // ---- argmax ----
     input  wire          am_valid_i,
-    input  wire          am_first_i,
+    input  wire          am_clear_i,
     input  wire [7:0]    am_idx_i,
     input  wire [23:0]   am_val_i,
     output wire [7:0]    am_idx_o,
@@ -117,7 +117,7 @@ module tb_unit (
     );
 
     argmax #(.VAL_W(24), .IDX_W(8)) u_am (
-        .clk(clk), .rst(rst), .valid_i(am_valid_i), .first_i(am_first_i), .idx_i(am_idx_i), .val_i(am_val_i),
+        .clk(clk), .rst(rst), .clear_i(am_clear_i), .valid_i(am_valid_i), .idx_i(am_idx_i), .val_i(am_val_i),
         .idx_o(am_idx_o)
     );
 

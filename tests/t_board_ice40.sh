@@ -7,7 +7,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 BUILD=${BUILD:-build}
-mhz=${ICE40_MHZ:-48}
+mhz=${ICE40_MHZ:-$(sed -n "s/^ICE40_MHZ *?= *//p" rtl/boards.mk)}  # the default of rtl/boards.mk
 dir=$BUILD/icebreaker
 
 n=0; bad=0

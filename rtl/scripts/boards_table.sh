@@ -16,27 +16,37 @@ kv() {  # kv KEY FILE: the value of KEY=... in a one-line report
     tr ' ' '\n' < "$2" | sed -n "s/^$1=//p"
 }
 
-echo "| board | lanes | logic | FF | block RAM | SPRAM | DSP | Fmax (MHz) |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+# critical path of a build: "first register -> last register (ns)", names cut to the RTL signal
+critical() {
+    local f=$1/critical_path.txt from to ns
+    [ -s "$f" ] || { echo "–"; return; }
+    from=$(grep -m1 ' Source ' "$f" | awk '{ print $NF }' | sed 's/_SB_.*//; s/\$.*//; s/^u_top\.//')
+    to=$(grep ' Setup ' "$f" | tail -n1 | awk '{ print $NF }' | sed 's/_SB_.*//; s/\$.*//; s/^u_top\.//')
+    ns=$(grep ' Setup ' "$f" | tail -n1 | awk '{ print $3 }')
+    echo "\`$from\` → \`$to\` ($ns ns)"
+}
+
+echo "| board | lanes | logic | FF | block RAM | SPRAM | DSP | Fmax (MHz) | critical path |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
 for l in "$@"; do
     d=$dir/icebreaker-l$l
     if [ -s "$d/report.txt" ]; then
         f=$(kv fmax_mhz "$d/report.txt")
         ff=$( [ -s "$d/synth_report.txt" ] && kv ff "$d/synth_report.txt" || echo "?")
         verdict=$(awk -v f="$f" -v t="$ice_mhz" 'BEGIN { print (f + 0 >= t + 0) ? "meets" : "MISSES" }')
-        printf '| iCE40UP5K (iCEBreaker) | %s | %s LC | %s | %s EBR | %s | %s | %s (%s %s) |\n' \
+        printf '| iCE40UP5K (iCEBreaker) | %s | %s LC | %s | %s EBR | %s | %s | %s (%s %s) | %s |\n' \
             "$l" "$(kv lc "$d/report.txt")" "$ff" "$(kv ram "$d/report.txt")" \
-            "$(kv spram "$d/report.txt")" "$(kv dsp "$d/report.txt")" "$f" "$verdict" "$ice_mhz"
+            "$(kv spram "$d/report.txt")" "$(kv dsp "$d/report.txt")" "$f" "$verdict" "$ice_mhz" "$(critical "$d")"
     else
         # nextpnr prints the utilisation before it gives up placing: show how far over it is.
         lc=$(sed -n 's/.*ICESTORM_LC: *\([0-9]*\)\/ *\([0-9]*\).*/\1\/\2/p' "$d/nextpnr.log" 2>/dev/null | tail -n1 || true)
         ram=$(sed -n 's/.*ICESTORM_RAM: *\([0-9]*\)\/ *\([0-9]*\).*/\1\/\2/p' "$d/nextpnr.log" 2>/dev/null | tail -n1 || true)
         ff=$( [ -s "$d/synth_report.txt" ] && kv ff "$d/synth_report.txt" || echo "?")
         if [ -n "$lc" ]; then
-            printf '| iCE40UP5K (iCEBreaker) | %s | **%s LC: does not fit** | %s | %s EBR | | | – |\n' "$l" "$lc" "$ff" "$ram"
+            printf '| iCE40UP5K (iCEBreaker) | %s | **%s LC: does not fit** | %s | %s EBR | | | – | |\n' "$l" "$lc" "$ff" "$ram"
         else
             why=$(grep -m1 -E '^ERROR|ERROR:' "$d/nextpnr.log" "$d/yosys.log" 2>/dev/null | cut -c1-80 || true)
-            printf '| iCE40UP5K (iCEBreaker) | %s | build failed: %s | | | | | |\n' "$l" "${why:-see $d}"
+            printf '| iCE40UP5K (iCEBreaker) | %s | build failed: %s | | | | | | |\n' "$l" "${why:-see $d}"
         fi
     fi
 done
@@ -44,11 +54,11 @@ for l in "$@"; do
     d=$dir/ulx3s-l$l
     if [ -s "$d/report.txt" ]; then
         f=$(kv fmax_mhz "$d/report.txt")
-        printf '| ECP5-85F (ULX3S) | %s | %s LUT4 | %s | %s DP16KD | – | %s | %s |\n' \
+        printf '| ECP5-85F (ULX3S) | %s | %s LUT4 | %s | %s DP16KD | – | %s | %s | |\n' \
             "$l" "$(kv lut "$d/report.txt")" "$(kv ff "$d/report.txt")" "$(kv ebr "$d/report.txt")" \
             "$(kv dsp "$d/report.txt")" "${f:-synthesis only (no nextpnr-ecp5)}"
     else
-        printf '| ECP5-85F (ULX3S) | %s | synthesis failed: see %s/yosys.log | | | | | |\n' "$l" "$d"
+        printf '| ECP5-85F (ULX3S) | %s | synthesis failed: see %s/yosys.log | | | | | | |\n' "$l" "$d"
     fi
 done
 echo

@@ -11,6 +11,7 @@ PKGS=(
     libftdi1-dev                    # host driver: FTDI MPSSE/UART over USB
     verilator                       # lint, cosim, board simulator
     yosys nextpnr-ice40 fpga-icestorm  # iCE40 bitstream flow
+    iverilog                        # Icarus: 3-simulator check of the RTL, SPRAM model test
     gnuplot-nox                     # SVG plots of the study
     clang libclang-rt-14-dev        # libFuzzer targets (make fuzz)
 )
