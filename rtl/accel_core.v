@@ -102,8 +102,9 @@ module accel_core #(
     wire [12:0] n_in0;
     wire [8:0]  n_classes;
     wire        busy;       // an inference runs (or starts next cycle)
-    wire        seq_busy;
+    wire        seq_busy, seq_busy_next;
     reg         start_q;    // START taken last cycle: the sequencer starts now
+    reg         busy_q;     // seq_busy || start_q, as one register (busy_o, the command checks)
 
     wire take     = cmd_valid_i && cmd_ready_o;
     wire op_mb    = cmd_op_i == OP_MODEL_BEGIN;
@@ -114,7 +115,9 @@ module accel_core #(
     wire op_clr   = cmd_op_i == OP_CLEAR_ERR;
 
     reg  [12:0] img_cnt_q;  // pixels received since IMAGE_BEGIN
-    wire        img_full = img_cnt_q == n_in0;
+    reg         img_full_q; // img_cnt_q == n_in0 (kept as a register: a short path to the actions)
+    reg  [12:0] nin0_m1_q;  // n_in0 - 1
+    wire        img_full = img_full_q;
 
     reg [3:0] cmd_err;
     always @(*) begin
@@ -124,24 +127,37 @@ module accel_core #(
         else if ((op_ib || op_id || op_start) && !model_valid)        cmd_err = ERR_NO_MODEL;
         else if ((op_id && img_full) || (op_start && !img_full))       cmd_err = ERR_IMAGE;
     end  // a MODEL_DATA byte's own verdict comes from the loader in the next cycle (ld_err)
+    // the actions, each a flat and of registered conditions (the same as cmd_err == 0)
+    wire ready_ok = !busy && model_valid;
     wire ld_begin = take && op_mb && !busy;
     wire ld_data  = take && op_md && !busy;
-    wire img_we   = take && op_id && cmd_err == 4'd0;
-    wire start    = take && op_start && cmd_err == 4'd0;
+    wire img_beg  = take && op_ib && ready_ok;
+    wire img_we   = take && op_id && ready_ok && !img_full;
+    wire start    = take && op_start && ready_ok && img_full;
 
     reg [3:0] err_q;
-    always @(posedge clk) start_q <= start && !rst;  // registered: a short path into the sequencer
-    assign busy = seq_busy || start_q;
     always @(posedge clk) begin
+        start_q <= start && !rst;  // registered: a short path into the sequencer
+        busy_q  <= !rst && (start || seq_busy_next);
+    end
+    assign busy = busy_q;  // == seq_busy || start_q
+    always @(posedge clk) begin
+        nin0_m1_q <= n_in0 - 13'd1;
         if (rst) begin
-            err_q     <= 4'd0;
-            img_cnt_q <= 13'd0;
+            err_q      <= 4'd0;
+            img_cnt_q  <= 13'd0;
+            img_full_q <= 1'b0;
         end else begin
             if (take && op_clr)             err_q <= 4'd0;
             else if (take && cmd_err != 0)  err_q <= cmd_err;
             else if (ld_err != 4'd0)        err_q <= ld_err;  // no command is taken in that cycle
-            if (ld_begin || (take && op_ib && cmd_err == 4'd0)) img_cnt_q <= 13'd0;
-            else if (img_we)                                    img_cnt_q <= img_cnt_q + 13'd1;
+            if (ld_begin || img_beg) begin
+                img_cnt_q  <= 13'd0;
+                img_full_q <= 1'b0;  // n_in0 >= 1 whenever a model is valid
+            end else if (img_we) begin
+                img_cnt_q  <= img_cnt_q + 13'd1;
+                img_full_q <= img_cnt_q == nin0_m1_q;
+            end
         end
     end
 
@@ -236,11 +252,21 @@ module accel_core #(
     wire [7:0]     wb_act;
     wire [ACC_OK-1:0] wb_sum;
     wire           wb_act_we = wb_valid && !wb_logit;
+    // a pixel is written one cycle after it is taken (registered: a short path from the port); the
+    // sequencer's first read comes at least two cycles after START, START after the last pixel
+    reg           px_we_q;
+    reg [AAW-1:0] px_addr_q;
+    reg [7:0]     px_data_q;
+    always @(posedge clk) begin
+        px_we_q   <= img_we && !rst;
+        px_addr_q <= img_cnt_q[AAW-1:0];
+        px_data_q <= cmd_data_i;
+    end
     ram_sdp #(.WIDTH(8), .DEPTH(3 << AAW), .AW(AAW + 2)) u_abuf (
         .clk    (clk),
-        .we_i   (img_we || wb_act_we),
-        .waddr_i(img_we ? {2'd0, img_cnt_q[AAW-1:0]} : {wb_tag[16:15], wb_tag[AAW-1:0]}),
-        .wdata_i(img_we ? cmd_data_i : wb_act),
+        .we_i   (px_we_q || wb_act_we),
+        .waddr_i(px_we_q ? {2'd0, px_addr_q} : {wb_tag[16:15], wb_tag[AAW-1:0]}),
+        .wdata_i(px_we_q ? px_data_q : wb_act),
         .re_i   (rd_en),
         .raddr_i(abuf_raddr),
         .rdata_o(abuf_rdata)
@@ -277,6 +303,7 @@ module accel_core #(
         .rq_region_o (rq_region),
         .rq_busy_i   (rq_busy),
         .busy_o      (seq_busy),
+        .busy_next_o (seq_busy_next),
         .finish_o    (finish),
         .done_o      (done_o)
     );
@@ -343,8 +370,8 @@ module accel_core #(
             cycles_q <= 32'd0;
             class_q  <= 8'd0;
         end else begin
-            if (start)     cycles_q <= 32'd1;
-            else if (busy) cycles_q <= cycles_q + 32'd1;
+            if (start_q)       cycles_q <= 32'd2;  // START was taken one edge ago
+            else if (seq_busy) cycles_q <= cycles_q + 32'd1;
             if (finish)    class_q <= am_idx;  // CLASS is valid in the cycle of done_o
         end
     end

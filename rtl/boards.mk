@@ -24,7 +24,7 @@ PROG           ?= default
 
 BOARD        ?= icebreaker
 LANES        ?= 32
-ICE40_MHZ    ?= 48
+ICE40_MHZ    ?= 30
 ECP5_MHZ     ?= 60
 REPORT_LANES ?= 8 16 32
 BOARD_LIST   := icebreaker ulx3s
@@ -48,8 +48,8 @@ FORCE:
 board-check:
 	@case " $(BOARD_LIST) " in *" $(BOARD) "*) ;; \
 	 *) echo "boards.mk: unknown BOARD '$(BOARD)' (have: $(BOARD_LIST))" >&2; exit 1;; esac
-	@m=$(ICE40_MHZ); [ "$(BOARD)" != icebreaker ] || { [ "$$m" -ge 36 ] && [ "$$m" -le 66 ] && [ $$((m % 3)) -eq 0 ]; } 2>/dev/null || \
-	 { echo "boards.mk: ICE40_MHZ=$(ICE40_MHZ): need a multiple of 3 in 36..66 (PLL, whole clocks per bit at 3 Mbaud)" >&2; exit 1; }
+	@m=$(ICE40_MHZ); [ "$(BOARD)" != icebreaker ] || { [ "$$m" -ge 24 ] && [ "$$m" -le 66 ] && [ $$((m % 3)) -eq 0 ]; } 2>/dev/null || \
+	 { echo "boards.mk: ICE40_MHZ=$(ICE40_MHZ): need a multiple of 3 in 24..66 (PLL, whole clocks per bit at 3 Mbaud)" >&2; exit 1; }
 	@case "$(BOARD):$(ECP5_MHZ)" in ulx3s:45|ulx3s:60|ulx3s:75|icebreaker:*) ;; \
 	 *) echo "boards.mk: ECP5_MHZ=$(ECP5_MHZ): need 45, 60 or 75 (rtl/top_ulx3s.v)" >&2; exit 1;; esac
 
@@ -174,7 +174,7 @@ lint-boards:
 	    $(BOARD_LINT) --top-module top_icebreaker -GLANES=$$l rtl/top_icebreaker.v; \
 	    $(BOARD_LINT) --top-module top_ulx3s -GLANES=$$l rtl/top_ulx3s.v; \
 	done; \
-	for m in 36 66; do $(BOARD_LINT) --top-module top_icebreaker -GCLK_MHZ=$$m rtl/top_icebreaker.v; done; \
+	for m in 24 36 66; do $(BOARD_LINT) --top-module top_icebreaker -GCLK_MHZ=$$m rtl/top_icebreaker.v; done; \
 	for m in 45 75; do $(BOARD_LINT) --top-module top_ulx3s -GCLK_MHZ=$$m rtl/top_ulx3s.v; done; \
 	for n in 2 4; do $(BOARD_LINT) --top-module reset_sync -GSTAGES=$$n rtl/reset_sync.v; done
 	@echo "lint-boards: top_icebreaker, top_ulx3s (LANES 8/16/32, clocks), reset_sync: clean"

@@ -16,17 +16,18 @@
 //   CRC      [T-4, T)             == CRC-32 of [0, T-4): model_valid_o, else ERR_CRC
 //
 // Four cycles per byte, each a few LUTs deep: (1) the cycle a MODEL_DATA byte is taken (data_i): it
-// is checked against registered expectations, each check's result registered; (2) the verdict and
-// the position flags are registered; (3) the byte updates the state, the memories and err_o;
-// (4) the loader decodes which field the next byte ends. stall_o is high in (2)..(4), so the effect
-// of a byte (err_o, model_valid_o, crc_o, bytes_o) shows once cmd_ready_o is high again. After an error the rest of the stream is swallowed (the error code stays the one that
-// says why) until the next MODEL_BEGIN. MODEL_DATA before any MODEL_BEGIN or after a complete load:
-// ERR_SEQ.
-// The canonical w_bytes / (LANES/4) = ceil(n_out/LANES) * n_in comes from a shift-and-add multiplier
-// that runs while the descriptor streams in; it is done long before w_bytes arrives (four cycles
-// per byte), so it never stalls the stream;
-// the stream (at most a few cycles per layer). Positions are XW bits wide: enough for the largest
-// image these memories can hold; larger declared values fail the canonical checks.
+// is registered; (2) it is checked against registered expectations, each check's result registered;
+// (3) the verdict and the position flags are registered; (4) the byte updates the state, the
+// memories and err_o, and in the next cycle the loader decodes which field the next byte ends
+// (while that byte may already be taken). stall_o is high in (2)..(4), so the effect of a byte
+// (err_o, model_valid_o, crc_o, bytes_o) shows once cmd_ready_o is high again. After an
+// error the rest of the stream is swallowed (the error code stays the one that says why) until
+// the next MODEL_BEGIN. MODEL_DATA before any MODEL_BEGIN or after a complete load: ERR_SEQ.
+// The canonical w_bytes / (LANES/4) = ceil(n_out/LANES) * n_in comes from a shift-and-add
+// multiplier that runs while the descriptor streams in; at four cycles per byte it is done (<= 10
+// cycles) long before w_bytes arrives 12 bytes later, so it never stalls the stream. Positions are
+// XW bits wide: enough for the largest image these memories can hold; larger declared values fail
+// the canonical checks.
 //
 // Parameters:
 //   LANES         lanes of the core (the image's lanes field must match), power of two 8..256
@@ -130,7 +131,7 @@ module loader #(
     reg            w0big_q;
     reg [PRW-1:0]  mul_acc_q, mul_a_q;
     reg [GW-1:0]   mul_b_q;     // group count bits still to go
-    reg            mbusy_q;     // mul_b_q != 0, registered for a short stall_o path
+    reg            mbusy_q;     // mul_b_q != 0
     reg [XW-1:0]   p_end_q, w0_q, wend_q;  // canonical P_end, W0, T-4
     reg [NW-1:0]   last_base_q; // first neuron record of the last layer
     reg [PAW-1:0]  rec_q;       // next record
@@ -143,16 +144,17 @@ module loader #(
     reg [XW-1:0]   rec_end_q, pad_end_q, wgt_end_q, crc_end_q;  // last position of each region
     reg            tcalc_ok_q;  // T == W_end + 4 (canonical)
     // the second cycle of a byte
-    reg            ph2_q, ph3_q;  // cycles (2) verdict and (3) apply of a byte
-    reg            stall_q;       // cycles (2), (3), (4) (decode), or after rst / MODEL_BEGIN
+    reg            ph2_q, ph3_q, ph4_q;  // cycles (2) check, (3) verdict and (4) apply of a byte
+    reg            stall_q;       // cycles (2)..(4) of a byte, two after MODEL_BEGIN, one after rst
+    reg            begin_q;       // MODEL_BEGIN was taken last cycle: reset the parser now
     reg            ok_q;          // (2): the byte passed every check
     reg [3:0]      verdict_q;     // (2): its error code
     reg            at_rec_end_q, at_pad_end_q, at_wgt_end_q, at_crc_end_q, no_pad_q;  // (2): positions
     reg [7:0]      b_q;
 
     // ---- the field that ends with this byte: as it arrives (checks) and a cycle later (updates) ---
-    wire [15:0] in16  = {byte_i, sr_q[SRW-1 -: 8]};
-    wire [31:0] in32  = {byte_i, sr_q[SRW-1 -: 24]};
+    wire [15:0] in16  = {b_q, sr_q[SRW-1 -: 8]};   // (the byte is b_q from cycle (2) on)
+    wire [31:0] in32  = {b_q, sr_q[SRW-1 -: 24]};
     wire        in32_fits = in32[31:XW] == {(32 - XW){1'b0}};
     wire [12:0] f13   = {b_q[4:0], sr_q[SRW-1 -: 8]};  // n_in, n_out (<= 4096 once checked), n_layers
     wire [31:0] f32   = {b_q, sr_q[SRW-1 -: 24]};
@@ -180,8 +182,9 @@ module loader #(
     reg sel_seq_q, sel_magic_q, sel_ver_q, sel_lanes_q, sel_nl_q, sel_flags_q, sel_nin_q, sel_nout_q;
     reg sel_poff_q, sel_woff_q, sel_wb_q, sel_end_q, sel_rec_q, sel_pad_q, sel_crc_q;
     reg sel_l0_q, sel_last_q, sel_hidden_q, end_bad_q, sel_word_q;
-    always @(posedge clk) begin
-        sel_seq_q    <= st_q == S_IDLE || st_q == S_DONE;
+    wire active = st_q != S_IDLE && st_q != S_DONE;  // a load is under way (or failed)
+    always @(posedge clk) sel_seq_q <= !active;
+    always @(posedge clk) if (active) begin  // frozen while idle: no byte is applied then
         sel_magic_q  <= st_q == S_HDR && pos_q[3:0] == 4'd3;
         sel_ver_q    <= st_q == S_HDR && pos_q[3:0] == 4'd5;
         sel_lanes_q  <= st_q == S_HDR && pos_q[3:0] == 4'd7;
@@ -217,8 +220,8 @@ module loader #(
         sel_woff_q  && (!in32_fits || in32[XW-1:0] != wexp_q),
         sel_wb_q    && in32 != wb_exp,
         sel_end_q   && end_bad_q,
-        sel_rec_q   && (byte_i != 8'd0 || !bias_ok || (sel_hidden_q && (s == 8'd0 || s > 8'd40))),
-        sel_pad_q   && byte_i != 8'd0};
+        sel_rec_q   && (b_q != 8'd0 || !bias_ok || (sel_hidden_q && (s == 8'd0 || s > 8'd40))),
+        sel_pad_q   && b_q != 8'd0};
     wire [2:0] big_bad = {
         sel_nin_q  && sel_l0_q && in16 > ABUF16,
         sel_nout_q && ((sel_last_q ? in16 > MAXC16 : in16 > ABUF16) || {{(NW - 12){1'b0}}, in16[12:0]} > pleft_q),
@@ -227,7 +230,7 @@ module loader #(
     reg [2:0]  bad_big_q;
     reg        bad_crc_q, bad_seq_q;
     always @(posedge clk) begin
-        if (data_i) begin
+        if (ph2_q) begin
             bad_hdr_q <= hdr_bad;
             bad_big_q <= big_bad;
             bad_crc_q <= sel_crc_q && in32 != crc_o;
@@ -238,7 +241,7 @@ module loader #(
     wire [3:0] verdict = bad_seq_q ? ERR_SEQ : |bad_hdr_q ? ERR_HEADER : |bad_big_q ? ERR_TOO_BIG :
                          bad_crc_q ? ERR_CRC : 4'd0;
     always @(posedge clk) begin
-        if (ph2_q) begin
+        if (ph3_q) begin
             ok_q         <= !bad_seq_q && !(|bad_hdr_q) && !(|bad_big_q) && !bad_crc_q;
             verdict_q    <= verdict;
             at_rec_end_q <= pos_q == rec_end_q;
@@ -248,12 +251,13 @@ module loader #(
             no_pad_q     <= rec_end_q == pad_end_q;
         end
     end
-    wire ok = ph3_q && ok_q;  // apply the byte
+    wire ok = ph4_q && ok_q;  // apply the byte
+    wire sel_crc_done = st_q == S_CRC && at_crc_end_q;  // the last byte: the model is valid
 
     // ---- expectations ------------------------------------------------------------------------------
-    // A chain of registers, recomputed every cycle; each settles within a few cycles of a change of
-    // its inputs, long before the byte that needs it (two cycles per byte, fields bytes apart).
-    always @(posedge clk) begin
+    // A chain of registers, recomputed every cycle of a load; each settles within a few cycles of a
+    // change of its inputs, long before the byte that needs it (four cycles per byte).
+    always @(posedge clk) if (active) begin
         pexp_q     <= {{(XW - 8){1'b0}}, p0_q} + ({{(XW - NW){1'b0}}, nsum_q} << 3);
         wexp_q     <= w0rx_q + ({{(XW - CW){1'b0}}, wwords_q} << BSH);
         pleft_q    <= PMEM_N - {1'b0, nsum_q};
@@ -271,21 +275,26 @@ module loader #(
     // ---- the two cycles of a byte --------------------------------------------------------------------
     always @(posedge clk) begin
         if (data_i) b_q <= byte_i;
-        if (rst || begin_i) begin
+        if (rst) begin
             ph2_q <= 1'b0;
             ph3_q <= 1'b0;
+            ph4_q <= 1'b0;
         end else begin
-            ph2_q <= data_i;
+            ph2_q <= data_i;  // no command is taken while stall_q: ph2..4 are 0 at begin_i
             ph3_q <= ph2_q;
+            ph4_q <= ph3_q;
         end
-        stall_q <= rst || begin_i || data_i || ph2_q || ph3_q;  // cycle (4): the field decode
-        if (ph3_q) sr_q <= {b_q, sr_q[SRW-1:8]};
+        begin_q <= begin_i && !rst;
+        // after MODEL_BEGIN: the reset (begin_q), then the field decode
+        stall_q <= rst || begin_i || begin_q || data_i || ph2_q || ph3_q;  // high in (2)..(4)
+        if (rst || begin_i)          mv_q <= 1'b0;
+        else if (ok && sel_crc_done) mv_q <= 1'b1;
+        if (ph4_q) sr_q <= {b_q, sr_q[SRW-1:8]};
     end
 
     always @(posedge clk) begin
         if (rst) begin
             st_q        <= S_IDLE;
-            mv_q        <= 1'b0;
             pos_q       <= {XW{1'b0}};
             nl_q        <= 4'd0;
             p0_q        <= 8'd0;
@@ -304,9 +313,8 @@ module loader #(
             last_base_q <= {NW{1'b0}};
             rec_q       <= {PAW{1'b0}};
             wcnt_q      <= {WAW{1'b0}};
-        end else if (begin_i) begin
+        end else if (begin_q) begin
             st_q     <= S_HDR;
-            mv_q     <= 1'b0;
             pos_q    <= {XW{1'b0}};
             nl_q     <= 4'd0;
             dl_q     <= 3'd0;
@@ -315,7 +323,7 @@ module loader #(
             wwords_q <= {CW{1'b0}};
             rec_q    <= {PAW{1'b0}};
             wcnt_q   <= {WAW{1'b0}};
-        end else if (ph3_q && st_q != S_IDLE && st_q != S_DONE) begin
+        end else if (ph4_q && st_q != S_IDLE && st_q != S_DONE) begin
             if (pos_q != {XW{1'b1}}) pos_q <= pos_nx;
             if (!ok_q) begin
                 st_q <= S_FAIL;
@@ -353,7 +361,7 @@ module loader #(
                             end
                             5'd15: wwords_q <= wsum[CW-1:0];  // <= WMEM_WORDS (checked)
                             5'd23: begin
-                                if (last_l) st_q <= S_REC;
+                                if (sel_last_q) st_q <= S_REC;  // last_l, registered
                                 dl_q <= dl_q + 3'd1;
                             end
                             default: ;
@@ -368,10 +376,7 @@ module loader #(
                         if (word_end) wcnt_q <= wcnt_q + 1'b1;
                         if (at_wgt_end_q) st_q <= S_CRC;
                     end
-                    S_CRC: if (at_crc_end_q) begin
-                        st_q <= S_DONE;
-                        mv_q <= 1'b1;
-                    end
+                    S_CRC: if (at_crc_end_q) st_q <= S_DONE;  // and mv_q (above)
                     default: ;  // S_FAIL: swallow
                 endcase
             end
@@ -382,7 +387,7 @@ module loader #(
     // Started when n_out is applied (both operands are in range by then: n_in <= ABUF_BYTES, groups
     // <= GMAX); w_bytes is checked against it 12 bytes (24 cycles) later, or stall_o waits for it.
     always @(posedge clk) begin
-        if (rst || begin_i) begin
+        if (rst) begin
             mul_b_q <= {GW{1'b0}};
             mbusy_q <= 1'b0;
         end else if (ok && sel_nout_q) begin
@@ -401,8 +406,8 @@ module loader #(
     crc32 u_crc (
         .clk    (clk),
         .rst    (rst),
-        .clear_i(begin_i),
-        .valid_i(ph3_q && (st_q == S_HDR || st_q == S_DESC || st_q == S_REC || st_q == S_PAD || st_q == S_WGT)),
+        .clear_i(begin_q),
+        .valid_i(ph4_q && (st_q == S_HDR || st_q == S_DESC || st_q == S_REC || st_q == S_PAD || st_q == S_WGT)),
         .data_i (b_q),
         .crc_o  (crc_o)
     );
@@ -410,7 +415,7 @@ module loader #(
     // No stall for the multiplier: it starts when n_out is applied and needs at most GW <= 10
     // cycles; w_bytes is checked 12 bytes = 48 cycles later.
     assign stall_o       = stall_q;
-    assign err_o         = ph3_q ? verdict_q : 4'd0;
+    assign err_o         = ph4_q ? verdict_q : 4'd0;
     assign model_valid_o = mv_q;
     assign bytes_o       = {{(32 - XW){1'b0}}, pos_q};
     assign n_layers_o    = nl_q;

@@ -37,8 +37,10 @@ module mac_array #(
     reg  [9:0]          a_q, a3_q;
     reg                 valid_q, last_q, load_q;
     always @(posedge clk) begin
-        a_q    <= a1;
-        a3_q   <= a3;
+        if (valid_i) begin
+            a_q  <= a1;
+            a3_q <= a3;
+        end
         if (rst) begin
             valid_q <= 1'b0;
             last_q  <= 1'b0;

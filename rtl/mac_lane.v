@@ -45,6 +45,8 @@ module mac_lane #(
     always @(posedge clk) begin
         if (clr_i)     acc_q <= {ACC_W{1'b0}};
         else if (en_i) acc_q <= acc_q + opnd + {{(ACC_W - 1){1'b0}}, neg};
+    end
+    always @(posedge clk) begin
         if (load_i)       shd_q <= acc_q;
         else if (shift_i) shd_q <= shd_i;
     end

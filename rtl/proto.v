@@ -14,8 +14,8 @@
 //                  dropped; the timeout taken is TIMEOUT_BITS .. TIMEOUT_BITS * 1.25 bit times
 //   WATCHDOG_LOG2  an inference is abandoned (core reset) after 15/16 .. 1 x 2^WATCHDOG_LOG2 cycles
 //
-// Timing: every decision of the decoder is taken one cycle after the byte that it depends on was
-// stored (a byte arrives at most every 10 * CLKS_PER_BIT >= 40 cycles), the ring's fullness is a
+// Timing: the decoder takes each byte a cycle after uart_rx delivered it (with its sync compare
+// registered), every decision one cycle after the byte that it depends on was stored (a byte arrives at most every 10 * CLKS_PER_BIT >= 40 cycles), the ring's fullness is a
 // registered flag, and the CRC of a response byte is computed the cycle after it was sent; no path
 // goes from a UART byte or a pointer subtraction into a wide clock enable.
 //
@@ -42,7 +42,7 @@ module proto #(
     output reg         tx_valid_o,
     input  wire        tx_ready_i,
     // accel_core's port (docs/accelerator.md); this module is the master
-    output wire        core_rst_o,     // soft reset of the core (RESET command, watchdog)
+    output reg         core_rst_o,     // soft reset of the core (RESET command, watchdog)
     output reg         cmd_valid_o,
     input  wire        cmd_ready_i,
     output reg  [2:0]  cmd_op_o,
@@ -167,23 +167,27 @@ module proto #(
 
     // ---- decoder -------------------------------------------------------------------------------
     localparam [3:0] D_HUNT = 4'd0, D_CMD = 4'd1, D_SEQ = 4'd2, D_LEN0 = 4'd3, D_LEN1 = 4'd4,
-                     D_CHK = 4'd5, D_PAY = 4'd6, D_CRC0 = 4'd7, D_CRC1 = 4'd8, D_END = 4'd9;
+                     D_CHK = 4'd5, D_PAY = 4'd6, D_CRC0 = 4'd7, D_CRC1 = 4'd8, D_END = 4'd9,
+                     D_CHK2 = 4'd10;
     localparam [1:0] K_UNKNOWN = 2'd0, K_NOPAY = 2'd1, K_LOAD = 2'd2, K_INFER = 2'd3;
 
     reg  [3:0]    d_state_q;
+    reg           rxv_q;         // a byte arrived last cycle (rx_data_i holds it until the next)
+    reg           rxsync_q;      // ... and it is the sync byte
     reg  [1:0]    d_kind_q;      // the command's payload rule (K_*), decoded from the cmd byte
     reg  [AW-1:0] d_rem_q;       // the length (D_LEN0 .. D_CHK), then payload bytes still to come
     reg           d_big_q;       // length >= 2^AW
     reg  [15:0]   d_crc_q;
     reg           d_match_q;     // the CRC's low byte matched
+    reg           d_lok_q;       // the length suits the command (D_CHK -> D_CHK2)
     reg           d_ovf_q;       // the ring was full: nothing more of this frame is written
     reg           d_rec_q;       // the record's five header bytes are in the ring
     reg  [4:0]    d_st_q;        // the record's status, D_END writes it
     reg  [4:0]    d_tmo_q;       // timeout ticks since the last byte
     wire [15:0]   d_crc_next;
-    wire          d_store = (d_state_q == D_HUNT) ? (rx_data_i == SYNC_REQ) :
+    wire          d_store = (d_state_q == D_HUNT) ? rxsync_q :
                             (d_state_q <= D_LEN1 || d_state_q == D_PAY);
-    wire          d_write = rx_valid_i && d_store && !d_ovf_q && !full_q;
+    wire          d_write = rxv_q && d_store && !d_ovf_q && !full_q;
     wire          d_len_ok = !d_big_q && ((d_kind_q == K_NOPAY) ? (d_rem_q == {AW{1'b0}}) :
                              (d_rem_q <= MAXP && d_rem_q >= ((d_kind_q == K_LOAD) ? LEN_FIVE : LEN_ONE)));
 
@@ -204,15 +208,17 @@ module proto #(
     end
 
     always @(posedge clk) begin
-        if (rx_valid_i || d_state_q == D_HUNT) d_tmo_q <= 5'd0;
+        rxv_q    <= rx_valid_i;
+        rxsync_q <= (rx_data_i == SYNC_REQ);
+        if (rxv_q || d_state_q == D_HUNT) d_tmo_q <= 5'd0;
         else if (tmo_tick)                     d_tmo_q <= d_tmo_q + 5'd1;
         if (d_write) wr_tmp_q <= wr_tmp_q + 1'b1;
-        if (rx_valid_i && d_store && (d_ovf_q || full_q)) d_ovf_q <= 1'b1;
+        if (rxv_q && d_store && (d_ovf_q || full_q)) d_ovf_q <= 1'b1;
 
-        if (rx_valid_i) begin
+        if (rxv_q) begin                                        // the byte, a cycle after it came
             case (d_state_q)
                 D_HUNT: begin
-                    if (rx_data_i == SYNC_REQ) begin
+                    if (rxsync_q) begin
                         d_state_q <= D_CMD;
                         d_crc_q   <= 16'hFFFF;
                         d_ovf_q   <= full_q;
@@ -253,13 +259,16 @@ module proto #(
                                  (d_match_q && rx_data_i == d_crc_q[15:8]) ? ST_OK : ST_FRAME_CRC;
                     d_state_q <= D_END;
                 end
-                default: ;                                      // D_CHK, D_END: no byte comes
+                default: ;                                      // D_CHK.., D_END: no byte comes
             endcase
         end else if (d_state_q == D_CHK) begin                  // the header, one cycle later
+            d_lok_q   <= d_len_ok;
+            d_state_q <= D_CHK2;
+        end else if (d_state_q == D_CHK2) begin                 // ... and its checks, two
             if (d_kind_q == K_UNKNOWN) begin                    // answer at once, resynchronise
                 d_st_q    <= ST_UNKNOWN;
                 d_state_q <= D_END;
-            end else if (!d_len_ok) begin
+            end else if (!d_lok_q) begin
                 d_st_q    <= ST_LENGTH;
                 d_state_q <= D_END;
             end else begin
@@ -281,11 +290,14 @@ module proto #(
 
         if (rst) begin
             d_state_q <= D_HUNT;
+            rxv_q     <= 1'b0;
+            rxsync_q  <= 1'b0;
             d_kind_q  <= K_UNKNOWN;
             d_rem_q   <= {AW{1'b0}};
             d_big_q   <= 1'b0;
             d_crc_q   <= 16'hFFFF;
             d_match_q <= 1'b0;
+            d_lok_q   <= 1'b0;
             d_ovf_q   <= 1'b0;
             d_rec_q   <= 1'b0;
             d_st_q    <= ST_OK;
@@ -301,15 +313,16 @@ module proto #(
                      E_SKIP = 5'd8, E_IMG_BEGIN = 5'd9, E_IMG_DATA = 5'd10, E_RLE_CNT = 5'd11,
                      E_IMG_SETTLE = 5'd12, E_START = 5'd13, E_WAIT = 5'd14, E_NC = 5'd15,
                      E_RESET = 5'd16, E_R_HDR = 5'd17, E_R_FETCH = 5'd18, E_R_WORD = 5'd19,
-                     E_R_CRC = 5'd20, E_CLEAR = 5'd21;
+                     E_R_CRC = 5'd20, E_CLEAR = 5'd21, E_LOAD_CHK = 5'd22;
 
     reg  [4:0]    e_state_q;
     reg  [4:0]    e_st_q;
     reg  [7:0]    e_cmd_q, e_seq_q;
-    reg  [AW-1:0] e_len_q;        // payload bytes of this record still in the ring
+    reg  [AW:0]   e_len_q;        // payload bytes of this record still in the ring, minus one:
+    wire          e_none = e_len_q[AW];       // negative: none left (one flip-flop, no compare)
     reg  [2:0]    e_cnt_q;        // byte index (record header, response header, word, CRC) or wait
     reg           e_nz_q, e_mis_q;  // LOAD offset: a nonzero byte seen; a byte differs from MODEL_BYTES
-    reg  [8:0]    e_run_q;        // RLE: zeros still to send
+    reg  [8:0]    e_run_q;        // RLE: zeros still to send, minus one (negative: none)
     reg  [4:0]    e_wd_q;         // watchdog ticks
     reg  [8:0]    e_nw_q;         // response words still to send
     reg  [8:0]    e_src_q;        // the core register of the word being fetched / sent
@@ -318,9 +331,15 @@ module proto #(
     reg  [7:0]    e_txb_q;        // the byte the UART took, folded into the CRC the next cycle
     reg           e_txp_q;
     reg           e_consume;      // one ring byte is consumed this cycle
+    reg           e_issue;        // a command goes into the core port's registers this cycle
+    reg  [2:0]    e_iop;
+    reg  [7:0]    e_idata;
+    wire          e_take = cmd_valid_o && cmd_ready_i;      // the core takes the command
+    wire          e_free = !cmd_valid_o || cmd_ready_i;     // the port can take a new command
+    wire          e_noerr = (err_i == 4'd0);
     wire [15:0]   e_crc_next;
     wire          e_rle  = (e_cmd_q == CMD_INFER_RLE);
-    wire          e_ok   = (e_st_q == ST_OK);
+    reg           e_ok_q;         // the record's status is OK (registered with it in E_HDR)
     wire          e_info = (e_cmd_q == CMD_INFO);
     wire          e_stat = (e_cmd_q == CMD_STATUS);
     wire [10:0]   e_rlen = {e_nw_q, 2'b01};                 // response payload length 1 + 4 n
@@ -329,9 +348,8 @@ module proto #(
     crc16 u_crc16_tx (.crc_i(e_crc_q), .data_i(e_txb_q), .crc_o(e_crc_next));
 
     localparam [1:0] W_CORE = 2'd0, W_ROM = 2'd1, W_UPTIME = 2'd2, W_STATS = 2'd3;
-    assign core_rst_o = (e_state_q == E_RESET) && (e_cnt_q < 3'd2);
     assign up_hold    = (e_kind_q == W_UPTIME);
-    assign idle_o     = (d_state_q == D_HUNT) && (wr_ptr_q == rd_ptr_q) && (e_state_q == E_IDLE);
+    assign idle_o     = (d_state_q == D_HUNT) && !rxv_q && (wr_ptr_q == rd_ptr_q) && (e_state_q == E_IDLE);
     assign rd_ptr_d   = rd_ptr_q + {{AW{1'b0}}, e_consume};
 
     // The response words of a command are core registers from a start address on (the local ones
@@ -365,37 +383,41 @@ module proto #(
         endcase
     end
 
-    // Combinational outputs: core commands, ring consumption, TX byte.
+    // Combinational: the next core command (the port is registered: cmd_valid_o, cmd_op_o and
+    // cmd_data_o hold a command until the core takes it, a new one may follow in that cycle), ring
+    // consumption, TX byte.
     always @* begin
-        cmd_valid_o = 1'b0;
-        cmd_op_o    = OP_IMAGE_DATA;
-        cmd_data_o  = ring_q;
-        e_consume   = 1'b0;
-        tx_valid_o  = 1'b0;
-        tx_data_o   = word_byte;
+        e_issue    = 1'b0;
+        e_iop      = OP_IMAGE_DATA;
+        e_idata    = ring_q;
+        e_consume  = 1'b0;
+        tx_valid_o = 1'b0;
+        tx_data_o  = word_byte;
         case (e_state_q)
             E_HDR, E_LOAD_OFF, E_RLE_CNT: e_consume = 1'b1;
-            E_SKIP:       e_consume = (e_len_q != {AW{1'b0}});
-            E_LOAD_BEGIN: begin cmd_valid_o = 1'b1; cmd_op_o = OP_MODEL_BEGIN; end
+            E_SKIP:       e_consume = !e_none;
+            E_LOAD_BEGIN: begin e_issue = !cmd_valid_o; e_iop = OP_MODEL_BEGIN; end
             E_LOAD_DATA: begin
-                cmd_valid_o = (e_len_q != {AW{1'b0}}) && (err_i == 4'd0);
-                cmd_op_o    = OP_MODEL_DATA;
-                e_consume   = cmd_valid_o && cmd_ready_i;
+                e_issue   = e_free && !e_none && e_noerr;
+                e_iop     = OP_MODEL_DATA;
+                e_consume = e_issue;
             end
-            E_IMG_BEGIN:  begin cmd_valid_o = 1'b1; cmd_op_o = OP_IMAGE_BEGIN; end
+            E_IMG_BEGIN:  begin e_issue = !cmd_valid_o; e_iop = OP_IMAGE_BEGIN; end
             E_IMG_DATA: begin
-                if (e_run_q != 9'd0) begin                      // RLE zeros
-                    cmd_valid_o = (err_i == 4'd0);
-                    cmd_data_o  = 8'd0;
-                end else if (e_len_q != {AW{1'b0}} && (!e_rle || ring_q != 8'd0)) begin
-                    cmd_valid_o = (err_i == 4'd0);
-                    e_consume   = cmd_valid_o && cmd_ready_i;
-                end else if (e_len_q > LEN_ONE) begin           // RLE marker 00, count follows
-                    e_consume   = (err_i == 4'd0);
+                // a byte is consumed whatever it is (a pixel, or the RLE marker 00 whose count
+                // follows), so that the ring's read address does not wait for the byte's value
+                if (e_free && e_noerr) begin
+                    if (!e_run_q[8]) begin                      // RLE zeros
+                        e_issue = 1'b1;
+                        e_idata = 8'd0;
+                    end else if (!e_none) begin
+                        e_issue   = !e_rle || ring_q != 8'd0;
+                        e_consume = 1'b1;
+                    end
                 end
             end
-            E_START:      begin cmd_valid_o = (err_i == 4'd0); cmd_op_o = OP_START; end
-            E_CLEAR:      begin cmd_valid_o = (err_i != 4'd0); cmd_op_o = OP_CLEAR_ERR; end
+            E_START:      begin e_issue = !cmd_valid_o && e_noerr; e_iop = OP_START; end
+            E_CLEAR:      begin e_issue = !cmd_valid_o && !e_noerr; e_iop = OP_CLEAR_ERR; end
             E_R_HDR: begin
                 tx_valid_o = !e_txp_q;
                 case (e_cnt_q)
@@ -419,7 +441,14 @@ module proto #(
     always @(posedge clk) begin
         errors_clear <= 1'b0;
         rd_ptr_q <= rd_ptr_d;
-        if (e_consume) e_len_q <= e_len_q - 1'b1;
+        core_rst_o <= (e_state_q == E_RESET) && (e_cnt_q < 3'd2);
+        if (e_take) cmd_valid_o <= 1'b0;
+        if (e_issue) begin
+            cmd_valid_o <= 1'b1;
+            cmd_op_o    <= e_iop;
+            cmd_data_o  <= e_idata;
+        end
+        if (e_consume || e_state_q == E_DISPATCH) e_len_q <= e_len_q - 1'b1;
         // CRC-16 of the response: each byte the cycle after the UART took it (not the sync byte)
         e_txp_q <= e_tx && (e_state_q == E_R_WORD || (e_state_q == E_R_HDR && e_cnt_q != 3'd0));
         if (e_tx) e_txb_q <= tx_data_o;
@@ -433,19 +462,19 @@ module proto #(
             E_HDR: begin                                         // status cmd seq len_lo len_hi
                 e_cnt_q <= e_cnt_q + 3'd1;
                 case (e_cnt_q)
-                    3'd0:    e_st_q  <= ring_q[4:0];
+                    3'd0:    begin e_st_q <= ring_q[4:0]; e_ok_q <= (ring_q[4:0] == ST_OK); end
                     3'd1:    e_cmd_q <= ring_q;
                     3'd2:    e_seq_q <= ring_q;
-                    3'd3:    e_len_q <= {{(AW - 8){1'b0}}, ring_q};
+                    3'd3:    e_len_q <= {{(AW - 7){1'b0}}, ring_q};
                     default: begin
-                        e_len_q   <= {ring_q[AW-9:0], e_len_q[7:0]};
+                        e_len_q   <= {1'b0, ring_q[AW-9:0], e_len_q[7:0]};  // -1 in E_DISPATCH
                         e_state_q <= E_DISPATCH;
                     end
                 endcase
             end
             E_DISPATCH: begin
                 e_cnt_q <= 3'd0;
-                e_run_q <= 9'd0;
+                e_run_q <= 9'h1FF;
                 e_src_q <= e_info ? 9'd0 : R_STATUS;
                 case (e_cmd_q)
                     CMD_INFO:   e_nw_q <= 9'd11;
@@ -453,7 +482,7 @@ module proto #(
                     CMD_RESET:  e_nw_q <= 9'd0;
                     default:    e_nw_q <= 9'd3;
                 endcase
-                if (!e_ok) begin                                 // the decoder's error: no words
+                if (!e_ok_q) begin                               // the decoder's error: no words
                     e_nw_q    <= 9'd0;
                     e_state_q <= E_R_HDR;
                 end else begin
@@ -490,22 +519,26 @@ module proto #(
                 e_mis_q <= e_mis_q || ring_q != word_byte;
                 e_cnt_q <= e_cnt_q + 3'd1;
                 if (e_cnt_q == 3'd3) begin
-                    e_cnt_q <= 3'd0;
-                    if (!e_nz_q && ring_q == 8'd0)                   // offset 0: a new load
-                        e_state_q <= E_LOAD_BEGIN;
-                    else if (e_mis_q || ring_q != word_byte) begin   // not where the device is
-                        e_st_q    <= ST_OFFSET;
-                        e_state_q <= E_SKIP;
-                    end else
-                        e_state_q <= E_LOAD_DATA;
+                    e_cnt_q   <= 3'd0;
+                    e_state_q <= E_LOAD_CHK;
                 end
             end
-            E_LOAD_BEGIN: if (cmd_ready_i) e_state_q <= E_LOAD_DATA;
+            E_LOAD_CHK: begin                                    // the offset, a cycle later
+                if (!e_nz_q)                                     // offset 0: a new load
+                    e_state_q <= E_LOAD_BEGIN;
+                else if (e_mis_q) begin                          // not where the device is
+                    e_st_q    <= ST_OFFSET;
+                    e_state_q <= E_SKIP;
+                end else
+                    e_state_q <= E_LOAD_DATA;
+            end
+            E_LOAD_BEGIN: if (e_take) e_state_q <= E_LOAD_DATA;
             E_LOAD_DATA: begin
-                if (err_i != 4'd0) begin                         // first error of the chunk
+                if (!e_noerr) begin                              // first error of the chunk
+                    cmd_valid_o <= 1'b0;
                     e_st_q    <= {1'b0, err_i};
                     e_state_q <= E_SKIP;
-                end else if (e_len_q == LEN_ONE && e_consume) begin
+                end else if (e_none && e_free) begin             // the last byte taken
                     e_state_q <= E_SETTLE;
                 end
             end
@@ -517,27 +550,32 @@ module proto #(
                     e_state_q <= E_R_HDR;
                 end
             end
-            E_SKIP: if (e_len_q == {AW{1'b0}}) e_state_q <= E_R_HDR;     // consume the rest
+            E_SKIP: if (e_none) e_state_q <= E_R_HDR;           // consume the rest
             // ---- INFER: IMAGE_BEGIN, pixels (raw or zero-run-length), START, wait ----------
-            E_IMG_BEGIN: if (cmd_ready_i) e_state_q <= E_IMG_DATA;
+            E_IMG_BEGIN: if (e_take) e_state_q <= E_IMG_DATA;
             E_IMG_DATA: begin
-                if (err_i != 4'd0) begin
+                if (!e_noerr) begin
+                    cmd_valid_o <= 1'b0;
                     e_st_q    <= {1'b0, err_i};
                     e_state_q <= E_SKIP;
-                end else if (e_run_q != 9'd0) begin
-                    if (cmd_ready_i) e_run_q <= e_run_q - 9'd1;
-                end else if (e_len_q == {AW{1'b0}}) begin
+                end else if (!e_free) begin
+                    // the port is busy: wait
+                end else if (!e_run_q[8]) begin
+                    e_run_q <= e_run_q - 9'd1;
+                end else if (e_none) begin                           // the last pixel taken
                     e_cnt_q   <= 3'd0;
                     e_state_q <= E_IMG_SETTLE;
-                end else if (e_rle && ring_q == 8'd0 && e_len_q == LEN_ONE) begin
-                    e_st_q    <= ST_RLE;                         // a marker without its count
-                    e_state_q <= E_SKIP;
-                end else if (e_rle && ring_q == 8'd0) begin
-                    e_state_q <= E_RLE_CNT;
+                end else if (e_rle && ring_q == 8'd0) begin          // the marker (consumed)
+                    if (e_len_q == {(AW + 1){1'b0}}) begin
+                        e_st_q    <= ST_RLE;                     // ... without its count
+                        e_state_q <= E_SKIP;
+                    end else begin
+                        e_state_q <= E_RLE_CNT;
+                    end
                 end
             end
             E_RLE_CNT: begin
-                e_run_q   <= {1'b0, ring_q} + 9'd1;
+                e_run_q   <= {1'b0, ring_q};                     // 00 c: c + 1 zeros
                 e_state_q <= E_IMG_DATA;
             end
             E_IMG_SETTLE: begin
@@ -549,10 +587,11 @@ module proto #(
             end
             E_START: begin
                 e_wd_q <= 5'd0;
-                if (err_i != 4'd0) begin
+                if (!e_noerr) begin
+                    cmd_valid_o <= 1'b0;
                     e_st_q    <= {1'b0, err_i};
                     e_state_q <= E_R_HDR;
-                end else if (cmd_ready_i) begin
+                end else if (e_take) begin
                     e_state_q <= E_WAIT;
                 end
             end
@@ -631,19 +670,20 @@ module proto #(
                 end
             end
             default: begin                                       // E_CLEAR: leave err_o at 0
-                if (err_i == 4'd0 || cmd_ready_i) e_state_q <= E_IDLE;
+                if (e_take || (e_noerr && !cmd_valid_o)) e_state_q <= E_IDLE;
             end
         endcase
         if (rst) begin
             e_state_q <= E_IDLE;
             e_st_q    <= ST_OK;
+            e_ok_q    <= 1'b1;
             e_cmd_q   <= 8'd0;
             e_seq_q   <= 8'd0;
-            e_len_q   <= {AW{1'b0}};
+            e_len_q   <= {(AW + 1){1'b1}};
             e_cnt_q   <= 3'd0;
             e_nz_q    <= 1'b0;
             e_mis_q   <= 1'b0;
-            e_run_q   <= 9'd0;
+            e_run_q   <= 9'h1FF;
             e_wd_q    <= 5'd0;
             e_nw_q    <= 9'd0;
             e_src_q   <= 9'd0;
@@ -653,6 +693,10 @@ module proto #(
             e_txp_q   <= 1'b0;
             rd_addr_o <= 9'd0;
             rd_ptr_q  <= {(AW + 1){1'b0}};
+            core_rst_o  <= 1'b0;
+            cmd_valid_o <= 1'b0;
+            cmd_op_o    <= OP_IMAGE_DATA;
+            cmd_data_o  <= 8'd0;
             errors_clear <= 1'b0;
         end
     end

@@ -3,13 +3,15 @@
 //   a' = clamp(((max(sum, 0) * M) + 2^(S-1)) >> S, 0, 255)   (round half up, ReLU, saturate)
 // Negative sums are zeroed before the multiply (M >= 0, S >= 1 give 0 either way), so the one
 // multiplier is unsigned (ACC_W-1) x 16 bits; the rounding shift is done as q = p >> (S-1),
-// a' = (q + 1) >> 1, which equals (p + 2^(S-1)) >> S.
+// a' = (q + 1) >> 1, which equals (p + 2^(S-1)) >> S, in two steps (by 8*floor((S-1)/8), then by
+// (S-1) mod 8) so that no stage is more than a few LUTs deep.
 //
 //   cycle 0: valid_i, acc_i, tag_i, logit_i       (param memory address presented by the caller)
 //   cycle 1: bias_i, m_i, s_i (param memory data)  sum = acc + bias
 //   cycle 2: p = max(sum, 0) * M
-//   cycle 3: q = p >> (S - 1)
-//   cycle 4: valid_o, act_o = sat((q + 1) >> 1), sum_o, tag_o, logit_o
+//   cycle 3: pc = p >> (8 * ((S - 1) >> 3))
+//   cycle 4: q = pc >> ((S - 1) & 7)
+//   cycle 5: valid_o, act_o = sat((q + 1) >> 1), sum_o, tag_o, logit_o
 //
 // Parameters:
 //   ACC_W  accumulator / sum bits
@@ -45,17 +47,18 @@ module requant #(
         end
     end
 
-    reg [3:0] valid_q;  // valid_q[k]: a neuron in stage k+1
+    reg [4:0] valid_q;  // valid_q[k]: a neuron in stage k+1
     always @(posedge clk) begin
-        if (rst) valid_q <= 4'd0;
-        else     valid_q <= {valid_q[2:0], valid_i};
+        if (rst) valid_q <= 5'd0;
+        else     valid_q <= {valid_q[3:0], valid_i};
     end
 
     // ---- stage 1: bias -------------------------------------------------------------------------
     reg [ACC_W-1:0] acc_q1;
     reg [TAG_W-1:0] tag_q1;
     reg             logit_q1;
-    always @(posedge clk) begin
+    // each stage's data registers load only with a neuron (valid): they hold still otherwise
+    always @(posedge clk) if (valid_i) begin
         acc_q1   <= acc_i;
         tag_q1   <= tag_i;
         logit_q1 <= logit_i;
@@ -68,7 +71,7 @@ module requant #(
     reg [5:0]       s_q2;
     reg [TAG_W-1:0] tag_q2;
     reg             logit_q2;
-    always @(posedge clk) begin
+    always @(posedge clk) if (valid_q[0]) begin
         sum_q2   <= acc_q1 + bias_x;
         m_q2     <= m_i;
         s_q2     <= s_i;
@@ -77,41 +80,57 @@ module requant #(
     end
     wire [ACC_W-2:0] pos = sum_q2[ACC_W-1] ? {(ACC_W-1){1'b0}} : sum_q2[ACC_W-2:0];
 
-    // ---- stage 3: shift by S-1 -----------------------------------------------------------------
+    // ---- stage 3: the coarse half of the shift by S-1 -------------------------------------------
     reg [PW-1:0]    p_q3;
     reg [5:0]       s_q3;
     reg [ACC_W-1:0] sum_q3;
     reg [TAG_W-1:0] tag_q3;
     reg             logit_q3;
-    always @(posedge clk) begin
+    always @(posedge clk) if (valid_q[1]) begin
         p_q3     <= pos * m_q2;
         s_q3     <= s_q2;
         sum_q3   <= sum_q2;
         tag_q3   <= tag_q2;
         logit_q3 <= logit_q2;
     end
-    wire [PW-1:0] q = p_q3 >> (s_q3 - 6'd1);
+    wire [5:0]    sm1 = s_q3 - 6'd1;                   // 0..39 on hidden layers
+    wire [PW-1:0] pc  = p_q3 >> {sm1[5:3], 3'd0};      // the coarse half of the shift
 
-    // ---- stage 4: round half up, saturate --------------------------------------------------------
-    reg [9:0]       qlo_q4;  // q[9:0]
-    reg             qhi_q4;  // q >= 1024
+    // ---- stage 4: the fine half of the shift -----------------------------------------------------
+    reg [PW-1:0]    pc_q4;
+    reg [2:0]       sf_q4;
     reg [ACC_W-1:0] sum_q4;
     reg [TAG_W-1:0] tag_q4;
     reg             logit_q4;
-    always @(posedge clk) begin
-        qlo_q4   <= q[9:0];
-        qhi_q4   <= |q[PW-1:10];
+    always @(posedge clk) if (valid_q[2]) begin
+        pc_q4    <= pc;
+        sf_q4    <= sm1[2:0];
         sum_q4   <= sum_q3;
         tag_q4   <= tag_q3;
         logit_q4 <= logit_q3;
     end
-    wire [10:0] r = ({1'b0, qlo_q4} + 11'd1) >> 1;  // 0..512
+    wire [PW-1:0] q = pc_q4 >> sf_q4;
 
-    assign valid_o = valid_q[3];
-    assign logit_o = logit_q4;
-    assign tag_o   = tag_q4;
-    assign act_o   = (qhi_q4 || r[10:8] != 3'd0) ? 8'd255 : r[7:0];
-    assign sum_o   = sum_q4;
+    // ---- stage 5: round half up, saturate --------------------------------------------------------
+    reg [9:0]       qlo_q5;  // q[9:0]
+    reg             qhi_q5;  // q >= 1024
+    reg [ACC_W-1:0] sum_q5;
+    reg [TAG_W-1:0] tag_q5;
+    reg             logit_q5;
+    always @(posedge clk) if (valid_q[3]) begin
+        qlo_q5   <= q[9:0];
+        qhi_q5   <= |q[PW-1:10];
+        sum_q5   <= sum_q4;
+        tag_q5   <= tag_q4;
+        logit_q5 <= logit_q4;
+    end
+    wire [10:0] r = ({1'b0, qlo_q5} + 11'd1) >> 1;  // 0..512
+
+    assign valid_o = valid_q[4];
+    assign logit_o = logit_q5;
+    assign tag_o   = tag_q5;
+    assign act_o   = (qhi_q5 || r[10:8] != 3'd0) ? 8'd255 : r[7:0];
+    assign sum_o   = sum_q5;
     assign busy_o  = |valid_q;
 endmodule
 

@@ -6,11 +6,12 @@
 //          model: the layout of docs/formats.md). After a group's last input one cycle stays free
 //          (the accumulators are cleared while their sums move to the shadow chain). The last input
 //          issues only when the shadow chain is free (resv_q clear): that stalls only when a layer
-//          has fewer inputs than the drain needs (n_in < about LANES).
+//          has fewer inputs than the drain needs (n_in < LANES + 3).
 //   drain: from the cycle after loaded_i, one neuron a cycle: shift the chain, read its neuron
 //          record (pmem), hand it to the requantizer with its tag; padding lanes are not drained.
 //   FLUSH: after a layer's last group: wait until its drain and the requantizer are empty (the next
-//          layer reads what this one writes), then set up the next layer or finish (done_o).
+//          layer reads what this one writes; seen one cycle late, registered), then set up the
+//          next layer or finish (done_o).
 //
 // Activation buffer regions: 0 = the image (written by IMAGE_DATA, never overwritten), 1 and 2 =
 // ping-pong for hidden layers: layer 0 reads 0 writes 1, layer l > 0 reads the region layer l-1
@@ -57,6 +58,7 @@ module seq #(
     output wire [1:0]       rq_region_o, // activation buffer region to write (hidden layers)
     input  wire             rq_busy_i,   // requantizer pipeline not empty
     output wire             busy_o,
+    output wire             busy_next_o, // busy_o of the next cycle (for a registered copy)
     output wire             finish_o,    // last busy cycle: every result is written; done_o follows
     output wire             done_o       // one-cycle pulse, busy_o already low
 );
@@ -79,7 +81,9 @@ module seq #(
     reg [11:0]    n_out_q;      // n_out mod 4096: the next layer's n_in (1..4096) - 1 comes from it
     reg           logit_q;      // layer_q is the last layer
     reg [11:0]    i_q;          // input index within the group (the activation address)
-    reg [11:0]    irem_q;       // inputs of the group after i_q: 0 = i_q is the last one
+    reg [11:0]    irem_q;       // inputs of the group after i_q
+    reg           last_in_q;    // irem_q == 0: i_q is the group's last input (kept as a register)
+    reg           nin1_q;       // n_in == 1 in this layer
     reg [12:0]    j0_q;         // first neuron of the group
     reg [12:0]    left_q;       // neurons of the layer from j0_q on: n_out - j0
     reg           lgrp_q;       // left_q <= LANES: this is the layer's last group
@@ -101,7 +105,7 @@ module seq #(
     reg           done_q;
 
     // counters instead of comparisons with adders: the issue decision is a few LUTs deep
-    wire          last_in   = irem_q == 12'd0;
+    wire          last_in   = last_in_q;
     wire          last_grp  = lgrp_q;
     wire [LW-1:0] nvalid    = last_grp ? left_q[LW-1:0] : LANES14[LW-1:0];  // left_q <= LANES then
     wire [12:0]   left_nx   = left_q - LANES14[12:0];
@@ -128,6 +132,8 @@ module seq #(
             logit_q <= 1'b0;
             i_q     <= 12'd0;
             irem_q  <= 12'd0;
+            last_in_q <= 1'b1;
+            nin1_q  <= 1'b1;
             j0_q    <= 13'd0;
             left_q  <= 13'd0;
             lgrp_q  <= 1'b0;
@@ -149,6 +155,8 @@ module seq #(
                     logit_q <= n_layers_i == 4'd1;
                     i_q     <= 12'd0;
                     irem_q  <= n_in0_i - 12'd1;
+                    last_in_q <= n_in0_i == 12'd1;
+                    nin1_q  <= n_in0_i == 12'd1;
                     j0_q    <= 13'd0;
                     left_q  <= ltab_rdata_i;
                     lgrp_q  <= ltab_rdata_i <= LANES14[12:0];
@@ -161,12 +169,14 @@ module seq #(
                     if (last_in) begin
                         i_q    <= 12'd0;
                         irem_q <= nin_m1_q;
+                        last_in_q <= nin1_q;
                         j0_q   <= j0_q + LANES14[12:0];
                         left_q <= left_nx;
                         if (last_grp) state_q <= S_FLUSH;
                     end else begin
                         i_q    <= i_q + 12'd1;
                         irem_q <= irem_q - 12'd1;
+                        last_in_q <= irem_q == 12'd1;
                     end
                 end
                 S_FLUSH: if (flushed) begin
@@ -177,7 +187,9 @@ module seq #(
                         n_out_q <= ltab_rdata_i[11:0];
                         logit_q <= {1'b0, layer_nx} + 4'd1 == n_layers_i;
                         i_q     <= 12'd0;
-                        irem_q  <= n_out_q[11:0] - 12'd1;
+                        irem_q  <= n_out_q - 12'd1;
+                        last_in_q <= n_out_q == 12'd1;
+                        nin1_q  <= n_out_q == 12'd1;
                         j0_q    <= 13'd0;
                         left_q  <= ltab_rdata_i;
                         lgrp_q  <= ltab_rdata_i <= LANES14[12:0];
@@ -244,6 +256,7 @@ module seq #(
     assign rq_region_o  = dreg_q;
     assign busy_o       = state_q != S_IDLE;
     assign finish_o     = flushed && !more;
+    assign busy_next_o  = state_q == S_IDLE ? start_i : !(flushed && !more);
     assign done_o       = done_q;
 endmodule
 

@@ -3,9 +3,11 @@
 // design that the testbenches simulate (docs/boards.md).
 //
 // Parameters:
-//   CLK_MHZ  design clock in MHz: a multiple of 3 in 36..66. The PLL runs from the 12 MHz pad with
-//            DIVR = 0, DIVF = 4*CLK_MHZ/3 - 1, DIVQ = 4, FILTER_RANGE = 1 (VCO = 16*CLK_MHZ, inside
-//            533..1066 MHz); `icepll -i 12 -o CLK_MHZ` gives the same values (tests/t_board_ice40.sh).
+//   CLK_MHZ  design clock in MHz: a multiple of 3 in 24..66. The PLL runs from the 12 MHz pad with
+//            DIVR = 0, FILTER_RANGE = 1 and, for 36..66 MHz, DIVQ = 4, DIVF = 4*CLK_MHZ/3 - 1
+//            (VCO = 16*CLK_MHZ), for 24..33 MHz, DIVQ = 5, DIVF = 8*CLK_MHZ/3 - 1 (VCO = 32*CLK_MHZ):
+//            the VCO stays inside 533..1066 MHz; `icepll -i 12 -o CLK_MHZ` gives the same values
+//            (tests/t_board_ice40.sh).
 //   BAUD     UART bit rate; CLK_MHZ*1e6 must be a multiple of it (3 Mbaud: 12..22 clocks per bit).
 //   LANES    MAC lanes of the core (power of two).
 //   WMEM_BYTES, PMEM_NEURONS, ABUF_BYTES
@@ -24,7 +26,7 @@
 `default_nettype none
 
 module top_icebreaker #(
-    parameter integer CLK_MHZ      = 48,
+    parameter integer CLK_MHZ      = 30,
     parameter integer BAUD         = 3000000,
     parameter integer LANES        = 32,
     parameter integer WMEM_BYTES   = 131072,
@@ -40,11 +42,12 @@ module top_icebreaker #(
 );
     localparam integer CLK_HZ       = CLK_MHZ * 1000000;
     localparam integer CLKS_PER_BIT = CLK_HZ / BAUD;
-    localparam integer PLL_DIVF     = CLK_MHZ * 4 / 3 - 1;
+    localparam integer PLL_DIVQ     = (CLK_MHZ < 36) ? 5 : 4;
+    localparam integer PLL_DIVF     = CLK_MHZ * ((CLK_MHZ < 36) ? 8 : 4) / 3 - 1;
 
     initial begin
-        if (CLK_MHZ < 36 || CLK_MHZ > 66 || CLK_MHZ % 3 != 0) begin
-            $display("top_icebreaker: CLK_MHZ = %0d, need a multiple of 3 in 36..66", CLK_MHZ);
+        if (CLK_MHZ < 24 || CLK_MHZ > 66 || CLK_MHZ % 3 != 0) begin
+            $display("top_icebreaker: CLK_MHZ = %0d, need a multiple of 3 in 24..66", CLK_MHZ);
             $finish;
         end
         if (CLK_HZ % BAUD != 0) begin
@@ -62,7 +65,7 @@ module top_icebreaker #(
         .FEEDBACK_PATH("SIMPLE"),
         .DIVR(4'd0),
         .DIVF(PLL_DIVF[6:0]),
-        .DIVQ(3'd4),
+        .DIVQ(PLL_DIVQ[2:0]),
         .FILTER_RANGE(3'd1)
     ) u_pll (
         .PACKAGEPIN     (clk_12mhz_i),
@@ -110,7 +113,7 @@ module top_icebreaker #(
     );
 
     // ---- LEDs ------------------------------------------------------------------------------------
-    // Heartbeat: beat_hi_q[12] toggles every 2^24 cycles (~1.4 Hz at 48 MHz). Two short counters
+    // Heartbeat: beat_hi_q[12] toggles every 2^24 cycles (~1.8 Hz at 30 MHz). Two short counters
     // (the high one enabled by a registered carry) keep this off the critical path.
     reg [11:0] beat_lo_q;
     reg        beat_tick_q;

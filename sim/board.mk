@@ -82,9 +82,9 @@ lint-top:
 	    $(TOP_LINT) --top-module uart_tx -GCLKS_PER_BIT=$$c rtl/uart_tx.v; \
 	done; \
 	$(TOP_LINT) --top-module crc16 rtl/crc16.v; \
-	for p in "-GRXBUF_BYTES=2048 -GMAX_PAYLOAD=1024 -GQUEUE_DEPTH=4" \
-	         "-GRXBUF_BYTES=4096 -GMAX_PAYLOAD=2048 -GQUEUE_DEPTH=8 -GCLKS_PER_BIT=20" \
-	         "-GRXBUF_BYTES=64 -GMAX_PAYLOAD=32 -GQUEUE_DEPTH=2 -GTIMEOUT_BITS=64 -GWATCHDOG_LOG2=16"; do \
+	for p in "-GRXBUF_BYTES=2048 -GMAX_PAYLOAD=1019" \
+	         "-GRXBUF_BYTES=4096 -GMAX_PAYLOAD=2043 -GCLKS_PER_BIT=20" \
+	         "-GRXBUF_BYTES=512 -GMAX_PAYLOAD=16 -GTIMEOUT_BITS=64 -GWATCHDOG_LOG2=16"; do \
 	    $(TOP_LINT) --top-module proto $$p rtl/proto.v; \
 	done; \
 	for l in 8 16 32; do \

@@ -8,7 +8,7 @@
  * Tests (numbered, one line each: "test <n> <name>: PASSED|FAILED (<checks> checks)"):
  *   crc32      "123456789" and random streams with gaps vs q2_crc32
  *   mac_lane   random clear / accumulate / load / shift vs a C lane; 4096 x (+-765) extremes
- *   requant    20,000 random neurons through the 4-stage pipeline vs docs/arithmetic.md in C
+ *   requant    20,000 random neurons through the 5-stage pipeline vs docs/arithmetic.md in C
  *   argmax     random sets with ties (and all at the smallest sum) vs q2_argmax (lowest index wins)
  *   wmem       GENERIC and ICE40, 64 x 16K and 16 x 64K: random writes, reads, holds vs an array
  *   core Lnn   per core: registers, every error code, random models (1..8 layers, widths around
@@ -174,7 +174,7 @@ static void test_requant(void)
     vport bi = port("rq_bias_i"), mi = port("rq_m_i"), si = port("rq_s_i");
     vport vo = port("rq_valid_o"), lo = port("rq_logit_o"), to = port("rq_tag_o"), xo = port("rq_act_o");
     vport so = port("rq_sum_o"), busy = port("rq_busy_o");
-    enum { N = 20000, LAT = 4 };
+    enum { N = 20000, LAT = 5 };
     rq_item *it = calloc(N + LAT + 1, sizeof *it);
     if (!it) exit(Q2_EXIT_INTERNAL);
     int mid = 0, sat = 0, zero = 0;

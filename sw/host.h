@@ -98,7 +98,8 @@ typedef struct {
 typedef struct {
     uint32_t id, hw_version, lanes, wmem_bytes, pmem_neurons, abuf_bytes;
     uint32_t clock_hz;                 /* 0: not stated by the board top */
-    int clks_per_bit, proto_version, queue_depth, rxbuf_bytes, max_payload;
+    int clks_per_bit, proto_version, rxbuf_bytes, max_payload;
+    int rec_bytes;                     /* ring bytes a frame takes besides its payload */
     uint32_t timeout_bits, features;   /* features bit 0: INFER_RLE */
 } q2_dev_info;
 
@@ -107,8 +108,10 @@ typedef struct {
     bool busy, model_valid, image_complete;
     int core_err;
     uint32_t model_bytes;
-    uint64_t uptime_cycles;            /* device clock cycles since reset */
-    unsigned frames_ok, frame_crc_errors, timeouts, dropped, header_errors, framing_errors;
+    uint32_t crc;                      /* the core's CRC-32 register */
+    uint32_t uptime_cycles;            /* device clock cycles since reset, wrapping at 2^32 */
+    unsigned errors;                   /* 8-bit, wrapping: frames answered with a protocol error
+                                          or dropped, UART framing errors (docs/protocol.md) */
 } q2_dev_status;
 
 typedef struct {
@@ -167,6 +170,10 @@ int q2_host_check_fit(const q2_dev_info *info, const uint8_t *img, size_t len, c
  * Q2_EVERIFY (device rejected it / CRC read-back differs), or Q2_EDEVICE. progress may be NULL. */
 int q2_host_load(q2_host *h, const uint8_t *img, size_t len,
                  void (*progress)(size_t done, size_t total, void *ctx), void *ctx);
+
+/* Device seconds between two uptime readings (2^32 wrap); wall_s, the host's time between them,
+ * decides when the counter may have wrapped: then wall_s is returned. */
+double q2_host_device_seconds(const q2_dev_info *info, uint32_t up0, uint32_t up1, double wall_s);
 
 /* Pipelined inference: send while fewer than q2_host_window() are outstanding, receive in order.
  * infer_send returns the frame's sequence number in *seq. */

@@ -17,13 +17,13 @@
  *   cmd   name       request payload              response words (status OK)
  *   0x01  INFO       -                            ID HW_VERSION LANES WMEM_BYTES PMEM_NEURONS
  *                                                 ABUF_BYTES CLOCK_HZ CFG0 CFG1 TIMEOUT_BITS FEATURES
- *   0x02  STATUS     -                            CORE_STATUS MODEL_BYTES UPTIME_LO UPTIME_HI
- *                                                 STATS0 STATS1
+ *   0x02  STATUS     -                            CORE_STATUS CRC MODEL_BYTES UPTIME STATS
  *   0x03  RESET      -                            -
- *   0x10  LOAD       offset u32, bytes (1..)      MODEL_BYTES CORE_STATUS (also on error)
- *   0x11  VERIFY     -                            CRC MODEL_BYTES CORE_STATUS N_CLASSES
- *   0x20  INFER      pixels (n_in)                CLASS CYCLES N_CLASSES LOGIT[0..n-1]
- *   0x21  INFER_RLE  zero-run-length pixels       as INFER           (error: CORE_STATUS)
+ *   0x10  LOAD       offset u32, bytes (1..)      CORE_STATUS CRC MODEL_BYTES (also on a core error)
+ *   0x11  VERIFY     -                            CORE_STATUS CRC MODEL_BYTES
+ *   0x20  INFER      pixels (n_in)                CYCLES CLASS N_CLASSES LOGIT[0..n-1]
+ *   0x21  INFER_RLE  zero-run-length pixels       as INFER   (error: CORE_STATUS CRC MODEL_BYTES)
+ *   A frame the decoder rejects (status 0x10..0x14) is answered with no words.
  *
  * Status: 0 OK; 1..8 accel_core's err (HEADER TOO_BIG CRC NO_MODEL BUSY IMAGE SEQ BAD_OP);
  * 0x10 FRAME_CRC, 0x11 UNKNOWN, 0x12 LENGTH, 0x13 TIMEOUT, 0x14 OVERFLOW, 0x15 OFFSET, 0x16 HANG,
@@ -336,7 +336,7 @@ int q2_host_info(q2_host *h, q2_dev_info *info)
     q2_dev_info d = {
         .id = f.w[0], .hw_version = f.w[1], .lanes = f.w[2], .wmem_bytes = f.w[3],
         .pmem_neurons = f.w[4], .abuf_bytes = f.w[5], .clock_hz = f.w[6],
-        .clks_per_bit = (int)(f.w[7] & 0xFFFF), .queue_depth = (int)((f.w[7] >> 16) & 0xFF),
+        .clks_per_bit = (int)(f.w[7] & 0xFFFF), .rec_bytes = (int)((f.w[7] >> 16) & 0xFF),
         .proto_version = (int)(f.w[7] >> 24), .rxbuf_bytes = (int)(f.w[8] & 0xFFFF),
         .max_payload = (int)(f.w[8] >> 16), .timeout_bits = f.w[9], .features = f.w[10],
     };
@@ -344,13 +344,14 @@ int q2_host_info(q2_host *h, q2_dev_info *info)
         Q2_ERR("INFO failed: device id 0x%08x, need 0x4C4D3251 (\"Q2ML\")", (unsigned)d.id);
         return Q2_EDEVICE;
     }
-    if (d.proto_version != 1) {
-        Q2_ERR("INFO failed: protocol version %d, this host speaks 1", d.proto_version);
+    if (d.proto_version != 2) {
+        Q2_ERR("INFO failed: protocol version %d, this host speaks 2", d.proto_version);
         return Q2_EDEVICE;
     }
-    if (d.clks_per_bit < 4 || d.max_payload < 16 || d.rxbuf_bytes < 2 * d.max_payload || d.queue_depth < 2) {
+    if (d.clks_per_bit < 4 || d.max_payload < 16 || d.rec_bytes < 1 ||
+        d.rxbuf_bytes < 2 * (d.max_payload + d.rec_bytes)) {
         Q2_ERR("INFO failed: implausible configuration (clks_per_bit %d, max_payload %d, rxbuf %d, "
-               "queue %d)", d.clks_per_bit, d.max_payload, d.rxbuf_bytes, d.queue_depth);
+               "record bytes %d)", d.clks_per_bit, d.max_payload, d.rxbuf_bytes, d.rec_bytes);
         return Q2_EDEVICE;
     }
     if (d.clock_hz) {
@@ -371,22 +372,29 @@ int q2_host_info(q2_host *h, q2_dev_info *info)
 int q2_host_status(q2_host *h, q2_dev_status *st)
 {
     q2_frame f;
-    int rc = request_ok(h, Q2P_STATUS, NULL, 0, &f, 6);
+    int rc = request_ok(h, Q2P_STATUS, NULL, 0, &f, 5);
     if (rc) return rc;
     st->core_status = f.w[0];
     st->busy = f.w[0] & 1;
     st->model_valid = (f.w[0] >> 1) & 1;
     st->core_err = (int)((f.w[0] >> 4) & 0xF);
     st->image_complete = (f.w[0] >> 8) & 1;
-    st->model_bytes = f.w[1];
-    st->uptime_cycles = (uint64_t)f.w[2] | (uint64_t)(f.w[3] & 0xFFFF) << 32;
-    st->frames_ok = f.w[4] & 0xFF;          /* 8-bit counters, wrapping */
-    st->frame_crc_errors = (f.w[4] >> 8) & 0xFF;
-    st->header_errors = (f.w[4] >> 16) & 0xFF;
-    st->framing_errors = f.w[4] >> 24;
-    st->timeouts = f.w[5] & 0xFF;
-    st->dropped = (f.w[5] >> 8) & 0xFF;
+    st->crc = f.w[1];
+    st->model_bytes = f.w[2];
+    st->uptime_cycles = f.w[3];
+    st->errors = f.w[4] & 0xFF;             /* 8-bit counter, wrapping */
     return 0;
+}
+
+double q2_host_device_seconds(const q2_dev_info *info, uint32_t up0, uint32_t up1, double wall_s)
+{
+    if (!info->clock_hz) return wall_s;
+    double wrap_s = 4294967296.0 / info->clock_hz;
+    /* The device's clock is never slower than the host's view of it (real board: the same time;
+     * simulated board: slower than real time), so while the host has seen less than one wrap
+     * the 32-bit difference is exact. */
+    if (wall_s >= 0.9 * wrap_s) return wall_s;
+    return (double)(uint32_t)(up1 - up0) / info->clock_hz;
 }
 
 int q2_host_reset(q2_host *h)
@@ -398,11 +406,11 @@ int q2_host_reset(q2_host *h)
 int q2_host_verify(q2_host *h, uint32_t *crc, uint32_t *model_bytes, bool *model_valid)
 {
     q2_frame f;
-    int rc = request_ok(h, Q2P_VERIFY, NULL, 0, &f, 4);
+    int rc = request_ok(h, Q2P_VERIFY, NULL, 0, &f, 3);
     if (rc) return rc;
-    *crc = f.w[0];
-    *model_bytes = f.w[1];
-    *model_valid = (f.w[2] >> 1) & 1;
+    *model_valid = (f.w[0] >> 1) & 1;
+    *crc = f.w[1];
+    *model_bytes = f.w[2];
     return 0;
 }
 
@@ -449,15 +457,13 @@ int q2_host_check_fit(const q2_dev_info *d, const uint8_t *img, size_t len, cons
     return 0;
 }
 
-/* Frames in flight. The ring must hold the frames that wait for the executor; the one being
- * executed has left it (its payload is consumed within n_in cycles of its arrival, while the next
- * frame takes ~40 cycles a byte to arrive), hence rxbuf / payload + 1. One descriptor slot stays
- * free for error replies. */
+/* Frames in flight. The device's ring holds the frames that wait for the executor, rec_bytes +
+ * payload each; the one being executed leaves it as it runs (its payload is consumed within n_in
+ * cycles, while the next frame takes >= 40 cycles a byte to arrive), hence rxbuf / record + 1. */
 int q2_host_window(const q2_host *h, size_t payload_len)
 {
     if (!h->have_info || payload_len == 0) return 1;
-    int w = h->info.rxbuf_bytes / (int)payload_len + 1;
-    if (w > h->info.queue_depth - 1) w = h->info.queue_depth - 1;
+    int w = h->info.rxbuf_bytes / ((int)payload_len + h->info.rec_bytes) + 1;
     if (w > 8) w = 8;
     return w < 1 ? 1 : w;
 }
@@ -472,7 +478,11 @@ int q2_host_load(q2_host *h, const uint8_t *img, size_t len,
         int rc = q2_host_info(h, NULL);
         if (rc) return rc;
     }
-    size_t chunk = (size_t)h->info.max_payload - 4;
+    /* two records of a chunk fit the ring, so the next chunk arrives while one executes */
+    size_t pay_max = (size_t)h->info.max_payload;
+    if (pay_max > (size_t)(h->info.rxbuf_bytes / 2 - h->info.rec_bytes))
+        pay_max = (size_t)(h->info.rxbuf_bytes / 2 - h->info.rec_bytes);
+    size_t chunk = pay_max - 4;
     int window = q2_host_window(h, chunk + 4);
     if (window > LOAD_MAX_WINDOW) window = LOAD_MAX_WINDOW;
     struct { uint8_t seq; size_t off, n; } fl[LOAD_MAX_WINDOW];   /* frames in flight, oldest first */
@@ -508,8 +518,8 @@ int q2_host_load(q2_host *h, const uint8_t *img, size_t len,
                 h->stray_frames++;
                 continue;
             }
-            if (f.status == Q2S_OK && f.n_words >= 1 && f.w[0] == fl[0].off + fl[0].n) {
-                acked = f.w[0];
+            if (f.status == Q2S_OK && f.n_words >= 3 && f.w[2] == fl[0].off + fl[0].n) {
+                acked = f.w[2];
                 begun = true;
                 recoveries = 0;   /* the retry budget is per exchange, not per load */
                 memmove(fl, fl + 1, sizeof fl[0] * (size_t)(nfl - 1));
@@ -599,8 +609,8 @@ int q2_host_infer_recv(q2_host *h, uint8_t seq, q2_infer_result *r, int *status,
             Q2_ERR("INFER failed: malformed response (%d words, n_classes %u)", f.n_words, (unsigned)f.w[2]);
             return Q2_EFORMAT;
         }
-        r->cls = (int)f.w[0];
-        r->cycles = f.w[1];
+        r->cycles = f.w[0];
+        r->cls = (int)f.w[1];
         r->n_classes = (int)f.w[2];
         for (int k = 0; k < r->n_classes; k++) r->logits[k] = (int32_t)f.w[3 + k];
         return 0;

@@ -54,7 +54,7 @@ static void usage(FILE *f)
 "\n"
 "commands:\n"
 "  info                       device configuration and state\n"
-"  status                     model state, uptime, frame counters\n"
+"  status                     model state, uptime, error counter\n"
 "  reset                      reset the core (the model becomes invalid)\n"
 "  load X.q2                  refuse a model that does not fit; send it in chunks; read the CRC-32\n"
 "                             back: ends with 'verify OK' or exits 3\n"
@@ -164,18 +164,17 @@ static void print_info(const q2_host *h, const q2_dev_info *d)
                (unsigned)(d->clock_hz / (uint32_t)d->clks_per_bit));
     else
         printf("clock_hz=unknown clks_per_bit=%d\n", d->clks_per_bit);
-    printf("rxbuf_bytes=%d max_payload=%d queue_depth=%d timeout_bits=%u features=%s\n", d->rxbuf_bytes,
-           d->max_payload, d->queue_depth, (unsigned)d->timeout_bits, (d->features & 1) ? "rle" : "-");
+    printf("rxbuf_bytes=%d max_payload=%d record_bytes=%d timeout_bits=%u features=%s\n", d->rxbuf_bytes,
+           d->max_payload, d->rec_bytes, (unsigned)d->timeout_bits, (d->features & 1) ? "rle" : "-");
 }
 
 static void print_status(const q2_dev_status *s, const q2_dev_info *d)
 {
     printf("model_valid=%d model_bytes=%u busy=%d core_err=%d(%s)\n", s->model_valid,
            (unsigned)s->model_bytes, s->busy, s->core_err, q2_status_name(s->core_err));
-    printf("uptime_cycles=%llu", (unsigned long long)s->uptime_cycles);
+    printf("uptime_cycles=%u", (unsigned)s->uptime_cycles);
     if (d && d->clock_hz) printf(" uptime_s=%.6f", (double)s->uptime_cycles / d->clock_hz);
-    printf("\nframes_ok=%u frame_crc_errors=%u timeouts=%u dropped=%u header_errors=%u framing_errors=%u\n",
-           s->frames_ok, s->frame_crc_errors, s->timeouts, s->dropped, s->header_errors, s->framing_errors);
+    printf(" errors=%u\n", s->errors);
 }
 
 static int cmd_info(q2_host *h)
@@ -274,7 +273,7 @@ static int cmd_load(q2_host *h, const cli *c)
     printf("load: %s: %zu bytes, %llu on the line, wall_s=%.3f", path, q.image_len,
            (unsigned long long)down, wall);
     if (h->info.clock_hz) {
-        double dev_s = (double)(s1.uptime_cycles - s0.uptime_cycles) / h->info.clock_hz;
+        double dev_s = q2_host_device_seconds(&h->info, s0.uptime_cycles, s1.uptime_cycles, wall);
         printf(" device_s=%.4f line_utilization=%.3f", dev_s,
                dev_s > 0 ? 10.0 * (double)down / (dev_s * h->o.baud) : 0.0);
     }
@@ -429,7 +428,7 @@ static int cmd_infer(q2_host *h, const cli *c)
     double wall = q2_now() - wall0;
     if ((rc = q2_host_status(h, &s1))) goto out;
 
-    double dev_s = h->info.clock_hz ? (double)(s1.uptime_cycles - s0.uptime_cycles) / h->info.clock_hz : 0;
+    double dev_s = h->info.clock_hz ? q2_host_device_seconds(&h->info, s0.uptime_cycles, s1.uptime_cycles, wall) : 0;
     double elapsed = dev_s > 0 ? dev_s : wall;
     double baud = h->o.baud;
     printf("images=%ld accuracy=%.2f images_per_s=%.1f line_utilization=%.3f\n", n,
@@ -438,7 +437,7 @@ static int cmd_infer(q2_host *h, const cli *c)
     double feed = npix + (c->rle ? dpi : 0);
     printf("timing: time_base=%s device_s=%.6f wall_s=%.3f baud=%.0f clock_hz=%u bytes_down=%llu bytes_up=%llu "
            "down_per_image=%.1f up_per_image=%.1f cycles_per_image=%.0f up_utilization=%.3f window=%d "
-           "rle=%d retries=%u\n", dev_s > 0 ? "device" : "wall", dev_s, wall, baud, (unsigned)h->info.clock_hz,
+           "rle=%d retries=%u\n", dev_s > 0 && dev_s != wall ? "device" : "wall", dev_s, wall, baud, (unsigned)h->info.clock_hz,
            (unsigned long long)down, (unsigned long long)up, dpi, upi, cyc,
            10.0 * (double)up / (elapsed * baud), window, c->rle, h->retries_used - retries0);
     printf("projection: images_per_s_3M_12MHz=%.1f images_per_s_3M_48MHz=%.1f images_per_s_12M_48MHz=%.1f\n",

@@ -145,13 +145,16 @@ int main(void)
     script_rsp(Q2P_INFO, 0x33, 0, w, 1, false);     /* stray: another seq */
     script_rsp(Q2P_STATUS, 0x34, Q2S_FRAME_CRC, NULL, 0, false);
     host.seq = 0x34;
-    script_rsp(Q2P_STATUS, 0x35, 0, (uint32_t[6]){ 0x2, 100, 7, 0, 0x04030201, 0x0605 }, 6, false);
+    script_rsp(Q2P_STATUS, 0x35, 0, (uint32_t[5]){ 0x2, 0xC0FFEE, 100, 7, 0x104 }, 5, false);
     q2_dev_status ds;
     CHECK(q2_host_status(&host, &ds) == 0, "STATUS: a stray frame skipped, FRAME_CRC retried");
-    CHECK(ds.model_valid && ds.model_bytes == 100 && ds.uptime_cycles == 7 && host.retries_used == 1 &&
-          host.stray_frames == 1, "  ... fields decoded, 1 retry, 1 stray");
-    CHECK(ds.frames_ok == 1 && ds.frame_crc_errors == 2 && ds.header_errors == 3 && ds.framing_errors == 4 &&
-          ds.timeouts == 5 && ds.dropped == 6, "  ... the 8-bit counters of STATS0 and STATS1");
+    CHECK(ds.model_valid && ds.crc == 0xC0FFEE && ds.model_bytes == 100 && ds.uptime_cycles == 7 &&
+          host.retries_used == 1 && host.stray_frames == 1, "  ... fields decoded, 1 retry, 1 stray");
+    CHECK(ds.errors == 4, "  ... the 8-bit error counter of STATS");
+    q2_dev_info di = { .clock_hz = 12000000 };
+    CHECK(q2_host_device_seconds(&di, 0xFFFFFF00u, 0x00000100u, 0.01) * 12e6 == 512.0,
+          "uptime difference across the 2^32 wrap");
+    CHECK(q2_host_device_seconds(&di, 5, 6, 400.0) == 400.0, "  ... wall time once a wrap may have passed");
     CHECK(st.out_len == 2 * 7, "  ... an error reply needs no resync: 2 frames sent, %zu bytes", st.out_len);
 
     script_reset(4096);
@@ -185,12 +188,11 @@ int main(void)
     script_reset(1);
     host.have_info = true;
     host.info.rxbuf_bytes = 2048;
-    host.info.queue_depth = 4;
-    CHECK(q2_host_window(&host, 784) == 3, "784-byte images, 2 KiB ring: 2 waiting + 1 executing = 3");
-    CHECK(q2_host_window(&host, 100) == 3, "small frames: queue depth - 1 = 3");
-    host.info.queue_depth = 8;
-    CHECK(q2_host_window(&host, 1024) == 3, "1 KiB LOAD chunks, deeper queue: 2048/1024 + 1 = 3");
-    CHECK(q2_host_window(&host, 2048) == 2, "a frame as big as the ring: 2");
+    host.info.rec_bytes = 5;
+    CHECK(q2_host_window(&host, 784) == 3, "784-byte images, 2 KiB ring: 2 records of 789 waiting + 1 executing = 3");
+    CHECK(q2_host_window(&host, 200) == 8, "small frames (RLE): capped at 8");
+    CHECK(q2_host_window(&host, 1019) == 3, "largest LOAD chunk (1019 + 5 = 1 KiB records): 3");
+    CHECK(q2_host_window(&host, 2043) == 2, "a record as big as the ring: 2");
 
     printf("model fit\n");
     q2_dev_info d = { .lanes = 32, .wmem_bytes = 131072, .pmem_neurons = 1024, .abuf_bytes = 1024 };
