@@ -24,7 +24,7 @@ PROG           ?= default
 
 BOARD        ?= icebreaker
 LANES        ?= 32
-ICE40_MHZ    ?= 30
+ICE40_MHZ    ?= 27
 ECP5_MHZ     ?= 60
 REPORT_LANES ?= 8 16 32
 BOARD_LIST   := icebreaker ulx3s

@@ -26,7 +26,7 @@
 `default_nettype none
 
 module top_icebreaker #(
-    parameter integer CLK_MHZ      = 30,
+    parameter integer CLK_MHZ      = 27,
     parameter integer BAUD         = 3000000,
     parameter integer LANES        = 32,
     parameter integer WMEM_BYTES   = 131072,
@@ -113,7 +113,7 @@ module top_icebreaker #(
     );
 
     // ---- LEDs ------------------------------------------------------------------------------------
-    // Heartbeat: beat_hi_q[12] toggles every 2^24 cycles (~1.8 Hz at 30 MHz). Two short counters
+    // Heartbeat: beat_hi_q[12] toggles every 2^24 cycles (~1.6 Hz at 27 MHz). Two short counters
     // (the high one enabled by a registered carry) keep this off the critical path.
     reg [11:0] beat_lo_q;
     reg        beat_tick_q;

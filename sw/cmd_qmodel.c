@@ -24,44 +24,6 @@
 #define BENCH_ROUNDS  5     /* bench: interleaved timing rounds, best rate per engine */
 
 /* ---- option helpers ------------------------------------------------------------------------------- */
-/* Matches "--name value" and "--name=value"; advances *i past what it consumed. */
-static bool opt_val(int argc, char **argv, int *i, const char *name, const char **val)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n)) return false;
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return true;
-    }
-    if (a[n] || *i + 1 >= argc) return false;
-    *val = argv[++*i];
-    return true;
-}
-
-static int parse_long(const char *opt, const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi) {
-        Q2_ERR("parse %s failed: '%s', need an integer in %ld..%ld", opt, s, lo, hi);
-        return Q2_EARG;
-    }
-    *out = v;
-    return Q2_OK;
-}
-
-static int parse_double(const char *opt, const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !(v >= lo && v <= hi)) {
-        Q2_ERR("parse %s failed: '%s', need a number in [%g, %g]", opt, s, lo, hi);
-        return Q2_EARG;
-    }
-    *out = v;
-    return Q2_OK;
-}
 
 static bool wants_help(int argc, char **argv)
 {
@@ -77,18 +39,6 @@ static int unknown(const char *cmd, const char *arg, void (*usage)(FILE *))
     return Q2_EXIT_USAGE;
 }
 
-static bool file_exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0;
-}
-
-static const char *mnist_dir(void)
-{
-    const char *d = getenv("MNIST_DIR");
-    return d && *d ? d : "data/mnist";
-}
-
 /* The labels file that goes with an IDX images file: "...images-idx3..." -> "...labels-idx1...". */
 static bool labels_for(const char *images, char *out, size_t n)
 {
@@ -97,7 +47,7 @@ static bool labels_for(const char *images, char *out, size_t n)
     size_t k = (size_t)(p - images);
     memcpy(out, images, k);
     snprintf(out + k, n - k, "labels-idx1%s", p + strlen("images-idx3"));
-    return file_exists(out);
+    return q2_file_exists(out);
 }
 
 /* ---- pack ------------------------------------------------------------------------------------------- */
@@ -143,21 +93,21 @@ int cmd_pack(int argc, char **argv)
     bool quiet = false;
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
-        if (opt_val(argc, argv, &i, "--model", &v)) model = v;
-        else if (opt_val(argc, argv, &i, "--scope", &v)) rc = scope = q2_scope_parse(v);
-        else if (opt_val(argc, argv, &i, "--rule", &v)) rc = rule = q2_rule_parse(v);
-        else if (opt_val(argc, argv, &i, "--sigma", &v)) rc = sigma = q2_sigma_parse(v);
-        else if (opt_val(argc, argv, &i, "--best", &v)) best = v;
-        else if (opt_val(argc, argv, &i, "--lanes", &v))
-            rc = parse_long(a, v, Q2_LANES_MIN, Q2_LANES_MAX, &lanes);
-        else if (opt_val(argc, argv, &i, "--images", &v)) images = v;
-        else if (opt_val(argc, argv, &i, "--labels", &v)) labels = v;
-        else if (opt_val(argc, argv, &i, "--val", &v)) rc = parse_long(a, v, 0, 1L << 30, &n_val);
-        else if (opt_val(argc, argv, &i, "--calib", &v)) rc = parse_long(a, v, 1, 1L << 30, &calib);
-        else if (opt_val(argc, argv, &i, "--calib-pct", &v))
-            rc = !strcmp(v, "auto") ? (pct = Q2_CALIB_PCT_AUTO, 0) : parse_double(a, v, 1e-9, 100, &pct);
-        else if (opt_val(argc, argv, &i, "--save-float", &v)) save_float = v;
-        else if (opt_val(argc, argv, &i, "-o", &v) || opt_val(argc, argv, &i, "--output", &v)) out = v;
+        if (q2_opt_val(argc, argv, &i, "--model", &v)) model = v;
+        else if (q2_opt_val(argc, argv, &i, "--scope", &v)) rc = scope = q2_scope_parse(v);
+        else if (q2_opt_val(argc, argv, &i, "--rule", &v)) rc = rule = q2_rule_parse(v);
+        else if (q2_opt_val(argc, argv, &i, "--sigma", &v)) rc = sigma = q2_sigma_parse(v);
+        else if (q2_opt_val(argc, argv, &i, "--best", &v)) best = v;
+        else if (q2_opt_val(argc, argv, &i, "--lanes", &v))
+            rc = q2_parse_long(a, v, Q2_LANES_MIN, Q2_LANES_MAX, &lanes);
+        else if (q2_opt_val(argc, argv, &i, "--images", &v)) images = v;
+        else if (q2_opt_val(argc, argv, &i, "--labels", &v)) labels = v;
+        else if (q2_opt_val(argc, argv, &i, "--val", &v)) rc = q2_parse_long(a, v, 0, 1L << 30, &n_val);
+        else if (q2_opt_val(argc, argv, &i, "--calib", &v)) rc = q2_parse_long(a, v, 1, 1L << 30, &calib);
+        else if (q2_opt_val(argc, argv, &i, "--calib-pct", &v))
+            rc = !strcmp(v, "auto") ? (pct = Q2_CALIB_PCT_AUTO, 0) : q2_parse_double(a, v, 1e-9, 100, &pct);
+        else if (q2_opt_val(argc, argv, &i, "--save-float", &v)) save_float = v;
+        else if (q2_opt_val(argc, argv, &i, "-o", &v) || q2_opt_val(argc, argv, &i, "--output", &v)) out = v;
         else if (!strcmp(a, "--quiet")) quiet = true;
         else return unknown("pack", a, pack_usage);
         if (rc > 0) rc = 0; /* scope/rule/sigma indices */
@@ -192,8 +142,8 @@ int cmd_pack(int argc, char **argv)
         return Q2_EXIT_USAGE;
     }
     if (!images) {
-        snprintf(p_img, sizeof p_img, "%s/train-images-idx3-ubyte", mnist_dir());
-        snprintf(p_lbl, sizeof p_lbl, "%s/train-labels-idx1-ubyte", mnist_dir());
+        snprintf(p_img, sizeof p_img, "%s/train-images-idx3-ubyte", q2_mnist_dir());
+        snprintf(p_lbl, sizeof p_lbl, "%s/train-labels-idx1-ubyte", q2_mnist_dir());
         images = p_img;
         labels = p_lbl;
     }
@@ -266,7 +216,7 @@ int cmd_info(int argc, char **argv)
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v;
-        if (opt_val(argc, argv, &i, "--model", &v)) path = v;
+        if (q2_opt_val(argc, argv, &i, "--model", &v)) path = v;
         else if (argv[i][0] != '-' && !path) path = argv[i];
         else return unknown("info", argv[i], info_usage);
     }
@@ -358,12 +308,12 @@ int cmd_eval_q2(int argc, char **argv)
     int kernel = Q2_FAST_AUTO, rc = Q2_OK;
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
-        if (opt_val(argc, argv, &i, "--model", &v)) model = v;
-        else if (opt_val(argc, argv, &i, "--images", &v)) images = v;
-        else if (opt_val(argc, argv, &i, "--labels", &v)) labels = v;
-        else if (opt_val(argc, argv, &i, "--engine", &v)) engine = v;
-        else if (opt_val(argc, argv, &i, "--limit", &v)) rc = parse_long(a, v, 1, 1L << 30, &limit);
-        else if (opt_val(argc, argv, &i, "--kernel", &v)) {
+        if (q2_opt_val(argc, argv, &i, "--model", &v)) model = v;
+        else if (q2_opt_val(argc, argv, &i, "--images", &v)) images = v;
+        else if (q2_opt_val(argc, argv, &i, "--labels", &v)) labels = v;
+        else if (q2_opt_val(argc, argv, &i, "--engine", &v)) engine = v;
+        else if (q2_opt_val(argc, argv, &i, "--limit", &v)) rc = q2_parse_long(a, v, 1, 1L << 30, &limit);
+        else if (q2_opt_val(argc, argv, &i, "--kernel", &v)) {
             for (kernel = 0; kernel < Q2_FAST_COUNT && strcmp(v, q2_fast_kernel_name(kernel)); kernel++) {}
             if (kernel == Q2_FAST_COUNT) {
                 Q2_ERR("parse --kernel failed: '%s', need auto, c, avx2 or avx512vnni", v);
@@ -382,8 +332,8 @@ int cmd_eval_q2(int argc, char **argv)
     }
     char p_img[4096], p_lbl[4096];
     if (!images) {
-        snprintf(p_img, sizeof p_img, "%s/t10k-images-idx3-ubyte", mnist_dir());
-        snprintf(p_lbl, sizeof p_lbl, "%s/t10k-labels-idx1-ubyte", mnist_dir());
+        snprintf(p_img, sizeof p_img, "%s/t10k-images-idx3-ubyte", q2_mnist_dir());
+        snprintf(p_lbl, sizeof p_lbl, "%s/t10k-labels-idx1-ubyte", q2_mnist_dir());
         images = p_img;
         labels = p_lbl;
     }
@@ -474,10 +424,10 @@ int cmd_infer(int argc, char **argv)
     int rc = Q2_OK;
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
-        if (opt_val(argc, argv, &i, "--model", &v)) model = v;
-        else if (opt_val(argc, argv, &i, "--images", &v)) images = v;
-        else if (opt_val(argc, argv, &i, "--labels", &v)) labels = v;
-        else if (opt_val(argc, argv, &i, "--index", &v)) rc = parse_long(a, v, 0, 1L << 30, &index);
+        if (q2_opt_val(argc, argv, &i, "--model", &v)) model = v;
+        else if (q2_opt_val(argc, argv, &i, "--images", &v)) images = v;
+        else if (q2_opt_val(argc, argv, &i, "--labels", &v)) labels = v;
+        else if (q2_opt_val(argc, argv, &i, "--index", &v)) rc = q2_parse_long(a, v, 0, 1L << 30, &index);
         else if (!strcmp(a, "--hidden")) show_hidden = true;
         else return unknown("infer", a, infer_usage);
     }
@@ -569,9 +519,9 @@ int cmd_import(int argc, char **argv)
                 }
                 files[n_files++] = argv[++i];
             }
-        } else if (opt_val(argc, argv, &i, "--dir", &v)) dir = v;
-        else if (opt_val(argc, argv, &i, "--arch", &v)) arch = v;
-        else if (opt_val(argc, argv, &i, "-o", &v) || opt_val(argc, argv, &i, "--output", &v)) out = v;
+        } else if (q2_opt_val(argc, argv, &i, "--dir", &v)) dir = v;
+        else if (q2_opt_val(argc, argv, &i, "--arch", &v)) arch = v;
+        else if (q2_opt_val(argc, argv, &i, "-o", &v) || q2_opt_val(argc, argv, &i, "--output", &v)) out = v;
         else if (!strcmp(a, "--transpose")) transpose = true;
         else return unknown("import", a, import_usage);
     }
@@ -579,7 +529,7 @@ int cmd_import(int argc, char **argv)
         for (int l = 0; l < MLP_MAX_LAYERS; l++) {
             snprintf(dir_files[2 * l], sizeof dir_files[0], "%s/w%d.npy", dir, l);
             snprintf(dir_files[2 * l + 1], sizeof dir_files[0], "%s/b%d.npy", dir, l);
-            if (!file_exists(dir_files[2 * l])) break;
+            if (!q2_file_exists(dir_files[2 * l])) break;
             files[n_files++] = dir_files[2 * l];
             files[n_files++] = dir_files[2 * l + 1];
         }
@@ -709,29 +659,29 @@ int cmd_bench(int argc, char **argv)
     bool verbose = false;
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
-        if (opt_val(argc, argv, &i, "--model", &v)) model = v;
-        else if (opt_val(argc, argv, &i, "--q2", &v)) q2path = v;
-        else if (opt_val(argc, argv, &i, "--images", &v)) images = v;
-        else if (opt_val(argc, argv, &i, "--seconds", &v)) rc = parse_double(a, v, 0.01, 3600, &secs);
-        else if (opt_val(argc, argv, &i, "--gemm", &v)) rc = (gemm = q2_gemm_engine_parse(v)) < 0 ? gemm : 0;
+        if (q2_opt_val(argc, argv, &i, "--model", &v)) model = v;
+        else if (q2_opt_val(argc, argv, &i, "--q2", &v)) q2path = v;
+        else if (q2_opt_val(argc, argv, &i, "--images", &v)) images = v;
+        else if (q2_opt_val(argc, argv, &i, "--seconds", &v)) rc = q2_parse_double(a, v, 0.01, 3600, &secs);
+        else if (q2_opt_val(argc, argv, &i, "--gemm", &v)) rc = (gemm = q2_gemm_engine_parse(v)) < 0 ? gemm : 0;
         else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) verbose = true;
         else return unknown("bench", a, bench_usage);
     }
     if (rc) return q2_exit_code(rc);
     q2_gemm_set_threads(1); /* also openblas_set_num_threads(1) */
     if (gemm >= 0) q2_gemm_set_engine((q2_gemm_engine)gemm);
-    if (!model && file_exists("build/models/paper.mlp")) model = "build/models/paper.mlp";
-    if (!q2path && model && !strcmp(model, "build/models/paper.mlp") && file_exists("build/models/paper.q2"))
+    if (!model && q2_file_exists("build/models/paper.mlp")) model = "build/models/paper.mlp";
+    if (!q2path && model && !strcmp(model, "build/models/paper.mlp") && q2_file_exists("build/models/paper.q2"))
         q2path = "build/models/paper.q2";
 
     /* images: MNIST test set, or 10000 random ones */
     char p_img[4096], p_lbl[4096];
     if (!images) {
-        snprintf(p_img, sizeof p_img, "%s/t10k-images-idx3-ubyte", mnist_dir());
+        snprintf(p_img, sizeof p_img, "%s/t10k-images-idx3-ubyte", q2_mnist_dir());
         images = p_img;
     }
     q2_dataset d = {0};
-    bool have_images = labels_for(images, p_lbl, sizeof p_lbl) && file_exists(images);
+    bool have_images = labels_for(images, p_lbl, sizeof p_lbl) && q2_file_exists(images);
     if (have_images && (rc = q2_dataset_load(&d, images, p_lbl))) return q2_exit_code(rc);
     if (!have_images) {
         d.n = 10000;

@@ -12,43 +12,14 @@
 #include "util.h"
 
 /* ---- option parsing ---------------------------------------------------------------------------- */
-/* Matches "--name value" and "--name=value"; advances *i past what it consumed. */
-static bool opt_val(int argc, char **argv, int *i, const char *name, const char **val)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n)) return false;
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return true;
-    }
-    if (a[n] || *i + 1 >= argc) return false;
-    *val = argv[++*i];
-    return true;
-}
 
-static int parse_double(const char *opt, const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !(v >= lo && v <= hi)) {
-        Q2_ERR("parse %s failed: '%s', need a number in [%g, %g]", opt, s, lo, hi);
-        return Q2_EARG;
-    }
-    *out = v;
-    return Q2_OK;
-}
-
+/* q2_parse_long into an int (lo..hi fit an int). */
 static int parse_int(const char *opt, const char *s, long lo, long hi, int *out)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi) {
-        Q2_ERR("parse %s failed: '%s', need an integer in %ld..%ld", opt, s, lo, hi);
-        return Q2_EARG;
-    }
-    *out = (int)v;
-    return Q2_OK;
+    long v;
+    int rc = q2_parse_long(opt, s, lo, hi, &v);
+    if (rc == Q2_OK) *out = (int)v;
+    return rc;
 }
 
 /* ---- sqnr -------------------------------------------------------------------------------------- */
@@ -78,11 +49,11 @@ int cmd_sqnr(int argc, char **argv)
         } else if (!strcmp(a, "--optimal")) {
             optimal = true;
             given++;
-        } else if (opt_val(argc, argv, &i, "--xmax", &v)) {
-            rc = parse_double(a, v, 1e-12, 1e6, &x);
+        } else if (q2_opt_val(argc, argv, &i, "--xmax", &v)) {
+            rc = q2_parse_double(a, v, 1e-12, 1e6, &x);
             given++;
-        } else if (opt_val(argc, argv, &i, "--delta", &v)) {
-            rc = parse_double(a, v, 1e-12, 1e6, &x);
+        } else if (q2_opt_val(argc, argv, &i, "--delta", &v)) {
+            rc = q2_parse_double(a, v, 1e-12, 1e6, &x);
             x *= 2;
             given++;
         } else {
@@ -154,36 +125,36 @@ int cmd_study(int argc, char **argv)
             return Q2_EXIT_OK;
         } else if (!strcmp(a, "--quiet")) {
             o.progress = false;
-        } else if (opt_val(argc, argv, &i, "--model", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--model", &v)) {
             o.model = v;
-        } else if (opt_val(argc, argv, &i, "--out", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--out", &v)) {
             o.out_dir = v;
-        } else if (opt_val(argc, argv, &i, "--points", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--points", &v)) {
             rc = parse_int(a, v, 2, 1024, &o.q.points);
-        } else if (opt_val(argc, argv, &i, "--lo", &v)) {
-            rc = parse_double(a, v, 1e-6, 1e3, &o.q.lo);
-        } else if (opt_val(argc, argv, &i, "--hi", &v)) {
-            rc = parse_double(a, v, 1e-6, 1e3, &o.q.hi);
-        } else if (opt_val(argc, argv, &i, "--sigma", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--lo", &v)) {
+            rc = q2_parse_double(a, v, 1e-6, 1e3, &o.q.lo);
+        } else if (q2_opt_val(argc, argv, &i, "--hi", &v)) {
+            rc = q2_parse_double(a, v, 1e-6, 1e3, &o.q.hi);
+        } else if (q2_opt_val(argc, argv, &i, "--sigma", &v)) {
             if ((x = q2_sigma_parse(v)) < 0) {
                 Q2_ERR("parse --sigma failed: '%s', need rms or std", v);
                 rc = Q2_EARG;
             } else {
                 o.q.sigma = (q2_sigma_mode)x;
             }
-        } else if (opt_val(argc, argv, &i, "--val", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--val", &v)) {
             rc = parse_int(a, v, 1, 1 << 30, &o.n_val);
-        } else if (opt_val(argc, argv, &i, "--test-limit", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--test-limit", &v)) {
             rc = parse_int(a, v, 1, 1 << 30, &o.test_limit);
-        } else if (opt_val(argc, argv, &i, "--train-images", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--train-images", &v)) {
             o.train_images = v;
-        } else if (opt_val(argc, argv, &i, "--train-labels", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--train-labels", &v)) {
             o.train_labels = v;
-        } else if (opt_val(argc, argv, &i, "--test-images", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--test-images", &v)) {
             o.test_images = v;
-        } else if (opt_val(argc, argv, &i, "--test-labels", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--test-labels", &v)) {
             o.test_labels = v;
-        } else if (opt_val(argc, argv, &i, "--gnuplot", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--gnuplot", &v)) {
             o.gnuplot = v;
         } else {
             Q2_ERR("parse arguments failed: unknown or incomplete option '%s'", a);

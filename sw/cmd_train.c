@@ -17,55 +17,14 @@
 #define DEFAULT_VAL  5000             /* validation = the last 5000 training images */
 
 /* ---- option parsing ----------------------------------------------------------------------------- */
-/* Matches "--name value" and "--name=value"; advances *i past what it consumed. */
-static bool opt_val(int argc, char **argv, int *i, const char *name, const char **val)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n)) return false;
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return true;
-    }
-    if (a[n] || *i + 1 >= argc) return false;
-    *val = argv[++*i];
-    return true;
-}
 
-static int parse_int(const char *opt, const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi) {
-        Q2_ERR("parse %s failed: '%s', need an integer in %ld..%ld", opt, s, lo, hi);
-        return Q2_EARG;
-    }
-    *out = v;
-    return Q2_OK;
-}
-
+/* q2_parse_double into a float. */
 static int parse_float(const char *opt, const char *s, double lo, double hi, float *out)
 {
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !(v >= lo && v <= hi)) {
-        Q2_ERR("parse %s failed: '%s', need a number in [%g, %g]", opt, s, lo, hi);
-        return Q2_EARG;
-    }
-    *out = (float)v;
-    return Q2_OK;
-}
-
-static bool file_exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0;
-}
-
-static const char *mnist_dir(void)
-{
-    const char *d = getenv("MNIST_DIR");
-    return d && *d ? d : "data/mnist";
+    double v;
+    int rc = q2_parse_double(opt, s, lo, hi, &v);
+    if (rc == Q2_OK) *out = (float)v;
+    return rc;
 }
 
 /* ---- train -------------------------------------------------------------------------------------- */
@@ -115,47 +74,47 @@ int cmd_train(int argc, char **argv)
             return Q2_EXIT_OK;
         } else if (!strcmp(a, "--quiet")) {
             o.progress = false;
-        } else if (opt_val(argc, argv, &i, "--arch", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--arch", &v)) {
             arch = v;
-        } else if (opt_val(argc, argv, &i, "--epochs", &v)) {
-            if (!(rc = parse_int(a, v, 1, TRAIN_MAX_EPOCHS, &x))) o.epochs = (int)x;
-        } else if (opt_val(argc, argv, &i, "--batch", &v)) {
-            if (!(rc = parse_int(a, v, 1, 65536, &x))) o.batch = (int)x;
-        } else if (opt_val(argc, argv, &i, "--opt", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--epochs", &v)) {
+            if (!(rc = q2_parse_long(a, v, 1, TRAIN_MAX_EPOCHS, &x))) o.epochs = (int)x;
+        } else if (q2_opt_val(argc, argv, &i, "--batch", &v)) {
+            if (!(rc = q2_parse_long(a, v, 1, 65536, &x))) o.batch = (int)x;
+        } else if (q2_opt_val(argc, argv, &i, "--opt", &v)) {
             if ((x = train_optimizer_parse(v)) < 0) rc = (int)x; else o.opt = (train_optimizer)x;
-        } else if (opt_val(argc, argv, &i, "--schedule", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--schedule", &v)) {
             if ((x = train_schedule_parse(v)) < 0) rc = (int)x; else o.schedule = (train_schedule)x;
-        } else if (opt_val(argc, argv, &i, "--lr", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--lr", &v)) {
             rc = parse_float(a, v, 1e-9, 10.0, &o.lr);
             lr_set = true;
-        } else if (opt_val(argc, argv, &i, "--momentum", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--momentum", &v)) {
             rc = parse_float(a, v, 0.0, 0.9999, &o.momentum);
-        } else if (opt_val(argc, argv, &i, "--dropout", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--dropout", &v)) {
             rc = parse_float(a, v, 0.0, 0.95, &o.dropout);
-        } else if (opt_val(argc, argv, &i, "--seed", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--seed", &v)) {
             char *end;
             o.seed = strtoull(v, &end, 0);
             if (end == v || *end) {
                 Q2_ERR("parse --seed failed: '%s', need an unsigned integer", v);
                 rc = Q2_EARG;
             }
-        } else if (opt_val(argc, argv, &i, "--train-images", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--train-images", &v)) {
             tr_img = v;
-        } else if (opt_val(argc, argv, &i, "--train-labels", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--train-labels", &v)) {
             tr_lbl = v;
-        } else if (opt_val(argc, argv, &i, "--test-images", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--test-images", &v)) {
             te_img = v;
-        } else if (opt_val(argc, argv, &i, "--test-labels", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--test-labels", &v)) {
             te_lbl = v;
-        } else if (opt_val(argc, argv, &i, "--limit", &v)) {
-            rc = parse_int(a, v, 1, 1L << 30, &limit);
-        } else if (opt_val(argc, argv, &i, "--val", &v)) {
-            rc = parse_int(a, v, 1, 1L << 30, &n_val);
-        } else if (opt_val(argc, argv, &i, "--threads", &v)) {
-            if (!(rc = parse_int(a, v, 1, Q2_GEMM_MAX_THREADS, &x))) q2_gemm_set_threads((int)x);
-        } else if (opt_val(argc, argv, &i, "--gemm", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--limit", &v)) {
+            rc = q2_parse_long(a, v, 1, 1L << 30, &limit);
+        } else if (q2_opt_val(argc, argv, &i, "--val", &v)) {
+            rc = q2_parse_long(a, v, 1, 1L << 30, &n_val);
+        } else if (q2_opt_val(argc, argv, &i, "--threads", &v)) {
+            if (!(rc = q2_parse_long(a, v, 1, Q2_GEMM_MAX_THREADS, &x))) q2_gemm_set_threads((int)x);
+        } else if (q2_opt_val(argc, argv, &i, "--gemm", &v)) {
             if ((x = q2_gemm_engine_parse(v)) < 0) rc = (int)x; else q2_gemm_set_engine((q2_gemm_engine)x);
-        } else if (opt_val(argc, argv, &i, "-o", &v) || opt_val(argc, argv, &i, "--output", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "-o", &v) || q2_opt_val(argc, argv, &i, "--output", &v)) {
             out = v;
         } else {
             fprintf(stderr, "q2mlp train: unknown option or missing value: '%s'\n", a);
@@ -176,14 +135,14 @@ int cmd_train(int argc, char **argv)
     }
 
     char p_tri[4096], p_trl[4096], p_tei[4096], p_tel[4096];
-    const char *dir = mnist_dir();
+    const char *dir = q2_mnist_dir();
     snprintf(p_tri, sizeof p_tri, "%s/train-images-idx3-ubyte", dir);
     snprintf(p_trl, sizeof p_trl, "%s/train-labels-idx1-ubyte", dir);
     snprintf(p_tei, sizeof p_tei, "%s/t10k-images-idx3-ubyte", dir);
     snprintf(p_tel, sizeof p_tel, "%s/t10k-labels-idx1-ubyte", dir);
     if (!tr_img) tr_img = p_tri;
     if (!tr_lbl) tr_lbl = p_trl;
-    if (!te_img && file_exists(p_tei) && file_exists(p_tel)) {
+    if (!te_img && q2_file_exists(p_tei) && q2_file_exists(p_tel)) {
         te_img = p_tei;
         te_lbl = p_tel;
     }
@@ -263,7 +222,7 @@ static const char *find_model_arg(int argc, char **argv)
 {
     const char *v = NULL;
     for (int i = 1; i < argc; i++)
-        if (opt_val(argc, argv, &i, "--model", &v)) return v;
+        if (q2_opt_val(argc, argv, &i, "--model", &v)) return v;
     return NULL;
 }
 
@@ -296,17 +255,17 @@ int cmd_eval(int argc, char **argv)
     int rc = Q2_OK;
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
-        if (opt_val(argc, argv, &i, "--model", &v)) {
+        if (q2_opt_val(argc, argv, &i, "--model", &v)) {
             continue;
-        } else if (opt_val(argc, argv, &i, "--images", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--images", &v)) {
             images = v;
-        } else if (opt_val(argc, argv, &i, "--repeat", &v)) {
-            rc = parse_int(a, v, 1, 100000, &repeat);
-        } else if (opt_val(argc, argv, &i, "--labels", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--repeat", &v)) {
+            rc = q2_parse_long(a, v, 1, 100000, &repeat);
+        } else if (q2_opt_val(argc, argv, &i, "--labels", &v)) {
             labels = v;
-        } else if (opt_val(argc, argv, &i, "--threads", &v)) {
-            if (!(rc = parse_int(a, v, 1, Q2_GEMM_MAX_THREADS, &x))) q2_gemm_set_threads((int)x);
-        } else if (opt_val(argc, argv, &i, "--gemm", &v)) {
+        } else if (q2_opt_val(argc, argv, &i, "--threads", &v)) {
+            if (!(rc = q2_parse_long(a, v, 1, Q2_GEMM_MAX_THREADS, &x))) q2_gemm_set_threads((int)x);
+        } else if (q2_opt_val(argc, argv, &i, "--gemm", &v)) {
             if ((x = q2_gemm_engine_parse(v)) < 0) rc = (int)x; else q2_gemm_set_engine((q2_gemm_engine)x);
         } else {
             fprintf(stderr, "q2mlp eval: unknown option or missing value: '%s'\n", a);
@@ -321,8 +280,8 @@ int cmd_eval(int argc, char **argv)
     }
     char p_img[4096], p_lbl[4096];
     if (!images) {
-        snprintf(p_img, sizeof p_img, "%s/t10k-images-idx3-ubyte", mnist_dir());
-        snprintf(p_lbl, sizeof p_lbl, "%s/t10k-labels-idx1-ubyte", mnist_dir());
+        snprintf(p_img, sizeof p_img, "%s/t10k-images-idx3-ubyte", q2_mnist_dir());
+        snprintf(p_lbl, sizeof p_lbl, "%s/t10k-labels-idx1-ubyte", q2_mnist_dir());
         images = p_img;
         labels = p_lbl;
     }

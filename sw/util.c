@@ -130,6 +130,58 @@ out_unlink:
     return Q2_EIO;
 }
 
+/* ---- command-line options -------------------------------------------------------------------- */
+bool q2_opt_val(int argc, char **argv, int *i, const char *name, const char **val)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n)) return false;
+    if (a[n] == '=') {
+        *val = a + n + 1;
+        return true;
+    }
+    if (a[n] || *i + 1 >= argc) return false;
+    *val = argv[++*i];
+    return true;
+}
+
+int q2_parse_long(const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < lo || v > hi) {
+        Q2_ERR("parse %s failed: '%s', need an integer in %ld..%ld", opt, s, lo, hi);
+        return Q2_EARG;
+    }
+    *out = v;
+    return Q2_OK;
+}
+
+int q2_parse_double(const char *opt, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v >= lo && v <= hi)) {
+        Q2_ERR("parse %s failed: '%s', need a number in [%g, %g]", opt, s, lo, hi);
+        return Q2_EARG;
+    }
+    *out = v;
+    return Q2_OK;
+}
+
+bool q2_file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+const char *q2_mnist_dir(void)
+{
+    const char *d = getenv("MNIST_DIR");
+    return d && *d ? d : "data/mnist";
+}
+
 /* ---- CRC32 ----------------------------------------------------------------------------------- */
 uint32_t q2_crc32_update(uint32_t crc, const void *buf, size_t len)
 {

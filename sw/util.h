@@ -47,6 +47,15 @@ int q2_write_file_atomic(const char *path, const void *buf, size_t len);
 /* mkdir -p for the directory part of path (no-op if none). */
 int q2_mkdir_parents(const char *path);
 
+/* ---- command-line options (the subcommands of q2mlp) ----------------------------------------- */
+/* Matches "--name value" and "--name=value" at argv[*i]; advances *i past what it consumed. */
+bool q2_opt_val(int argc, char **argv, int *i, const char *name, const char **val);
+/* Parse a whole string as an integer / number in [lo, hi]; Q2_EARG with a message naming opt. */
+int  q2_parse_long(const char *opt, const char *s, long lo, long hi, long *out);
+int  q2_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
+bool q2_file_exists(const char *path);
+const char *q2_mnist_dir(void); /* $MNIST_DIR, or "data/mnist" */
+
 /* ---- CRC32 (IEEE 802.3, zlib's crc32(); the RTL computes the same) --------------------------- */
 uint32_t q2_crc32(const void *buf, size_t len);
 uint32_t q2_crc32_update(uint32_t crc, const void *buf, size_t len);
