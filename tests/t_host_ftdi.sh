@@ -6,39 +6,9 @@
 # and serial, the ULX3S's single-interface FT231X, every configuration call failing in turn (exit 2
 # naming the call and libftdi's error string), and info / load / infer --check end to end.
 set -uo pipefail
-BUILD=${BUILD:-build}
-BIN=${BIN:-$BUILD/bin}
-ASAN_BIN=${ASAN_BIN:-$BUILD/asan/bin}
-MNIST_DIR=${MNIST_DIR:-data/mnist}
-FAKEBIN=${FAKEBIN:-$ASAN_BIN/q2mlp-host-fakeftdi}
-SIM=$BIN/q2mlp-board-sim
-TINY=$BUILD/fixtures/tiny.q2
-TEI=$MNIST_DIR/t10k-images-idx3-ubyte TEL=$MNIST_DIR/t10k-labels-idx1-ubyte
-tmp=$(mktemp -d)
-sim_pid=
-cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+. "$(dirname "$0")/host_lib.sh"
 
-n=0; failed=0
-check() {
-    local what=$1; shift
-    n=$((n+1))
-    if "$@"; then printf '%3d ok    %s\n' "$n" "$what"
-    else printf '%3d FAIL  %s\n' "$n" "$what"; failed=$((failed+1)); fi
-}
-rc=0
-run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
-has() { grep -Eq -- "$2" "$tmp/$1"; }
-start_sim() {
-    "$SIM" --socket "$1" --max-seconds 600 --quiet 2>"$tmp/sim.log" &
-    sim_pid=$!
-    for _ in $(seq 200); do [ -S "$1" ] && return 0; sleep 0.05; done
-    echo "q2mlp-board-sim did not start:"; cat "$tmp/sim.log"; return 1
-}
-
-for f in "$SIM" "$FAKEBIN" "$TINY" "$TEI" "$TEL"; do
-    [ -r "$f" ] || { echo "missing $f (make test builds it)"; echo FAILED; exit 1; }
-done
+need_files "$SIM" "$FAKEBIN" "$TINY" "$TEI" "$TEL"
 start_sim "$tmp/board.sock" || { echo FAILED; exit 1; }
 export FAKE_FTDI_SOCKET=$tmp/board.sock FAKE_FTDI_LOG=$tmp/ftdi.log
 F=("$FAKEBIN" --device ftdi:0403:6010:B)

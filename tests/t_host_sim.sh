@@ -6,39 +6,10 @@
 # before anything is sent; reset invalidates the model; the paper model if `make run` built it;
 # CLI usage errors exit 1.
 set -uo pipefail
-BUILD=${BUILD:-build}
-BIN=${BIN:-$BUILD/bin}
-ASAN_BIN=${ASAN_BIN:-$BUILD/asan/bin}
-MNIST_DIR=${MNIST_DIR:-data/mnist}
-HOSTBIN=${HOSTBIN:-$ASAN_BIN/q2mlp-host}
-SIM=$BIN/q2mlp-board-sim
-TINY=$BUILD/fixtures/tiny.q2
+. "$(dirname "$0")/host_lib.sh"
 PAPER=$BUILD/models/paper.q2
-TEI=$MNIST_DIR/t10k-images-idx3-ubyte TEL=$MNIST_DIR/t10k-labels-idx1-ubyte
-tmp=$(mktemp -d)
-sim_pid=
-cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
 
-n=0; failed=0
-check() {  # description, then a command whose status is the verdict
-    local what=$1; shift
-    n=$((n+1))
-    if "$@"; then printf '%3d ok    %s\n' "$n" "$what"
-    else printf '%3d FAIL  %s\n' "$n" "$what"; failed=$((failed+1)); fi
-}
-status() { "$@" >"$tmp/out" 2>"$tmp/err"; echo $?; }  # exit status; stdout/stderr kept in $tmp
-has() { grep -Eq -- "$2" "$tmp/$1"; }                   # has out|err REGEX
-start_sim() {  # socket
-    "$SIM" --socket "$1" --max-seconds 600 --quiet 2>"$tmp/sim.log" &
-    sim_pid=$!
-    for _ in $(seq 200); do [ -S "$1" ] && return 0; sleep 0.05; done
-    echo "q2mlp-board-sim did not start:"; cat "$tmp/sim.log"; return 1
-}
-
-for f in "$SIM" "$HOSTBIN" "$TINY" "$TEI" "$TEL"; do
-    [ -r "$f" ] || { echo "missing $f (make test builds it)"; echo FAILED; exit 1; }
-done
+need_files "$SIM" "$HOSTBIN" "$TINY" "$TEI" "$TEL"
 SOCK=$tmp/board.sock
 start_sim "$SOCK" || { echo FAILED; exit 1; }
 H=("$HOSTBIN" --device "sim:$SOCK")

@@ -4,33 +4,9 @@
 # A pty ignores the line rate, so this covers the termios setup, the poll()-bounded reads and
 # writes and the protocol; not the ftdi_sio driver or a real baud rate.
 set -uo pipefail
-BUILD=${BUILD:-build}
-BIN=${BIN:-$BUILD/bin}
-ASAN_BIN=${ASAN_BIN:-$BUILD/asan/bin}
-MNIST_DIR=${MNIST_DIR:-data/mnist}
-HOSTBIN=${HOSTBIN:-$ASAN_BIN/q2mlp-host}
-SIM=$BIN/q2mlp-board-sim
-TINY=$BUILD/fixtures/tiny.q2
-TEI=$MNIST_DIR/t10k-images-idx3-ubyte TEL=$MNIST_DIR/t10k-labels-idx1-ubyte
-tmp=$(mktemp -d)
-sim_pid=
-cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+. "$(dirname "$0")/host_lib.sh"
 
-n=0; failed=0
-check() {
-    local what=$1; shift
-    n=$((n+1))
-    if "$@"; then printf '%3d ok    %s\n' "$n" "$what"
-    else printf '%3d FAIL  %s\n' "$n" "$what"; failed=$((failed+1)); fi
-}
-rc=0
-run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
-has() { grep -Eq -- "$2" "$tmp/$1"; }
-
-for f in "$SIM" "$HOSTBIN" "$TINY" "$TEI" "$TEL"; do
-    [ -r "$f" ] || { echo "missing $f (make test builds it)"; echo FAILED; exit 1; }
-done
+need_files "$SIM" "$HOSTBIN" "$TINY" "$TEI" "$TEL"
 if [ ! -e /dev/ptmx ]; then echo "no /dev/ptmx: cannot make a pseudo-terminal here (skipped)"; echo PASSED; exit 0; fi
 "$SIM" --pty "$tmp/ttyQ2" --max-seconds 600 --quiet 2>"$tmp/sim.log" &
 sim_pid=$!
