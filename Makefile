@@ -1,8 +1,13 @@
 # q2mlp — one top-level Makefile, one command per intent.
 #
 #   make            build the software (build/bin/q2mlp) and the simulators
-#   make run        the main job: deps, data, train, study, pack, bit-exact eval, cosim
+#   make run        the main job: deps, data, train, study, pack, bit-exact eval, cosim,
+#                   the up5k model, the iCEBreaker bitstream, the post-synthesis check;
+#                   ends with a summary block (build/run/summary.txt)
 #   make test       every test; ends with "N passed, N failed"
+#   make docs       copy measured figures into the committed docs (README, docs/img)
+#   make report     the board matrix (LANES 8/16/32 on both boards) -> build/report/boards.md
+#   make up5k-search  the topology search behind the up5k preset (docs/boards.md)
 #   make lint       verilator --lint-only -Wall over every supported parameter set
 #   make bench      speed figures (one key=value line per benchmark)
 #   make deps       install missing Debian packages (no-op when present)
@@ -47,11 +52,11 @@ TRAIN_LABELS := $(MNIST_DIR)/train-labels-idx1-ubyte
 TEST_IMAGES  := $(MNIST_DIR)/t10k-images-idx3-ubyte
 TEST_LABELS  := $(MNIST_DIR)/t10k-labels-idx1-ubyte
 
-.PHONY: all run test lint bench deps data fuzz clean distclean help
+.PHONY: all run run-stages test lint bench deps data fuzz docs clean distclean help
 all:
 
 help:
-	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,20p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---- setup: Debian packages and MNIST -----------------------------------------------------------
 deps:
@@ -61,18 +66,42 @@ data: $(MNIST_DIR)/.verified
 $(MNIST_DIR)/.verified: sw/scripts/fetch_mnist.sh sw/scripts/mnist.sha256
 	@sw/scripts/fetch_mnist.sh $(MNIST_DIR)
 
+# ---- the stages of `make run` ------------------------------------------------------------------
+# A stage is a file target of the fragment that owns it; its prerequisites are the files it reads,
+# so a second `make run` redoes only what changed. Each stage's recipe starts with
+# $(call stage_begin,NAME,WHAT) and ends with $(call stage_end,NAME,FIGURES): one line
+# "NAME FIGURES wall_s=N" in build/run/NAME.txt (FIGURES is shell text, e.g. $$(cat FILE)).
+# The summary block is those lines in stage order; a stage that was up to date keeps the line,
+# and the wall time, of the run that made it.
+RUN_DIR := $(BUILD)/run
+stage_begin = @mkdir -p $(RUN_DIR) && date +%s > $(RUN_DIR)/$(1).t0 && echo "== $(1): $(2)"
+stage_end   = @l="$(1) $(2) wall_s=$$(( $$(date +%s) - $$(cat $(RUN_DIR)/$(1).t0) ))" && \
+              echo "$$l" > $(RUN_DIR)/$(1).txt.tmp && mv $(RUN_DIR)/$(1).txt.tmp $(RUN_DIR)/$(1).txt && \
+              rm -f $(RUN_DIR)/$(1).t0 && echo "$$l"
+
 # ---- folder fragments ---------------------------------------------------------------------------
-# Each fragment appends to: ALL_TARGETS (built by `make`), RUN_STEPS (phony
-# steps of `make run`, named run-NN-what and run in NN order), TEST_DEPS (built
-# before tests run), BENCH_STEPS, LINT_STEPS, FUZZ_STEPS.
+# Each fragment appends to: ALL_TARGETS (built by `make`), RUN_STAGES (the summary files
+# $(RUN_DIR)/NN-what.txt of `make run`, listed in NN order by their number), TEST_DEPS (built
+# before tests run), BENCH_STEPS, LINT_STEPS, FUZZ_STEPS, DOCS_STEPS.
 include sw/sw.mk
 include $(sort $(filter-out sw/sw.mk,$(wildcard sw/*.mk)) $(wildcard rtl/*.mk sim/*.mk tests/*.mk))
 
 all: $(ALL_TARGETS)
 
-# `make run` runs its steps in order, each a phony target of a fragment.
+# `make run`: every stage file, then the summary block. The stages are ordered by their
+# prerequisites only; -j works. The number in a stage's name is only its place in the summary.
 run: deps data
-	@set -e; for s in $(sort $(RUN_STEPS)); do $(MAKE) --no-print-directory $$s; done
+	@t0=$$(date +%s); $(MAKE) --no-print-directory run-stages && \
+	{ echo; echo "== summary (build/run/summary.txt; wall_s of the run that made each stage)"; \
+	  cat $(sort $(RUN_STAGES)) | column -t -l 2 | tee $(RUN_DIR)/summary.txt; \
+	  echo "this make run: $$(( $$(date +%s) - t0 )) s"; }
+
+run-stages: $(RUN_STAGES)
+	@:
+
+# `make docs`: the committed figures regenerated from measured data (never a side effect of run
+# or test). Review the diff and commit it.
+docs: $(DOCS_STEPS)
 
 test: deps data
 	@$(MAKE) --no-print-directory $(TEST_DEPS)

@@ -28,6 +28,8 @@ ICE40_MHZ    ?= 27
 ECP5_MHZ     ?= 60
 REPORT_LANES ?= 8 16 32
 BOARD_LIST   := icebreaker ulx3s
+# yosys and nextpnr run quietly into their logs; this prints a line every few seconds meanwhile
+PROGRESS     := rtl/scripts/with_progress.sh
 
 # One build folder per board and lane count: build/<board> for the default 32 lanes,
 # build/<board>-l<LANES> otherwise.
@@ -84,7 +86,7 @@ endif
 
 $(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) rtl/top_icebreaker.v $(BOARD_DIR)/config.txt
 	@echo "yosys synth_ice40 (LANES=$(LANES), $(ICE40_MHZ) MHz) -> $@"
-	@$(YOSYS) -q -l $(@D)/yosys.log -p '$(ICE40_YOSYS)' >/dev/null || \
+	@$(PROGRESS) yosys $(@D)/yosys.log $(YOSYS) -q -l $(@D)/yosys.log -p '$(ICE40_YOSYS)' || \
 	    { tail -n 20 $(@D)/yosys.log; exit 1; }
 
 $(BOARD_DIR)/synth_report.txt: $(BOARD_DIR)/q2mlp.json rtl/scripts/board_report.sh
@@ -95,8 +97,8 @@ $(BOARD_DIR)/synth_report.txt: $(BOARD_DIR)/q2mlp.json rtl/scripts/board_report.
 $(BOARD_DIR)/q2mlp.asc: $(BOARD_DIR)/q2mlp.json constraints/icebreaker.pcf
 	@echo "nextpnr-ice40 --up5k --freq $(ICE40_MHZ) -> $@ (log $(@D)/nextpnr.log)"
 	@rm -f $(@D)/report.txt
-	@$(NEXTPNR) $(ICE40_PNR_FLAGS) --json $< --asc $@ --report $(@D)/nextpnr.json \
-	    -l $(@D)/nextpnr.log -q >/dev/null 2>&1 || { \
+	@$(PROGRESS) nextpnr-ice40 $(@D)/nextpnr.log $(NEXTPNR) $(ICE40_PNR_FLAGS) --json $< --asc $@ \
+	    --report $(@D)/nextpnr.json -l $(@D)/nextpnr.log -q || { \
 	    grep -E '^ERROR' $(@D)/nextpnr.log >&2; \
 	    grep -E 'ICESTORM_(LC|RAM|DSP|SPRAM):' $(@D)/nextpnr.log | tail -n 4 >&2; \
 	    grep 'Max frequency' $(@D)/nextpnr.log | tail -n 1 >&2; \
@@ -130,7 +132,7 @@ prog: board-check $(BOARD_DIR)/report.txt
 
 $(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) rtl/top_ulx3s.v $(BOARD_DIR)/config.txt
 	@echo "yosys synth_ecp5 (LANES=$(LANES), $(ECP5_MHZ) MHz) -> $@"
-	@$(YOSYS) -q -l $(@D)/yosys.log -p '$(ECP5_YOSYS)' >/dev/null || \
+	@$(PROGRESS) yosys $(@D)/yosys.log $(YOSYS) -q -l $(@D)/yosys.log -p '$(ECP5_YOSYS)' || \
 	    { tail -n 20 $(@D)/yosys.log; exit 1; }
 
 # Synthesis numbers always; place, route and pack only when the ECP5 tools exist.
@@ -138,8 +140,8 @@ $(BOARD_DIR)/report.txt: $(BOARD_DIR)/q2mlp.json constraints/ulx3s.lpf rtl/scrip
 	@rtl/scripts/board_report.sh ecp5-synth $(@D)/synth_stat.txt > $@.tmp
 ifneq ($(HAVE_ECP5_PNR),)
 	@echo "nextpnr-ecp5 --85k --freq $(ECP5_MHZ) -> $(@D)/q2mlp.config (log $(@D)/nextpnr.log)"
-	@$(NEXTPNR_ECP5) $(ECP5_PNR_FLAGS) --json $< --textcfg $(@D)/q2mlp.config \
-	    --report $(@D)/nextpnr.json -l $(@D)/nextpnr.log -q >/dev/null 2>&1 || { \
+	@$(PROGRESS) nextpnr-ecp5 $(@D)/nextpnr.log $(NEXTPNR_ECP5) $(ECP5_PNR_FLAGS) --json $< \
+	    --textcfg $(@D)/q2mlp.config --report $(@D)/nextpnr.json -l $(@D)/nextpnr.log -q || { \
 	    grep -E '^ERROR' $(@D)/nextpnr.log >&2; echo "nextpnr-ecp5 failed: see $(@D)/nextpnr.log" >&2; exit 1; }
 	$(ECPPACK) --compress $(@D)/q2mlp.config $(@D)/q2mlp.bit
 	@awk '/Max frequency for clock/ { m = $$0; sub(/.*: */, "", m); sub(/ MHz.*/, "", m); f = m } \
@@ -151,8 +153,12 @@ endif
 # ---- make report: the resource / Fmax table -------------------------------------------------------
 # Each (board, lanes) builds in its own folder under build/report/boards/; the iCE40 runs use
 # --timing-allow-fail so that a lane count missing ICE40_MHZ is measured rather than dropped.
+# A maintainers' target (six place-and-route runs, ~10 min): not part of `make run`.
+# `make docs-boards` (part of `make docs`) copies the table into README.md.
 BOARDS_REPORT_DIR := $(REPORT)/boards
 
+.PHONY: docs-boards
+DOCS_STEPS += docs-boards
 report:
 	@set -e; for l in $(REPORT_LANES); do \
 	    $(MAKE) --no-print-directory bitstream BOARD=icebreaker LANES=$$l PNR_ALLOW_FAIL=1 \
@@ -160,10 +166,14 @@ report:
 	    $(MAKE) --no-print-directory synth BOARD=ulx3s LANES=$$l \
 	        BOARD_DIR=$(BOARDS_REPORT_DIR)/ulx3s-l$$l || echo "report: ECP5 LANES=$$l failed (shown in the table)"; \
 	done
-	@rtl/scripts/boards_table.sh $(BOARDS_REPORT_DIR) $(ICE40_MHZ) $(ECP5_MHZ) $(REPORT_LANES) > $(REPORT)/boards.md
-	@rtl/scripts/splice_readme.sh README.md $(REPORT)/boards.md
+	@rtl/scripts/boards_table.sh $(BOARDS_REPORT_DIR) $(ICE40_MHZ) $(ECP5_MHZ) $(REPORT_LANES) > $(REPORT)/boards.md.tmp
+	@mv $(REPORT)/boards.md.tmp $(REPORT)/boards.md
 	@cat $(REPORT)/boards.md
-	@echo "report: wrote $(REPORT)/boards.md and the table in README.md"
+	@echo "report: wrote $(REPORT)/boards.md ('make docs-boards' copies it into README.md)"
+
+docs-boards:
+	@[ -f $(REPORT)/boards.md ] || { echo "docs-boards: no $(REPORT)/boards.md: run 'make report' first" >&2; exit 1; }
+	rtl/scripts/splice_readme.sh README.md $(REPORT)/boards.md
 
 # ---- lint: the board tops with the primitive stand-ins of rtl/lint/ -------------------------------
 # sim/models/ holds the SB_SPRAM256KA model that the core's MEM_TECH="ICE40" path instantiates.
@@ -201,54 +211,85 @@ POSTSYNTH_YOSYS  = read_verilog -DSYNTHESIS -Irtl $(BOARD_RTL); \
 $(POSTSYNTH_DIR)/accel_core_ice40_l%.v: $(BOARD_RTL)
 	@mkdir -p $(@D)
 	@echo "yosys synth_ice40 accel_core (LANES=$*, MEM_TECH ICE40) -> $@"
-	@$(YOSYS) -q -l $(@D)/yosys_l$*.log -p '$(POSTSYNTH_YOSYS)' >/dev/null || \
+	@$(PROGRESS) yosys $(@D)/yosys_l$*.log $(YOSYS) -q -l $(@D)/yosys_l$*.log -p '$(POSTSYNTH_YOSYS)' || \
 	    { tail -n 20 $(@D)/yosys_l$*.log; exit 1; }
 
-postsynth: $(POSTSYNTH_NET) $(BIN)/q2mlp | $(MNIST_DIR)/.verified
-	@[ -f $(POSTSYNTH_MODEL) ] || { echo "postsynth: no $(POSTSYNTH_MODEL) (make run-60-up5k, or POSTSYNTH_MODEL=...)" >&2; exit 1; }
+# The netlist and the testbench are compiled once (POSTSYNTH_BIN); each check writes into
+# POSTSYNTH_OUT (default build/postsynth/<model>-l<LANES>-n<N>-<sim>/) the stimulus, the simulator's
+# log and result.txt: "postsynth images=<n> mismatches=0 sim=<sim> lanes=<n>" (only on a pass).
+POSTSYNTH_BIN  = $(POSTSYNTH_DIR)/tb_l$(LANES).$(if $(filter iverilog,$(POSTSYNTH_SIM)),vvp,vlt)
+postsynth_out  = $(POSTSYNTH_DIR)/$(basename $(notdir $(1)))-l$(LANES)-n$(POSTSYNTH_N)-$(POSTSYNTH_SIM)
+POSTSYNTH_OUT ?= $(call postsynth_out,$(POSTSYNTH_MODEL))
+POSTSYNTH_ENV  = Q2MLP=$(BIN)/q2mlp TEST_IMAGES=$(TEST_IMAGES) YOSYS_DATDIR=$(YOSYS_DATDIR) \
+                 POSTSYNTH_SIM=$(POSTSYNTH_SIM) IVERILOG=$(IVERILOG) VVP=$(VVP) VERILATOR=$(VERILATOR)
+
+POSTSYNTH_TB_SRCS := rtl/scripts/postsynth_tb.v rtl/scripts/postsynth.sh
+$(POSTSYNTH_DIR)/tb_l%.vlt: $(POSTSYNTH_DIR)/accel_core_ice40_l%.v $(POSTSYNTH_TB_SRCS)
+	@echo "verilator: the netlist $< and rtl/scripts/postsynth_tb.v -> $@"
+	@$(POSTSYNTH_ENV) POSTSYNTH_SIM=verilator rtl/scripts/postsynth.sh build $< $@
+$(POSTSYNTH_DIR)/tb_l%.vvp: $(POSTSYNTH_DIR)/accel_core_ice40_l%.v $(POSTSYNTH_TB_SRCS)
+	@echo "iverilog: the netlist $< and rtl/scripts/postsynth_tb.v -> $@"
+	@$(POSTSYNTH_ENV) POSTSYNTH_SIM=iverilog rtl/scripts/postsynth.sh build $< $@
+
+postsynth: $(POSTSYNTH_OUT)/result.txt
+	@cat $<
+$(POSTSYNTH_OUT)/result.txt: $(POSTSYNTH_BIN) $(POSTSYNTH_MODEL) $(BIN)/q2mlp | $(MNIST_DIR)/.verified
 	@echo "postsynth: $(POSTSYNTH_N) test images of $(POSTSYNTH_MODEL) through $(POSTSYNTH_NET) ($(POSTSYNTH_SIM))"
-	@Q2MLP=$(BIN)/q2mlp TEST_IMAGES=$(TEST_IMAGES) YOSYS_DATDIR=$(YOSYS_DATDIR) POSTSYNTH_SIM=$(POSTSYNTH_SIM) \
-	    IVERILOG=$(IVERILOG) VVP=$(VVP) VERILATOR=$(VERILATOR) \
-	    rtl/scripts/postsynth.sh $(POSTSYNTH_NET) $(POSTSYNTH_MODEL) $(POSTSYNTH_N) $(POSTSYNTH_DIR)/run
+	@rm -f $@
+	@$(POSTSYNTH_ENV) rtl/scripts/postsynth.sh run $(POSTSYNTH_BIN) $(POSTSYNTH_MODEL) $(POSTSYNTH_N) $(@D)
+	@echo "postsynth images=$(POSTSYNTH_N) mismatches=0 sim=$(POSTSYNTH_SIM) lanes=$(LANES)" > $@.tmp && mv $@.tmp $@
 
-.PHONY: run-70-postsynth
-RUN_STEPS += run-70-postsynth
-run-70-postsynth:
-	@echo "== run-70-postsynth: the iCE40 netlist of the core vs the bit-exact model (up5k preset)"
-	@$(MAKE) --no-print-directory postsynth POSTSYNTH_MODEL=$(BUILD)/models/up5k.q2
-
-# ---- make run: the board steps --------------------------------------------------------------------
-# run-60-up5k: the model preset that fits the UP5K build (rtl/scripts/up5k_preset.sh, docs/boards.md).
+# ---- make run: the board stages ---------------------------------------------------------------------
 # The capacities are the memory parameters of rtl/top_icebreaker.v (what the UP5K build gives the
 # core), read from its parameter defaults.
 ice40_param = $(shell sed -n 's/.*parameter integer $(1) *= *\([0-9]*\).*/\1/p' rtl/top_icebreaker.v | head -n1)
+
+# 50-up5k: the `up5k` model preset (docs/boards.md): UP5K_ARCH trained like the paper preset and
+# packed with the study's choice (best.txt). UP5K_ARCH is the winner of `make up5k-search`, which
+# trains every UP5K_CANDIDATES briefly and keeps the best on validation (a maintainers' target).
+UP5K_ARCH         ?= 784-416-416-10
 UP5K_CANDIDATES   ?= 784-640-10 784-512-128-10 784-448-256-10 784-416-416-10 784-320-320-320-10
 UP5K_QUICK_EPOCHS ?= 3
 UP5K_EPOCHS       ?= 20
-
-.PHONY: run-60-up5k run-65-boards
-RUN_STEPS += run-60-up5k run-65-boards
-
-run-60-up5k: $(BIN)/q2mlp | $(MNIST_DIR)/.verified
-	@echo "== run-60-up5k: the best topology that fits the UP5K core ($(LANES) lanes) -> $(BUILD)/models/up5k.q2"
-	@mkdir -p $(BUILD)/logs
-	@Q2MLP=$(BIN)/q2mlp BUILD=$(BUILD) REPORT=$(REPORT) BEST_TXT=$(REPORT)/best.txt \
+UP5K_Q2           := $(BUILD)/models/up5k.q2
+UP5K_ENV = Q2MLP=$(BIN)/q2mlp BUILD=$(BUILD) REPORT=$(REPORT) BEST_TXT=$(REPORT)/best.txt \
 	    TRAIN_IMAGES=$(TRAIN_IMAGES) TRAIN_LABELS=$(TRAIN_LABELS) \
 	    TEST_IMAGES=$(TEST_IMAGES) TEST_LABELS=$(TEST_LABELS) LANES=$(LANES) \
 	    WMEM_BYTES=$(call ice40_param,WMEM_BYTES) PMEM_NEURONS=$(call ice40_param,PMEM_NEURONS) \
-	    ABUF_BYTES=$(call ice40_param,ABUF_BYTES) UP5K_CANDIDATES='$(UP5K_CANDIDATES)' \
-	    UP5K_QUICK_EPOCHS=$(UP5K_QUICK_EPOCHS) UP5K_EPOCHS=$(UP5K_EPOCHS) \
-	    rtl/scripts/up5k_preset.sh 2>&1 | tee $(BUILD)/logs/up5k.log; exit $${PIPESTATUS[0]}
+	    ABUF_BYTES=$(call ice40_param,ABUF_BYTES) UP5K_QUICK_EPOCHS=$(UP5K_QUICK_EPOCHS) UP5K_EPOCHS=$(UP5K_EPOCHS)
 
-# run-65-boards: the resource / Fmax table (all lane counts, both boards) into README and
-# build/report/boards.md. A configuration that does not fit or misses its clock shows as such in
-# the table and in a warning here; `make test` (tests/t_board_ice40.sh) is what fails on it, so
-# that the steps after this one still run.
-run-65-boards:
-	@echo "== run-65-boards: make report (LANES $(REPORT_LANES), iCE40 at $(ICE40_MHZ) MHz, ECP5 synthesis)"
-	@$(MAKE) --no-print-directory report
-	@r=$(BOARDS_REPORT_DIR)/icebreaker-l$(LANES)/report.txt; \
-	 if [ ! -s $$r ]; then echo "run-65-boards: WARNING: the default iCE40 build ($(LANES) lanes) did not place: see the table"; \
-	 elif ! awk -v t=$(ICE40_MHZ) '{ sub(/fmax_mhz=/, "", $$1); exit !($$1 + 0 >= t) }' $$r; then \
-	     echo "run-65-boards: WARNING: the default iCE40 build ($(LANES) lanes) misses $(ICE40_MHZ) MHz: $$(cat $$r)"; \
-	 else echo "run-65-boards: default iCE40 build: $$(cat $$r)"; fi
+.PHONY: run-50-up5k run-60-bitstream run-70-postsynth up5k-search
+RUN_STAGES += $(RUN_DIR)/50-up5k.txt $(RUN_DIR)/60-bitstream.txt $(RUN_DIR)/70-postsynth.txt
+run-50-up5k: $(RUN_DIR)/50-up5k.txt
+run-60-bitstream: $(RUN_DIR)/60-bitstream.txt
+run-70-postsynth: $(RUN_DIR)/70-postsynth.txt
+
+# The paper preset's accuracies are printed beside the up5k ones, so paper.q2 is read too.
+$(UP5K_Q2) $(RUN_DIR)/50-up5k.txt &: $(BIN)/q2mlp $(REPORT)/best.txt $(BUILD)/models/paper.q2 \
+        rtl/scripts/up5k_preset.sh | $(MNIST_DIR)/.verified
+	$(call stage_begin,50-up5k,the up5k preset $(UP5K_ARCH) for the UP5K core ($(LANES) lanes) -> $(UP5K_Q2))
+	@mkdir -p $(BUILD)/logs
+	@$(UP5K_ENV) UP5K_CANDIDATES='$(UP5K_ARCH)' rtl/scripts/up5k_preset.sh 2>&1 | tee $(BUILD)/logs/up5k.log; \
+	    exit $${PIPESTATUS[0]}
+	$(call stage_end,50-up5k,$$(cut -d' ' -f1-5 $(REPORT)/up5k.txt))
+
+up5k-search: $(BIN)/q2mlp $(REPORT)/best.txt | $(MNIST_DIR)/.verified
+	@echo "== up5k-search: of $(UP5K_CANDIDATES), the best that fits the UP5K core -> $(UP5K_Q2)"
+	@mkdir -p $(BUILD)/logs
+	@$(UP5K_ENV) UP5K_CANDIDATES='$(UP5K_CANDIDATES)' rtl/scripts/up5k_preset.sh 2>&1 | \
+	    tee $(BUILD)/logs/up5k-search.log; exit $${PIPESTATUS[0]}
+
+# 60-bitstream: the default bitstream of BOARD (the iCEBreaker; `make bitstream` does the work and
+# checks its own prerequisites). Redone when the RTL, the constraints or a knob changes.
+$(RUN_DIR)/60-bitstream.txt: $(BOARD_RTL) rtl/top_$(BOARD).v constraints/$(BOARD).$(if $(filter ulx3s,$(BOARD)),lpf,pcf) \
+        rtl/scripts/board_report.sh $(BOARD_DIR)/config.txt
+	$(call stage_begin,60-bitstream,the $(BOARD) build at $(LANES) lanes -> $(BOARD_DIR)/)
+	@$(MAKE) --no-print-directory bitstream
+	$(call stage_end,60-bitstream,board=$(BOARD) $$(cat $(BOARD_DIR)/report.txt))
+
+# 70-postsynth: the synthesized iCE40 netlist of the core runs the up5k model bit-exactly.
+$(RUN_DIR)/70-postsynth.txt: $(BOARD_RTL) $(UP5K_Q2) $(BIN)/q2mlp rtl/scripts/postsynth.sh rtl/scripts/postsynth_tb.v \
+        $(YOSYS_DATDIR)/ice40/cells_sim.v | $(MNIST_DIR)/.verified
+	$(call stage_begin,70-postsynth,the iCE40 netlist of the core vs the bit-exact model (up5k preset))
+	@$(MAKE) --no-print-directory postsynth POSTSYNTH_MODEL=$(UP5K_Q2)
+	$(call stage_end,70-postsynth,$$(cut -d' ' -f2- $(call postsynth_out,$(UP5K_Q2))/result.txt))

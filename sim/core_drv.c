@@ -91,7 +91,7 @@ int core_cmd(core_drv *d, int op, int data)
 
 uint32_t core_read(core_drv *d, int addr)
 {
-    /* a command's effect shows once cmd_ready_o is high again (a MODEL_DATA byte takes two cycles) */
+    /* a command's effect shows once cmd_ready_o is high again (a MODEL_DATA byte takes four cycles) */
     for (uint64_t t = 0; !GET(d, cmd_ready, 1) && t < d->timeout; t++) core_drv_tick(d);
     SET(d, rd_addr, W_RDADDR, (uint64_t)addr);
     core_drv_tick(d);

@@ -95,11 +95,15 @@ ALL_TARGETS += $(COSIM)
 TEST_DEPS   += $(COSIM) $(RTL_UNIT)
 
 # ---- make run: all 10,000 test images of the paper model ------------------------------------------
-RUN_STEPS += run-40-cosim
-run-40-cosim: $(COSIM) | $(MNIST_DIR)/.verified
-	@[ -f $(BUILD)/models/paper.q2 ] || { echo "run-40-cosim: $(BUILD)/models/paper.q2 is missing: run 'make run-30-pack' first" >&2; exit 1; }
-	@echo "== run-40-cosim: $(BUILD)/models/paper.q2 on the accel_core model (LANES=$(COSIM_LANES)), 10,000 test images"
+# build/run/40-cosim.txt (`make run-40-cosim`): redone when the model or the simulator (the RTL)
+# changes. build/report/cosim.txt keeps the figures line.
+PAPER_Q2 ?= $(BUILD)/models/paper.q2
+RUN_STAGES += $(RUN_DIR)/40-cosim.txt
+run-40-cosim: $(RUN_DIR)/40-cosim.txt
+$(REPORT)/cosim.txt $(RUN_DIR)/40-cosim.txt &: $(PAPER_Q2) $(COSIM) | $(MNIST_DIR)/.verified
+	$(call stage_begin,40-cosim,$(PAPER_Q2) on the accel_core model (LANES=$(COSIM_LANES)) on all 10000 test images)
 	@mkdir -p $(BUILD)/logs $(REPORT)
-	@set -o pipefail; $(COSIM) --model $(BUILD)/models/paper.q2 --images $(TEST_IMAGES) --labels $(TEST_LABELS) \
+	@set -o pipefail; $(COSIM) --model $(PAPER_Q2) --images $(TEST_IMAGES) --labels $(TEST_LABELS) \
 	    --seed 1 2>&1 | tee $(BUILD)/logs/cosim.log
-	@grep '^images=' $(BUILD)/logs/cosim.log > $(REPORT)/cosim.txt
+	@grep '^images=' $(BUILD)/logs/cosim.log > $(REPORT)/cosim.txt.tmp && mv $(REPORT)/cosim.txt.tmp $(REPORT)/cosim.txt
+	$(call stage_end,40-cosim,$$(sed 's/ sim_cycles_per_s=[0-9]*//' $(REPORT)/cosim.txt))

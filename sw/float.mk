@@ -1,8 +1,9 @@
 # sw/float.mk — the float model: the paper-preset training step of `make run`, the tiny model
 # fixture the tests use, and the GEMM speed benchmark (docs/performance.md).
 #
-#   make run-10-train      train 784-512-512-10 -> build/models/paper.mlp (if missing or older
-#                          than build/bin/q2mlp), then print its test-set accuracy
+#   build/run/10-train.txt   (a stage of `make run`) train 784-512-512-10 -> build/models/paper.mlp
+#                          when it is missing or older than build/bin/q2mlp; summary: its test and
+#                          validation accuracy. `make run-10-train` makes just this stage.
 #   build/fixtures/tiny.mlp  784-64-10, 1 epoch on 5000 images, seed 1 (~90% test; under a second)
 #   make bench-float       training and inference images/s, own GEMM vs OpenBLAS
 
@@ -11,20 +12,20 @@ TINY_MLP   := $(BUILD)/fixtures/tiny.mlp
 FLOAT_LOGS := $(BUILD)/logs
 
 .PHONY: run-10-train bench-float
-RUN_STEPS   += run-10-train
+RUN_STAGES  += $(RUN_DIR)/10-train.txt
 TEST_DEPS   += $(TINY_MLP)
 BENCH_STEPS += bench-float
+run-10-train: $(RUN_DIR)/10-train.txt
 
 # Defaults of `q2mlp train` are the paper preset (784-512-512-10, Adam, cosine, dropout 0.2,
 # 20 epochs, seed 1). The summary line is kept in build/logs/train-paper.log.
-$(PAPER_MLP): $(BIN)/q2mlp | $(MNIST_DIR)/.verified
-	@mkdir -p $(@D) $(FLOAT_LOGS)
-	set -o pipefail; $(BIN)/q2mlp train --train-images $(TRAIN_IMAGES) --train-labels $(TRAIN_LABELS) \
-	    --test-images $(TEST_IMAGES) --test-labels $(TEST_LABELS) -o $@ | tee $(FLOAT_LOGS)/train-paper.log
-
-run-10-train: $(PAPER_MLP)
-	@echo "== run-10-train: float model $(PAPER_MLP) on the MNIST test set"
-	@$(BIN)/q2mlp eval --model $(PAPER_MLP) --images $(TEST_IMAGES) --labels $(TEST_LABELS)
+$(PAPER_MLP) $(RUN_DIR)/10-train.txt &: $(BIN)/q2mlp | $(MNIST_DIR)/.verified
+	$(call stage_begin,10-train,train the paper preset 784-512-512-10 -> $(PAPER_MLP))
+	@mkdir -p $(dir $(PAPER_MLP)) $(FLOAT_LOGS)
+	@set -o pipefail; $(BIN)/q2mlp train --train-images $(TRAIN_IMAGES) --train-labels $(TRAIN_LABELS) \
+	    --test-images $(TEST_IMAGES) --test-labels $(TEST_LABELS) -o $(PAPER_MLP) | tee $(FLOAT_LOGS)/train-paper.log
+	$(call stage_end,10-train,$$(grep -o 'arch=[^ ]* epochs=[0-9]* best_epoch=[0-9]* val_acc=[0-9.]* test_acc=[0-9.]*' \
+	    $(FLOAT_LOGS)/train-paper.log))
 
 # The GEMM engine is pinned: "own" gives the same bits for any thread count and CPU kernel.
 $(TINY_MLP): $(BIN)/q2mlp | $(MNIST_DIR)/.verified

@@ -2,7 +2,9 @@
 # run.sh BUILD — run every test: build/tests/test_* (C, sanitized) and tests/t_*.sh.
 # Each test is one program with a real exit status; its output goes to
 # BUILD/test-logs/<name>.log and the tail is shown on failure. Ends with the
-# line "N passed, N failed" and exits non-zero if anything failed.
+# line "N passed, N failed, N skipped" and exits non-zero if anything failed.
+# A test that cannot run here exits 77 after printing a line "skipped: <why>"; it counts as
+# skipped, never as passed.
 # TEST_FILTER=regex runs a subset; TEST_TIMEOUT (s) bounds each test.
 set -uo pipefail
 build=${1:-build}
@@ -16,15 +18,20 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 filter=${TEST_FILTER:-.}
 limit=${TEST_TIMEOUT:-600}
 
-pass=0; fail=0; failed=()
+pass=0; fail=0; skip=0; failed=()
 run_one() {  # name, command...
     local name=$1; shift
     [[ $name =~ $filter ]] || return 0
     local t0=$SECONDS
-    if timeout "$limit" "$@" >"$logs/$name.log" 2>&1; then
+    local rc=0
+    timeout "$limit" "$@" >"$logs/$name.log" 2>&1 || rc=$?
+    if [ $rc -eq 0 ]; then
         pass=$((pass+1)); printf 'PASS %-32s %4ds\n' "$name" $((SECONDS-t0))
+    elif [ $rc -eq 77 ]; then
+        skip=$((skip+1))
+        printf 'SKIP %-32s %4ds (%s)\n' "$name" $((SECONDS-t0)) \
+            "$(grep -m1 '^skipped:' "$logs/$name.log" || echo 'skipped: no reason given')"
     else
-        local rc=$?
         fail=$((fail+1)); failed+=("$name")
         printf 'FAIL %-32s %4ds (exit %d, log %s)\n' "$name" $((SECONDS-t0)) "$rc" "$logs/$name.log"
         tail -n 15 "$logs/$name.log" | sed 's/^/    | /'
@@ -41,5 +48,5 @@ for t in "$here"/t_*.sh; do
 done
 
 [ $fail -eq 0 ] || echo "failed: ${failed[*]}"
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ] && [ $pass -gt 0 ]

@@ -4,11 +4,13 @@
 // C model (q2mlp) computed. Used by `make postsynth` and tests/t_board_postsynth.sh through
 // rtl/scripts/postsynth.sh, which writes the hex files below.
 //
-// Parameters (set with iverilog -P / verilator -G):
-//   MODEL_HEX   .q2 bytes, one hex byte per line (MODEL_BYTES of them)
-//   IMAGES_HEX  N_IMAGES x N_IN pixels, one hex byte per line
-//   EXPECT_HEX  per image: the class, then N_CLASSES logits (32-bit hex words, one per line)
-//   MAX_CYCLES  per inference, before the testbench gives up
+// The stimulus comes from plusargs, so one build of the netlist serves every model (a Verilator
+// build of the 32-lane netlist takes about a minute):
+//   +model=FILE  +model_bytes=N   the .q2 bytes, one hex byte per line
+//   +images=FILE +n_images=N +n_in=N   N images x n_in pixels, one hex byte per line
+//   +expect=FILE +n_classes=N     per image: the class, then n_classes logits (32-bit hex words)
+// Parameters: MAX_MODEL_BYTES, MAX_PIXELS, MAX_WORDS size the arrays; MAX_CYCLES bounds an
+// inference.
 //
 // Ends with one line "postsynth: PASS n images, 0 mismatches" or "postsynth: FAIL ..." (the
 // driver script greps it; Verilog-2005 has no exit status of its own).
@@ -16,14 +18,10 @@
 `default_nettype none
 
 module postsynth_tb;
-    parameter        MODEL_HEX   = "model.hex";
-    parameter        IMAGES_HEX  = "images.hex";
-    parameter        EXPECT_HEX  = "expect.hex";
-    parameter integer MODEL_BYTES = 1;
-    parameter integer N_IMAGES    = 1;
-    parameter integer N_IN        = 784;
-    parameter integer N_CLASSES   = 10;
-    parameter integer MAX_CYCLES  = 400000;
+    parameter integer MAX_MODEL_BYTES = 262144;
+    parameter integer MAX_PIXELS      = 65536;
+    parameter integer MAX_WORDS       = 16384;
+    parameter integer MAX_CYCLES      = 400000;
 
     localparam [2:0] OP_MODEL_BEGIN = 3'd0, OP_MODEL_DATA = 3'd1, OP_IMAGE_BEGIN = 3'd2,
                      OP_IMAGE_DATA = 3'd3, OP_START = 3'd4;
@@ -58,9 +56,11 @@ module postsynth_tb;
         .done_o       (done)
     );
 
-    reg [7:0]  model  [0:MODEL_BYTES-1];
-    reg [7:0]  images [0:N_IMAGES*N_IN-1];
-    reg [31:0] want [0:N_IMAGES*(N_CLASSES+1)-1];
+    reg [7:0]  model  [0:MAX_MODEL_BYTES-1];
+    reg [7:0]  images [0:MAX_PIXELS-1];
+    reg [31:0] want [0:MAX_WORDS-1];
+    reg [8*256-1:0] model_hex, images_hex, expect_hex;
+    integer    MODEL_BYTES, N_IMAGES, N_IN, N_CLASSES;
 
     // ---- bus helpers: inputs change on the falling edge, the core samples on the rising one ----
     task send(input [2:0] op, input [7:0] d);
@@ -78,6 +78,23 @@ module postsynth_tb;
         end
     endtask
 
+    // A command's effect (err, model_valid, the CRC) shows once cmd_ready is high again: the loader
+    // takes four cycles per MODEL_DATA byte and stalls the port meanwhile (docs/accelerator.md).
+    task wait_ready;
+        integer t;
+        begin
+            t = 0;
+            while (!cmd_ready && t < 64) begin
+                @(negedge clk);
+                t = t + 1;
+            end
+            if (!cmd_ready) begin
+                $display("postsynth: FAIL cmd_ready still low %0d cycles after the last command", t);
+                $finish;
+            end
+        end
+    endtask
+
     task read_reg(input [8:0] addr, output [31:0] value);
         begin
             rd_addr = addr;
@@ -90,10 +107,30 @@ module postsynth_tb;
     integer i, k, n, cycles, mismatches;
     reg [31:0] v, cls;
 
+    // every plusarg is required; the sizes must fit the arrays
+    task get_args;
+        begin
+            if (!$value$plusargs("model=%s", model_hex) || !$value$plusargs("model_bytes=%d", MODEL_BYTES) ||
+                !$value$plusargs("images=%s", images_hex) || !$value$plusargs("n_images=%d", N_IMAGES) ||
+                !$value$plusargs("n_in=%d", N_IN) || !$value$plusargs("expect=%s", expect_hex) ||
+                !$value$plusargs("n_classes=%d", N_CLASSES)) begin
+                $display("postsynth: FAIL usage: +model= +model_bytes= +images= +n_images= +n_in= +expect= +n_classes=");
+                $finish;
+            end
+            if (MODEL_BYTES < 1 || MODEL_BYTES > MAX_MODEL_BYTES || N_IMAGES < 1 || N_IN < 1 ||
+                N_IMAGES * N_IN > MAX_PIXELS || N_CLASSES < 1 || N_IMAGES * (N_CLASSES + 1) > MAX_WORDS) begin
+                $display("postsynth: FAIL sizes out of range: model_bytes %0d (max %0d), %0d x %0d pixels (max %0d), %0d classes",
+                         MODEL_BYTES, MAX_MODEL_BYTES, N_IMAGES, N_IN, MAX_PIXELS, N_CLASSES);
+                $finish;
+            end
+        end
+    endtask
+
     initial begin
-        $readmemh(MODEL_HEX, model);
-        $readmemh(IMAGES_HEX, images);
-        $readmemh(EXPECT_HEX, want);
+        get_args;
+        $readmemh(model_hex, model, 0, MODEL_BYTES - 1);
+        $readmemh(images_hex, images, 0, N_IMAGES * N_IN - 1);
+        $readmemh(expect_hex, want, 0, N_IMAGES * (N_CLASSES + 1) - 1);
         mismatches = 0;
 
         repeat (4) @(negedge clk);
@@ -108,6 +145,7 @@ module postsynth_tb;
         // ---- load the model ----
         send(OP_MODEL_BEGIN, 8'd0);
         for (i = 0; i < MODEL_BYTES; i = i + 1) send(OP_MODEL_DATA, model[i]);
+        wait_ready;
         read_reg(REG_STATUS, v);
         if (!model_valid || err != 4'd0) begin
             read_reg(REG_CRC, cls);

@@ -3,11 +3,13 @@
 # the iCE40 UP5K build of the core, the one with the best validation accuracy, trained and packed.
 #
 #   up5k_preset.sh                      (settings from the environment, see below; run by
-#                                        `make run-60-up5k`)
+#                                        `make run` with one candidate, UP5K_ARCH, and by
+#                                        `make up5k-search` with the whole list)
 #
 # 1. Each candidate (UP5K_CANDIDATES) is checked against the core's capacity: weight words
 #    sum_l ceil(n_out/LANES) * n_in <= WMEM_BYTES / (LANES/4), neuron records sum_l n_out <=
 #    PMEM_NEURONS, widths (n_in of layer 0, n_out of hidden layers) <= ABUF_BYTES, classes <= 256.
+#    With one candidate, step 2 is skipped: it is checked and trained in full.
 # 2. Each candidate that fits is trained briefly (UP5K_QUICK_EPOCHS, seed 1) and packed like the
 #    paper preset (scope and rule of best.txt); the selection score is the bit-exact validation
 #    accuracy that `q2mlp pack` reports (val_acc_int, on the last 5000 training images: the test
@@ -68,7 +70,16 @@ table=$work/candidates.md
 # ---- 2. quick training and packing of each candidate ------------------------------------------------
 best_arch="" best_score=-1 best_words=0
 t0=$SECONDS
-for arch in $UP5K_CANDIDATES; do
+read -ra candidates <<<"$UP5K_CANDIDATES"
+if [ ${#candidates[@]} -eq 1 ]; then
+    arch=${candidates[0]}
+    cap=$(fits "$arch") || die "$arch does not fit the core (weight words, neurons, widest: $cap; of $wmax words, $PMEM_NEURONS neurons, $ABUF_BYTES bytes)"
+    read -r w n wd <<<"$cap"
+    echo "| $arch | $w | $n | $wd | (not trained briefly: the only candidate) | |" >> "$table"
+    best_arch=$arch best_words=$w
+    candidates=()
+fi
+for arch in "${candidates[@]}"; do
     if ! cap=$(fits "$arch"); then
         read -r w n wd <<<"$cap"
         echo "up5k: $arch does not fit (words $w, neurons $n, widest $wd): skipped"
@@ -91,10 +102,13 @@ for arch in $UP5K_CANDIDATES; do
     fi
 done
 [ -n "$best_arch" ] || die "no candidate fits the core (WMEM_BYTES=$WMEM_BYTES PMEM_NEURONS=$PMEM_NEURONS ABUF_BYTES=$ABUF_BYTES)"
-echo "up5k: chosen $best_arch (bit-exact validation $best_score% after $UP5K_QUICK_EPOCHS epochs)"
+if [ "$best_score" != -1 ]; then
+    echo "up5k: chosen $best_arch (bit-exact validation $best_score% after $UP5K_QUICK_EPOCHS epochs)"
+fi
+echo "up5k: training $best_arch for $UP5K_EPOCHS epochs"
 
 # ---- 3. the winner, trained in full --------------------------------------------------------------
-tr=$("$Q2MLP" train --arch "$best_arch" --epochs "$UP5K_EPOCHS" --seed 1 --quiet "${data[@]}" \
+tr=$("$Q2MLP" train --arch "$best_arch" --epochs "$UP5K_EPOCHS" --seed 1 "${data[@]}" \
      -o "$models/up5k.mlp") || die "training $best_arch failed"
 echo "up5k: $tr"
 pk=$("$Q2MLP" pack --model "$models/up5k.mlp" "${pack_sel[@]}" --lanes "$LANES" \
