@@ -31,9 +31,10 @@ BOARD_LIST   := icebreaker ulx3s
 # yosys and nextpnr run quietly into their logs; this prints a line every few seconds meanwhile
 PROGRESS     := rtl/scripts/with_progress.sh
 
-# One build folder per board and lane count: build/<board> for the default 32 lanes,
-# build/<board>-l<LANES> otherwise.
-BOARD_DIR ?= $(BUILD)/$(BOARD)$(if $(filter-out 32,$(LANES)),-l$(LANES))
+# One build folder per board, lane count and device: build/<board> for the default 32 lanes (and
+# the 85k ECP5), build/<board>-l<LANES>[-<ECP5_DEVICE>] otherwise.
+BOARD_DIR ?= $(BUILD)/$(BOARD)$(if $(filter-out 32,$(LANES)),-l$(LANES))$(if $(filter ulx3s,$(BOARD)),$(if \
+             $(filter-out 85k,$(ECP5_DEVICE)),-$(ECP5_DEVICE)))
 
 # Everything in rtl/ but the board tops; yosys keeps what the chosen top instantiates.
 BOARD_RTL      := $(filter-out rtl/top_%.v,$(wildcard rtl/*.v))
@@ -41,7 +42,7 @@ YOSYS_DATDIR   ?= $(shell yosys-config --datdir 2>/dev/null || echo /usr/share/y
 
 # The build is a function of these; a change rewrites config.txt and so rebuilds.
 BOARD_CONFIG = board=$(BOARD) lanes=$(LANES) ice40_mhz=$(ICE40_MHZ) ecp5_mhz=$(ECP5_MHZ) \
-               allow_fail=$(PNR_ALLOW_FAIL)
+               ecp5_device=$(ECP5_DEVICE) allow_fail=$(PNR_ALLOW_FAIL)
 
 .PHONY: bitstream synth prog report postsynth lint-boards board-check FORCE
 FORCE:
@@ -54,6 +55,8 @@ board-check:
 	 { echo "boards.mk: ICE40_MHZ=$(ICE40_MHZ): need a multiple of 3 in 24..66 (PLL, whole clocks per bit at 3 Mbaud)" >&2; exit 1; }
 	@case "$(BOARD):$(ECP5_MHZ)" in ulx3s:45|ulx3s:60|ulx3s:75|icebreaker:*) ;; \
 	 *) echo "boards.mk: ECP5_MHZ=$(ECP5_MHZ): need 45, 60 or 75 (rtl/top_ulx3s.v)" >&2; exit 1;; esac
+	@case "$(BOARD):$(ECP5_DEVICE)" in ulx3s:12k|ulx3s:25k|ulx3s:45k|ulx3s:85k|icebreaker:*) ;; \
+	 *) echo "boards.mk: ECP5_DEVICE=$(ECP5_DEVICE): need 12k, 25k, 45k or 85k (the ULX3S's LFE5U-12F/25F/45F/85F)" >&2; exit 1;; esac
 
 $(BOARD_DIR)/config.txt: FORCE
 	@mkdir -p $(@D)
@@ -113,41 +116,55 @@ $(BOARD_DIR)/report.txt: $(BOARD_DIR)/q2mlp.asc rtl/scripts/board_report.sh
 	@rtl/scripts/board_report.sh ice40 $(@D)/nextpnr.log > $@
 endif
 
-# ---- ECP5 LFE5U-85F (ULX3S) ----------------------------------------------------------------------
+# ---- ECP5 (ULX3S) ---------------------------------------------------------------------------------
+# ECP5_DEVICE: 12k, 25k, 45k or 85k (the ULX3S's LFE5U-12F/25F/45F/85F; top_ulx3s sizes the core's
+# block-RAM memories from it, see its header). nextpnr-ecp5 and ecppack run natively when on PATH,
+# otherwise from a Debian trixie root that rtl/scripts/ecp5_tools.sh makes once in ~/.cache/q2mlp.
+ECP5_DEVICE ?= 85k
+ECP5_TOOLS  := rtl/scripts/ecp5_tools.sh
 ECP5_YOSYS = read_verilog -DSYNTHESIS -Irtl $(BOARD_RTL) rtl/top_ulx3s.v; \
-             chparam -set LANES $(LANES) -set CLK_MHZ $(ECP5_MHZ) top_ulx3s; \
+             chparam -set LANES $(LANES) -set CLK_MHZ $(ECP5_MHZ) -set DEVICE_K $(ECP5_DEVICE:k=) top_ulx3s; \
              synth_ecp5 -top top_ulx3s -json $(BOARD_DIR)/q2mlp.json; \
              tee -q -o $(BOARD_DIR)/synth_stat.txt stat
-ECP5_PNR_FLAGS = --85k --package CABGA381 --speed 6 --lpf constraints/ulx3s.lpf --freq $(ECP5_MHZ) \
+ECP5_PNR_FLAGS = --$(ECP5_DEVICE) --package CABGA381 --speed 6 --lpf constraints/ulx3s.lpf --freq $(ECP5_MHZ) \
                  $(if $(filter 1,$(PNR_ALLOW_FAIL)),--timing-allow-fail)
-HAVE_ECP5_PNR = $(and $(shell command -v $(NEXTPNR_ECP5) 2>/dev/null),$(shell command -v $(ECPPACK) 2>/dev/null))
 
 ifeq ($(BOARD),ulx3s)
-synth bitstream: board-check $(BOARD_DIR)/report.txt
-	@echo "$(BOARD_DIR)/report.txt: $$(cat $(BOARD_DIR)/report.txt)"
-	@[ -n "$(HAVE_ECP5_PNR)" ] || echo "PnR skipped: nextpnr-ecp5 not installed"
-prog: board-check $(BOARD_DIR)/report.txt
-	@[ -f $(BOARD_DIR)/q2mlp.bit ] || { echo "no $(BOARD_DIR)/q2mlp.bit (PnR skipped: nextpnr-ecp5 not installed)" >&2; exit 1; }
-	$(OPENFPGALOADER) -b ulx3s $(BOARD_DIR)/q2mlp.bit
+synth: board-check $(BOARD_DIR)/synth_report.txt
+	@echo "$(BOARD_DIR)/synth_report.txt: $$(cat $(BOARD_DIR)/synth_report.txt)"
+bitstream: board-check $(BOARD_DIR)/synth_report.txt $(BOARD_DIR)/q2mlp.bit $(BOARD_DIR)/report.txt
+	@echo "$(BOARD_DIR)/q2mlp.bit: $$(cat $(BOARD_DIR)/report.txt)"
+prog: board-check $(BOARD_DIR)/q2mlp.bit
+	$(OPENFPGALOADER) -b ulx3s $(if $(filter 1,$(PROG_FLASH)),-f) $(BOARD_DIR)/q2mlp.bit
 
 $(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) rtl/top_ulx3s.v $(BOARD_DIR)/config.txt
-	@echo "yosys synth_ecp5 (LANES=$(LANES), $(ECP5_MHZ) MHz) -> $@"
+	@echo "yosys synth_ecp5 (LANES=$(LANES), $(ECP5_MHZ) MHz, $(ECP5_DEVICE)) -> $@"
 	@$(PROGRESS) yosys $(@D)/yosys.log $(YOSYS) -q -l $(@D)/yosys.log -p '$(ECP5_YOSYS)' || \
 	    { tail -n 20 $(@D)/yosys.log; exit 1; }
 
-# Synthesis numbers always; place, route and pack only when the ECP5 tools exist.
-$(BOARD_DIR)/report.txt: $(BOARD_DIR)/q2mlp.json constraints/ulx3s.lpf rtl/scripts/board_report.sh
-	@rtl/scripts/board_report.sh ecp5-synth $(@D)/synth_stat.txt > $@.tmp
-ifneq ($(HAVE_ECP5_PNR),)
-	@echo "nextpnr-ecp5 --85k --freq $(ECP5_MHZ) -> $(@D)/q2mlp.config (log $(@D)/nextpnr.log)"
-	@$(PROGRESS) nextpnr-ecp5 $(@D)/nextpnr.log $(NEXTPNR_ECP5) $(ECP5_PNR_FLAGS) --json $< \
-	    --textcfg $(@D)/q2mlp.config --report $(@D)/nextpnr.json -l $(@D)/nextpnr.log -q || { \
-	    grep -E '^ERROR' $(@D)/nextpnr.log >&2; echo "nextpnr-ecp5 failed: see $(@D)/nextpnr.log" >&2; exit 1; }
-	$(ECPPACK) --compress $(@D)/q2mlp.config $(@D)/q2mlp.bit
-	@awk '/Max frequency for clock/ { m = $$0; sub(/.*: */, "", m); sub(/ MHz.*/, "", m); f = m } \
-	     END { printf " fmax_mhz=%s", f }' $(@D)/nextpnr.log >> $@.tmp
-endif
-	@mv $@.tmp $@
+$(BOARD_DIR)/synth_report.txt: $(BOARD_DIR)/q2mlp.json rtl/scripts/board_report.sh
+	rtl/scripts/board_report.sh ecp5-synth $(@D)/synth_stat.txt > $@
+
+# nextpnr exits non-zero when the design does not fit the device or (without
+# --timing-allow-fail) misses ECP5_MHZ: show why, keep the log, fail.
+$(BOARD_DIR)/q2mlp.config: $(BOARD_DIR)/q2mlp.json constraints/ulx3s.lpf $(ECP5_TOOLS)
+	@echo "nextpnr-ecp5 --$(ECP5_DEVICE) --freq $(ECP5_MHZ) -> $@ (log $(@D)/nextpnr.log)"
+	@rm -f $(@D)/report.txt
+	@$(ECP5_TOOLS) install
+	@$(PROGRESS) nextpnr-ecp5 $(@D)/nextpnr.log $(ECP5_TOOLS) run nextpnr-ecp5 $(ECP5_PNR_FLAGS) --json $< \
+	    --textcfg $@ --report $(@D)/nextpnr.json -l $(@D)/nextpnr.log -q || { \
+	    grep -E '^ERROR' $(@D)/nextpnr.log >&2; \
+	    grep -E '(TRELLIS_COMB|DP16KD|MULT18X18D):' $(@D)/nextpnr.log | tail -n 3 >&2; \
+	    grep 'Max frequency' $(@D)/nextpnr.log | tail -n 1 >&2; \
+	    echo "nextpnr-ecp5 failed: see $(@D)/nextpnr.log" >&2; exit 1; }
+
+$(BOARD_DIR)/q2mlp.bit: $(BOARD_DIR)/q2mlp.config
+	@echo "ecppack --compress -> $@"
+	@$(ECP5_TOOLS) run ecppack --compress $< $@.tmp && mv $@.tmp $@
+
+$(BOARD_DIR)/report.txt: $(BOARD_DIR)/q2mlp.config rtl/scripts/board_report.sh
+	@rtl/scripts/board_report.sh critpath $(@D)/nextpnr.log > $(@D)/critical_path.txt
+	@rtl/scripts/board_report.sh ecp5 $(@D)/nextpnr.log > $@
 endif
 
 # ---- make report: the resource / Fmax table -------------------------------------------------------
@@ -163,7 +180,7 @@ report:
 	@set -e; for l in $(REPORT_LANES); do \
 	    $(MAKE) --no-print-directory bitstream BOARD=icebreaker LANES=$$l PNR_ALLOW_FAIL=1 \
 	        BOARD_DIR=$(BOARDS_REPORT_DIR)/icebreaker-l$$l || echo "report: iCE40 LANES=$$l failed (shown in the table)"; \
-	    $(MAKE) --no-print-directory synth BOARD=ulx3s LANES=$$l \
+	    $(MAKE) --no-print-directory bitstream BOARD=ulx3s LANES=$$l PNR_ALLOW_FAIL=1 \
 	        BOARD_DIR=$(BOARDS_REPORT_DIR)/ulx3s-l$$l || echo "report: ECP5 LANES=$$l failed (shown in the table)"; \
 	done
 	@rtl/scripts/boards_table.sh $(BOARDS_REPORT_DIR) $(ICE40_MHZ) $(ECP5_MHZ) $(REPORT_LANES) > $(REPORT)/boards.md.tmp
@@ -186,8 +203,9 @@ lint-boards:
 	done; \
 	for m in 24 36 66; do $(BOARD_LINT) --top-module top_icebreaker -GCLK_MHZ=$$m rtl/top_icebreaker.v; done; \
 	for m in 45 75; do $(BOARD_LINT) --top-module top_ulx3s -GCLK_MHZ=$$m rtl/top_ulx3s.v; done; \
+	for d in 12 25 45; do $(BOARD_LINT) --top-module top_ulx3s -GDEVICE_K=$$d rtl/top_ulx3s.v; done; \
 	for n in 2 4; do $(BOARD_LINT) --top-module reset_sync -GSTAGES=$$n rtl/reset_sync.v; done
-	@echo "lint-boards: top_icebreaker, top_ulx3s (LANES 8/16/32, clocks), reset_sync: clean"
+	@echo "lint-boards: top_icebreaker, top_ulx3s (LANES 8/16/32, clocks, devices), reset_sync: clean"
 
 LINT_STEPS += lint-boards
 

@@ -1,4 +1,4 @@
-// top_ulx3s — the ULX3S board (ECP5 LFE5U-85F): 25 MHz -> EHXPLLL -> design clock, reset
+// top_ulx3s — the ULX3S board (ECP5 LFE5U-12F/25F/45F/85F): 25 MHz -> EHXPLLL -> design clock, reset
 // synchroniser, UART on the FT231X, eight LEDs. Everything else is accel_top, the board-agnostic
 // design that the testbenches simulate (docs/boards.md).
 //
@@ -12,11 +12,16 @@
 //              75       1         3          8          600
 //   BAUD     UART bit rate; CLK_MHZ*1e6 must be a multiple of it.
 //   LANES    MAC lanes of the core (power of two).
+//   DEVICE_K the ULX3S's ECP5 in thousands of LUTs: 12, 25, 45 or 85 (LFE5U-12F/25F/45F/85F, with
+//            32/56/108/208 DP16KD block RAMs). It sizes the memories below by default.
 //   WMEM_BYTES, PMEM_NEURONS, ABUF_BYTES
-//            the core's memories (rtl/accel_core.v), all in block RAM (DP16KD). Sized for the paper
-//            preset 784-512-512-10: 21,248 weight words of 64 bits (170 KB) and 1,034 neuron records
-//            -> 256 KB of weights (a power-of-two array: 128 DP16KD on the 208 of the 85F) and 2,048
-//            records.
+//            the core's memories (rtl/accel_core.v), all in block RAM (DP16KD). At 32 lanes a weight
+//            word is 64 bits; a power-of-two array of N words takes N/256 DP16KD.
+//              DEVICE_K  WMEM_BYTES          PMEM_NEURONS  holds
+//              85        262144 (128 EBR)    2048          the paper preset 784-512-512-10 (21,248
+//                                                          words, 1,034 records) and the up5k preset
+//              45        131072 (64 EBR)     1024          the up5k preset 784-416-416-10 (16,016)
+//              12, 25    32768 (16 EBR)      512           small models (4,096 words, e.g. 784-64-10)
 //
 // Pins (constraints/ulx3s.lpf; board net names, the FTDI's point of view for the UART):
 //   site  port           use
@@ -32,8 +37,9 @@ module top_ulx3s #(
     parameter integer CLK_MHZ      = 60,
     parameter integer BAUD         = 3000000,
     parameter integer LANES        = 32,
-    parameter integer WMEM_BYTES   = 262144,
-    parameter integer PMEM_NEURONS = 2048,
+    parameter integer DEVICE_K     = 85,
+    parameter integer WMEM_BYTES   = DEVICE_K >= 85 ? 262144 : DEVICE_K >= 45 ? 131072 : 32768,
+    parameter integer PMEM_NEURONS = DEVICE_K >= 85 ? 2048 : DEVICE_K >= 45 ? 1024 : 512,
     parameter integer ABUF_BYTES   = 1024
 ) (
     input  wire       clk_25mhz_i,
@@ -52,6 +58,10 @@ module top_ulx3s #(
     initial begin
         if (CLK_MHZ != 45 && CLK_MHZ != 60 && CLK_MHZ != 75) begin
             $display("top_ulx3s: CLK_MHZ = %0d, need 45, 60 or 75", CLK_MHZ);
+            $finish;
+        end
+        if (DEVICE_K != 12 && DEVICE_K != 25 && DEVICE_K != 45 && DEVICE_K != 85) begin
+            $display("top_ulx3s: DEVICE_K = %0d, need 12, 25, 45 or 85", DEVICE_K);
             $finish;
         end
         if (CLK_HZ % BAUD != 0) begin

@@ -13,6 +13,7 @@ PKGS=(
     yosys nextpnr-ice40 fpga-icestorm  # iCE40 bitstream flow
     iverilog                        # Icarus: 3-simulator check of the RTL, SPRAM model test
     gnuplot-nox                     # SVG plots of the study
+    openfpgaloader                  # make prog BOARD=ulx3s (and PROG=openfpgaloader on the iCEBreaker)
     clang libclang-rt-14-dev        # libFuzzer targets (make fuzz)
 )
 
