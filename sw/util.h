@@ -46,7 +46,7 @@ void q2_err(const char *func, const char *fmt, ...) __attribute__((format(printf
  * oversized file or a stream longer than max_len is refused with a message naming the path. */
 int q2_read_file(const char *path, uint8_t **buf, size_t *len, size_t max_len);
 
-/* Output files of one command, written all or nothing (docs/formats.md "Writing files"):
+/* Output files of one command, written all or nothing:
  * q2_outs_add() writes each one to "<target>.tmp.<pid>" beside its target, q2_outs_commit()
  * renames them all into place, and q2_outs_free() removes whatever was not committed. Where a
  * path goes:
