@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "board_shim.h"
+#include "../sw/util.h" /* q2_close_stdout (inline: board-sim links no sw/ library) */
 
 /* Compiled into the model (sim/board.mk passes the same values to verilator -G). */
 #ifndef BOARD_SIM_CPB
@@ -132,7 +133,7 @@ static int parse_args(int argc, char **argv, sim_opts *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = (i + 1 < argc) ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); exit(EXIT_OK); }
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); exit(q2_close_stdout("board-sim", EXIT_OK)); }
         else if (!strcmp(a, "--quiet")) o->quiet = true;
         else if (!v) { fprintf(stderr, "board-sim: option %s failed: needs a value\n", a); return -1; }
         else if (!strcmp(a, "--socket")) { o->socket_path = v; i++; }

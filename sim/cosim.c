@@ -208,5 +208,5 @@ out_data:
     q2_dataset_free(&ds);
 out_model:
     q2_qmodel_free(&q);
-    return exit_code;
+    return q2_close_stdout("q2mlp-cosim", exit_code);
 }

@@ -79,6 +79,25 @@ static void pack_usage(FILE *f)
         Q2_CALIB_PCT_DEFAULT);
 }
 
+/* The .q2 image and, if asked, the float model: both files or neither (q2_outs). */
+static int pack_write(const q2_qmodel *q, const char *out, const mlp *qf, const char *save_float)
+{
+    q2_outs outs;
+    q2_outs_init(&outs);
+    int rc = q2_outs_add(&outs, out, q->image, q->image_len);
+    if (!rc && save_float) {
+        uint8_t *b;
+        size_t n;
+        if (!(rc = mlp_encode(qf, &b, &n))) {
+            rc = q2_outs_add(&outs, save_float, b, n);
+            free(b);
+        }
+    }
+    if (!rc) rc = q2_outs_commit(&outs);
+    q2_outs_free(&outs);
+    return rc;
+}
+
 int cmd_pack(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
@@ -164,8 +183,7 @@ int cmd_pack(int argc, char **argv)
     o.val = n_val > 0 ? &val : NULL;
     double t0 = q2_now();
     if ((rc = q2_pack_mlp(&m, &o, &q, &qf, &rep))) goto out_data;
-    if ((rc = q2_qmodel_save(&q, out))) goto out_q;
-    if (save_float && (rc = mlp_save(&qf, save_float))) goto out_q;
+    if ((rc = pack_write(&q, out, &qf, save_float))) goto out_q;
 
     if (!quiet) {
         fprintf(stderr, "pack: %s -> %s, %s scope, rule %s, sigma %s, lanes %d, %.1f s\n", model, out,

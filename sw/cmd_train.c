@@ -211,8 +211,10 @@ static void eval_usage(FILE *f)
     fprintf(f,
         "usage: q2mlp eval --model M [--images F --labels F] [--threads N] [--gemm own|blas] [--repeat N]\n"
         "Top-1 accuracy of a model on an IDX data set (default: the MNIST test set in $MNIST_DIR).\n"
-        "M is a float .mlp model, or a packed .q2 image (first bytes \"Q2ML\"), which is evaluated\n"
-        "bit-exactly by the integer model (see its own options there).\n\n"
+        "M is a float .mlp model, or a packed .q2 image, which is evaluated bit-exactly by the\n"
+        "integer model (see its own options there). Which one: the options (--engine, --kernel,\n"
+        "--limit are the integer model's; --repeat, --threads, --gemm the float one's), else the\n"
+        "extension .q2 / .mlp, else the first bytes of the file (\"Q2ML\": a .q2 image).\n\n"
         "--repeat N evaluates N times (for timing: img_s is over all N passes).\n\n"
         "stdout: accuracy=<percent> correct=.. n=.. arch=.. img_s=..\n");
 }
@@ -224,6 +226,43 @@ static const char *find_model_arg(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (q2_opt_val(argc, argv, &i, "--model", &v)) return v;
     return NULL;
+}
+
+/* a is the option name, alone or as "name=value" */
+static bool is_opt(const char *a, const char *name)
+{
+    size_t n = strlen(name);
+    return !strncmp(a, name, n) && (!a[n] || a[n] == '=');
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* Which evaluator takes the model: the integer one (.q2) or the float one (.mlp). The options
+ * decide first (each evaluator has options the other lacks), then the extension; only a regular
+ * file of neither extension is sniffed for the magic "Q2ML" (a pipe cannot be read twice). The
+ * chosen loader then reports a bad magic of the file the user meant. */
+static bool eval_is_q2(int argc, char **argv, const char *model)
+{
+    static const char *const q2_only[] = {"--engine", "--kernel", "--limit"};
+    static const char *const mlp_only[] = {"--repeat", "--threads", "--gemm"};
+    for (int i = 1; i < argc; i++)
+        for (int k = 0; k < 3; k++) {
+            if (is_opt(argv[i], q2_only[k])) return true;
+            if (is_opt(argv[i], mlp_only[k])) return false;
+        }
+    if (ends_with(model, ".q2")) return true;
+    if (ends_with(model, ".mlp")) return false;
+    struct stat st;
+    if (stat(model, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    uint8_t magic[4] = {0};
+    FILE *f = fopen(model, "rb");
+    size_t got = f ? fread(magic, 1, 4, f) : 0;
+    if (f) fclose(f);
+    return got == 4 && !memcmp(magic, "Q2ML", 4);
 }
 
 int cmd_eval(int argc, char **argv)
@@ -240,15 +279,7 @@ int cmd_eval(int argc, char **argv)
         return Q2_EXIT_USAGE;
     }
     /* A .q2 image goes to the integer model's eval, with all its options. */
-    uint8_t magic[4] = {0};
-    FILE *f = fopen(model, "rb");
-    if (!f) {
-        Q2_ERR("open %s failed: cannot read the model file", model);
-        return Q2_EXIT_USAGE;
-    }
-    size_t got = fread(magic, 1, 4, f);
-    fclose(f);
-    if (got == 4 && !memcmp(magic, "Q2ML", 4)) return cmd_eval_q2(argc, argv);
+    if (eval_is_q2(argc, argv, model)) return cmd_eval_q2(argc, argv);
 
     const char *images = NULL, *labels = NULL, *v;
     long x, repeat = 1;

@@ -576,5 +576,5 @@ int main(int argc, char **argv)
     else if (!strcmp(c.cmd, "infer")) rc = cmd_infer(&h, &c);
     else rc = cmd_raw(&h, &c);
     q2_host_close(&h);
-    return q2_exit_code(rc);
+    return q2_close_stdout("q2mlp-host", q2_exit_code(rc));
 }

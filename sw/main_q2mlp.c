@@ -29,7 +29,7 @@ static void usage(FILE *f)
     fprintf(f, "\nexit codes: 0 ok, 1 usage or bad input file, 2 device, 3 mismatch, 4 internal\n");
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -45,3 +45,6 @@ int main(int argc, char **argv)
     usage(stderr);
     return Q2_EXIT_USAGE;
 }
+
+/* stdout is checked at the end: "q2mlp info x.q2 > /dev/full" is an error, not a success. */
+int main(int argc, char **argv) { return q2_close_stdout("q2mlp", run(argc, argv)); }

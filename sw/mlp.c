@@ -236,18 +236,18 @@ static uint8_t *put_floats(uint8_t *p, const float *v, size_t n)
     return p;
 }
 
-int mlp_save(const mlp *m, const char *path)
+int mlp_encode(const mlp *m, uint8_t **out, size_t *out_len)
 {
     int rc = check_dims(m->n_layers, m->dims);
     if (rc) return rc;
     uint64_t total = file_total_size(m->n_layers, m->dims);
     if (total > UINT32_MAX) {
-        Q2_ERR("save %s failed: %llu bytes do not fit the u32 total_size", path, (unsigned long long)total);
+        Q2_ERR("encode failed: %llu bytes do not fit the u32 total_size", (unsigned long long)total);
         return Q2_EARG;
     }
     uint8_t *buf = malloc((size_t)total), *p = buf;
     if (!buf) {
-        Q2_ERR("save %s failed: out of memory for %llu bytes", path, (unsigned long long)total);
+        Q2_ERR("encode failed: out of memory for %llu bytes", (unsigned long long)total);
         return Q2_ENOMEM;
     }
     q2_wr32(p, MLP_FILE_MAGIC);
@@ -261,7 +261,18 @@ int mlp_save(const mlp *m, const char *path)
         p = put_floats(p, m->b[l], (size_t)m->dims[l + 1]);
     }
     q2_wr32(p, q2_crc32(buf, (size_t)total - 4));
-    rc = q2_write_file_atomic(path, buf, (size_t)total);
+    *out = buf;
+    *out_len = (size_t)total;
+    return Q2_OK;
+}
+
+int mlp_save(const mlp *m, const char *path)
+{
+    uint8_t *buf;
+    size_t len;
+    int rc = mlp_encode(m, &buf, &len);
+    if (rc) return rc;
+    rc = q2_write_file_atomic(path, buf, len);
     free(buf);
     return rc;
 }
@@ -296,7 +307,8 @@ int mlp_load(mlp *m, const char *path)
     uint32_t magic = q2_rd32(buf), total = q2_rd32(buf + 8);
     unsigned version = q2_rd16(buf + 4), n_layers = q2_rd16(buf + 6);
     if (magic != MLP_FILE_MAGIC) {
-        Q2_ERR("load %s failed: bad magic 0x%08x, need 0x%08x (\"Q2FM\")", path, magic, MLP_FILE_MAGIC);
+        Q2_ERR("load %s failed: bad magic 0x%08x, need 0x%08x (\"Q2FM\")%s", path, magic, MLP_FILE_MAGIC,
+               !memcmp(buf, "Q2ML", 4) ? "; this is a .q2 image (eval: name it *.q2 or give --engine)" : "");
         goto out_free;
     }
     if (version != MLP_FILE_VERSION) {

@@ -32,7 +32,9 @@ int  mlp_forward(const mlp *m, const float *x, int n, float *logits, float **hid
 double mlp_accuracy(const mlp *m, const q2_dataset *d);
 
 /* Float model file (docs/formats.md): magic "Q2FM", version, topology, float32 data, CRC32.
- * save is atomic; load validates everything and names the field that is wrong. */
+ * save is atomic; load validates everything and names the field that is wrong. encode builds
+ * the file's bytes in a malloc'd buffer (for writing several outputs at once: q2_outs). */
+int  mlp_encode(const mlp *m, uint8_t **buf, size_t *len);
 int  mlp_save(const mlp *m, const char *path);
 int  mlp_load(mlp *m, const char *path);
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -56,14 +57,15 @@ static void sb_num(sbuf *b, double v, int prec)
     sb_printf(b, "%.*f", prec, v);
 }
 
-static int sb_write(sbuf *b, const char *path)
+/* Stage b as the output path of the report (written at commit, all files or none); frees b. */
+static int sb_write(sbuf *b, q2_outs *outs, const char *path)
 {
     int rc;
     if (b->oom) {
         Q2_ERR("write %s failed: out of memory", path);
         rc = Q2_ENOMEM;
     } else {
-        rc = q2_write_file_atomic(path, b->p ? b->p : "", b->len);
+        rc = q2_outs_add(outs, path, b->p ? b->p : "", b->len);
     }
     free(b->p);
     memset(b, 0, sizeof *b);
@@ -253,8 +255,8 @@ static void print_table(FILE *f, const q2_study_row *rows, int n)
 }
 
 /* ---- CSV files --------------------------------------------------------------------------------- */
-static int write_study_csv(const char *path, const q2_study_row *rows, int n, int n_layers,
-                           const q2_quant_opts *o)
+static int write_study_csv(q2_outs *outs, const char *path, const q2_study_row *rows, int n,
+                           int n_layers, const q2_quant_opts *o)
 {
     sbuf b = {0};
     sb_printf(&b, "scope,rule,xmax_over_sigma,sqnr_th_db,sqnr_exp_db,acc_val,acc_test,xmax,sigma");
@@ -285,10 +287,11 @@ static int write_study_csv(const char *path, const q2_study_row *rows, int n, in
         }
         sb_printf(&b, "\n");
     }
-    return sb_write(&b, path);
+    return sb_write(&b, outs, path);
 }
 
-static int write_sweep_csv(const char *path, const q2_sweep_point *p, int n, int n_layers)
+static int write_sweep_csv(q2_outs *outs, const char *path, const q2_sweep_point *p, int n,
+                           int n_layers)
 {
     sbuf b = {0};
     sb_printf(&b, "xmax_over_sigma,sqnr_th_db,sqnr_exp_db,acc_val,acc_test");
@@ -303,7 +306,7 @@ static int write_sweep_csv(const char *path, const q2_sweep_point *p, int n, int
             sb_printf(&b, ",%.6f,%.4f", p[i].l_xmax[l], p[i].l_sqnr_exp[l]);
         sb_printf(&b, "\n");
     }
-    return sb_write(&b, path);
+    return sb_write(&b, outs, path);
 }
 
 /* ---- the Markdown report ----------------------------------------------------------------------- */
@@ -471,7 +474,7 @@ static void md_conclusions(sbuf *b, const report *r)
     sb_printf(b, "\n");
 }
 
-static int write_md(const char *path, const report *r)
+static int write_md(q2_outs *outs, const char *path, const report *r)
 {
     const q2_study_opts *o = r->o;
     const mlp *m = r->m;
@@ -545,7 +548,7 @@ static int write_md(const char *path, const report *r)
         sb_printf(&b, "![%s sweep](sweep_%s.svg)\n\n", q2_scope_name((q2_scope)s),
                   q2_scope_name((q2_scope)s));
     md_conclusions(&b, r);
-    return sb_write(&b, path);
+    return sb_write(&b, outs, path);
 }
 
 /* ---- plots (gnuplot) --------------------------------------------------------------------------- */
@@ -570,19 +573,12 @@ static int run_shell(sbuf *cmd)
     return WEXITSTATUS(st);
 }
 
-/* Writes out/sweep.gp and runs it: sweep_<scope>.svg. Returns 0 (also when gnuplot is missing,
- * after saying so) or Q2_EIO if gnuplot fails. */
-static int plot(const report *r, const char *out)
+/* The gnuplot script: the sweeps of csv[s] drawn into svg[s]. */
+static void gp_script(sbuf *b, const report *r, const char *out, const char *const *csv,
+                      const char *const *svg)
 {
-    const char *gp = r->o->gnuplot;
-    if (!gp || !*gp) return Q2_OK;
-    if (strchr(out, '\'')) {
-        Q2_ERR("plot failed: output directory %s contains a quote", out);
-        return Q2_EARG;
-    }
-    sbuf b = {0};
-    sb_printf(&b, "# sweep.gp — written by q2mlp study; run: gnuplot %s/sweep.gp\n", out);
-    sb_printf(&b, "set terminal svg size 900,520 dynamic font 'sans,13' background rgb 'white'\n"
+    sb_printf(b, "# sweep.gp — written by q2mlp study; run: gnuplot %s/sweep.gp\n", out);
+    sb_printf(b, "set terminal svg size 900,520 dynamic font 'sans,13' background rgb 'white'\n"
               "set encoding utf8\nset datafile separator ','\nset key autotitle columnhead\n"
               "set grid\nset xlabel 'x_{max} / σ'\nset ylabel 'SQNR (dB)'\n"
               "set y2label 'accuracy (%%)'\nset ytics nomirror\nset y2tics\n"
@@ -594,17 +590,17 @@ static int plot(const report *r, const char *out)
         const q2_sweep_point *p = r->sweep[s];
         int ia = PEAK(p, r->o->q.points, acc_val);
         double lo = floor(fmin(100 * p[ia].acc_val, ft) - 8);
-        sb_printf(&b, "\nset output '%s/sweep_%s.svg'\n", out, sn);
-        sb_printf(&b, "set title '2-bit uniform quantizer, %s scope: SQNR and accuracy vs. support "
+        sb_printf(b, "\nset output '%s'\n", svg[s]);
+        sb_printf(b, "set title '2-bit uniform quantizer, %s scope: SQNR and accuracy vs. support "
                   "region'\n", sn);
-        sb_printf(&b, "set y2range [%g:%g]\n", lo, fmin(100, ceil(fmax(100 * p[ia].acc_val, ft) + 1)));
-        sb_printf(&b, "set arrow 1 from %.4f, graph 0 to %.4f, graph 1 nohead dt 3 lc rgb 'gray40'\n",
+        sb_printf(b, "set y2range [%g:%g]\n", lo, fmin(100, ceil(fmax(100 * p[ia].acc_val, ft) + 1)));
+        sb_printf(b, "set arrow 1 from %.4f, graph 0 to %.4f, graph 1 nohead dt 3 lc rgb 'gray40'\n",
                   Q2_XMAX_OPT, Q2_XMAX_OPT);
-        sb_printf(&b, "set label 1 'x_{max} = 2.1748 σ' at %.4f, graph 0.04 offset 0.5,0 "
+        sb_printf(b, "set label 1 'x_{max} = 2.1748 σ' at %.4f, graph 0.04 offset 0.5,0 "
                   "tc rgb 'gray40'\n", Q2_XMAX_OPT);
-        sb_printf(&b, "set arrow 2 from graph 0, second %.3f to graph 1, second %.3f nohead dt 4 "
+        sb_printf(b, "set arrow 2 from graph 0, second %.3f to graph 1, second %.3f nohead dt 4 "
                   "lc rgb 'dark-green'\n", ft, ft);
-        sb_printf(&b, "plot '%s/sweep_%s.csv' using 1:2 with lines lw 2 lc rgb 'gray50' title "
+        sb_printf(b, "plot '%s' using 1:2 with lines lw 2 lc rgb 'gray50' title "
                   "'SQNR theory (Laplacian)', \\\n"
                   "  '' using 1:3 with linespoints pt 7 ps 0.4 lw 2 lc rgb 'blue' title 'SQNR "
                   "measured', \\\n"
@@ -613,13 +609,67 @@ static int plot(const report *r, const char *out)
                   "  '' using 1:($5*100) axes x1y2 with lines dt 2 lw 1.5 lc rgb 'orange' title "
                   "'test accuracy', \\\n"
                   "  1/0 with lines dt 4 lc rgb 'dark-green' title 'float test accuracy'\n",
-                  out, sn);
+                  csv[s]);
     }
-    char path[4200];
-    snprintf(path, sizeof path, "%s/sweep.gp", out);
-    int rc = sb_write(&b, path);
-    if (rc) return rc;
+}
 
+/* Run gp with the script on its standard input; its exit status, or -1 (it did not run, died
+ * of a signal, or did not take the whole script). SIGPIPE is ignored meanwhile: a plotter that
+ * exits early must not kill the study before it removes its temporary files. */
+static int run_gnuplot(const char *gp, sbuf *script)
+{
+    sbuf cmd = {0};
+    sb_shell_quote(&cmd, gp);
+    int st = -1;
+    void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+    FILE *p = cmd.oom || script->oom ? NULL : popen(cmd.p, "w");
+    if (p) {
+        bool ok = fwrite(script->p, 1, script->len, p) == script->len;
+        ok = fflush(p) == 0 && ok;
+        st = pclose(p);
+        st = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        if (st == 0 && !ok) st = -1;
+    }
+    if (old != SIG_ERR) signal(SIGPIPE, old);
+    free(cmd.p);
+    free(script->p);
+    memset(script, 0, sizeof *script);
+    return st;
+}
+
+/* Stages out/sweep.gp (naming the final files) and runs gnuplot on the same script with the
+ * staged temp names, so that sweep_<scope>.svg appear only with the rest of the report (the
+ * CSVs are staged already). Returns 0 (also when gnuplot is missing, after saying so) or Q2_EIO
+ * if gnuplot fails. */
+static int plot(const report *r, const char *out, q2_outs *outs)
+{
+    const char *gp = r->o->gnuplot;
+    if (!gp || !*gp) return Q2_OK;
+    if (strchr(out, '\'')) {
+        Q2_ERR("plot failed: output directory %s contains a quote", out);
+        return Q2_EARG;
+    }
+    char csv[Q2_SCOPE_COUNT][4200], svg[Q2_SCOPE_COUNT][4200], path[4200];
+    const char *csv_f[Q2_SCOPE_COUNT], *svg_f[Q2_SCOPE_COUNT], *csv_t[Q2_SCOPE_COUNT],
+        *svg_t[Q2_SCOPE_COUNT];
+    int rc;
+    for (int s = 0; s < Q2_SCOPE_COUNT; s++) {
+        snprintf(csv[s], sizeof csv[s], "%s/sweep_%s.csv", out, q2_scope_name((q2_scope)s));
+        snprintf(svg[s], sizeof svg[s], "%s/sweep_%s.svg", out, q2_scope_name((q2_scope)s));
+        csv_f[s] = csv[s];
+        svg_f[s] = svg[s];
+        csv_t[s] = q2_outs_tmp(outs, csv[s]);
+        if (!csv_t[s]) csv_t[s] = csv[s]; /* written in place (a FIFO?): read it there */
+        if ((rc = q2_outs_reserve(outs, svg[s], &svg_t[s]))) return rc;
+    }
+    sbuf b = {0}, run = {0};
+    gp_script(&b, r, out, csv_f, svg_f);
+    gp_script(&run, r, out, csv_t, svg_t);
+    snprintf(path, sizeof path, "%s/sweep.gp", out);
+    if ((rc = sb_write(&b, outs, path))) {
+        free(run.p);
+        return rc;
+    }
     sbuf cmd = {0};
     sb_printf(&cmd, "command -v ");
     sb_shell_quote(&cmd, gp);
@@ -627,14 +677,12 @@ static int plot(const report *r, const char *out)
     if (run_shell(&cmd) != 0) {
         fprintf(stderr, "study: gnuplot (%s) not found: no SVG plots; the CSV files are written "
                 "(install gnuplot, or run `gnuplot %s` later)\n", gp, path);
+        free(run.p);
         return Q2_OK;
     }
-    sb_shell_quote(&cmd, gp);
-    sb_printf(&cmd, " ");
-    sb_shell_quote(&cmd, path);
-    int st = run_shell(&cmd);
+    int st = run_gnuplot(gp, &run);
     if (st != 0) {
-        Q2_ERR("plot failed: %s %s exited with status %d", gp, path, st);
+        Q2_ERR("plot failed: %s on the script %s exited with status %d", gp, path, st);
         return Q2_EIO;
     }
     return Q2_OK;
@@ -699,6 +747,8 @@ int q2_study_run(const q2_study_opts *o)
     mlp m = {0};
     q2_dataset train = {0}, test = {0};
     q2_study_row rows[1 + Q2_SCOPE_COUNT * Q2_RULE_COUNT];
+    q2_outs outs; /* the report files: all appear at the end, or none */
+    q2_outs_init(&outs);
     int rc = mlp_load(&m, o->model);
     if (rc) return rc;
     if ((rc = q2_dataset_load(&train, o->train_images, o->train_labels))) goto out_free;
@@ -775,27 +825,28 @@ int q2_study_run(const q2_study_opts *o)
            rows[0].acc_test);
     fflush(stdout);
     snprintf(path, sizeof path, "%s/study.csv", o->out_dir);
-    if ((rc = write_study_csv(path, rows, n_rows, m.n_layers, &o->q))) goto out_free;
+    if ((rc = write_study_csv(&outs, path, rows, n_rows, m.n_layers, &o->q))) goto out_free;
     for (int s = 0; s < Q2_SCOPE_COUNT; s++) {
         snprintf(path, sizeof path, "%s/sweep_%s.csv", o->out_dir, q2_scope_name((q2_scope)s));
-        if ((rc = write_sweep_csv(path, r.sweep[s], o->q.points, m.n_layers))) goto out_free;
+        if ((rc = write_sweep_csv(&outs, path, r.sweep[s], o->q.points, m.n_layers))) goto out_free;
     }
     snprintf(path, sizeof path, "%s/study.md", o->out_dir);
-    if ((rc = write_md(path, &r))) goto out_free;
+    if ((rc = write_md(&outs, path, &r))) goto out_free;
     sbuf b = {0};
     sb_printf(&b, "scope=%s rule=%s acc_val=%.4f acc_test=%.4f", row_scope(&rows[bi]),
               row_rule(&rows[bi]), rows[bi].acc_val, rows[bi].acc_test);
     if (o->q.sigma != Q2_SIGMA_RMS) sb_printf(&b, " sigma=%s", q2_sigma_name(o->q.sigma));
     sb_printf(&b, "\n");
     snprintf(path, sizeof path, "%s/best.txt", o->out_dir);
-    if ((rc = sb_write(&b, path))) goto out_free;
+    if ((rc = sb_write(&b, &outs, path))) goto out_free;
     if (!grid_is_default(&o->q) && rows[bi].rule == Q2_RULE_ACC)
         fprintf(stderr, "study: note: best.txt names the acc rule but the sweep grid is not the "
                 "default one that q2_quantize_mlp (the packer) uses\n");
-    rc = plot(&r, o->out_dir);
+    if (!(rc = plot(&r, o->out_dir, &outs))) rc = q2_outs_commit(&outs);
     if (!rc && o->progress)
         fprintf(stderr, "study: report in %s (%.0f s)\n", o->out_dir, q2_now() - t0);
 out_free:
+    q2_outs_free(&outs);
     for (int s = 0; s < Q2_SCOPE_COUNT; s++) free(r.sweep[s]);
     q2_dataset_free(&train);
     q2_dataset_free(&test);

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <errno.h>
+#include <string.h>
 
 /* ---- error codes (library) ------------------------------------------------------------------ */
 enum {
@@ -39,13 +41,60 @@ void q2_err(const char *func, const char *fmt, ...) __attribute__((format(printf
 #define Q2_ERR(...) q2_err(__func__, __VA_ARGS__)
 
 /* ---- files -------------------------------------------------------------------------------- */
-/* Read a whole file into a malloc'd buffer (*buf, *len). max_len bounds the size (0: none). */
+/* Read a whole file into a malloc'd buffer (*buf, *len). max_len bounds the size (0: none).
+ * Pipes and other streams are read without seeking (<(cmd), /dev/stdin); a directory, an
+ * oversized file or a stream longer than max_len is refused with a message naming the path. */
 int q2_read_file(const char *path, uint8_t **buf, size_t *len, size_t max_len);
-/* Write len bytes atomically: to "<path>.tmp.<pid>", fsync-free, then rename(). No partial file
- * is ever left at path. */
+
+/* Output files of one command, written all or nothing:
+ * q2_outs_add() writes each one to "<target>.tmp.<pid>" beside its target, q2_outs_commit()
+ * renames them all into place, and q2_outs_free() removes whatever was not committed. Where a
+ * path goes:
+ *   a new path or a regular file   temp file + rename (parent directories created);
+ *   a symlink                      followed: its final target is written that way, the link stays;
+ *   "-" (stdout), paths under /dev/ and /proc/, existing FIFOs and devices
+ *                                  written in place at commit time (never created, never renamed
+ *                                  over), before any rename, so a write error still leaves nothing;
+ *   a directory                    refused.
+ * Every write and close is checked (a full disk is an error, never a silent success). */
+#define Q2_OUTS_MAX 16
+typedef struct {
+    int n;
+    struct q2_out {
+        char *path;   /* as given */
+        char *target; /* the file finally written (links resolved) */
+        char *tmp;    /* staged temp file (NULL: written in place at commit) */
+        uint8_t *data; /* in-place outputs: a copy of the bytes, (len) */
+        size_t len;
+        bool external; /* tmp is written by another program (q2_outs_reserve); may not exist */
+    } f[Q2_OUTS_MAX];
+} q2_outs;
+void q2_outs_init(q2_outs *o);
+int  q2_outs_add(q2_outs *o, const char *path, const void *buf, size_t len);
+/* A temp name (*tmp, owned by o) for path that another program writes (gnuplot's SVGs); it is
+ * renamed into place at commit when it exists. Only for new paths and regular files. */
+int  q2_outs_reserve(q2_outs *o, const char *path, const char **tmp);
+/* The staged temp name of an added path (NULL when written in place or not added). */
+const char *q2_outs_tmp(const q2_outs *o, const char *path);
+int  q2_outs_commit(q2_outs *o);
+void q2_outs_free(q2_outs *o); /* removes uncommitted temp files */
+/* One file, all or nothing: q2_outs_add + q2_outs_commit. */
 int q2_write_file_atomic(const char *path, const void *buf, size_t len);
 /* mkdir -p for the directory part of path (no-op if none). */
 int q2_mkdir_parents(const char *path);
+
+/* The last thing main() does: flush stdout and check it for a write error (a full disk, a closed
+ * pipe). Returns exit_code, or Q2_EXIT_USAGE after "<prog>: write to stdout failed: <why>" when
+ * stdout failed and exit_code was 0. Inline, so that programs that link no sw/ library
+ * (board-sim) can call it. */
+static inline int q2_close_stdout(const char *prog, int exit_code)
+{
+    errno = 0;
+    bool bad = fflush(stdout) != 0 || ferror(stdout);
+    if (!bad) return exit_code;
+    fprintf(stderr, "%s: write to stdout failed: %s\n", prog, errno ? strerror(errno) : "I/O error");
+    return exit_code ? exit_code : Q2_EXIT_USAGE;
+}
 
 /* ---- command-line options (the subcommands of q2mlp) ----------------------------------------- */
 /* Matches "--name value" and "--name=value" at argv[*i]; advances *i past what it consumed. */
