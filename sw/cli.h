@@ -13,5 +13,6 @@ int cmd_info(int argc, char **argv);    /* cmd_qmodel.c */
 int cmd_infer(int argc, char **argv);   /* cmd_qmodel.c */
 int cmd_import(int argc, char **argv);  /* cmd_qmodel.c */
 int cmd_bench(int argc, char **argv);   /* cmd_qmodel.c */
+int cmd_data(int argc, char **argv);    /* cmd_data.c   */
 
 #endif

@@ -687,7 +687,7 @@ int cmd_bench(int argc, char **argv)
     }
     if (rc) return q2_exit_code(rc);
     q2_gemm_set_threads(1); /* also openblas_set_num_threads(1) */
-    if (gemm >= 0) q2_gemm_set_engine((q2_gemm_engine)gemm);
+    if (gemm >= 0 && (rc = q2_gemm_set_engine((q2_gemm_engine)gemm))) return q2_exit_code(rc);
     if (!model && q2_file_exists("build/models/paper.mlp")) model = "build/models/paper.mlp";
     if (!q2path && model && !strcmp(model, "build/models/paper.mlp") && q2_file_exists("build/models/paper.q2"))
         q2path = "build/models/paper.q2";

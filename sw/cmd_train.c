@@ -113,7 +113,7 @@ int cmd_train(int argc, char **argv)
         } else if (q2_opt_val(argc, argv, &i, "--threads", &v)) {
             if (!(rc = q2_parse_long(a, v, 1, Q2_GEMM_MAX_THREADS, &x))) q2_gemm_set_threads((int)x);
         } else if (q2_opt_val(argc, argv, &i, "--gemm", &v)) {
-            if ((x = q2_gemm_engine_parse(v)) < 0) rc = (int)x; else q2_gemm_set_engine((q2_gemm_engine)x);
+            if ((x = q2_gemm_engine_parse(v)) < 0) rc = (int)x; else rc = q2_gemm_set_engine((q2_gemm_engine)x);
         } else if (q2_opt_val(argc, argv, &i, "-o", &v) || q2_opt_val(argc, argv, &i, "--output", &v)) {
             out = v;
         } else {
@@ -297,7 +297,7 @@ int cmd_eval(int argc, char **argv)
         } else if (q2_opt_val(argc, argv, &i, "--threads", &v)) {
             if (!(rc = q2_parse_long(a, v, 1, Q2_GEMM_MAX_THREADS, &x))) q2_gemm_set_threads((int)x);
         } else if (q2_opt_val(argc, argv, &i, "--gemm", &v)) {
-            if ((x = q2_gemm_engine_parse(v)) < 0) rc = (int)x; else q2_gemm_set_engine((q2_gemm_engine)x);
+            if ((x = q2_gemm_engine_parse(v)) < 0) rc = (int)x; else rc = q2_gemm_set_engine((q2_gemm_engine)x);
         } else {
             fprintf(stderr, "q2mlp eval: unknown option or missing value: '%s'\n", a);
             eval_usage(stderr);

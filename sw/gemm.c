@@ -18,7 +18,8 @@
  */
 #include "gemm.h"
 
-#include <cblas.h>
+#include <cblas.h> /* the prototypes only: OpenBLAS is loaded with dlopen, never linked */
+#include <dlfcn.h>
 #include <immintrin.h>
 #include <math.h>
 #include <pthread.h>
@@ -28,9 +29,93 @@
 
 #include "util.h"
 
+/* ---- OpenBLAS, loaded on first use ---------------------------------------------------------------
+ * Never linked. Debian 12's libopenblas0-pthread 0.3.21 starts its thread pool in a library
+ * constructor (gotoblas_init -> blas_thread_init: one worker per thread but one, the count read
+ * from OPENBLAS_NUM_THREADS or the CPUs), and each worker first allocates a BLAS buffer
+ * (blas_memory_alloc: 128 MiB + 4 KiB of address space) in a loop that retries forever when the
+ * allocation fails; the library destructor (gotoblas_quit -> blas_thread_shutdown_) then joins that
+ * worker, so exit() never returns. Linked, that happened in every command, including those that do
+ * no GEMM. Loaded here, only when the blas engine is chosen: with the thread count already fixed
+ * (exported as OPENBLAS_NUM_THREADS before dlopen, which its constructor reads), and only after
+ * checking that its buffers fit, so a short address space is an error (Q2_ENOMEM), not a hang. */
+#define OPENBLAS_SONAME       "libopenblas.so.0"
+#define OPENBLAS_BUFFER_BYTES (((size_t)128 << 20) + 4096) /* BUFFER_SIZE + FIXED_PAGESIZE, x86-64 */
+
+static struct {
+    pthread_mutex_t mu;
+    void *lib;  /* dlopen handle; NULL until loaded */
+    int rc;     /* result of the first load attempt (0 until then) */
+    __typeof__(cblas_sgemm) *sgemm;
+    __typeof__(openblas_set_num_threads) *set_num_threads;
+} blas = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, NULL, NULL};
+
+/* Can the process still map one BLAS buffer per OpenBLAS thread? (Mapped and freed, never touched.) */
+static bool blas_buffers_fit(int threads)
+{
+    void *p[Q2_GEMM_MAX_THREADS] = {0};
+    int i = 0;
+    while (i < threads && (p[i] = malloc(OPENBLAS_BUFFER_BYTES))) i++;
+    for (int j = 0; j < i; j++) free(p[j]);
+    return i == threads;
+}
+
+static int blas_load_locked(int threads)
+{
+    if (!blas_buffers_fit(threads)) {
+        Q2_ERR("load OpenBLAS failed: out of memory: its %d thread(s) need %d x %zu bytes of buffers",
+               threads, threads, OPENBLAS_BUFFER_BYTES);
+        return Q2_ENOMEM;
+    }
+    char n[16];
+    snprintf(n, sizeof n, "%d", threads);
+    if (setenv("OPENBLAS_NUM_THREADS", n, 1)) {
+        Q2_ERR("load OpenBLAS failed: setenv OPENBLAS_NUM_THREADS: out of memory");
+        return Q2_ENOMEM;
+    }
+    void *lib = dlopen(OPENBLAS_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        Q2_ERR("load OpenBLAS failed: %s (package libopenblas0-pthread)", dlerror());
+        return Q2_EIO;
+    }
+    blas.sgemm = (__typeof__(cblas_sgemm) *)dlsym(lib, "cblas_sgemm");
+    blas.set_num_threads = (__typeof__(openblas_set_num_threads) *)dlsym(lib, "openblas_set_num_threads");
+    if (!blas.sgemm || !blas.set_num_threads) {
+        Q2_ERR("load OpenBLAS failed: %s lacks cblas_sgemm or openblas_set_num_threads", OPENBLAS_SONAME);
+        dlclose(lib);
+        return Q2_EIO;
+    }
+    blas.set_num_threads(threads);
+    blas.lib = lib;
+    return Q2_OK;
+}
+
+/* Load OpenBLAS once (later calls return the first result). */
+static int blas_load(void)
+{
+    int threads = q2_gemm_get_threads();
+    pthread_mutex_lock(&blas.mu);
+    if (!blas.lib && !blas.rc) blas.rc = blas_load_locked(threads);
+    int rc = blas.rc;
+    pthread_mutex_unlock(&blas.mu);
+    return rc;
+}
+
+void q2_sgemm_blas(bool ta, bool tb, int m, int n, int k, float alpha, const float *a, int lda,
+                   const float *b, int ldb, float beta, float *c, int ldc)
+{
+    if (blas_load()) { /* only when called without q2_gemm_set_engine(Q2_GEMM_BLAS) succeeding */
+        Q2_ERR("blas failed: OpenBLAS not loaded; computing with the reference loops");
+        q2_sgemm_ref(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    blas.sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
+               alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
 /* ---- engine and thread settings ------------------------------------------------------------------ */
 static q2_gemm_engine g_engine = Q2_GEMM_DEFAULT;
-static int g_threads; /* 0: not chosen yet (take OpenBLAS's default, which honours its env vars) */
+static int g_threads; /* 0: not chosen yet (q2_gemm_get_threads then takes the default) */
 
 static const char *const engine_names[Q2_GEMM_COUNT] = {"blas", "own"};
 
@@ -47,24 +132,43 @@ int q2_gemm_engine_parse(const char *s)
     return Q2_EARG;
 }
 
-void q2_gemm_set_engine(q2_gemm_engine e)
+int q2_gemm_set_engine(q2_gemm_engine e)
 {
-    if ((unsigned)e < Q2_GEMM_COUNT) g_engine = e;
+    if ((unsigned)e >= Q2_GEMM_COUNT) {
+        Q2_ERR("set engine failed: %d is no engine", (int)e);
+        return Q2_EARG;
+    }
+    int rc = e == Q2_GEMM_BLAS ? blas_load() : Q2_OK;
+    if (!rc) g_engine = e;
+    return rc;
 }
 q2_gemm_engine q2_gemm_get_engine(void) { return g_engine; }
 
+/* $OPENBLAS_NUM_THREADS when it is a number in range (the variable OpenBLAS itself reads), else the
+ * online CPUs. */
+static int default_threads(void)
+{
+    const char *s = getenv("OPENBLAS_NUM_THREADS");
+    char *end;
+    long v = s ? strtol(s, &end, 10) : 0;
+    if (s && *s && !*end && v >= 1 && v <= Q2_GEMM_MAX_THREADS) return (int)v;
+    return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 void q2_gemm_set_threads(int n)
 {
-    if (n <= 0) n = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (n <= 0) n = default_threads();
     if (n < 1) n = 1;
     if (n > Q2_GEMM_MAX_THREADS) n = Q2_GEMM_MAX_THREADS;
     g_threads = n;
-    openblas_set_num_threads(n);
+    pthread_mutex_lock(&blas.mu);
+    if (blas.lib) blas.set_num_threads(n);
+    pthread_mutex_unlock(&blas.mu);
 }
 
 int q2_gemm_get_threads(void)
 {
-    if (!g_threads) q2_gemm_set_threads(openblas_get_num_threads());
+    if (!g_threads) q2_gemm_set_threads(0);
     return g_threads;
 }
 
@@ -83,15 +187,6 @@ void q2_sgemm_ref(bool ta, bool tb, int m, int n, int k, float alpha, const floa
             float *cij = &c[(size_t)i * ldc + j];
             *cij = alpha * s + (beta == 0.0f ? 0.0f : beta * *cij);
         }
-}
-
-/* ---- OpenBLAS ------------------------------------------------------------------------------------ */
-void q2_sgemm_blas(bool ta, bool tb, int m, int n, int k, float alpha, const float *a, int lda,
-                   const float *b, int ldb, float beta, float *c, int ldc)
-{
-    q2_gemm_get_threads(); /* fixes the thread count once, so results repeat run to run */
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
-                k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 /* ---- micro-kernels: C(MR, NR) (row stride ldc) += A panel (kc, MR) . B panel (kc, NR) ------------- */
@@ -269,8 +364,13 @@ typedef struct {
     bool split_n;  /* stripes are column ranges (else row ranges) */
 } gemm_job;
 
-static float *g_pack_a[Q2_GEMM_MAX_THREADS]; /* (MC, KC) per stripe, reused across calls */
-static float *g_pack_b[Q2_GEMM_MAX_THREADS]; /* (KC, NC) per stripe */
+/* Pack buffers per stripe, reused across calls. Stripe 0 (the caller's) has static ones, so the
+ * engine never fails: when memory is short it runs with fewer stripes, down to one, and the result
+ * has the same bits. */
+static _Alignas(64) float g_pack_a0[MC_MRS * MAX_MR * KC]; /* (MC, KC) */
+static _Alignas(64) float g_pack_b0[KC * NC];              /* (KC, NC) */
+static float *g_pack_a[Q2_GEMM_MAX_THREADS] = {g_pack_a0}; /* (MC, KC) per stripe */
+static float *g_pack_b[Q2_GEMM_MAX_THREADS] = {g_pack_b0}; /* (KC, NC) per stripe */
 
 static void gemm_block(const kernel *K, bool ta, bool tb, int m, int n, int k, float alpha,
                        const float *a, int lda, const float *b, int ldb, float *c, int ldc, float *pa,
@@ -353,14 +453,17 @@ static void *worker(void *arg)
     return NULL;
 }
 
-/* Make sure `parts` stripes have pack buffers and workers; returns how many can run (>= 1, or 0 if
- * even the caller's buffers cannot be allocated). Called with call_mu held. */
+/* Make sure `parts` stripes have pack buffers and workers; returns how many can run (>= 1: stripe
+ * 0's buffers are static). Called with call_mu held. */
 static int prepare_parts(int parts)
 {
-    for (int i = 0; i < parts; i++) {
-        if (!g_pack_a[i]) g_pack_a[i] = aligned_alloc(64, sizeof(float) * MC_MRS * MAX_MR * KC);
-        if (!g_pack_b[i]) g_pack_b[i] = aligned_alloc(64, sizeof(float) * KC * NC);
-        if (!g_pack_a[i] || !g_pack_b[i]) return i;
+    for (int i = 1; i < parts; i++) {
+        if (!g_pack_a[i]) g_pack_a[i] = aligned_alloc(64, sizeof g_pack_a0);
+        if (!g_pack_b[i]) g_pack_b[i] = aligned_alloc(64, sizeof g_pack_b0);
+        if (!g_pack_a[i] || !g_pack_b[i]) { /* out of memory: fewer stripes, same bits */
+            parts = i;
+            break;
+        }
     }
     pthread_mutex_lock(&pool.mu);
     while (pool.n_workers < parts - 1) {
@@ -400,12 +503,6 @@ void q2_sgemm_own(bool ta, bool tb, int m, int n, int k, float alpha, const floa
     int units = J.split_n ? (n + J.K->nr - 1) / J.K->nr : (m + J.K->mr - 1) / J.K->mr;
     if (want > units) want = units;
     J.parts = prepare_parts(want);
-    if (J.parts == 0) {
-        pthread_mutex_unlock(&call_mu);
-        Q2_ERR("pack buffers failed: out of memory; using the reference loops");
-        q2_sgemm_ref(ta, tb, m, n, k, alpha, a, lda, b, ldb, 1.0f, c, ldc);
-        return;
-    }
     if (J.parts > 1) {
         pthread_mutex_lock(&pool.mu);
         pool.job = J;

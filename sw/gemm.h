@@ -4,11 +4,12 @@
  *   op(A) is (m, k): A is (m, lda>=k) or, transposed, (k, lda>=m)
  *   op(B) is (k, n): B is (k, ldb>=n) or, transposed, (n, ldb>=k)
  *
- * Engines: "blas" = OpenBLAS cblas_sgemm; "own" = the hand-written blocked SGEMM of gemm.c
+ * Engines: "blas" = OpenBLAS cblas_sgemm, loaded on first use (gemm.c says why it is not linked);
+ * "own" = the hand-written blocked SGEMM of gemm.c
  * (packed panels, AVX-512 / AVX2+FMA / portable micro-kernels picked at run time, its own
  * thread pool). Both are deterministic for a fixed thread count; "own" gives the same bits
  * for any thread count and micro-kernel (each C element is one fixed chain of fused
- * multiply-adds, summed by one thread).
+ * multiply-adds, summed by one thread). "own" never fails: short of memory, it uses fewer threads.
  * Thread safety: any thread may call q2_sgemm; calls to the "own" engine run one at a time (they
  * share the pool and its pack buffers). Settings (engine, threads, kernel) are process-wide and
  * meant to be chosen once, before work starts.
@@ -27,9 +28,12 @@ typedef enum { Q2_GEMM_BLAS, Q2_GEMM_OWN, Q2_GEMM_COUNT } q2_gemm_engine;
 
 const char *q2_gemm_engine_name(q2_gemm_engine e); /* "blas", "own" */
 int  q2_gemm_engine_parse(const char *s);          /* q2_gemm_engine or Q2_EARG */
-void q2_gemm_set_engine(q2_gemm_engine e);         /* process-wide */
+/* Process-wide. Choosing blas loads OpenBLAS (dlopen; it is never linked), with the thread count
+ * chosen so far: Q2_EIO if the library is missing, Q2_ENOMEM if its buffers do not fit. */
+int  q2_gemm_set_engine(q2_gemm_engine e);
 q2_gemm_engine q2_gemm_get_engine(void);
-/* Threads for both engines (1..Q2_GEMM_MAX_THREADS; <= 0: the number of online CPUs). */
+/* Threads for both engines (1..Q2_GEMM_MAX_THREADS; <= 0 or never set: $OPENBLAS_NUM_THREADS if
+ * set, else the number of online CPUs). */
 void q2_gemm_set_threads(int n);
 int  q2_gemm_get_threads(void);
 const char *q2_gemm_kernel_name(void);             /* micro-kernel "own" uses: avx512, avx2, c */

@@ -3,11 +3,14 @@
 #                     ->  build/asan/bin/<prog>     (ASan/UBSan, used by the tests)
 # A new sw/*.c file joins the library without touching this file.
 
-SW_PKGS     := zlib openblas libftdi1
-SW_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SW_PKGS) 2>/dev/null)
+# OpenBLAS gives only its header (cblas.h): sw/gemm.c loads libopenblas.so.0 with dlopen when
+# `--gemm blas` is chosen, because linked it starts its threads at load time in every program
+# (and hangs at exit when memory is short). No program links it.
+SW_PKGS     := zlib libftdi1
+SW_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SW_PKGS) openblas 2>/dev/null)
 SW_PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(SW_PKGS) 2>/dev/null)
 SW_CFLAGS   := $(CSTD) $(CFLAGS) -Isw $(SW_PKG_CFLAGS) -MMD -MP
-SW_LDLIBS   := $(SW_PKG_LIBS) -lm -lpthread
+SW_LDLIBS   := $(SW_PKG_LIBS) -lm -lpthread -ldl
 
 SW_MAINS    := $(wildcard sw/main_*.c)
 SW_LIB_SRCS := $(filter-out $(SW_MAINS),$(wildcard sw/*.c))
