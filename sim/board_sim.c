@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #include "board_shim.h"
-#include "../sw/util.h" /* q2_close_stdout (inline: board-sim links no sw/ library) */
+#include "../sw/base/util.h" /* q2_close_stdout (inline: board-sim links no sw/ library) */
 
 /* Compiled into the model (sim/board.mk passes the same values to verilator -G). */
 #ifndef BOARD_SIM_CPB

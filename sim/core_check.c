@@ -29,7 +29,7 @@ int core_check_init(core_check *c, const q2_qmodel *q)
 void core_check_free(core_check *c)
 {
     free(c->logits);
-    for (int l = 0; l < MLP_MAX_LAYERS; l++) {
+    for (int l = 0; l < Q2_MAX_LAYERS; l++) {
         free(c->hidden[l]);
         free(c->seen[l]);
     }

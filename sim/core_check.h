@@ -9,15 +9,15 @@
 #include <stdint.h>
 
 #include "core_drv.h"
-#include "qmodel.h"
+#include "qmodel/qmodel.h"
 
 typedef struct {
     const q2_qmodel *q;
     int image;                        /* index, for messages */
     int cls;                          /* expected class */
-    uint8_t *hidden[MLP_MAX_LAYERS];  /* (n_out of layer l) expected activations, l < n_layers-1 */
+    uint8_t *hidden[Q2_MAX_LAYERS];  /* (n_out of layer l) expected activations, l < n_layers-1 */
     int32_t *logits;                  /* (n_classes) expected logits */
-    int *seen[MLP_MAX_LAYERS];        /* (n_out of layer l) write-backs of neuron j so far */
+    int *seen[Q2_MAX_LAYERS];        /* (n_out of layer l) write-backs of neuron j so far */
     bool bad;                         /* the first mismatch is in what */
     char what[240];                   /* "image=.. layer=.. neuron=.. expected=.. got=.. cycle=.." */
 } core_check;

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "testb.h"
-#include "util.h"
+#include "base/util.h"
 
 /* command ops, error codes and registers of the port */
 enum { OP_MODEL_BEGIN, OP_MODEL_DATA, OP_IMAGE_BEGIN, OP_IMAGE_DATA, OP_START, OP_CLEAR_ERR };

@@ -23,10 +23,10 @@
 
 #include "core_check.h"
 #include "core_drv.h"
-#include "idx.h"
-#include "qmodel.h"
+#include "base/idx.h"
+#include "qmodel/qmodel.h"
 #include "testb.h"
-#include "util.h"
+#include "base/util.h"
 
 /* ---- options ----------------------------------------------------------------------------------- */
 typedef struct {

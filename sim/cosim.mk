@@ -60,11 +60,11 @@ $(COSIM_DIR)/Vaccel_core__ALL.a: $(COSIM_DIR)/Vaccel_core.mk
 $(COSIM_DIR)/core_shim.o: sim/core_shim.cpp sim/vshim.inc sim/vshim.h $(COSIM_DIR)/Vaccel_core__ALL.a
 	$(CXX) $(SIM_CXXFLAGS) -I$(COSIM_DIR) -DVM_TRACE=1 -DVM_TRACE_FST=1 -c $< -o $@
 
-$(COSIM): $(SIM_OBJ)/cosim.o $(SIM_C_OBJS) $(COSIM_DIR)/core_shim.o $(COSIM_DIR)/Vaccel_core__ALL.a $(SW_LIB)
+$(COSIM): $(SIM_OBJ)/cosim.o $(SIM_C_OBJS) $(COSIM_DIR)/core_shim.o $(COSIM_DIR)/Vaccel_core__ALL.a $(call sw_lib,qmodel) $(call sw_lib,base)
 	@mkdir -p $(@D)
 	$(CXX) -o $@ $(SIM_OBJ)/cosim.o $(SIM_C_OBJS) $(COSIM_DIR)/core_shim.o $(COSIM_DIR)/Vaccel_core__ALL.a \
 	    $(COSIM_DIR)/verilated.o $(COSIM_DIR)/verilated_threads.o $(COSIM_DIR)/verilated_fst_c.o \
-	    $(SW_LIB) $(SW_LDLIBS) -lz
+	    $(call sw_link,qmodel base)
 
 # ---- the unit-test model ---------------------------------------------------------------------------
 $(UNIT_DIR)/config.txt: FORCE_COSIM
@@ -83,11 +83,11 @@ $(UNIT_DIR)/Vtb_unit__ALL.a: $(UNIT_DIR)/Vtb_unit.mk
 $(UNIT_DIR)/unit_shim.o: sim/unit_shim.cpp sim/vshim.inc sim/vshim.h $(UNIT_DIR)/Vtb_unit__ALL.a
 	$(CXX) $(SIM_CXXFLAGS) -I$(UNIT_DIR) -DVM_TRACE=$(RTL_UNIT_TRACE) -DVM_TRACE_FST=$(RTL_UNIT_TRACE) -c $< -o $@
 
-$(RTL_UNIT): $(SIM_OBJ)/rtl_unit.o $(SIM_C_OBJS) $(UNIT_DIR)/unit_shim.o $(UNIT_DIR)/Vtb_unit__ALL.a $(SW_LIB)
+$(RTL_UNIT): $(SIM_OBJ)/rtl_unit.o $(SIM_C_OBJS) $(UNIT_DIR)/unit_shim.o $(UNIT_DIR)/Vtb_unit__ALL.a $(call sw_lib,qmodel) $(call sw_lib,base)
 	@mkdir -p $(@D)
 	$(CXX) -o $@ $(SIM_OBJ)/rtl_unit.o $(SIM_C_OBJS) $(UNIT_DIR)/unit_shim.o $(UNIT_DIR)/Vtb_unit__ALL.a \
 	    $(UNIT_DIR)/verilated.o $(UNIT_DIR)/verilated_threads.o \
-	    $(if $(filter 1,$(RTL_UNIT_TRACE)),$(UNIT_DIR)/verilated_fst_c.o) $(SW_LIB) $(SW_LDLIBS) -lz
+	    $(if $(filter 1,$(RTL_UNIT_TRACE)),$(UNIT_DIR)/verilated_fst_c.o) $(call sw_link,qmodel base)
 
 -include $(wildcard $(SIM_OBJ)/*.d)
 

@@ -26,9 +26,9 @@
 
 #include "core_check.h"
 #include "core_drv.h"
-#include "qmodel.h"
+#include "qmodel/qmodel.h"
 #include "testb.h"
-#include "util.h"
+#include "base/util.h"
 
 /* ---- checks ------------------------------------------------------------------------------------ */
 static testb tb;
@@ -469,7 +469,7 @@ static void core_no_model(core_drv *d)
 static void core_models(core_drv *d, const core_cfg *c, int n_models, q2_qmodel *keep)
 {
     for (int m = 0; m < n_models; m++) {
-        int nl, dims[MLP_MAX_LAYERS + 1];
+        int nl, dims[Q2_MAX_LAYERS + 1];
         random_dims(c, m, &nl, dims);
         q2_qmodel q;
         if (make_model(&q, nl, dims, c->lanes)) exit(Q2_EXIT_INTERNAL);

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 int tb_init(testb *tb, int argc, char **argv)
 {

@@ -1,4 +1,4 @@
-# sw/qmodel.mk — the bit-exact integer model (issue 3; sw/qmodel.c, qfast.c, pack.c, npy.c,
+# sw/qmodel.mk — the bit-exact integer model (issue 3; sw/qmodel/qmodel.c, qfast.c, pack.c, npy.c,
 # cmd_qmodel.c, which join libq2mlp.a through sw/sw.mk).
 #
 #   build/run/30-pack.txt  (a stage of `make run`; `make run-30-pack` makes just this one) pack

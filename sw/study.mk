@@ -1,4 +1,4 @@
-# sw/study.mk — the support-region study (issue 2, sw/study.c, docs/quantizer.md).
+# sw/study.mk — the support-region study (issue 2, sw/study/study.c, docs/quantizer.md).
 #
 #   build/run/20-study.txt   (a stage of `make run`; `make run-20-study` makes just this one) run
 #                       `q2mlp study` on the paper model: the table on stdout, the report in

@@ -1,26 +1,35 @@
-# sw/sw.mk — the C software: libq2mlp.a (every sw/*.c but the mains) and its programs.
-#   sw/main_<prog>.c  ->  build/bin/<prog>          (-O2)
-#                     ->  build/asan/bin/<prog>     (ASan/UBSan, used by the tests)
-# A new sw/*.c file joins the library without touching this file.
-
-# OpenBLAS gives only its header (cblas.h): sw/gemm.c loads libopenblas.so.0 with dlopen when
+# sw/sw.mk — the C software, one folder and one archive per layer (docs/architecture.md):
+#
+#   sw/<layer>/*.c  ->  build/lib/libq2<layer>.a        (-O2)
+#                   ->  build/asan/lib/libq2<layer>.a   (ASan/UBSan, used by the tests)
+#   sw/cli/         ->  build/bin/q2mlp, build/bin/q2mlp-host (and build/asan/bin/...)
+#
+# Each program links only the layers it uses and only their libraries; a new .c file in a layer
+# joins its archive without touching this file. Includes name the layer: #include "base/util.h".
+#
+# OpenBLAS gives only its header (cblas.h): sw/float/gemm.c loads libopenblas.so.0 with dlopen when
 # `--gemm blas` is chosen, because linked it starts its threads at load time in every program
 # (and hangs at exit when memory is short). No program links it.
-SW_PKGS     := zlib libftdi1
-SW_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SW_PKGS) openblas 2>/dev/null)
-SW_PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(SW_PKGS) 2>/dev/null)
-SW_CFLAGS   := $(CSTD) $(CFLAGS) -Isw $(SW_PKG_CFLAGS) -MMD -MP
-SW_LDLIBS   := $(SW_PKG_LIBS) -lm -lpthread -ldl
 
-SW_MAINS    := $(wildcard sw/main_*.c)
-SW_LIB_SRCS := $(filter-out $(SW_MAINS),$(wildcard sw/*.c))
-SW_PROGS    := $(patsubst sw/main_%.c,%,$(SW_MAINS))
+SW_LAYERS   := base float qmodel quant study host
+SW_CFLAGS   := $(CSTD) $(CFLAGS) -Isw $(shell $(PKG_CONFIG) --cflags zlib openblas libftdi1 2>/dev/null) -MMD -MP
+
+# the libraries each layer needs (its own, not those of the layers below)
+SW_LIBS_base   := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null) -lm
+SW_LIBS_float  := -lm -lpthread -ldl
+SW_LIBS_qmodel := -lm
+SW_LIBS_quant  := -lm
+SW_LIBS_study  := -lm
+SW_LIBS_host   := $(shell $(PKG_CONFIG) --libs libftdi1 2>/dev/null)
 
 SW_OBJ      := $(BUILD)/obj/sw
 SW_ASAN_OBJ := $(BUILD)/asan/obj/sw
-SW_LIB      := $(BUILD)/lib/libq2mlp.a
-SW_ASAN_LIB := $(BUILD)/asan/lib/libq2mlp.a
 ASAN_BIN    := $(BUILD)/asan/bin
+sw_lib      = $(BUILD)/lib/libq2$(1).a
+sw_asan_lib = $(BUILD)/asan/lib/libq2$(1).a
+# $(call sw_link,LAYERS...): the archives (top layer first) and then their libraries
+sw_link      = $(foreach l,$(1),$(call sw_lib,$(l))) $(foreach l,$(1),$(SW_LIBS_$(l)))
+sw_asan_link = $(foreach l,$(1),$(call sw_asan_lib,$(l))) $(foreach l,$(1),$(SW_LIBS_$(l)))
 
 $(SW_OBJ)/%.o: sw/%.c
 	@mkdir -p $(@D)
@@ -29,21 +38,40 @@ $(SW_ASAN_OBJ)/%.o: sw/%.c
 	@mkdir -p $(@D)
 	$(CC) $(SW_CFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@
 
-$(SW_LIB): $(patsubst sw/%.c,$(SW_OBJ)/%.o,$(SW_LIB_SRCS))
-	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
-$(SW_ASAN_LIB): $(patsubst sw/%.c,$(SW_ASAN_OBJ)/%.o,$(SW_LIB_SRCS))
-	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+define sw_layer_rules
+$(call sw_lib,$(1)): $$(patsubst sw/%.c,$(SW_OBJ)/%.o,$$(wildcard sw/$(1)/*.c))
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+$(call sw_asan_lib,$(1)): $$(patsubst sw/%.c,$(SW_ASAN_OBJ)/%.o,$$(wildcard sw/$(1)/*.c))
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach l,$(SW_LAYERS),$(eval $(call sw_layer_rules,$(l))))
 
-$(BIN)/%: $(SW_OBJ)/main_%.o $(SW_LIB)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $^ $(SW_LDLIBS) -o $@
-$(ASAN_BIN)/%: $(SW_ASAN_OBJ)/main_%.o $(SW_ASAN_LIB)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(SW_LDLIBS) -o $@
+# ---- the programs: their objects in sw/cli and the layers they use, top first -------------------
+PROG_q2mlp_OBJS        := main_q2mlp cmd_qmodel cmd_study cmd_train cmd_data
+PROG_q2mlp_LAYERS      := study quant float qmodel base
+PROG_q2mlp-host_OBJS   := main_q2mlp-host
+PROG_q2mlp-host_LAYERS := host qmodel base
+SW_PROGS := q2mlp q2mlp-host
 
--include $(wildcard $(SW_OBJ)/*.d $(SW_ASAN_OBJ)/*.d)
+define sw_prog_rules
+$(BIN)/$(1): $(patsubst %,$(SW_OBJ)/cli/%.o,$(PROG_$(1)_OBJS)) $(foreach l,$(PROG_$(1)_LAYERS),$(call sw_lib,$(l)))
+	@mkdir -p $$(@D)
+	$(CC) $(CFLAGS) $(patsubst %,$(SW_OBJ)/cli/%.o,$(PROG_$(1)_OBJS)) $(call sw_link,$(PROG_$(1)_LAYERS)) -o $$@
+$(ASAN_BIN)/$(1): $(patsubst %,$(SW_ASAN_OBJ)/cli/%.o,$(PROG_$(1)_OBJS)) $(foreach l,$(PROG_$(1)_LAYERS),$(call sw_asan_lib,$(l)))
+	@mkdir -p $$(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(patsubst %,$(SW_ASAN_OBJ)/cli/%.o,$(PROG_$(1)_OBJS)) \
+	    $(call sw_asan_link,$(PROG_$(1)_LAYERS)) -o $$@
+endef
+$(foreach p,$(SW_PROGS),$(eval $(call sw_prog_rules,$(p))))
+
+# Every layer, for the tests (each test program links what it needs from these).
+SW_ALL_LAYERS := study quant float host qmodel base
+SW_ASAN_ALL   := $(foreach l,$(SW_ALL_LAYERS),$(call sw_asan_lib,$(l)))
+SW_ASAN_LINK  := $(call sw_asan_link,$(SW_ALL_LAYERS))
+
+-include $(wildcard $(SW_OBJ)/*/*.d $(SW_ASAN_OBJ)/*/*.d)
 
 ALL_TARGETS += $(addprefix $(BIN)/,$(SW_PROGS))
 TEST_DEPS   += $(addprefix $(BIN)/,$(SW_PROGS)) $(addprefix $(ASAN_BIN)/,$(SW_PROGS))

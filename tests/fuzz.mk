@@ -14,9 +14,9 @@ FUZZ_TIME  ?= 60
 FUZZ_DIR   := $(BUILD)/fuzz
 FUZZ_CSTD  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 -Isw
 FUZZ_SAN   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_HDRS  := sw/qmodel.h sw/npy.h sw/util.h sw/mlp.h sw/idx.h
-FUZZ_SRC_q2  := tests/fuzz_q2.c sw/qmodel.c sw/qfast.c sw/util.c
-FUZZ_SRC_npy := tests/fuzz_npy.c sw/npy.c sw/util.c
+FUZZ_HDRS  := sw/qmodel/qmodel.h sw/base/npy.h sw/base/util.h sw/float/mlp.h sw/base/idx.h
+FUZZ_SRC_q2  := tests/fuzz_q2.c sw/qmodel/qmodel.c sw/qmodel/qfast.c sw/base/util.c
+FUZZ_SRC_npy := tests/fuzz_npy.c sw/base/npy.c sw/base/util.c
 
 .PHONY: fuzz-q2 fuzz-npy
 FUZZ_STEPS += fuzz-q2 fuzz-npy

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "npy.h"
-#include "util.h"
+#include "base/npy.h"
+#include "base/util.h"
 
 #ifndef FUZZ_MAKE_SEEDS
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

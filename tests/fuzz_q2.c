@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qmodel.h"
-#include "util.h"
+#include "qmodel/qmodel.h"
+#include "base/util.h"
 
 #define MAX_MACS (1 << 20) /* run the models only on images this small (keeps executions fast) */
 

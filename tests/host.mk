@@ -4,7 +4,7 @@
 
 FAKE_FTDI_OBJ      := $(BUILD)/obj/tests/fake_ftdi.o
 FAKE_FTDI_ASAN_OBJ := $(BUILD)/asan/obj/tests/fake_ftdi.o
-HOST_LDLIBS_NOFTDI := $(filter-out -lftdi1 -lusb-1.0,$(SW_LDLIBS))
+HOST_LAYERS_NOFTDI := host qmodel base
 
 $(FAKE_FTDI_OBJ): tests/fake_ftdi.c
 	@mkdir -p $(@D)
@@ -13,11 +13,11 @@ $(FAKE_FTDI_ASAN_OBJ): tests/fake_ftdi.c
 	@mkdir -p $(@D)
 	$(CC) $(SW_CFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@
 
-$(BIN)/q2mlp-host-fakeftdi: $(SW_OBJ)/main_q2mlp-host.o $(FAKE_FTDI_OBJ) $(SW_LIB)
+$(BIN)/q2mlp-host-fakeftdi: $(SW_OBJ)/cli/main_q2mlp-host.o $(FAKE_FTDI_OBJ) $(foreach l,$(HOST_LAYERS_NOFTDI),$(call sw_lib,$(l)))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $^ $(HOST_LDLIBS_NOFTDI) -o $@
-$(ASAN_BIN)/q2mlp-host-fakeftdi: $(SW_ASAN_OBJ)/main_q2mlp-host.o $(FAKE_FTDI_ASAN_OBJ) $(SW_ASAN_LIB)
+	$(CC) $(CFLAGS) $^ $(SW_LIBS_qmodel) $(SW_LIBS_base) -o $@
+$(ASAN_BIN)/q2mlp-host-fakeftdi: $(SW_ASAN_OBJ)/cli/main_q2mlp-host.o $(FAKE_FTDI_ASAN_OBJ) $(foreach l,$(HOST_LAYERS_NOFTDI),$(call sw_asan_lib,$(l)))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(HOST_LDLIBS_NOFTDI) -o $@
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(SW_LIBS_qmodel) $(SW_LIBS_base) -o $@
 
 TEST_DEPS += $(BIN)/q2mlp-host-fakeftdi $(ASAN_BIN)/q2mlp-host-fakeftdi

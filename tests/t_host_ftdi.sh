@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t_host_ftdi.sh — the ftdi transport (sw/host_ftdi.c) without hardware: q2mlp-host-fakeftdi is
+# t_host_ftdi.sh — the ftdi transport (sw/host/host_ftdi.c) without hardware: q2mlp-host-fakeftdi is
 # q2mlp-host linked against tests/fake_ftdi.c instead of libftdi1, whose one "chip" forwards its
 # UART bytes to the simulated board. Checks the libftdi call sequence and arguments (interface B,
 # 3 Mbaud, 8N1, no flow control, latency 1 ms, UART mode), device selection by VID:PID, interface

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t_host_tty.sh — the tty transport (sw/host_tty.c: termios raw 8N1) end to end: the simulated
+# t_host_tty.sh — the tty transport (sw/host/host_tty.c: termios raw 8N1) end to end: the simulated
 # board behind a pseudo-terminal (q2mlp-board-sim --pty), the host on tty:<the pty's slave>.
 # A pty ignores the line rate, so this covers the termios setup, the poll()-bounded reads and
 # writes and the protocol; not the ftdi_sio driver or a real baud rate.

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host.h"
-#include "util.h"
+#include "host/host.h"
+#include "base/util.h"
 
 static int n_checks, n_failed;
 #define CHECK(cond, ...)                                                                   \

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "idx.h"
-#include "util.h"
+#include "base/idx.h"
+#include "base/util.h"
 
 static int n_checks, n_failed;
 #define CHECK(cond, ...)                                                                   \

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gemm.h"
-#include "mlp.h"
-#include "util.h"
+#include "float/gemm.h"
+#include "float/mlp.h"
+#include "base/util.h"
 
 static int n_checks, n_failed;
 #define CHECK(cond, ...)                                                                   \
@@ -183,7 +183,7 @@ static void test_gemm_bits(void)
 static void test_arch(void)
 {
     printf("arch strings\n");
-    int L, d[MLP_MAX_LAYERS + 1];
+    int L, d[Q2_MAX_LAYERS + 1];
     int rc = mlp_parse_arch("784-512-512-10", &L, d);
     CHECK(rc == 0 && L == 3 && d[0] == 784 && d[1] == 512 && d[2] == 512 && d[3] == 10, "784-512-512-10");
     CHECK(mlp_parse_arch("4-2", &L, d) == 0 && L == 1, "4-2: one layer");

@@ -12,10 +12,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "mlp.h"
-#include "npy.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "float/mlp.h"
+#include "base/npy.h"
+#include "base/util.h"
 
 static int n_checks, n_failed;
 static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pack.h"
-#include "qmodel.h"
-#include "util.h"
+#include "quant/pack.h"
+#include "qmodel/qmodel.h"
+#include "base/util.h"
 
 /* Error budgets (named, not magic numbers in the asserts). */
 #define MS_REL_TOL     (1.0 / 32768) /* |M/2^S - r| / r once M has 16 significant bits */

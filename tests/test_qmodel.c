@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "idx.h"
-#include "qmodel.h"
-#include "util.h"
+#include "base/idx.h"
+#include "qmodel/qmodel.h"
+#include "base/util.h"
 
 static int n_checks, n_failed;
 static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -421,7 +421,7 @@ static void test_fast_random(void)
         for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
             const int *sh = shapes[si];
             int n_layers = sh[0];
-            int dims[MLP_MAX_LAYERS + 1];
+            int dims[Q2_MAX_LAYERS + 1];
             for (int l = 0; l <= n_layers; l++) dims[l] = sh[1 + l];
             q2_qmodel q;
             random_model(&q, &r, n_layers, dims, 8, mode);

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "quant.h"
-#include "util.h"
+#include "quant/quant.h"
+#include "base/util.h"
 
 /* ---- error budgets ----------------------------------------------------------------------------- */
 #define REF_DELTA_TOL   5e-6   /* Delta_opt = 1.08739 is given to 6 significant digits */

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "study.h"
-#include "util.h"
+#include "study/study.h"
+#include "base/util.h"
 
 #define DB_TOL   1e-9   /* SQNR computed two ways in double */
 #define RATIO_TOL 1e-6  /* x_max/sigma from float deltas */

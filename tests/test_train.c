@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gemm.h"
-#include "mlp.h"
-#include "train.h"
-#include "util.h"
+#include "float/gemm.h"
+#include "float/mlp.h"
+#include "float/train.h"
+#include "base/util.h"
 
 static int n_checks, n_failed;
 #define CHECK(cond, ...)                                                                   \
@@ -131,7 +131,7 @@ typedef struct {
 static run train_once(const q2_dataset *tr, const q2_dataset *va, const char *arch, train_opts o)
 {
     run R;
-    int L, dims[MLP_MAX_LAYERS + 1];
+    int L, dims[Q2_MAX_LAYERS + 1];
     mlp_parse_arch(arch, &L, dims);
     mlp_init(&R.m, L, dims);
     train_he_init(&R.m, o.seed);

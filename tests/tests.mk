@@ -5,8 +5,8 @@
 TEST_SRCS  := $(wildcard tests/test_*.c)
 TEST_BINS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
-$(BUILD)/tests/%: tests/%.c $(SW_ASAN_LIB)
+$(BUILD)/tests/%: tests/%.c $(SW_ASAN_ALL)
 	@mkdir -p $(@D)
-	$(CC) $(SW_CFLAGS) -O1 $(SAN_FLAGS) -Itests $< $(SW_ASAN_LIB) $(SW_LDLIBS) -o $@
+	$(CC) $(SW_CFLAGS) -O1 $(SAN_FLAGS) -Itests $< $(SW_ASAN_LINK) -o $@
 
 TEST_DEPS += $(TEST_BINS)

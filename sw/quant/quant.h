@@ -16,7 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "mlp.h"
+#include "float/mlp.h"
 
 /* ---- the quantizer --------------------------------------------------------------------------- */
 int   q2_quant_code(float w, float delta);           /* 0..3; delta > 0 */
@@ -44,7 +44,7 @@ int q2_scope_parse(const char *s);  /* q2_scope or Q2_EARG */
  * (dims[l+1]) each. Global and layer scopes repeat one value. */
 typedef struct {
     int n_layers;
-    float *delta[MLP_MAX_LAYERS];  /* layer l: (dims[l+1]) */
+    float *delta[Q2_MAX_LAYERS];  /* layer l: (dims[l+1]) */
 } q2_deltas;
 int  q2_deltas_init(q2_deltas *d, const mlp *m);
 void q2_deltas_free(q2_deltas *d);

@@ -24,8 +24,8 @@
 
 #include <ftdi.h>
 
-#include "host.h"
-#include "util.h"
+#include "host/host.h"
+#include "base/util.h"
 
 typedef struct {
     q2_transport t;

@@ -8,15 +8,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "gemm.h"
-#include "idx.h"
-#include "mlp.h"
-#include "npy.h"
-#include "pack.h"
-#include "qmodel.h"
-#include "quant.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "float/gemm.h"
+#include "base/idx.h"
+#include "float/mlp.h"
+#include "base/npy.h"
+#include "quant/pack.h"
+#include "qmodel/qmodel.h"
+#include "quant/quant.h"
+#include "base/util.h"
 
 #define DEFAULT_VAL   5000  /* validation = the last 5000 training images (as train and study) */
 #define DEFAULT_LANES 32
@@ -245,7 +245,7 @@ int cmd_info(int argc, char **argv)
     q2_qmodel q;
     int rc = q2_qmodel_load(&q, path);
     if (rc) return q2_exit_code(rc);
-    int dims[MLP_MAX_LAYERS + 1];
+    int dims[Q2_MAX_LAYERS + 1];
     dims[0] = q.layers[0].n_in;
     for (int l = 0; l < q.n_layers; l++) dims[l + 1] = q.layers[l].n_out;
     q2_image_layout lay;
@@ -475,7 +475,7 @@ int cmd_infer(int argc, char **argv)
         goto out_data;
     }
     int32_t logits[Q2_MAX_CLASSES];
-    uint8_t *hidden[MLP_MAX_LAYERS] = {0};
+    uint8_t *hidden[Q2_MAX_LAYERS] = {0};
     for (int l = 0; l < q.n_layers - 1; l++)
         if (!(hidden[l] = malloc((size_t)q.layers[l].n_out))) {
             rc = Q2_ENOMEM;
@@ -491,7 +491,7 @@ int cmd_infer(int argc, char **argv)
         printf("\n");
     }
 out_hidden:
-    for (int l = 0; l < MLP_MAX_LAYERS; l++) free(hidden[l]);
+    for (int l = 0; l < Q2_MAX_LAYERS; l++) free(hidden[l]);
 out_data:
     q2_dataset_free(&d);
 out_q:
@@ -523,16 +523,16 @@ int cmd_import(int argc, char **argv)
         return Q2_EXIT_OK;
     }
     const char *out = NULL, *dir = NULL, *arch = NULL, *v;
-    const char *files[2 * MLP_MAX_LAYERS];
-    char dir_files[2 * MLP_MAX_LAYERS][4096];
+    const char *files[2 * Q2_MAX_LAYERS];
+    char dir_files[2 * Q2_MAX_LAYERS][4096];
     int n_files = 0;
     bool transpose = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--npy")) {
             while (i + 1 < argc && argv[i + 1][0] != '-') {
-                if (n_files == 2 * MLP_MAX_LAYERS) {
-                    Q2_ERR("import failed: more than %d layers", MLP_MAX_LAYERS);
+                if (n_files == 2 * Q2_MAX_LAYERS) {
+                    Q2_ERR("import failed: more than %d layers", Q2_MAX_LAYERS);
                     return Q2_EXIT_USAGE;
                 }
                 files[n_files++] = argv[++i];
@@ -544,7 +544,7 @@ int cmd_import(int argc, char **argv)
         else return unknown("import", a, import_usage);
     }
     if (dir && !n_files) {
-        for (int l = 0; l < MLP_MAX_LAYERS; l++) {
+        for (int l = 0; l < Q2_MAX_LAYERS; l++) {
             snprintf(dir_files[2 * l], sizeof dir_files[0], "%s/w%d.npy", dir, l);
             snprintf(dir_files[2 * l + 1], sizeof dir_files[0], "%s/b%d.npy", dir, l);
             if (!q2_file_exists(dir_files[2 * l])) break;
@@ -561,14 +561,14 @@ int cmd_import(int argc, char **argv)
         return Q2_EXIT_USAGE;
     }
     const int L = n_files / 2;
-    int dims[MLP_MAX_LAYERS + 1], a_layers = 0, a_dims[MLP_MAX_LAYERS + 1];
+    int dims[Q2_MAX_LAYERS + 1], a_layers = 0, a_dims[Q2_MAX_LAYERS + 1];
     int rc = Q2_OK;
     if (arch && (rc = mlp_parse_arch(arch, &a_layers, a_dims))) return q2_exit_code(rc);
     if (arch && a_layers != L) {
         Q2_ERR("import failed: --arch %s has %d layers, %d weight/bias pairs given", arch, a_layers, L);
         return Q2_EXIT_USAGE;
     }
-    q2_npy w[MLP_MAX_LAYERS] = {0}, b[MLP_MAX_LAYERS] = {0};
+    q2_npy w[Q2_MAX_LAYERS] = {0}, b[Q2_MAX_LAYERS] = {0};
     mlp m = {0};
     int itemsize = 0;
     for (int l = 0; l < L && !rc; l++) {
@@ -626,7 +626,7 @@ int cmd_import(int argc, char **argv)
     printf("model=%s arch=%s params=%zu dtype=%s\n", out, arch_s, mlp_n_params(&m),
            itemsize == 8 ? "float64->float32" : "float32");
 out_free:
-    for (int l = 0; l < MLP_MAX_LAYERS; l++) {
+    for (int l = 0; l < Q2_MAX_LAYERS; l++) {
         q2_npy_free(&w[l]);
         q2_npy_free(&b[l]);
     }
@@ -654,7 +654,7 @@ static void bench_usage(FILE *f)
 /* A He-initialised network (normal, variance 2/n_in), zero biases. */
 static int random_mlp(mlp *m, const char *arch, uint64_t seed)
 {
-    int n_layers, dims[MLP_MAX_LAYERS + 1];
+    int n_layers, dims[Q2_MAX_LAYERS + 1];
     int rc = mlp_parse_arch(arch, &n_layers, dims);
     if (rc || (rc = mlp_init(m, n_layers, dims))) return rc;
     q2_rng r;

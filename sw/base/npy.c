@@ -9,7 +9,7 @@
  *   ..  data   prod(shape) * itemsize bytes
  * The reader checks every part and names what is wrong; it accepts exactly the three keys NumPy
  * writes, in any order. */
-#include "npy.h"
+#include "base/npy.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static const uint8_t npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 #define NPY_ALIGN 64

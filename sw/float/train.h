@@ -9,8 +9,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "idx.h"
-#include "mlp.h"
+#include "base/idx.h"
+#include "float/mlp.h"
 
 #define TRAIN_MAX_EPOCHS 1000
 

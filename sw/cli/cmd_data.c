@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "idx.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "base/idx.h"
+#include "base/util.h"
 
 #define DATA_CLASSES 10 /* labels the float and integer models classify: 0..9 */
 

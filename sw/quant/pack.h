@@ -5,10 +5,10 @@
 #define Q2_PACK_H
 
 #include <stdbool.h>
-#include "idx.h"
-#include "mlp.h"
-#include "qmodel.h"
-#include "quant.h"
+#include "base/idx.h"
+#include "float/mlp.h"
+#include "qmodel/qmodel.h"
+#include "quant/quant.h"
 
 #define Q2_CALIB_N_DEFAULT   5000   /* calibration images: the first N training images */
 #define Q2_CALIB_PCT_DEFAULT 99.99  /* percentile of the post-ReLU activations that maps to 255 */
@@ -36,9 +36,9 @@ typedef struct {
     int n_cand;
     double cand_pct[Q2_CALIB_MAX_CAND];      /* (n_cand) auto: percentiles tried */
     double cand_acc[Q2_CALIB_MAX_CAND];      /* (n_cand) their bit-exact validation accuracy */
-    float act_scale[MLP_MAX_LAYERS];         /* (n_layers) s_{l+1}; last layer: the logit unit */
-    float act_max[MLP_MAX_LAYERS];           /* (n_layers - 1) largest calibration activation */
-    double sat_frac[MLP_MAX_LAYERS];         /* (n_layers - 1) calibration activations above P */
+    float act_scale[Q2_MAX_LAYERS];         /* (n_layers) s_{l+1}; last layer: the logit unit */
+    float act_max[Q2_MAX_LAYERS];           /* (n_layers - 1) largest calibration activation */
+    double sat_frac[Q2_MAX_LAYERS];         /* (n_layers - 1) calibration activations above P */
     int n_bias_sat;                          /* biases clamped to +-Q2_BIAS_MAX */
     int n_m_sat;                             /* ratios too large even for S = 1 (M = 65535) */
     int n_m_zero;                            /* hidden neurons with M = 0 */

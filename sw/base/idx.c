@@ -1,11 +1,11 @@
 /* idx.c — MNIST IDX files: read, validate every header field against the file size, pair
  * images with labels. Format and checks: docs/formats.md "MNIST IDX files". */
-#include "idx.h"
+#include "base/idx.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define IDX_MAGIC_LABELS 0x00000801u /* u8 data, 1 dimension */
 #define IDX_MAGIC_IMAGES 0x00000803u /* u8 data, 3 dimensions */

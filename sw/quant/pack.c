@@ -1,13 +1,13 @@
 /* pack.c — float .mlp -> bit-exact integer model: quantize the weights to 2-bit codes (quant.c),
  * calibrate the activation scales on training images, derive bias / M / S per neuron, encode the
  * .q2 image (qmodel.c). Spec: docs/arithmetic.md "Where the integers come from". */
-#include "pack.h"
+#include "quant/pack.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define CALIB_CHUNK 500 /* images per float forward pass during calibration */
 
@@ -79,7 +79,7 @@ static int calibrate(const mlp *qf, const q2_dataset *d, int n, float **acts)
         if (!(acts[l] = malloc((size_t)n * (size_t)qf->dims[l + 1] * sizeof(float)))) goto out_free;
     for (int s = 0; s < n; s += CALIB_CHUNK) {
         int c = n - s < CALIB_CHUNK ? n - s : CALIB_CHUNK;
-        float *hidden[MLP_MAX_LAYERS] = {0};
+        float *hidden[Q2_MAX_LAYERS] = {0};
         for (int l = 0; l < L - 1; l++) hidden[l] = acts[l] + (size_t)s * (size_t)qf->dims[l + 1];
         mlp_scale_pixels(d->images + (size_t)s * (size_t)n_in, (size_t)c * (size_t)n_in, x);
         if ((rc = mlp_forward(qf, x, c, logits, hidden))) goto out_free;
@@ -210,7 +210,7 @@ int q2_pack_mlp(const mlp *m, const q2_pack_opts *o, q2_qmodel *q, mlp *qf_out, 
      *    so that all logits share one unit (docs/arithmetic.md) */
     mlp qf, tmp;
     q2_deltas d, d_last;
-    float *acts[MLP_MAX_LAYERS] = {0};
+    float *acts[Q2_MAX_LAYERS] = {0};
     if ((rc = q2_quantize_mlp_ex(m, o->scope, o->rule, &o->qopts, o->val, &qf, &d, NULL))) return rc;
     if (o->scope == Q2_SCOPE_NEURON) {
         if ((rc = q2_quantize_mlp_ex(m, Q2_SCOPE_LAYER, o->rule, &o->qopts, o->val, &tmp, &d_last, NULL)))
@@ -243,7 +243,7 @@ int q2_pack_mlp(const mlp *m, const q2_pack_opts *o, q2_qmodel *q, mlp *qf_out, 
     if ((rc = calibrate(&qf, o->calib, n_cal, acts))) goto out_q;
 
     /* 4. bias / M / S for the percentile, or for each candidate (auto) */
-    float s[MLP_MAX_LAYERS + 1];
+    float s[Q2_MAX_LAYERS + 1];
     if (o->calib_pct == Q2_CALIB_PCT_AUTO) {
         static const double cand[] = Q2_CALIB_CANDIDATES;
         int best = -1;
@@ -282,7 +282,7 @@ int q2_pack_mlp(const mlp *m, const q2_pack_opts *o, q2_qmodel *q, mlp *qf_out, 
 out_q:
     q2_qmodel_free(q);
 out_quant:
-    for (int l = 0; l < MLP_MAX_LAYERS; l++) free(acts[l]);
+    for (int l = 0; l < Q2_MAX_LAYERS; l++) free(acts[l]);
     mlp_free(&qf);
     q2_deltas_free(&d);
     return rc;

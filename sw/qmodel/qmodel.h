@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "mlp.h"
+#include "base/util.h"
 
 #define Q2_IMAGE_MAGIC   0x4C4D3251u /* "Q2ML" */
 #define Q2_IMAGE_VERSION 1
@@ -33,7 +33,7 @@ typedef struct {
     int n_layers;
     int lanes;
     int scope;                           /* q2_scope, informative */
-    q2_qlayer layers[MLP_MAX_LAYERS];
+    q2_qlayer layers[Q2_MAX_LAYERS];
     uint8_t *image;                      /* the packed .q2 bytes exactly as on disk / on the wire */
     size_t image_len;
     uint32_t crc;
@@ -59,7 +59,7 @@ struct q2_image_header {
     uint32_t magic;      /* Q2_IMAGE_MAGIC, the bytes "Q2ML" */
     uint16_t version;    /* Q2_IMAGE_VERSION */
     uint16_t lanes;      /* L: power of two, Q2_LANES_MIN..Q2_LANES_MAX */
-    uint16_t n_layers;   /* 1..MLP_MAX_LAYERS */
+    uint16_t n_layers;   /* 1..Q2_MAX_LAYERS */
     uint16_t flags;      /* bits 1:0 scope (informative), bits 15:2 zero */
     uint32_t total_size; /* bytes in the file including the trailing CRC */
 };
@@ -89,9 +89,9 @@ static_assert(sizeof(float) == 4, "f32 fields");
 
 /* The canonical placement of every part of an image (docs/formats.md). */
 typedef struct {
-    uint32_t param_off[MLP_MAX_LAYERS]; /* (n_layers) */
-    uint32_t w_off[MLP_MAX_LAYERS];     /* (n_layers) */
-    uint32_t w_bytes[MLP_MAX_LAYERS];   /* (n_layers) */
+    uint32_t param_off[Q2_MAX_LAYERS]; /* (n_layers) */
+    uint32_t w_off[Q2_MAX_LAYERS];     /* (n_layers) */
+    uint32_t w_bytes[Q2_MAX_LAYERS];   /* (n_layers) */
     uint32_t p_end;      /* end of the last neuron record */
     uint32_t w0;         /* first weight byte: p_end rounded up to max(8, L/4) */
     uint32_t total_size; /* including the CRC */
@@ -129,15 +129,15 @@ bool q2_fast_kernel_supported(q2_fast_kernel k);
 typedef struct {
     int kernel;                          /* q2_fast_kernel actually used */
     int n_layers;
-    int n_in[MLP_MAX_LAYERS];            /* (n_layers) */
-    int n_out[MLP_MAX_LAYERS];           /* (n_layers) */
-    int k_pad[MLP_MAX_LAYERS];           /* (n_layers) n_in rounded up to 4 */
-    int n_pad[MLP_MAX_LAYERS];           /* (n_layers) n_out rounded up to 16 */
-    int8_t *w[MLP_MAX_LAYERS];           /* layer l: (n_pad/16, k_pad/4, 16, 4) c values */
-    int32_t *bias[MLP_MAX_LAYERS];       /* layer l: (n_pad) */
-    int64_t *mul[MLP_MAX_LAYERS];        /* layer l: (n_pad) M_j (hidden layers) */
-    int64_t *rnd[MLP_MAX_LAYERS];        /* layer l: (n_pad) 2^(S_j-1) */
-    int64_t *sh[MLP_MAX_LAYERS];         /* layer l: (n_pad) S_j */
+    int n_in[Q2_MAX_LAYERS];            /* (n_layers) */
+    int n_out[Q2_MAX_LAYERS];           /* (n_layers) */
+    int k_pad[Q2_MAX_LAYERS];           /* (n_layers) n_in rounded up to 4 */
+    int n_pad[Q2_MAX_LAYERS];           /* (n_layers) n_out rounded up to 16 */
+    int8_t *w[Q2_MAX_LAYERS];           /* layer l: (n_pad/16, k_pad/4, 16, 4) c values */
+    int32_t *bias[Q2_MAX_LAYERS];       /* layer l: (n_pad) */
+    int64_t *mul[Q2_MAX_LAYERS];        /* layer l: (n_pad) M_j (hidden layers) */
+    int64_t *rnd[Q2_MAX_LAYERS];        /* layer l: (n_pad) 2^(S_j-1) */
+    int64_t *sh[Q2_MAX_LAYERS];         /* layer l: (n_pad) S_j */
     int max_width;                       /* largest k_pad / n_pad */
     uint8_t *act[2];                     /* scratch: (Q2_FAST_BATCH, max_width) each */
     int32_t *acc;                        /* scratch: (Q2_FAST_BATCH, max_width) */

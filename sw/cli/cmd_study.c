@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "quant.h"
-#include "study.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "quant/quant.h"
+#include "study/study.h"
+#include "base/util.h"
 
 /* ---- option parsing ---------------------------------------------------------------------------- */
 

@@ -7,15 +7,15 @@
  *             g <- (g W_l) * [a_l > 0] * 1/(1-p)       (a dropped unit has a_l = 0: no gradient)
  *   update    SGD: v = mu v + dW; W -= lr v      Adam: bias-corrected first/second moments
  */
-#include "train.h"
+#include "float/train.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
-#include "gemm.h"
-#include "util.h"
+#include "float/gemm.h"
+#include "base/util.h"
 
 /* ---- options ------------------------------------------------------------------------------------ */
 void train_opts_default(train_opts *o)
@@ -85,14 +85,14 @@ typedef struct {
     float *x;                          /* (B, dims[0]) scaled input batch */
     int *y;                            /* (B) labels */
     int *order;                        /* (n_train) shuffled example indices */
-    float *act[MLP_MAX_LAYERS];        /* act[l]: (B, dims[l+1]); hidden: after ReLU+dropout; last: logits */
+    float *act[Q2_MAX_LAYERS];        /* act[l]: (B, dims[l+1]); hidden: after ReLU+dropout; last: logits */
     float *g[2];                       /* (B, wmax) ping-pong gradients w.r.t. pre-activations */
-    float *gw[MLP_MAX_LAYERS];         /* (dims[l+1], dims[l]) weight gradient */
-    float *gb[MLP_MAX_LAYERS];         /* (dims[l+1]) bias gradient */
-    float *mw[MLP_MAX_LAYERS];         /* (dims[l+1], dims[l]) momentum / Adam first moment */
-    float *mb[MLP_MAX_LAYERS];         /* (dims[l+1]) */
-    float *vw[MLP_MAX_LAYERS];         /* (dims[l+1], dims[l]) Adam second moment (NULL for SGD) */
-    float *vb[MLP_MAX_LAYERS];         /* (dims[l+1]) */
+    float *gw[Q2_MAX_LAYERS];         /* (dims[l+1], dims[l]) weight gradient */
+    float *gb[Q2_MAX_LAYERS];         /* (dims[l+1]) bias gradient */
+    float *mw[Q2_MAX_LAYERS];         /* (dims[l+1], dims[l]) momentum / Adam first moment */
+    float *mb[Q2_MAX_LAYERS];         /* (dims[l+1]) */
+    float *vw[Q2_MAX_LAYERS];         /* (dims[l+1], dims[l]) Adam second moment (NULL for SGD) */
+    float *vb[Q2_MAX_LAYERS];         /* (dims[l+1]) */
 } trainer;
 
 static void trainer_free(trainer *t)
@@ -102,7 +102,7 @@ static void trainer_free(trainer *t)
     free(t->order);
     free(t->g[0]);
     free(t->g[1]);
-    for (int l = 0; l < MLP_MAX_LAYERS; l++) {
+    for (int l = 0; l < Q2_MAX_LAYERS; l++) {
         free(t->act[l]);
         free(t->gw[l]);
         free(t->gb[l]);

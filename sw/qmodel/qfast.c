@@ -11,12 +11,12 @@
  *
  * Kernels, picked at run time (q2_fast_init): AVX512-VNNI, AVX2 (vpmaddubsw: u8 x s8 -> pairs summed
  * in int16, |pair| <= 2*255*3 = 1530 so never saturating; vpmaddwd by 1 -> int32), portable C. */
-#include "qmodel.h"
+#include "qmodel/qmodel.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define Q2_HAVE_X86 1
@@ -239,7 +239,7 @@ static layer_fn kernel_fn(q2_fast_kernel k)
 /* ---- init / free --------------------------------------------------------------------------------- */
 void q2_fast_free(q2_fast *f)
 {
-    for (int l = 0; l < MLP_MAX_LAYERS; l++) {
+    for (int l = 0; l < Q2_MAX_LAYERS; l++) {
         free(f->w[l]);
         free(f->bias[l]);
         free(f->mul[l]);
@@ -272,8 +272,8 @@ int q2_fast_init(q2_fast *f, const q2_qmodel *q, q2_fast_kernel k)
         Q2_ERR("init failed: kernel %s is not supported on this CPU", q2_fast_kernel_name(k));
         return Q2_EARG;
     }
-    if (q->n_layers < 1 || q->n_layers > MLP_MAX_LAYERS) {
-        Q2_ERR("init failed: n_layers is %d, need 1..%d", q->n_layers, MLP_MAX_LAYERS);
+    if (q->n_layers < 1 || q->n_layers > Q2_MAX_LAYERS) {
+        Q2_ERR("init failed: n_layers is %d, need 1..%d", q->n_layers, Q2_MAX_LAYERS);
         return Q2_EARG;
     }
     f->kernel = k;

@@ -15,6 +15,9 @@
 #include <errno.h>
 #include <string.h>
 
+/* ---- limits shared by the file formats ------------------------------------------------------ */
+#define Q2_MAX_LAYERS 8 /* weight layers of an .mlp model and of a .q2 image */
+
 /* ---- error codes (library) ------------------------------------------------------------------ */
 enum {
     Q2_OK      = 0,

@@ -1,7 +1,7 @@
 /* study.c — the support-region study: measure every scope x rule, sweep x_max/sigma, and write
  * the report (stdout table, study.csv, study.md, sweep_<scope>.csv, sweep.gp + SVGs, best.txt).
  * See study.h and docs/quantizer.md. */
-#include "study.h"
+#include "study/study.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /* ---- a growing text buffer --------------------------------------------------------------------- */
 typedef struct {
@@ -336,7 +336,7 @@ typedef struct {
     const q2_study_row *rows;      /* (n_rows) float baseline first */
     int n_rows;
     q2_sweep_point *sweep[Q2_SCOPE_COUNT]; /* each (o->q.points) */
-    layer_stats ls[MLP_MAX_LAYERS];       /* (m->n_layers) */
+    layer_stats ls[Q2_MAX_LAYERS];       /* (m->n_layers) */
     int n_val, n_test;
     double seconds;
 } report;

@@ -6,12 +6,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "gemm.h"
-#include "idx.h"
-#include "mlp.h"
-#include "train.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "float/gemm.h"
+#include "base/idx.h"
+#include "float/mlp.h"
+#include "float/train.h"
+#include "base/util.h"
 
 #define DEFAULT_ARCH "784-512-512-10" /* the paper preset */
 #define DEFAULT_VAL  5000             /* validation = the last 5000 training images */
@@ -147,7 +147,7 @@ int cmd_train(int argc, char **argv)
         te_lbl = p_tel;
     }
 
-    int n_layers, dims[MLP_MAX_LAYERS + 1];
+    int n_layers, dims[Q2_MAX_LAYERS + 1];
     if ((rc = mlp_parse_arch(arch, &n_layers, dims))) return q2_exit_code(rc);
 
     q2_dataset all, test = {0};

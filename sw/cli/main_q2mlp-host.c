@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host.h"
-#include "idx.h"
-#include "qmodel.h"
-#include "util.h"
+#include "host/host.h"
+#include "base/idx.h"
+#include "qmodel/qmodel.h"
+#include "base/util.h"
 
 /* ---- options -------------------------------------------------------------------------------- */
 typedef struct {

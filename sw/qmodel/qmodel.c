@@ -2,13 +2,13 @@
  * reference integer model. Specs: docs/formats.md (bytes), docs/arithmetic.md (arithmetic).
  * The reference forward pass follows docs/arithmetic.md line by line; everything else (the fast
  * path in qfast.c, the RTL, the cosimulation) is tested against it. */
-#include "qmodel.h"
+#include "qmodel/qmodel.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define HDR_BYTES    sizeof(struct q2_image_header)
 #define LAYER_BYTES  sizeof(struct q2_image_layer)
@@ -44,8 +44,8 @@ static int check_topology(const char *func, const char *what, int n_layers, cons
                Q2_LANES_MIN, Q2_LANES_MAX);
         return Q2_EARG;
     }
-    if (n_layers < 1 || n_layers > MLP_MAX_LAYERS) {
-        q2_err(func, "%s failed: n_layers is %d, need 1..%d", what, n_layers, MLP_MAX_LAYERS);
+    if (n_layers < 1 || n_layers > Q2_MAX_LAYERS) {
+        q2_err(func, "%s failed: n_layers is %d, need 1..%d", what, n_layers, Q2_MAX_LAYERS);
         return Q2_EARG;
     }
     for (int l = 0; l < n_layers; l++) {
@@ -96,7 +96,7 @@ int q2_image_layout_of(int n_layers, const int *dims, int lanes, q2_image_layout
 /* ---- model in memory ------------------------------------------------------------------------------ */
 void q2_qmodel_free(q2_qmodel *q)
 {
-    for (int l = 0; l < MLP_MAX_LAYERS; l++) {
+    for (int l = 0; l < Q2_MAX_LAYERS; l++) {
         free(q->layers[l].bias);
         free(q->layers[l].m);
         free(q->layers[l].s);
@@ -142,9 +142,9 @@ int q2_qmodel_n_inputs(const q2_qmodel *q) { return q->layers[0].n_in; }
 
 int q2_qmodel_check(const q2_qmodel *q)
 {
-    int dims[MLP_MAX_LAYERS + 1] = {0};
-    if (q->n_layers < 1 || q->n_layers > MLP_MAX_LAYERS) {
-        Q2_ERR("check failed: n_layers is %d, need 1..%d", q->n_layers, MLP_MAX_LAYERS);
+    int dims[Q2_MAX_LAYERS + 1] = {0};
+    if (q->n_layers < 1 || q->n_layers > Q2_MAX_LAYERS) {
+        Q2_ERR("check failed: n_layers is %d, need 1..%d", q->n_layers, Q2_MAX_LAYERS);
         return Q2_EARG;
     }
     dims[0] = q->layers[0].n_in;
@@ -197,7 +197,7 @@ int q2_qmodel_encode(q2_qmodel *q)
 {
     int rc = q2_qmodel_check(q);
     if (rc) return rc;
-    int dims[MLP_MAX_LAYERS + 1];
+    int dims[Q2_MAX_LAYERS + 1];
     dims[0] = q->layers[0].n_in;
     for (int l = 0; l < q->n_layers; l++) dims[l + 1] = q->layers[l].n_out;
     q2_image_layout lay;
@@ -298,8 +298,8 @@ int q2_qmodel_parse(q2_qmodel *q, const uint8_t *buf, size_t len, const char *na
                Q2_LANES_MIN, Q2_LANES_MAX);
         return Q2_EFORMAT;
     }
-    if (n_layers < 1 || n_layers > MLP_MAX_LAYERS) {
-        Q2_ERR("parse %s failed: bad n_layers %u, need 1..%d", name, n_layers, MLP_MAX_LAYERS);
+    if (n_layers < 1 || n_layers > Q2_MAX_LAYERS) {
+        Q2_ERR("parse %s failed: bad n_layers %u, need 1..%d", name, n_layers, Q2_MAX_LAYERS);
         return Q2_EFORMAT;
     }
     if ((flags & ~Q2_FLAGS_SCOPE) || (flags & Q2_FLAGS_SCOPE) == 3) {
@@ -320,7 +320,7 @@ int q2_qmodel_parse(q2_qmodel *q, const uint8_t *buf, size_t len, const char *na
     }
 
     /* descriptors: dims first, then the layout they imply */
-    int dims[MLP_MAX_LAYERS + 1];
+    int dims[Q2_MAX_LAYERS + 1];
     for (unsigned l = 0; l < n_layers; l++) {
         const uint8_t *d = buf + HDR_BYTES + LAYER_BYTES * l;
         int n_in = q2_rd16(d + D_(n_in)), n_out = q2_rd16(d + D_(n_out));

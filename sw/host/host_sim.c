@@ -12,8 +12,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "host.h"
-#include "util.h"
+#include "host/host.h"
+#include "base/util.h"
 
 typedef struct {
     q2_transport t;

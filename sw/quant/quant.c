@@ -1,13 +1,13 @@
 /* quant.c — the symmetric 2-bit uniform quantizer, its closed-form Laplacian theory, the
  * support-region rules (opt, asym, maxabs, mse, aciq, octav, acc) and the quantization of a
  * whole network per scope (global, layer, neuron). Spec: quant.h, docs/quantizer.md. */
-#include "quant.h"
+#include "quant/quant.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static const double SQRT2 = 1.41421356237309504880;
 
@@ -364,8 +364,8 @@ int q2_xmax_rule(q2_rule r, const float *w, size_t n, const q2_quant_opts *o, do
 int q2_deltas_init(q2_deltas *d, const mlp *m)
 {
     memset(d, 0, sizeof *d);
-    if (m->n_layers < 1 || m->n_layers > MLP_MAX_LAYERS) {
-        Q2_ERR("init failed: %d layers, need 1..%d", m->n_layers, MLP_MAX_LAYERS);
+    if (m->n_layers < 1 || m->n_layers > Q2_MAX_LAYERS) {
+        Q2_ERR("init failed: %d layers, need 1..%d", m->n_layers, Q2_MAX_LAYERS);
         return Q2_EARG;
     }
     d->n_layers = m->n_layers;
@@ -382,16 +382,16 @@ int q2_deltas_init(q2_deltas *d, const mlp *m)
 
 void q2_deltas_free(q2_deltas *d)
 {
-    for (int l = 0; l < MLP_MAX_LAYERS; l++) free(d->delta[l]);
+    for (int l = 0; l < Q2_MAX_LAYERS; l++) free(d->delta[l]);
     memset(d, 0, sizeof *d);
 }
 
 /* ---- scopes ------------------------------------------------------------------------------------ */
 static bool mlp_shape_ok(const char *func, const mlp *m)
 {
-    if (!m || m->n_layers < 1 || m->n_layers > MLP_MAX_LAYERS) {
+    if (!m || m->n_layers < 1 || m->n_layers > Q2_MAX_LAYERS) {
         q2_err(func, "quantize failed: network has %d layers, need 1..%d", m ? m->n_layers : 0,
-               MLP_MAX_LAYERS);
+               Q2_MAX_LAYERS);
         return false;
     }
     for (int l = 0; l < m->n_layers; l++) {

@@ -33,8 +33,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "host.h"
-#include "util.h"
+#include "host/host.h"
+#include "base/util.h"
 
 /* ---- names ------------------------------------------------------------------------------------ */
 const char *q2_status_name(int s)

@@ -17,8 +17,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "host.h"
-#include "util.h"
+#include "host/host.h"
+#include "base/util.h"
 
 /* ---- fd I/O bounded by poll() --------------------------------------------------------------- */
 static int poll_ms(double seconds)

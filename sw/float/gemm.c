@@ -16,7 +16,7 @@
  * this, so the result has the same bits whichever kernel and however many threads run it.
  * Threads split C into column (or row) stripes; a small persistent pool runs them.
  */
-#include "gemm.h"
+#include "float/gemm.h"
 
 #include <cblas.h> /* the prototypes only: OpenBLAS is loaded with dlopen, never linked */
 #include <dlfcn.h>
@@ -27,7 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /* ---- OpenBLAS, loaded on first use ---------------------------------------------------------------
  * Never linked. Debian 12's libopenblas0-pthread 0.3.21 starts its thread pool in a library

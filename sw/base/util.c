@@ -1,5 +1,5 @@
 /* util.c — shared conventions: errors, files, CRC32, RNG, time, progress. See util.h. */
-#include "util.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,9 +5,9 @@
 #define Q2_STUDY_H
 
 #include <stdbool.h>
-#include "idx.h"
-#include "mlp.h"
-#include "quant.h"
+#include "base/idx.h"
+#include "float/mlp.h"
+#include "quant/quant.h"
 
 #define Q2_STUDY_VAL 5000    /* validation = the last 5,000 training images */
 #define Q2_STUDY_RULE_FLOAT (-1)
@@ -22,10 +22,10 @@ typedef struct {
     double sqnr_exp_db;                   /* 10 log10(sum w^2 / sum (w - Q(w))^2), all layers */
     double acc_val, acc_test;             /* network with quantized weights, float activations */
     int n_layers;
-    double l_xmax[MLP_MAX_LAYERS];        /* (n_layers) x_max of the layer (neuron: mean) */
-    double l_xos[MLP_MAX_LAYERS];         /* (n_layers) x_max / sigma_layer (neuron: mean) */
-    double l_sqnr_th[MLP_MAX_LAYERS];     /* (n_layers) theory for the layer's weights */
-    double l_sqnr_exp[MLP_MAX_LAYERS];    /* (n_layers) measured on the layer's weights */
+    double l_xmax[Q2_MAX_LAYERS];        /* (n_layers) x_max of the layer (neuron: mean) */
+    double l_xos[Q2_MAX_LAYERS];         /* (n_layers) x_max / sigma_layer (neuron: mean) */
+    double l_sqnr_th[Q2_MAX_LAYERS];     /* (n_layers) theory for the layer's weights */
+    double l_sqnr_exp[Q2_MAX_LAYERS];    /* (n_layers) measured on the layer's weights */
 } q2_study_row;
 
 /* One point of a sweep: every unit of the scope gets x_max = ratio * sigma_unit. */
@@ -33,8 +33,8 @@ typedef struct {
     double ratio;                         /* x_max / sigma */
     double sqnr_th_db, sqnr_exp_db;
     double acc_val, acc_test;
-    double l_xmax[MLP_MAX_LAYERS];        /* (n_layers) as in q2_study_row */
-    double l_sqnr_exp[MLP_MAX_LAYERS];    /* (n_layers) */
+    double l_xmax[Q2_MAX_LAYERS];        /* (n_layers) as in q2_study_row */
+    double l_sqnr_exp[Q2_MAX_LAYERS];    /* (n_layers) */
 } q2_sweep_point;
 
 /* x_max, x_max/sigma and SQNR (theory, measured; per layer and overall) of q, the quantized

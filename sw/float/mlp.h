@@ -6,20 +6,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "idx.h"
+#include "base/idx.h"
+#include "base/util.h"
 
-#define MLP_MAX_LAYERS 8     /* weight layers */
 #define MLP_MAX_WIDTH  4096  /* largest layer width */
 
 typedef struct {
     int n_layers;                  /* number of weight layers L */
-    int dims[MLP_MAX_LAYERS + 1];  /* dims[0] inputs ... dims[L] classes */
-    float *w[MLP_MAX_LAYERS];      /* layer l: (dims[l+1], dims[l]) row-major: w[l][j*dims[l] + i] */
-    float *b[MLP_MAX_LAYERS];      /* layer l: (dims[l+1]) */
+    int dims[Q2_MAX_LAYERS + 1];  /* dims[0] inputs ... dims[L] classes */
+    float *w[Q2_MAX_LAYERS];      /* layer l: (dims[l+1], dims[l]) row-major: w[l][j*dims[l] + i] */
+    float *b[Q2_MAX_LAYERS];      /* layer l: (dims[l+1]) */
 } mlp;
 
 /* "784-512-512-10" -> n_layers 3, dims {784,512,512,10}. */
-int  mlp_parse_arch(const char *s, int *n_layers, int dims[MLP_MAX_LAYERS + 1]);
+int  mlp_parse_arch(const char *s, int *n_layers, int dims[Q2_MAX_LAYERS + 1]);
 int  mlp_init(mlp *m, int n_layers, const int *dims); /* zeroed weights */
 void mlp_free(mlp *m);
 int  mlp_copy(mlp *dst, const mlp *src);              /* dst is initialised here */

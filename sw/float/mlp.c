@@ -1,6 +1,6 @@
 /* mlp.c — the float MLP: topology, batched forward pass (GEMM), accuracy, the .mlp model file.
  * File layout: docs/formats.md "`.mlp` — the float model file". */
-#include "mlp.h"
+#include "float/mlp.h"
 
 #include <errno.h>
 #include <math.h>
@@ -8,15 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gemm.h"
-#include "util.h"
+#include "float/gemm.h"
+#include "base/util.h"
 
 #define MLP_FILE_MAGIC   0x4D463251u /* the bytes "Q2FM" read as a little-endian u32 */
 #define MLP_FILE_VERSION 1
 #define MLP_FWD_ROWS     256         /* examples per GEMM in mlp_forward / mlp_accuracy */
 
 /* ---- topology ---------------------------------------------------------------------------------- */
-int mlp_parse_arch(const char *s, int *n_layers, int dims[MLP_MAX_LAYERS + 1])
+int mlp_parse_arch(const char *s, int *n_layers, int dims[Q2_MAX_LAYERS + 1])
 {
     int n = 0;
     const char *p = s;
@@ -29,8 +29,8 @@ int mlp_parse_arch(const char *s, int *n_layers, int dims[MLP_MAX_LAYERS + 1])
                    MLP_MAX_WIDTH);
             return Q2_EARG;
         }
-        if (n == MLP_MAX_LAYERS + 1) {
-            Q2_ERR("parse arch '%s' failed: more than %d weight layers", s, MLP_MAX_LAYERS);
+        if (n == Q2_MAX_LAYERS + 1) {
+            Q2_ERR("parse arch '%s' failed: more than %d weight layers", s, Q2_MAX_LAYERS);
             return Q2_EARG;
         }
         dims[n++] = (int)v;
@@ -66,8 +66,8 @@ size_t mlp_n_params(const mlp *m)
 
 static int check_dims(int n_layers, const int *dims)
 {
-    if (n_layers < 1 || n_layers > MLP_MAX_LAYERS) {
-        Q2_ERR("check topology failed: %d weight layers, need 1..%d", n_layers, MLP_MAX_LAYERS);
+    if (n_layers < 1 || n_layers > Q2_MAX_LAYERS) {
+        Q2_ERR("check topology failed: %d weight layers, need 1..%d", n_layers, Q2_MAX_LAYERS);
         return Q2_EARG;
     }
     for (int l = 0; l <= n_layers; l++)
@@ -99,7 +99,7 @@ int mlp_init(mlp *m, int n_layers, const int *dims)
 
 void mlp_free(mlp *m)
 {
-    for (int l = 0; l < MLP_MAX_LAYERS; l++) {
+    for (int l = 0; l < Q2_MAX_LAYERS; l++) {
         free(m->w[l]);
         free(m->b[l]);
     }
@@ -296,7 +296,7 @@ int mlp_load(mlp *m, const char *path)
     memset(m, 0, sizeof *m);
     uint8_t *buf = NULL;
     size_t len = 0;
-    int dims[MLP_MAX_LAYERS + 1];
+    int dims[Q2_MAX_LAYERS + 1];
     int rc = q2_read_file(path, &buf, &len, (size_t)UINT32_MAX);
     if (rc) return rc;
     rc = Q2_EFORMAT;
@@ -315,8 +315,8 @@ int mlp_load(mlp *m, const char *path)
         Q2_ERR("load %s failed: bad version %u, need %d", path, version, MLP_FILE_VERSION);
         goto out_free;
     }
-    if (n_layers < 1 || n_layers > MLP_MAX_LAYERS) {
-        Q2_ERR("load %s failed: bad n_layers %u, need 1..%d", path, n_layers, MLP_MAX_LAYERS);
+    if (n_layers < 1 || n_layers > Q2_MAX_LAYERS) {
+        Q2_ERR("load %s failed: bad n_layers %u, need 1..%d", path, n_layers, Q2_MAX_LAYERS);
         goto out_free;
     }
     size_t hdr = file_header_size((int)n_layers);
