@@ -2,7 +2,8 @@
 #
 #   sw/<layer>/*.c  ->  build/lib/libq2<layer>.a        (-O2)
 #                   ->  build/asan/lib/libq2<layer>.a   (ASan/UBSan, used by the tests)
-#   sw/cli/         ->  build/bin/q2mlp, build/bin/q2mlp-host (and build/asan/bin/...)
+#   sw/cli/main_*.c ->  build/bin/q2mlp, build/bin/q2mlp-host (and build/asan/bin/...); the
+#                       subcommands sw/cli/cmd_*.c make libq2cli.a
 #
 # Each program links only the layers it uses and only their libraries; a new .c file in a layer
 # joins its archive without touching this file. Includes name the layer: #include "base/util.h".
@@ -21,6 +22,7 @@ SW_LIBS_qmodel := -lm
 SW_LIBS_quant  := -lm
 SW_LIBS_study  := -lm
 SW_LIBS_host   := $(shell $(PKG_CONFIG) --libs libftdi1 2>/dev/null)
+SW_LIBS_cli    :=
 
 SW_OBJ      := $(BUILD)/obj/sw
 SW_ASAN_OBJ := $(BUILD)/asan/obj/sw
@@ -38,19 +40,20 @@ $(SW_ASAN_OBJ)/%.o: sw/%.c
 	@mkdir -p $(@D)
 	$(CC) $(SW_CFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@
 
+sw_srcs = $(filter-out sw/$(1)/main_%.c,$(wildcard sw/$(1)/*.c))
 define sw_layer_rules
-$(call sw_lib,$(1)): $$(patsubst sw/%.c,$(SW_OBJ)/%.o,$$(wildcard sw/$(1)/*.c))
+$(call sw_lib,$(1)): $$(patsubst sw/%.c,$(SW_OBJ)/%.o,$$(call sw_srcs,$(1)))
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
-$(call sw_asan_lib,$(1)): $$(patsubst sw/%.c,$(SW_ASAN_OBJ)/%.o,$$(wildcard sw/$(1)/*.c))
+$(call sw_asan_lib,$(1)): $$(patsubst sw/%.c,$(SW_ASAN_OBJ)/%.o,$$(call sw_srcs,$(1)))
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
 endef
-$(foreach l,$(SW_LAYERS),$(eval $(call sw_layer_rules,$(l))))
+$(foreach l,$(SW_LAYERS) cli,$(eval $(call sw_layer_rules,$(l))))
 
 # ---- the programs: their objects in sw/cli and the layers they use, top first -------------------
-PROG_q2mlp_OBJS        := main_q2mlp cmd_qmodel cmd_study cmd_train cmd_data
-PROG_q2mlp_LAYERS      := study quant float qmodel base
+PROG_q2mlp_OBJS        := main_q2mlp
+PROG_q2mlp_LAYERS      := cli study quant float qmodel base
 PROG_q2mlp-host_OBJS   := main_q2mlp-host
 PROG_q2mlp-host_LAYERS := host qmodel base
 SW_PROGS := q2mlp q2mlp-host
@@ -67,7 +70,7 @@ endef
 $(foreach p,$(SW_PROGS),$(eval $(call sw_prog_rules,$(p))))
 
 # Every layer, for the tests (each test program links what it needs from these).
-SW_ALL_LAYERS := study quant float host qmodel base
+SW_ALL_LAYERS := cli study quant float host qmodel base
 SW_ASAN_ALL   := $(foreach l,$(SW_ALL_LAYERS),$(call sw_asan_lib,$(l)))
 SW_ASAN_LINK  := $(call sw_asan_link,$(SW_ALL_LAYERS))
 
