@@ -98,8 +98,8 @@ stage_end   = @l="$(1) $(2) wall_s=$$(( $$(date +%s) - $$(cat $(RUN_DIR)/$(1).t0
 # Each fragment appends to: ALL_TARGETS (built by `make`), RUN_STAGES (the summary files
 # $(RUN_DIR)/NN-what.txt of `make run`, listed in NN order by their number), TEST_DEPS (built
 # before tests run), BENCH_STEPS, LINT_STEPS, FUZZ_STEPS, DOCS_STEPS.
-include sw/sw.mk
-include $(sort $(filter-out sw/sw.mk,$(wildcard sw/*.mk)) $(wildcard rtl/*.mk sim/*.mk tests/*.mk))
+include sw/sw.mk rtl/rtl.mk
+include $(sort $(filter-out sw/sw.mk rtl/rtl.mk,$(wildcard sw/*.mk rtl/*.mk sim/*.mk tests/*.mk)))
 
 all: $(ALL_TARGETS)
 

@@ -36,8 +36,6 @@ PROGRESS     := rtl/scripts/with_progress.sh
 BOARD_DIR ?= $(BUILD)/$(BOARD)$(if $(filter-out 32,$(LANES)),-l$(LANES))$(if $(filter ulx3s,$(BOARD)),$(if \
              $(filter-out 85k,$(ECP5_DEVICE)),-$(ECP5_DEVICE)))
 
-# Everything in rtl/ but the board tops; yosys keeps what the chosen top instantiates.
-BOARD_RTL      := $(filter-out rtl/top_%.v,$(wildcard rtl/*.v))
 YOSYS_DATDIR   ?= $(shell yosys-config --datdir 2>/dev/null || echo /usr/share/yosys)
 
 # The build is a function of these; a change rewrites config.txt and so rebuilds.
@@ -54,7 +52,7 @@ board-check:
 	@m=$(ICE40_MHZ); [ "$(BOARD)" != icebreaker ] || { [ "$$m" -ge 24 ] && [ "$$m" -le 66 ] && [ $$((m % 3)) -eq 0 ]; } 2>/dev/null || \
 	 { echo "boards.mk: ICE40_MHZ=$(ICE40_MHZ): need a multiple of 3 in 24..66 (PLL, whole clocks per bit at 3 Mbaud)" >&2; exit 1; }
 	@case "$(BOARD):$(ECP5_MHZ)" in ulx3s:45|ulx3s:60|ulx3s:75|icebreaker:*) ;; \
-	 *) echo "boards.mk: ECP5_MHZ=$(ECP5_MHZ): need 45, 60 or 75 (rtl/top_ulx3s.v)" >&2; exit 1;; esac
+	 *) echo "boards.mk: ECP5_MHZ=$(ECP5_MHZ): need 45, 60 or 75 (rtl/boards/top_ulx3s.v)" >&2; exit 1;; esac
 	@case "$(BOARD):$(ECP5_DEVICE)" in ulx3s:12k|ulx3s:25k|ulx3s:45k|ulx3s:85k|icebreaker:*) ;; \
 	 *) echo "boards.mk: ECP5_DEVICE=$(ECP5_DEVICE): need 12k, 25k, 45k or 85k (the ULX3S's LFE5U-12F/25F/45F/85F)" >&2; exit 1;; esac
 
@@ -65,7 +63,7 @@ $(BOARD_DIR)/config.txt: FORCE
 # ---- iCE40 UP5K (iCEBreaker) ---------------------------------------------------------------------
 # -dsp: the requantizer's multiply may use SB_MAC16s; the lanes' x3 is shift-and-add in the RTL
 # (style.md §12) and report.txt shows dsp=<n>/8 to prove it stayed that way.
-ICE40_YOSYS = read_verilog -DSYNTHESIS -Irtl $(BOARD_RTL) rtl/top_icebreaker.v; \
+ICE40_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(BOARD_RTL) rtl/boards/top_icebreaker.v; \
               chparam -set LANES $(LANES) -set CLK_MHZ $(ICE40_MHZ) top_icebreaker; \
               synth_ice40 -top top_icebreaker -dsp -json $(BOARD_DIR)/q2mlp.json; \
               tee -q -o $(BOARD_DIR)/synth_stat.txt stat
@@ -87,7 +85,7 @@ else
 	$(ICEPROG) $(BOARD_DIR)/q2mlp.bin
 endif
 
-$(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) rtl/top_icebreaker.v $(BOARD_DIR)/config.txt
+$(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) rtl/boards/top_icebreaker.v $(BOARD_DIR)/config.txt
 	@echo "yosys synth_ice40 (LANES=$(LANES), $(ICE40_MHZ) MHz) -> $@"
 	@$(PROGRESS) yosys $(@D)/yosys.log $(YOSYS) -q -l $(@D)/yosys.log -p '$(ICE40_YOSYS)' || \
 	    { tail -n 20 $(@D)/yosys.log; exit 1; }
@@ -122,7 +120,7 @@ endif
 # otherwise from a Debian trixie root that rtl/scripts/ecp5_tools.sh makes once in ~/.cache/q2mlp.
 ECP5_DEVICE ?= 85k
 ECP5_TOOLS  := rtl/scripts/ecp5_tools.sh
-ECP5_YOSYS = read_verilog -DSYNTHESIS -Irtl $(BOARD_RTL) rtl/top_ulx3s.v; \
+ECP5_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(BOARD_RTL) rtl/boards/top_ulx3s.v; \
              chparam -set LANES $(LANES) -set CLK_MHZ $(ECP5_MHZ) -set DEVICE_K $(ECP5_DEVICE:k=) top_ulx3s; \
              synth_ecp5 -top top_ulx3s -json $(BOARD_DIR)/q2mlp.json; \
              tee -q -o $(BOARD_DIR)/synth_stat.txt stat
@@ -137,7 +135,7 @@ bitstream: board-check $(BOARD_DIR)/synth_report.txt $(BOARD_DIR)/q2mlp.bit $(BO
 prog: board-check $(BOARD_DIR)/q2mlp.bit
 	$(OPENFPGALOADER) -b ulx3s $(if $(filter 1,$(PROG_FLASH)),-f) $(BOARD_DIR)/q2mlp.bit
 
-$(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) rtl/top_ulx3s.v $(BOARD_DIR)/config.txt
+$(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) rtl/boards/top_ulx3s.v $(BOARD_DIR)/config.txt
 	@echo "yosys synth_ecp5 (LANES=$(LANES), $(ECP5_MHZ) MHz, $(ECP5_DEVICE)) -> $@"
 	@$(PROGRESS) yosys $(@D)/yosys.log $(YOSYS) -q -l $(@D)/yosys.log -p '$(ECP5_YOSYS)' || \
 	    { tail -n 20 $(@D)/yosys.log; exit 1; }
@@ -192,19 +190,19 @@ docs-boards:
 	@[ -f $(REPORT)/boards.md ] || { echo "docs-boards: no $(REPORT)/boards.md: run 'make report' first" >&2; exit 1; }
 	rtl/scripts/splice_readme.sh README.md $(REPORT)/boards.md
 
-# ---- lint: the board tops with the primitive stand-ins of rtl/lint/ -------------------------------
+# ---- lint: the board tops with the primitive stand-ins of rtl/boards/lint/ -------------------------------
 # sim/models/ holds the SB_SPRAM256KA model that the core's MEM_TECH="ICE40" path instantiates.
-BOARD_LINT = $(VERILATOR) --lint-only -Wall -Irtl -Irtl/lint -Isim/models $(wildcard rtl/lint_waivers.vlt)
+BOARD_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards -Irtl/boards/lint -Isim/models $(wildcard rtl/lint_waivers.vlt)
 
 lint-boards:
 	@set -e; for l in 8 16 32; do \
-	    $(BOARD_LINT) --top-module top_icebreaker -GLANES=$$l rtl/top_icebreaker.v; \
-	    $(BOARD_LINT) --top-module top_ulx3s -GLANES=$$l rtl/top_ulx3s.v; \
+	    $(BOARD_LINT) --top-module top_icebreaker -GLANES=$$l rtl/boards/top_icebreaker.v; \
+	    $(BOARD_LINT) --top-module top_ulx3s -GLANES=$$l rtl/boards/top_ulx3s.v; \
 	done; \
-	for m in 24 36 66; do $(BOARD_LINT) --top-module top_icebreaker -GCLK_MHZ=$$m rtl/top_icebreaker.v; done; \
-	for m in 45 75; do $(BOARD_LINT) --top-module top_ulx3s -GCLK_MHZ=$$m rtl/top_ulx3s.v; done; \
-	for d in 12 25 45; do $(BOARD_LINT) --top-module top_ulx3s -GDEVICE_K=$$d rtl/top_ulx3s.v; done; \
-	for n in 2 4; do $(BOARD_LINT) --top-module reset_sync -GSTAGES=$$n rtl/reset_sync.v; done
+	for m in 24 36 66; do $(BOARD_LINT) --top-module top_icebreaker -GCLK_MHZ=$$m rtl/boards/top_icebreaker.v; done; \
+	for m in 45 75; do $(BOARD_LINT) --top-module top_ulx3s -GCLK_MHZ=$$m rtl/boards/top_ulx3s.v; done; \
+	for d in 12 25 45; do $(BOARD_LINT) --top-module top_ulx3s -GDEVICE_K=$$d rtl/boards/top_ulx3s.v; done; \
+	for n in 2 4; do $(BOARD_LINT) --top-module reset_sync -GSTAGES=$$n rtl/boards/reset_sync.v; done
 	@echo "lint-boards: top_icebreaker, top_ulx3s (LANES 8/16/32, clocks, devices), reset_sync: clean"
 
 LINT_STEPS += lint-boards
@@ -219,7 +217,7 @@ POSTSYNTH_NET    = $(POSTSYNTH_DIR)/accel_core_ice40_l$(LANES).v
 POSTSYNTH_MODEL ?= $(BUILD)/models/up5k.q2
 POSTSYNTH_N     ?= 8
 POSTSYNTH_SIM   ?= verilator
-POSTSYNTH_YOSYS  = read_verilog -DSYNTHESIS -Irtl $(BOARD_RTL); \
+POSTSYNTH_YOSYS  = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(BOARD_RTL); \
                    chparam -set LANES $* -set MEM_TECH "ICE40" -set WMEM_BYTES $(call ice40_param,WMEM_BYTES) \
                        -set PMEM_NEURONS $(call ice40_param,PMEM_NEURONS) \
                        -set ABUF_BYTES $(call ice40_param,ABUF_BYTES) accel_core; \
@@ -258,9 +256,9 @@ $(POSTSYNTH_OUT)/result.txt: $(POSTSYNTH_BIN) $(POSTSYNTH_MODEL) $(BIN)/q2mlp | 
 	@echo "postsynth images=$(POSTSYNTH_N) mismatches=0 sim=$(POSTSYNTH_SIM) lanes=$(LANES)" > $@.tmp && mv $@.tmp $@
 
 # ---- make run: the board stages ---------------------------------------------------------------------
-# The capacities are the memory parameters of rtl/top_icebreaker.v (what the UP5K build gives the
+# The capacities are the memory parameters of rtl/boards/top_icebreaker.v (what the UP5K build gives the
 # core), read from its parameter defaults.
-ice40_param = $(shell sed -n 's/.*parameter integer $(1) *= *\([0-9]*\).*/\1/p' rtl/top_icebreaker.v | head -n1)
+ice40_param = $(shell sed -n 's/.*parameter integer $(1) *= *\([0-9]*\).*/\1/p' rtl/boards/top_icebreaker.v | head -n1)
 
 # 50-up5k: the `up5k` model preset (docs/boards.md): UP5K_ARCH trained like the paper preset and
 # packed with the study's choice (best.txt). UP5K_ARCH is the winner of `make up5k-search`, which
@@ -299,7 +297,7 @@ up5k-search: $(BIN)/q2mlp $(REPORT)/best.txt | $(MNIST_DIR)/.verified
 
 # 60-bitstream: the default bitstream of BOARD (the iCEBreaker; `make bitstream` does the work and
 # checks its own prerequisites). Redone when the RTL, the constraints or a knob changes.
-$(RUN_DIR)/60-bitstream.txt: $(BOARD_RTL) rtl/top_$(BOARD).v constraints/$(BOARD).$(if $(filter ulx3s,$(BOARD)),lpf,pcf) \
+$(RUN_DIR)/60-bitstream.txt: $(BOARD_RTL) rtl/boards/top_$(BOARD).v constraints/$(BOARD).$(if $(filter ulx3s,$(BOARD)),lpf,pcf) \
         rtl/scripts/board_report.sh $(BOARD_DIR)/config.txt
 	$(call stage_begin,60-bitstream,the $(BOARD) build at $(LANES) lanes -> $(BOARD_DIR)/)
 	@$(MAKE) --no-print-directory bitstream

@@ -7,15 +7,20 @@
 #
 # RTL_CORE_SRCS is the core and every submodule, one module per file (docs/accelerator.md).
 
-RTL_CORE_SRCS := rtl/accel_core.v rtl/loader.v rtl/crc32.v rtl/seq.v rtl/mac_array.v rtl/mac_lane.v \
-                 rtl/requant.v rtl/argmax.v rtl/ram_sdp.v rtl/wmem.v
+# One file list per RTL folder (rtl/<folder>/<folder>.f), read by every tool: lint, the cosim,
+# the unit tests, the board sim, the boards, the post-synthesis check.
+rtl_f          = $(shell sed -e 's/#.*//' $(1))
+RTL_CORE_SRCS := $(call rtl_f,rtl/core/core.f)
+RTL_LINK_SRCS := $(call rtl_f,rtl/link/link.f)
+# everything but the board tops (yosys keeps what the chosen top instantiates)
+BOARD_RTL     := $(RTL_CORE_SRCS) $(RTL_LINK_SRCS) $(call rtl_f,rtl/boards/boards.f)
 RTL_SIM_MODELS := sim/models/SB_SPRAM256KA.v
 RTL_LINT_LANES ?= 8 16 32 64
 # memory sets: small (unit tests), board default, simulation (paper.q2), largest ABUF/PMEM
 RTL_LINT_MEMS  ?= "-GWMEM_BYTES=8192 -GPMEM_NEURONS=256 -GABUF_BYTES=256" "" \
                   "-GWMEM_BYTES=262144 -GPMEM_NEURONS=2048 -GABUF_BYTES=1024" \
                   "-GWMEM_BYTES=1048576 -GPMEM_NEURONS=32768 -GABUF_BYTES=4096"
-RTL_LINT = $(VERILATOR) --lint-only -Wall -Irtl rtl/lint_waivers.vlt
+RTL_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards rtl/lint_waivers.vlt
 
 .PHONY: lint-core
 LINT_STEPS += lint-core

@@ -1,4 +1,4 @@
-# sim/board.mk — q2mlp-board-sim (the Verilator model of rtl/accel_top.v behind a socket), the
+# sim/board.mk — q2mlp-board-sim (the Verilator model of rtl/link/accel_top.v behind a socket), the
 # lint of the UART/protocol modules, and the host benchmark (docs/host.md).
 #
 #   make build/bin/q2mlp-board-sim   verilate accel_top (+ the core, found in rtl/ by module name)
@@ -29,7 +29,7 @@ BOARD_SIM_GPARAMS := -GLANES=$(BOARD_SIM_LANES) -GCLKS_PER_BIT=$(BOARD_SIM_CPB) 
                      -GCLOCK_HZ=$(BOARD_SIM_CLOCK_HZ) -GWMEM_BYTES=$(BOARD_SIM_WMEM) \
                      -GPMEM_NEURONS=$(BOARD_SIM_PMEM) -GABUF_BYTES=$(BOARD_SIM_ABUF)
 BOARD_SIM_CORE_SRC := $(if $(filter bfm,$(BOARD_CORE)),sim/board_core_bfm.v)
-BOARD_SIM_VFLAGS := --cc --Mdir $(BOARD_SIM_DIR) --top-module accel_top -Irtl -Isim/models \
+BOARD_SIM_VFLAGS := --cc --Mdir $(BOARD_SIM_DIR) --top-module accel_top -Irtl/core -Irtl/link -Irtl/boards -Isim/models \
                     -O3 --x-assign unique --x-initial unique -Wno-fatal -Wno-lint -Wno-style \
                     $(if $(filter 1,$(BOARD_SIM_TRACE)),--trace) $(BOARD_SIM_GPARAMS)
 # The configuration is part of the build: a change of knobs re-verilates.
@@ -47,10 +47,10 @@ $(BOARD_SIM_DIR)/config.txt: FORCE_BOARD_SIM
 	@mkdir -p $(@D)
 	@echo '$(BOARD_SIM_CONFIG)' | cmp -s - $@ || echo '$(BOARD_SIM_CONFIG)' > $@
 
-$(BOARD_SIM_DIR)/Vaccel_top.mk: $(filter-out rtl/top_%.v,$(wildcard rtl/*.v)) $(BOARD_SIM_CORE_SRC) \
+$(BOARD_SIM_DIR)/Vaccel_top.mk: $(BOARD_RTL) $(BOARD_SIM_CORE_SRC) \
                                 $(BOARD_SIM_DIR)/config.txt
 	@echo "verilator accel_top (LANES=$(BOARD_SIM_LANES), $(BOARD_SIM_CPB) clocks/bit, core=$(BOARD_CORE)) -> $(@D)"
-	@rm -rf $(BOARD_SIM_DIR)/V* && $(VERILATOR) $(BOARD_SIM_VFLAGS) $(BOARD_SIM_CORE_SRC) rtl/accel_top.v \
+	@rm -rf $(BOARD_SIM_DIR)/V* && $(VERILATOR) $(BOARD_SIM_VFLAGS) $(BOARD_SIM_CORE_SRC) rtl/link/accel_top.v \
 	    > $(BOARD_SIM_DIR)/verilator.log 2>&1 || { cat $(BOARD_SIM_DIR)/verilator.log; exit 1; }
 
 $(BOARD_SIM_DIR)/Vaccel_top__ALL.a: $(BOARD_SIM_DIR)/Vaccel_top.mk
@@ -74,24 +74,24 @@ ALL_TARGETS += $(BOARD_SIM)
 TEST_DEPS   += $(BOARD_SIM)
 
 # ---- lint: every module of the host link, over its parameter sets ---------------------------------
-TOP_LINT = $(VERILATOR) --lint-only -Wall -Irtl -Isim/models $(wildcard rtl/lint_waivers_top.vlt)
+TOP_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards -Isim/models $(wildcard rtl/lint_waivers_top.vlt)
 
 lint-top:
 	@set -e; for c in 4 5 16 20; do \
-	    $(TOP_LINT) --top-module uart_rx -GCLKS_PER_BIT=$$c rtl/uart_rx.v; \
-	    $(TOP_LINT) --top-module uart_tx -GCLKS_PER_BIT=$$c rtl/uart_tx.v; \
+	    $(TOP_LINT) --top-module uart_rx -GCLKS_PER_BIT=$$c rtl/link/uart_rx.v; \
+	    $(TOP_LINT) --top-module uart_tx -GCLKS_PER_BIT=$$c rtl/link/uart_tx.v; \
 	done; \
-	$(TOP_LINT) --top-module crc16 rtl/crc16.v; \
+	$(TOP_LINT) --top-module crc16 rtl/link/crc16.v; \
 	for p in "-GRXBUF_BYTES=2048 -GMAX_PAYLOAD=1019" \
 	         "-GRXBUF_BYTES=4096 -GMAX_PAYLOAD=2043 -GCLKS_PER_BIT=20" \
 	         "-GRXBUF_BYTES=512 -GMAX_PAYLOAD=16 -GTIMEOUT_BITS=64 -GWATCHDOG_LOG2=16"; do \
-	    $(TOP_LINT) --top-module proto $$p rtl/proto.v; \
+	    $(TOP_LINT) --top-module proto $$p rtl/link/proto.v; \
 	done; \
 	for l in 8 16 32; do \
-	    $(TOP_LINT) --top-module accel_top -GLANES=$$l -GCLKS_PER_BIT=16 -GCLOCK_HZ=48000000 rtl/accel_top.v; \
-	    $(TOP_LINT) --top-module accel_top -GLANES=$$l '-GMEM_TECH="ICE40"' rtl/accel_top.v; \
+	    $(TOP_LINT) --top-module accel_top -GLANES=$$l -GCLKS_PER_BIT=16 -GCLOCK_HZ=48000000 rtl/link/accel_top.v; \
+	    $(TOP_LINT) --top-module accel_top -GLANES=$$l '-GMEM_TECH="ICE40"' rtl/link/accel_top.v; \
 	done; \
-	$(TOP_LINT) --top-module accel_top $(BOARD_SIM_GPARAMS) rtl/accel_top.v
+	$(TOP_LINT) --top-module accel_top $(BOARD_SIM_GPARAMS) rtl/link/accel_top.v
 	@echo "lint-top: uart_rx, uart_tx (4/5/16/20 clocks per bit), crc16, proto (3 sets), accel_top (LANES 8/16/32, sim set): clean"
 
 LINT_STEPS += lint-top

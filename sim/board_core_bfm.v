@@ -1,4 +1,4 @@
-// accel_core (behavioural stand-in) — simulation only, for testing rtl/proto.v and the host
+// accel_core (behavioural stand-in) — simulation only, for testing rtl/link/proto.v and the host
 // driver before / without the real core: the port of docs/accelerator.md with a loader that checks
 // magic, lanes, total_size and the CRC-32 like the real one, and a fake inference
 // (class = pixel sum mod n_classes, logit k = pixel sum - 1000 k, CYCLES = 4 n_in). Selected by

@@ -1,4 +1,4 @@
-/* board_shim.h — C linkage for the Verilator model of rtl/accel_top.v (sim/board_shim.cpp), so
+/* board_shim.h — C linkage for the Verilator model of rtl/link/accel_top.v (sim/board_shim.cpp), so
  * that the board simulator (sim/board_sim.c) stays C. One model per process.
  *
  * Pins: uart_rx_i is driven by bm_tick's rx argument, uart_tx_o is its return value. */

@@ -1,4 +1,4 @@
-/* board_sim.c — q2mlp-board-sim: the Verilator model of rtl/accel_top.v behind a Unix socket (or a
+/* board_sim.c — q2mlp-board-sim: the Verilator model of rtl/link/accel_top.v behind a Unix socket (or a
  * pseudo-terminal), its UART pins driven and sampled bit by bit.
  *
  *   host bytes --socket--> rx queue --serializer (start, 8 data LSB first, stop; CLKS_PER_BIT
@@ -112,7 +112,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: q2mlp-board-sim --socket PATH | --pty PATH [options]\n"
-        "  The Verilator model of rtl/accel_top.v behind a Unix stream socket (one client at a time;\n"
+        "  The Verilator model of rtl/link/accel_top.v behind a Unix stream socket (one client at a time;\n"
         "  the board keeps its state across connections) or a pseudo-terminal whose slave side is\n"
         "  symlinked at PATH (for the tty transport). Its UART is driven and sampled bit by bit.\n"
         "  --baud B         line rate (default %d)\n"

@@ -1,4 +1,4 @@
-// core_shim.cpp — vshim.h for the Verilator model of rtl/accel_core.v (q2mlp-cosim).
+// core_shim.cpp — vshim.h for the Verilator model of rtl/core/accel_core.v (q2mlp-cosim).
 #include "Vaccel_core.h"
 #define VSHIM_TOP Vaccel_core
 #define VSHIM_PORTS(X)                                                                         \

@@ -1,4 +1,4 @@
-/* cosim.c — q2mlp-cosim: the Verilator model of rtl/accel_core.v against the bit-exact C model.
+/* cosim.c — q2mlp-cosim: the Verilator model of rtl/core/accel_core.v against the bit-exact C model.
  *
  *   q2mlp-cosim --model X.q2 --images F --labels F [--limit N] [--trace FILE.fst] [--seed N]
  *               [+verilator+seed+N +verilator+rand+reset+2 ...]

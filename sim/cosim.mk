@@ -24,7 +24,7 @@ COSIM_DIR  := $(BUILD)/obj/cosim
 UNIT_DIR   := $(BUILD)/obj/rtl_unit
 SIM_OBJ    := $(BUILD)/obj/sim
 VROOT      := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
-SIM_VFLAGS := --cc -O3 --x-assign unique --x-initial unique -Wall -Irtl -Isim/models rtl/lint_waivers.vlt
+SIM_VFLAGS := --cc -O3 --x-assign unique --x-initial unique -Wall -Irtl/core -Irtl/link -Irtl/boards -Isim/models rtl/lint_waivers.vlt
 SIM_CFLAGS := $(SW_CFLAGS) -Isim
 SIM_CXXFLAGS = -O2 -std=c++14 -Isw -Isim -I$(VROOT)/include -I$(VROOT)/include/vltstd
 SIM_C_OBJS := $(SIM_OBJ)/testb.o $(SIM_OBJ)/core_drv.o $(SIM_OBJ)/core_check.o

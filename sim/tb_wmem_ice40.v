@@ -1,4 +1,4 @@
-// tb_wmem_ice40 — Icarus testbench: rtl/wmem.v with MEM_TECH "ICE40" on Yosys' own simulation
+// tb_wmem_ice40 — Icarus testbench: rtl/core/wmem.v with MEM_TECH "ICE40" on Yosys' own simulation
 // model of SB_SPRAM256KA (techlibs/ice40/cells_sim.v) against the GENERIC wmem, for 64 x 16K
 // (four blocks side by side) and 16 x 64K (four rows). Random writes, reads and idle cycles;
 // prints "tb_wmem_ice40: PASS <reads> reads" or "tb_wmem_ice40: FAIL ..." (tests/t_rtl_tools.sh).

@@ -16,7 +16,7 @@ check() {  # check "what" command...: one numbered check
     if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; bad=$((bad + 1)); fi
 }
 
-# 1. icepll gives the DIVR/DIVF/DIVQ/FILTER_RANGE that rtl/top_icebreaker.v computes, for every
+# 1. icepll gives the DIVR/DIVF/DIVQ/FILTER_RANGE that rtl/boards/top_icebreaker.v computes, for every
 #    clock it accepts (multiples of 3 in 24..66 MHz).
 pll_agrees() {
     local f out q m

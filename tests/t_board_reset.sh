@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t_board_reset.sh — rtl/reset_sync.v in Icarus: reset is high from time 0 (power-on), asserts at
+# t_board_reset.sh — rtl/boards/reset_sync.v in Icarus: reset is high from time 0 (power-on), asserts at
 # once (without a clock edge) when the request rises, stays high while it is held, and falls
 # exactly STAGES rising edges after the request goes away, synchronously.
 set -uo pipefail
@@ -48,7 +48,7 @@ module tb;
 endmodule
 EOF
 
-"${IVERILOG:-iverilog}" -g2005 -o "$dir/tb.vvp" "$dir/tb.v" "$root/rtl/reset_sync.v" || exit 1
+"${IVERILOG:-iverilog}" -g2005 -o "$dir/tb.vvp" "$dir/tb.v" "$root/rtl/boards/reset_sync.v" || exit 1
 out=$("${VVP:-vvp}" -n "$dir/tb.vvp") || exit 1
 echo "$out"
 grep -qx 'PASSED ([0-9]* checks)' <<<"$out"

@@ -3,7 +3,7 @@
 # parameters at elaboration: Icarus (iverilog -g2005) elaborates accel_core for LANES 8/16/32/64
 # and with the iCE40 weight memory; Yosys reads it for every LANES and synthesizes LANES=8 for the
 # UP5K (SPRAM for the weights, at most the requantizer's multiply in DSPs); an illegal LANES,
-# ACC_W, ABUF_BYTES or MEM_TECH stops Icarus and Yosys with a message; and rtl/wmem.v on Yosys'
+# ACC_W, ABUF_BYTES or MEM_TECH stops Icarus and Yosys with a message; and rtl/core/wmem.v on Yosys'
 # own SB_SPRAM256KA model reads back what the GENERIC memory does (sim/tb_wmem_ice40.v).
 # (Verilator -Wall: `make lint`; Verilator simulation: t_rtl_unit / t_rtl_cosim.)
 set -uo pipefail
@@ -15,7 +15,8 @@ VVP=${VVP:-vvp}
 YOSYS=${YOSYS:-yosys}
 datdir=$(yosys-config --datdir 2>/dev/null || echo /usr/share/yosys)
 cells=$datdir/ice40/cells_sim.v
-core="rtl/accel_core.v rtl/loader.v rtl/crc32.v rtl/seq.v rtl/mac_array.v rtl/mac_lane.v rtl/requant.v rtl/argmax.v rtl/ram_sdp.v rtl/wmem.v"
+core=$(sed -e 's/#.*//' rtl/core/core.f | tr '
+' ' ')
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -53,20 +54,20 @@ check 'refused: MEM_TECH="ECP5X"' icarus_refuses 'accel_core: MEM_TECH = "ECP5X"
 check "refused: LANES=64 in iCE40 SPRAM (8 blocks)" icarus_refuses "wmem: ICE40" '.LANES(64), .MEM_TECH("ICE40")'
 
 yosys_reads() {  # LANES
-    $YOSYS -q -p "read_verilog -Irtl $core; chparam -set LANES $1 accel_core; hierarchy -check -top accel_core; proc; check -assert" \
+    $YOSYS -q -p "read_verilog -Irtl/core -Irtl/link -Irtl/boards $core; chparam -set LANES $1 accel_core; hierarchy -check -top accel_core; proc; check -assert" \
         > "$tmp/y.log" 2>&1 || { tail -n 20 "$tmp/y.log"; return 1; }
 }
 for l in 8 16 32 64; do
     check "yosys: accel_core LANES=$l reads, elaborates, checks" yosys_reads $l
 done
 yosys_refuses() {
-    ! $YOSYS -q -p "read_verilog -Irtl $core; chparam -set LANES 12 accel_core; hierarchy -top accel_core" \
+    ! $YOSYS -q -p "read_verilog -Irtl/core -Irtl/link -Irtl/boards $core; chparam -set LANES 12 accel_core; hierarchy -top accel_core" \
         > "$tmp/y.log" 2>&1 && grep -q 'finish' "$tmp/y.log" || { cat "$tmp/y.log"; return 1; }
 }
 check "yosys refuses LANES=12" yosys_refuses
 
 synth_ice40() {
-    $YOSYS -q -l "$tmp/s.log" -p "read_verilog -Irtl $core; chparam -set LANES 8 -set MEM_TECH \"ICE40\" accel_core; \
+    $YOSYS -q -l "$tmp/s.log" -p "read_verilog -Irtl/core -Irtl/link -Irtl/boards $core; chparam -set LANES 8 -set MEM_TECH \"ICE40\" accel_core; \
         synth_ice40 -top accel_core -dsp; tee -q -o $tmp/stat.txt stat" > /dev/null 2>&1 || { tail -n 20 "$tmp/s.log"; return 1; }
     local spram mac
     spram=$(awk '/SB_SPRAM256KA/ {print $2}' "$tmp/stat.txt" | tail -n 1)
@@ -77,8 +78,8 @@ synth_ice40() {
 check "yosys synth_ice40 -dsp: LANES=8 core, 4 SPRAM, <= 2 DSP (requantizer only)" synth_ice40
 
 spram_vs_yosys() {
-    $IVERILOG -g2005 -DNO_ICE40_DEFAULT_ASSIGNMENTS -s tb_wmem_ice40 -o "$tmp/w.vvp" sim/tb_wmem_ice40.v rtl/wmem.v \
-        rtl/ram_sdp.v "$cells" > "$tmp/iv.log" 2>&1 || { cat "$tmp/iv.log"; return 1; }
+    $IVERILOG -g2005 -DNO_ICE40_DEFAULT_ASSIGNMENTS -s tb_wmem_ice40 -o "$tmp/w.vvp" sim/tb_wmem_ice40.v rtl/core/wmem.v \
+        rtl/core/ram_sdp.v "$cells" > "$tmp/iv.log" 2>&1 || { cat "$tmp/iv.log"; return 1; }
     local out; out=$($VVP -n "$tmp/w.vvp"); echo "$out"
     grep -q "tb_wmem_ice40: PASS" <<<"$out"
 }

@@ -86,7 +86,7 @@ static void script_junk(const char *s)
     st.in_len += strlen(s);
 }
 
-/* The decoder of rtl/proto.v's INFER_RLE, as plain code. */
+/* The decoder of rtl/link/proto.v's INFER_RLE, as plain code. */
 static size_t rle_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
 {
     size_t o = 0;

@@ -2,7 +2,7 @@
 // only (synthesis uses the Yosys primitive). Same behaviour as Yosys' techlibs/ice40/cells_sim.v for
 // the pins the core drives: DATAOUT registered on a read (CHIPSELECT && !WREN), held otherwise;
 // nibble write enables; STANDBY / SLEEP / POWEROFF modelled as in that file (synchronously here).
-// tests/t_rtl_spram.sh checks rtl/wmem.v against the Yosys model itself with Icarus.
+// tests/t_rtl_spram.sh checks rtl/core/wmem.v against the Yosys model itself with Icarus.
 //
 // Parameters: none.
 `default_nettype none

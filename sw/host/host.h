@@ -77,7 +77,7 @@ enum {  /* status byte: 1..8 are accel_core's err codes (docs/accelerator.md) */
 const char *q2_status_name(int status);   /* "ERR_CRC", ... */
 const char *q2_status_text(int status);   /* a sentence for messages */
 
-/* CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, MSB first; "123456789" -> 0x29B1): rtl/crc16.v. */
+/* CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, MSB first; "123456789" -> 0x29B1): rtl/link/crc16.v. */
 uint16_t q2_crc16_update(uint16_t crc, const void *buf, size_t len);
 /* Build a request frame into out (cap >= len + Q2P_OVERHEAD). Returns the frame length. */
 size_t q2_frame_build(uint8_t *out, uint8_t cmd, uint8_t seq, const uint8_t *payload, size_t len);

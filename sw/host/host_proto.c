@@ -1,6 +1,6 @@
 /* host_proto.c — the protocol layer of the host driver: frames, CRC-16, sequence numbers,
  * timeouts, retries and the pipelining window, over any q2_transport (sw/host.h).
- * Spec: docs/protocol.md; the device side is rtl/proto.v.
+ * Spec: docs/protocol.md; the device side is rtl/link/proto.v.
  *
  * Frames (all multi-byte fields little-endian; CRC-16/CCITT-FALSE over cmd .. last payload byte):
  *

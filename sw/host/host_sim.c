@@ -1,5 +1,5 @@
 /* host_sim.c — the sim transport: a Unix stream socket to q2mlp-board-sim (sim/board_sim.c),
- * which feeds every byte bit by bit into the simulated UART of rtl/accel_top.v. The baud rate is
+ * which feeds every byte bit by bit into the simulated UART of rtl/link/accel_top.v. The baud rate is
  * the simulated board's (INFO tells it); nothing to configure here.
  */
 #include <errno.h>

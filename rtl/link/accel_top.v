@@ -9,7 +9,7 @@
 //   CLOCK_HZ       design clock in Hz, reported by INFO so that the host can turn cycle counts into
 //                  seconds (0: not stated; the host then falls back to wall-clock time)
 //   WMEM_BYTES, PMEM_NEURONS, ABUF_BYTES, ACC_W, MEM_TECH
-//                  the core's memories and accumulator (rtl/accel_core.v); INFO reports the sizes
+//                  the core's memories and accumulator (rtl/core/accel_core.v); INFO reports the sizes
 //   RXBUF_BYTES    protocol ring buffer (power of two, >= 2*(MAX_PAYLOAD+5)): the frames that wait
 //                  for the executor, 5 bytes + payload each
 //   MAX_PAYLOAD    largest request payload in bytes

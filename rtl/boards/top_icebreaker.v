@@ -11,7 +11,7 @@
 //   BAUD     UART bit rate; CLK_MHZ*1e6 must be a multiple of it (3 Mbaud: 12..22 clocks per bit).
 //   LANES    MAC lanes of the core (power of two).
 //   WMEM_BYTES, PMEM_NEURONS, ABUF_BYTES
-//            the core's memories (rtl/accel_core.v). The weights fill the UP5K's four SB_SPRAM256KA
+//            the core's memories (rtl/core/accel_core.v). The weights fill the UP5K's four SB_SPRAM256KA
 //            (4 x 16K x 16 bits = 128 KB); neuron records and activation buffers go to block RAM.
 //            rtl/boards.mk reads these defaults to decide which models fit (the up5k preset).
 //

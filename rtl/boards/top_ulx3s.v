@@ -15,7 +15,7 @@
 //   DEVICE_K the ULX3S's ECP5 in thousands of LUTs: 12, 25, 45 or 85 (LFE5U-12F/25F/45F/85F, with
 //            32/56/108/208 DP16KD block RAMs). It sizes the memories below by default.
 //   WMEM_BYTES, PMEM_NEURONS, ABUF_BYTES
-//            the core's memories (rtl/accel_core.v), all in block RAM (DP16KD). At 32 lanes a weight
+//            the core's memories (rtl/core/accel_core.v), all in block RAM (DP16KD). At 32 lanes a weight
 //            word is 64 bits; a power-of-two array of N words takes N/256 DP16KD.
 //              DEVICE_K  WMEM_BYTES          PMEM_NEURONS  holds
 //              85        262144 (128 EBR)    2048          the paper preset 784-512-512-10 (21,248

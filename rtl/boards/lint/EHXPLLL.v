@@ -1,7 +1,7 @@
 // EHXPLLL — lint-only stand-in for the ECP5 PLL primitive, so that
-// `verilator --lint-only -Wall` can check rtl/top_ulx3s.v (rtl/boards.mk, lint-boards).
+// `verilator --lint-only -Wall` can check rtl/boards/top_ulx3s.v (rtl/boards.mk, lint-boards).
 // Port and parameter names follow yosys's share/ecp5/cells_bb.v (only the parameters that
-// rtl/top_ulx3s.v sets). Never synthesized: yosys and nextpnr bring their own cell library.
+// rtl/boards/top_ulx3s.v sets). Never synthesized: yosys and nextpnr bring their own cell library.
 // Behaviour: CLKI passes through undivided to CLKOP and LOCK is 1, so a top built on it can also
 // be smoke-simulated.
 `default_nettype none

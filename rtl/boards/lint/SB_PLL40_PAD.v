@@ -1,5 +1,5 @@
 // SB_PLL40_PAD — lint-only stand-in for the iCE40 PLL primitive, so that
-// `verilator --lint-only -Wall` can check rtl/top_icebreaker.v (rtl/boards.mk, lint-boards).
+// `verilator --lint-only -Wall` can check rtl/boards/top_icebreaker.v (rtl/boards.mk, lint-boards).
 // Port and parameter names follow yosys's share/ice40/cells_sim.v. Never synthesized: yosys and
 // nextpnr bring their own cell library. Behaviour: the input clock passes through undivided and
 // LOCK follows RESETB, so a top built on it can also be smoke-simulated.
