@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "host.h"
 #include "qmodel.h"
@@ -242,8 +243,8 @@ static void case_stop(fuzz *z, bool in_header)
     }
     z->out_len += Q2P_HDR + q2_rng_below(&z->rng, (uint32_t)(n - Q2P_HDR));
     add_expect(z, cmd, seq, Q2S_TIMEOUT, 0);
-    z->extra_s += 1.25 * z->info.timeout_bits * 10.0 / 10.0 / (z->h.o.baud > 0 ? z->h.o.baud : 1)
-                  * SIM_SLOWDOWN + 1.0;
+    /* the device drops it after 1 to 1.25 x TIMEOUT_BITS bit times */
+    z->extra_s += 1.25 * z->info.timeout_bits / (z->h.o.baud > 0 ? z->h.o.baud : 1) * SIM_SLOWDOWN + 1.0;
 }
 
 static void build_case(fuzz *z, int kind)
@@ -396,8 +397,8 @@ static int fuzz_run(fuzz *z, long n_cases)
         if (z->verbose) printf("case %ld: %s, %zu bytes, %d answers\n", z->cases, kind_name[kind], z->out_len, z->ne);
         rc = run_case(z, kind);
         if (!rc && z->after_stall) {   /* let the RTL's inter-byte timeout drop the header */
-            double until = q2_now() + STALL_WAIT_S;
-            while (q2_now() < until) {}
+            struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)(STALL_WAIT_S * 1e9) };
+            nanosleep(&ts, NULL);
         }
         if (!rc && kind == K_RESET) {
             z->errors = 0;             /* RESET clears STATS */
