@@ -158,7 +158,8 @@ typedef struct {
     /* what the receiver dropped, so that a failure says what arrived (not just "no response") */
     unsigned garbage_bytes;        /* bytes before a 0x5A sync */
     unsigned bad_frames;           /* frames that failed q2_response_parse's checks */
-    char last_bad[96];             /* why the last of them was dropped */
+    char first_bad[96];            /* why the first of them since q2_host_mark was dropped */
+    bool have_bad;                 /* first_bad is set since q2_host_mark */
     bool in_bad;                   /* the bytes after a dropped frame's sync are its rest */
 } q2_host;
 
@@ -182,7 +183,7 @@ int q2_host_recv(q2_host *h, q2_frame *f, double timeout_s);
  * off, ...)" only for real silence, else "malformed response: bad CRC ...", "truncated frame (12
  * of 50 bytes)", "37 stray responses (wrong seq or cmd)", ... */
 typedef struct { unsigned stray, garbage, bad; } q2_rx_mark;
-q2_rx_mark q2_host_mark(const q2_host *h);
+q2_rx_mark q2_host_mark(q2_host *h);   /* also forgets the reason of an earlier malformed frame */
 void q2_host_describe(const q2_host *h, q2_rx_mark since, double waited_s, char *out, size_t cap);
 /* Seconds the line needs for n bytes (10 bits each at the configured baud). */
 double q2_host_line_time(const q2_host *h, size_t n);

@@ -256,7 +256,7 @@ static int parse_rbuf(q2_host *h, q2_frame *f)
 {
     for (;;) {
         size_t used;
-        char why[sizeof h->last_bad];
+        char why[sizeof h->first_bad];
         int r = q2_response_parse(h->rbuf, h->rlen, f, &used, why, sizeof why);
         if (r == 0) return 0;
         bool at_sync = h->rbuf[0] == Q2P_SYNC_RSP;
@@ -265,7 +265,8 @@ static int parse_rbuf(q2_host *h, q2_frame *f)
         if (r == 1) { h->in_bad = false; return 1; }
         if (at_sync) {                      /* a frame that failed its checks */
             h->bad_frames++;
-            memcpy(h->last_bad, why, sizeof why);
+            if (!h->have_bad) memcpy(h->first_bad, why, sizeof why);   /* later ones may be */
+            h->have_bad = true;                 /* false syncs inside its rest */
             h->in_bad = true;               /* the bytes up to the next sync are its rest */
         } else if (h->in_bad) {
             h->in_bad = false;
@@ -294,8 +295,9 @@ int q2_host_recv(q2_host *h, q2_frame *f, double timeout_s)
     }
 }
 
-q2_rx_mark q2_host_mark(const q2_host *h)
+q2_rx_mark q2_host_mark(q2_host *h)
 {
+    h->have_bad = false;
     return (q2_rx_mark){ .stray = h->stray_frames, .garbage = h->garbage_bytes, .bad = h->bad_frames };
 }
 
@@ -306,7 +308,7 @@ void q2_host_describe(const q2_host *h, q2_rx_mark m, double waited_s, char *out
     size_t k = 0;
     out[0] = 0;
 #define ADD(...) (k += (size_t)snprintf(out + k, k < cap ? cap - k : 0, __VA_ARGS__), k = k < cap ? k : cap)
-    if (bad) ADD("malformed response: %s", h->last_bad);
+    if (bad) ADD("malformed response: %s", h->have_bad ? h->first_bad : "?");
     if (bad > 1) ADD(" (%u malformed frames)", bad);
     if (h->rlen && h->rbuf[0] == Q2P_SYNC_RSP) {
         size_t want = h->rlen >= Q2P_HDR ? q2_rd16(h->rbuf + 3) + (size_t)Q2P_OVERHEAD : Q2P_HDR;
