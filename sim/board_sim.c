@@ -35,6 +35,7 @@
 
 #include "board_shim.h"
 #include "../sw/base/util.h" /* q2_close_stdout (inline: board-sim links no sw/ library) */
+#include "host/host.h"       /* Q2_SIM_BUSY_BANNER, shared with the sim transport */
 
 /* Compiled into the model (sim/board.mk passes the same values to verilator -G). */
 #ifndef BOARD_SIM_CPB
@@ -51,6 +52,8 @@
 #define RXQ_CAP (1u << 20)       /* bytes from the host not yet on the line */
 #define TXQ_CAP (1u << 20)       /* bytes from the device not yet written to the host */
 #define POLL_EVERY 256           /* cycles between socket polls while the design is busy */
+#define MAX_REJECTED 8           /* refused clients waiting to hang up */
+#define REJECT_HOLD_S 5.0
 
 /* ---- byte queues ------------------------------------------------------------------------------ */
 typedef struct {
@@ -95,7 +98,12 @@ typedef struct {
     int des_bit;                 /* -1 idle, 0 start, 1..8 data, 9 stop */
     int des_cnt;
     uint8_t des_byte;
-    uint64_t bytes_in, bytes_out, frame_errs, connections;
+    uint64_t bytes_in, bytes_out, frame_errs, connections, refused;
+    /* clients refused while another is connected: told so (Q2_SIM_BUSY_BANNER), their bytes
+     * drained until they hang up or REJECT_HOLD_S pass (closing at once could reset the
+     * connection before they have read why) */
+    int rej_fd[MAX_REJECTED];
+    double rej_since[MAX_REJECTED];
 } sim_state;
 
 static volatile sig_atomic_t g_stop;
@@ -112,8 +120,9 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: q2mlp-board-sim --socket PATH | --pty PATH [options]\n"
-        "  The Verilator model of rtl/link/accel_top.v behind a Unix stream socket (one client at a time;\n"
-        "  the board keeps its state across connections) or a pseudo-terminal whose slave side is\n"
+        "  The Verilator model of rtl/link/accel_top.v behind a Unix stream socket (one client at a time,\n"
+        "  others are refused at once with a 'board sim busy' line; the board keeps its state across\n"
+        "  connections) or a pseudo-terminal whose slave side is\n"
         "  symlinked at PATH (for the tty transport). Its UART is driven and sampled bit by bit.\n"
         "  --baud B         line rate (default %d)\n"
         "  --clock-hz F     the design clock this run models (default %d); F / B must be the\n"
@@ -223,30 +232,76 @@ static void drop_client(sim_state *s, const sim_opts *o, const char *why)
     s->txq.len = 0;    /* nobody to read them: like a USB cable pulled */
 }
 
+/* A client while another is connected: tell it at once, drain it until it hangs up. */
+static void refuse_client(sim_state *s, const sim_opts *o)
+{
+    int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    s->refused++;
+    if (!o->quiet) fprintf(stderr, "board-sim: client refused (another client is connected)\n");
+    (void)!send(fd, Q2_SIM_BUSY_BANNER, sizeof Q2_SIM_BUSY_BANNER - 1, MSG_NOSIGNAL);
+    shutdown(fd, SHUT_WR);
+    for (int k = 0; k < MAX_REJECTED; k++) {
+        if (s->rej_fd[k] >= 0) continue;
+        s->rej_fd[k] = fd;
+        s->rej_since[k] = now_s();
+        return;
+    }
+    close(fd);   /* too many at once: this one may see a reset instead */
+}
+
+/* Drain the refused clients; close those that hung up or were held long enough. */
+static void drain_refused(sim_state *s, const struct pollfd *p, const int *ri)
+{
+    for (int k = 0; k < MAX_REJECTED; k++) {
+        if (ri[k] < 0) continue;
+        uint8_t junk[512];
+        ssize_t r = (p[ri[k]].revents & (POLLIN | POLLHUP | POLLERR)) ? read(s->rej_fd[k], junk, sizeof junk) : -1;
+        if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR) ||
+            now_s() - s->rej_since[k] > REJECT_HOLD_S) {
+            close(s->rej_fd[k]);
+            s->rej_fd[k] = -1;
+        }
+    }
+}
+
 /* Exchange bytes with the host. timeout_ms: -1 block, 0 just look. Returns bytes read. */
 static size_t service_io(sim_state *s, const sim_opts *o, int timeout_ms)
 {
-    struct pollfd p[2];
-    int n = 0, ci = -1, li = -1;
+    struct pollfd p[2 + MAX_REJECTED];
+    int n = 0, ci = -1, li = -1, ri[MAX_REJECTED];
     if (s->conn_fd >= 0) {
         p[n].fd = s->conn_fd;
         p[n].events = (short)((bq_room(&s->rxq) ? POLLIN : 0) | (s->txq.len ? POLLOUT : 0));
         p[n].revents = 0;
         ci = n++;
-    } else if (s->listen_fd >= 0) {
+    }
+    if (s->listen_fd >= 0) {
         p[n].fd = s->listen_fd;
         p[n].events = POLLIN;
         p[n].revents = 0;
         li = n++;
     }
-    if (poll(p, (nfds_t)n, timeout_ms) <= 0) return 0;
+    for (int k = 0; k < MAX_REJECTED; k++) {
+        ri[k] = -1;
+        if (s->rej_fd[k] < 0) continue;
+        p[n] = (struct pollfd){ .fd = s->rej_fd[k], .events = POLLIN };
+        ri[k] = n++;
+    }
+    int ready = poll(p, (nfds_t)n, timeout_ms);
+    drain_refused(s, p, ri);
+    if (ready <= 0) return 0;
     if (li >= 0 && (p[li].revents & POLLIN)) {
-        s->conn_fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (s->conn_fd >= 0) {
-            s->connections++;
-            if (!o->quiet) fprintf(stderr, "board-sim: client connected\n");
+            refuse_client(s, o);
+        } else {
+            s->conn_fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+            if (s->conn_fd >= 0) {
+                s->connections++;
+                if (!o->quiet) fprintf(stderr, "board-sim: client connected\n");
+            }
+            return 0;
         }
-        return 0;
     }
     size_t got = 0;
     if (ci >= 0 && (p[ci].revents & (POLLIN | POLLHUP | POLLERR))) {
@@ -329,6 +384,7 @@ int main(int argc, char **argv)
     memset(&s, 0, sizeof s);
     s.listen_fd = s.conn_fd = s.pty_master = s.pty_slave = -1;
     s.ser_bit = s.des_bit = -1;
+    for (int k = 0; k < MAX_REJECTED; k++) s.rej_fd[k] = -1;
     int rc = EXIT_IO;
     board_model *m = NULL;
     if (bq_init(&s.rxq, RXQ_CAP) < 0 || bq_init(&s.txq, TXQ_CAP) < 0) {
@@ -372,11 +428,11 @@ int main(int argc, char **argv)
     double wall = now_s() - t0;
     if (!o.quiet)
         fprintf(stderr, "board-sim: stopped: cycles=%llu simulated_s=%.6f wall_s=%.3f sim_hz=%.0f "
-                "bytes_in=%llu bytes_out=%llu connections=%llu tx_frame_errors=%llu\n",
+                "bytes_in=%llu bytes_out=%llu connections=%llu refused=%llu tx_frame_errors=%llu\n",
                 (unsigned long long)bm_cycles(m), (double)bm_cycles(m) / o.clock_hz, wall,
                 wall > 0 ? (double)busy_cycles / wall : 0.0, (unsigned long long)s.bytes_in,
                 (unsigned long long)s.bytes_out, (unsigned long long)s.connections,
-                (unsigned long long)s.frame_errs);
+                (unsigned long long)s.refused, (unsigned long long)s.frame_errs);
     rc = EXIT_OK;
 out_close:
     bm_free(m);
@@ -384,6 +440,7 @@ out_close:
     if (s.listen_fd >= 0) { close(s.listen_fd); unlink(o.socket_path); }
     if (s.pty_master >= 0) { close(s.pty_master); unlink(o.pty_path); }
     if (s.pty_slave >= 0) close(s.pty_slave);
+    for (int k = 0; k < MAX_REJECTED; k++) if (s.rej_fd[k] >= 0) close(s.rej_fd[k]);
 out_free:
     bq_free(&s.rxq);
     bq_free(&s.txq);

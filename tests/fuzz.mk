@@ -1,48 +1,135 @@
-# tests/fuzz.mk — libFuzzer targets for the two readers of untrusted files (docs/fuzzing.md):
+# tests/fuzz.mk — libFuzzer targets for every reader of bytes from outside (docs/fuzzing.md):
 #
-#   make fuzz                 both targets, FUZZ_TIME seconds each (default 60)
-#   make fuzz-q2 / fuzz-npy   one of them
+#   make fuzz                    every target, one after the other, FUZZ_TIME seconds each (default 60)
+#   make fuzz-<t>                one of them: q2 npy idx mlp best host proto
 #
-# Each target is built with clang (-fsanitize=fuzzer,address,undefined) from the library sources it
-# needs; its seed corpus (valid files) is written by the same source built with -DFUZZ_MAKE_SEEDS.
-# The corpus grows in build/fuzz/<target>/corpus; findings land in build/fuzz/<target>/ as crash-*
-# (or leak-, timeout-, oom-) files: reproduce with build/fuzz/fuzz_<target> FILE. The log is
-# build/fuzz/<target>.log, its final "#N DONE" line build/fuzz/<target>.summary.
-# Nothing here is built by `make test`.
+# A C target is built with clang (-fsanitize=fuzzer,address,undefined) from the library sources it
+# needs; fuzz-proto links a Verilator model of rtl/link/accel_top.v (small parameters, compiled with
+# clang++ and -fsanitize=fuzzer-no-link, so the fuzzer sees the RTL's branches) under build/fuzz/vproto.
+# Each target's seed corpus is tests/corpus/<t>/ (small committed files) plus what its seed writer
+# (the same source built with -DFUZZ_MAKE_SEEDS) makes. The corpus grows in build/fuzz/<t>/corpus;
+# findings land in build/fuzz/<t>/ as crash-* (or leak-, timeout-, oom-) files: reproduce with
+# build/fuzz/fuzz_<t> FILE. The log is build/fuzz/<t>.log, its final "#N DONE" line
+# build/fuzz/<t>.summary.
+#
+# `make test` builds build/fuzz/replay_<t> (each target with tests/fuzz_replay.c instead of libFuzzer,
+# ASan/UBSan) when clang is there; tests/t_fuzz_replay.sh runs them over tests/corpus/<t>/.
 
-FUZZ_TIME  ?= 60
-FUZZ_DIR   := $(BUILD)/fuzz
-FUZZ_CSTD  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 -Isw
-FUZZ_SAN   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_HDRS  := sw/qmodel/qmodel.h sw/base/npy.h sw/base/util.h sw/float/mlp.h sw/base/idx.h
-FUZZ_SRC_q2  := tests/fuzz_q2.c sw/qmodel/qmodel.c sw/qmodel/qfast.c sw/base/util.c
-FUZZ_SRC_npy := tests/fuzz_npy.c sw/base/npy.c sw/base/util.c
+FUZZ_TIME   ?= 60
+CLANGXX     ?= clang++
+FUZZ_DIR    := $(BUILD)/fuzz
+FUZZ_CSTD   := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 -Isw -Itests \
+               $(shell $(PKG_CONFIG) --cflags zlib openblas 2>/dev/null)
+FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_RSAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_LIBS   := $(shell $(PKG_CONFIG) --libs zlib openblas 2>/dev/null) -lm -lpthread
+FUZZ_VLIBS  := -latomic -lpthread
+FUZZ_HDRS   := sw/qmodel/qmodel.h sw/base/npy.h sw/base/util.h sw/float/mlp.h sw/base/idx.h sw/host/host.h sw/quant/pack.h sw/quant/quant.h \
+               tests/fuzz_util.h
 
-.PHONY: fuzz-q2 fuzz-npy
-FUZZ_STEPS += fuzz-q2 fuzz-npy
+FUZZ_TARGETS   := q2 npy idx mlp best host proto
+FUZZ_C_TARGETS := $(filter-out proto,$(FUZZ_TARGETS))
+FUZZ_SRC_q2    := tests/fuzz_q2.c sw/qmodel/qmodel.c sw/qmodel/qfast.c sw/base/util.c
+FUZZ_SRC_npy   := tests/fuzz_npy.c sw/base/npy.c sw/base/util.c
+FUZZ_SRC_idx   := tests/fuzz_idx.c sw/base/idx.c sw/base/util.c
+FUZZ_SRC_mlp   := tests/fuzz_mlp.c sw/float/mlp.c sw/float/gemm.c sw/base/util.c
+FUZZ_SRC_best  := tests/fuzz_best.c sw/quant/pack.c sw/quant/quant.c sw/qmodel/qmodel.c sw/qmodel/qfast.c sw/float/mlp.c sw/float/gemm.c \
+                  sw/base/idx.c sw/base/util.c
+FUZZ_SRC_host  := tests/fuzz_host.c tests/fuzz_stubs.c sw/host/host_proto.c sw/base/util.c
+FUZZ_SRC_proto := tests/fuzz_proto.c tests/fuzz_stubs.c sw/host/host_proto.c sw/base/util.c
+# libFuzzer options per target: the Verilated decoder is slow, keep its inputs short
+FUZZ_OPTS_proto := -max_len=384
 
-$(FUZZ_DIR)/fuzz_q2: $(FUZZ_SRC_q2) $(FUZZ_HDRS)
-	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CSTD) $(FUZZ_SAN) $(FUZZ_SRC_q2) -lz -lm -o $@
-$(FUZZ_DIR)/seeds_q2: $(FUZZ_SRC_q2) $(FUZZ_HDRS)
-	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CSTD) -DFUZZ_MAKE_SEEDS $(FUZZ_SRC_q2) -lz -lm -o $@
-$(FUZZ_DIR)/fuzz_npy: $(FUZZ_SRC_npy) $(FUZZ_HDRS)
-	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CSTD) $(FUZZ_SAN) $(FUZZ_SRC_npy) -lz -lm -o $@
-$(FUZZ_DIR)/seeds_npy: $(FUZZ_SRC_npy) $(FUZZ_HDRS)
-	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CSTD) -DFUZZ_MAKE_SEEDS $(FUZZ_SRC_npy) -lz -lm -o $@
+.PHONY: $(addprefix fuzz-,$(FUZZ_TARGETS))
+FUZZ_STEPS += $(addprefix fuzz-,$(FUZZ_TARGETS))
 
+# ---- the C targets: fuzzer, seed writer, replay --------------------------------------------------
+define FUZZ_C_RULES
+$(FUZZ_DIR)/fuzz_$(1): $(FUZZ_SRC_$(1)) $(FUZZ_HDRS)
+	@mkdir -p $$(@D)
+	$(CLANG) $(FUZZ_CSTD) $(FUZZ_SAN) $(FUZZ_SRC_$(1)) $(FUZZ_LIBS) -o $$@
+$(FUZZ_DIR)/seeds_$(1): $(FUZZ_SRC_$(1)) $(FUZZ_HDRS)
+	@mkdir -p $$(@D)
+	$(CLANG) $(FUZZ_CSTD) -DFUZZ_MAKE_SEEDS $(FUZZ_SRC_$(1)) $(FUZZ_LIBS) -o $$@
+$(FUZZ_DIR)/replay_$(1): tests/fuzz_replay.c $(FUZZ_SRC_$(1)) $(FUZZ_HDRS)
+	@mkdir -p $$(@D)
+	$(CLANG) $(FUZZ_CSTD) $(FUZZ_RSAN) tests/fuzz_replay.c $(FUZZ_SRC_$(1)) $(FUZZ_LIBS) -o $$@
+endef
+$(foreach t,$(FUZZ_C_TARGETS),$(eval $(call FUZZ_C_RULES,$(t))))
+
+# ---- the decoder target: accel_top verilated for the fuzzer ---------------------------------------
+# Small memories and ring, the shortest inter-byte timeout and watchdog, 4 clocks per bit: an input
+# of n bytes costs about 40 n + 3000 cycles. tests/fuzz_proto.c gets the same values as -D.
+FUZZ_VDIR    := $(FUZZ_DIR)/vproto
+FUZZ_PROTO_G := -GLANES=8 -GCLKS_PER_BIT=4 -GCLOCK_HZ=12000000 -GWMEM_BYTES=1024 -GPMEM_NEURONS=32 \
+                -GABUF_BYTES=32 -GRXBUF_BYTES=512 -GMAX_PAYLOAD=64 -GTIMEOUT_BITS=64 -GWATCHDOG_LOG2=16
+FUZZ_PROTO_D := -DFZ_CPB=4 -DFZ_TIMEOUT_BITS=64 -DFZ_MAX_PAYLOAD=64 -DFZ_RXBUF=512 -DFZ_LANES=8
+FUZZ_VROOT   := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
+FUZZ_VOBJS   := $(FUZZ_VDIR)/Vaccel_top__ALL.a $(FUZZ_VDIR)/verilated.o $(FUZZ_VDIR)/verilated_threads.o
+FUZZ_VCOV    := -fsanitize=fuzzer-no-link
+
+# The parameters are part of the build: a change re-verilates (the board simulator's pattern).
+.PHONY: FORCE_FUZZ_VPROTO
+FORCE_FUZZ_VPROTO:
+$(FUZZ_VDIR)/config.txt: FORCE_FUZZ_VPROTO
+	@mkdir -p $(@D)
+	@echo '$(FUZZ_PROTO_G) $(FUZZ_VCOV) $(CLANGXX)' | cmp -s - $@ || echo '$(FUZZ_PROTO_G) $(FUZZ_VCOV) $(CLANGXX)' > $@
+$(FUZZ_VDIR)/Vaccel_top.mk: $(BOARD_RTL) $(FUZZ_VDIR)/config.txt
+	@mkdir -p $(@D)
+	@echo "verilator accel_top for fuzz-proto -> $(@D)"
+	@rm -rf $(FUZZ_VDIR)/V* && $(VERILATOR) --cc --Mdir $(FUZZ_VDIR) --top-module accel_top -Irtl/core -Irtl/link -Irtl/boards \
+	    -Isim/models -O3 --x-assign unique --x-initial unique -Wno-fatal -Wno-lint -Wno-style \
+	    $(FUZZ_PROTO_G) rtl/link/accel_top.v > $(FUZZ_VDIR)/verilator.log 2>&1 || \
+	    { cat $(FUZZ_VDIR)/verilator.log; exit 1; }
+$(FUZZ_VDIR)/Vaccel_top__ALL.a: $(FUZZ_VDIR)/Vaccel_top.mk
+	@$(MAKE) --no-print-directory -s -C $(FUZZ_VDIR) -f Vaccel_top.mk CXX=$(CLANGXX) \
+	    OPT_FAST="-O2 $(FUZZ_VCOV)" OPT_SLOW="-O1 $(FUZZ_VCOV)" OPT_GLOBAL=-O2 \
+	    Vaccel_top__ALL.a verilated.o verilated_threads.o > $(FUZZ_VDIR)/make.log 2>&1 || \
+	    { tail -n 30 $(FUZZ_VDIR)/make.log; exit 1; }
+$(FUZZ_VDIR)/verilated.o $(FUZZ_VDIR)/verilated_threads.o: $(FUZZ_VDIR)/Vaccel_top__ALL.a
+$(FUZZ_VDIR)/shim.o: tests/fuzz_proto_shim.cpp tests/fuzz_proto.h $(FUZZ_VDIR)/Vaccel_top__ALL.a
+	$(CLANGXX) -O2 -g -std=c++17 $(FUZZ_VCOV) -I$(FUZZ_VDIR) -I$(FUZZ_VROOT)/include \
+	    -I$(FUZZ_VROOT)/include/vltstd -Itests -Isw -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_proto: $(FUZZ_SRC_proto) $(FUZZ_HDRS) tests/fuzz_proto.h $(FUZZ_VDIR)/shim.o $(FUZZ_VOBJS)
+	@mkdir -p $(FUZZ_DIR)/obj_proto
+	@set -e; for s in $(FUZZ_SRC_proto); do \
+	    $(CLANG) $(FUZZ_CSTD) $(FUZZ_SAN) $(FUZZ_PROTO_D) -c $$s -o $(FUZZ_DIR)/obj_proto/$$(basename $$s .c).o; done
+	$(CLANGXX) -fsanitize=fuzzer,address,undefined $(addprefix $(FUZZ_DIR)/obj_proto/,$(notdir \
+	    $(FUZZ_SRC_proto:.c=.o))) $(FUZZ_VDIR)/shim.o $(FUZZ_VOBJS) $(FUZZ_LIBS) $(FUZZ_VLIBS) -o $@
+$(FUZZ_DIR)/seeds_proto: $(FUZZ_SRC_proto) sw/qmodel/qmodel.c sw/qmodel/qfast.c $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CSTD) $(FUZZ_PROTO_D) -DFUZZ_MAKE_SEEDS $(FUZZ_SRC_proto) sw/qmodel/qmodel.c sw/qmodel/qfast.c \
+	    $(FUZZ_LIBS) -o $@
+# The replay links the same coverage-instrumented model: ASan's runtime has the (no-op) hooks.
+$(FUZZ_DIR)/replay_proto: tests/fuzz_replay.c $(FUZZ_SRC_proto) $(FUZZ_HDRS) tests/fuzz_proto.h \
+                          $(FUZZ_VDIR)/shim.o $(FUZZ_VOBJS)
+	@mkdir -p $(FUZZ_DIR)/obj_replay_proto
+	@set -e; for s in tests/fuzz_replay.c $(FUZZ_SRC_proto); do \
+	    $(CLANG) $(FUZZ_CSTD) $(FUZZ_RSAN) $(FUZZ_PROTO_D) -c $$s \
+	        -o $(FUZZ_DIR)/obj_replay_proto/$$(basename $$s .c).o; done
+	$(CLANGXX) $(FUZZ_RSAN) $(FUZZ_DIR)/obj_replay_proto/*.o $(FUZZ_VDIR)/shim.o $(FUZZ_VOBJS) \
+	    $(FUZZ_LIBS) $(FUZZ_VLIBS) -o $@
+
+# ---- running ------------------------------------------------------------------------------------
 # -close_fd_mask=2: the readers print one line per rejected input on stderr; libFuzzer keeps its
 # own report, and a crash input is always saved (re-run it without the flag to see the message).
-fuzz-q2 fuzz-npy: fuzz-%: $(FUZZ_DIR)/fuzz_% $(FUZZ_DIR)/seeds_%
+$(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: $(FUZZ_DIR)/fuzz_% $(FUZZ_DIR)/seeds_%
 	@mkdir -p $(FUZZ_DIR)/$*/corpus
 	@$(FUZZ_DIR)/seeds_$* $(FUZZ_DIR)/$*/corpus
+	@if [ -d tests/corpus/$* ]; then cp tests/corpus/$*/* $(FUZZ_DIR)/$*/corpus/; fi
 	@echo "== fuzz-$*: $(FUZZ_TIME) s, corpus $(FUZZ_DIR)/$*/corpus, log $(FUZZ_DIR)/$*.log"
 	@cd $(FUZZ_DIR)/$*; rc=0; ../fuzz_$* -max_total_time=$(FUZZ_TIME) -close_fd_mask=2 \
-	    -print_final_stats=1 corpus > ../$*.log 2>&1 || rc=$$?; \
+	    -print_final_stats=1 $(FUZZ_OPTS_$*) corpus > ../$*.log 2>&1 || rc=$$?; \
 	    grep -E '^#[0-9]+[[:space:]]+DONE' ../$*.log | tail -1 > ../$*.summary; \
 	    grep -E 'ERROR|SUMMARY|stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added' ../$*.log; \
 	    echo "fuzz-$*: $$(cat ../$*.summary); findings: $$(ls crash-* leak-* timeout-* oom-* 2>/dev/null | wc -l) (exit $$rc)"; \
 	    exit $$rc
+
+# ---- make test: the replays ---------------------------------------------------------------------
+FUZZ_REPLAY_BINS := $(addprefix $(FUZZ_DIR)/replay_,$(FUZZ_TARGETS))
+ifneq ($(shell command -v $(CLANG) 2>/dev/null),)
+ifneq ($(shell command -v $(CLANGXX) 2>/dev/null),)
+TEST_DEPS += $(FUZZ_REPLAY_BINS)
+endif
+endif

@@ -21,3 +21,16 @@ $(ASAN_BIN)/q2mlp-host-fakeftdi: $(SW_ASAN_OBJ)/cli/main_q2mlp-host.o $(FAKE_FTD
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(SW_LIBS_qmodel) $(SW_LIBS_base) -o $@
 
 TEST_DEPS += $(BIN)/q2mlp-host-fakeftdi $(ASAN_BIN)/q2mlp-host-fakeftdi
+
+# Test programs against the protocol: q2mlp-fake-device (a misbehaving board on a socket, for
+# tests/t_host_attack.sh) and q2mlp-protofuzz (seeded frames against q2mlp-board-sim, each answer
+# predicted from docs/protocol.md: tests/t_host_protofuzz.sh). Sanitized, like the host.
+HOST_TEST_CFLAGS := $(filter-out -MMD -MP,$(SW_CFLAGS))
+$(ASAN_BIN)/q2mlp-fake-device: tests/fake_device.c $(SW_ASAN_ALL)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -O1 $(SAN_FLAGS) $< $(SW_ASAN_LINK) -o $@
+$(ASAN_BIN)/q2mlp-protofuzz: tests/protofuzz.c $(SW_ASAN_ALL)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -O1 $(SAN_FLAGS) $< $(SW_ASAN_LINK) -o $@
+
+TEST_DEPS += $(ASAN_BIN)/q2mlp-fake-device $(ASAN_BIN)/q2mlp-protofuzz

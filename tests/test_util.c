@@ -111,6 +111,14 @@ static void test_outs(void)
           "an in-place output fails (/dev/full): Q2_EIO and the staged one never appears");
     struct stat full;
     check(stat("/dev/full", &full) == 0 && S_ISCHR(full.st_mode), "... and /dev/full is still a device");
+
+    /* /dev/shm is a file system like /tmp: a new file there is created (the fuzz targets use it) */
+    char shm[64];
+    snprintf(shm, sizeof shm, "/dev/shm/test_util.%d", (int)getpid());
+    if (access("/dev/shm", W_OK) == 0) {
+        check(q2_write_file_atomic(shm, "shm", 3) == 0 && is_file(shm, 3), "a new file under /dev/shm/ is created");
+        unlink(shm);
+    }
 }
 
 int main(void)

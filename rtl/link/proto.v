@@ -349,7 +349,11 @@ module proto #(
 
     localparam [1:0] W_CORE = 2'd0, W_ROM = 2'd1, W_UPTIME = 2'd2, W_STATS = 2'd3;
     assign up_hold    = (e_kind_q == W_UPTIME);
-    assign idle_o     = (d_state_q == D_HUNT) && !rxv_q && (wr_ptr_q == rd_ptr_q) && (e_state_q == E_IDLE);
+    // A byte the UART has just completed (rx_valid_i / rx_frame_err_i) is in flight until the
+    // decoder registers it (rxv_q) and acts on it: a lone sync byte must keep the clock running,
+    // so that the inter-byte timeout can drop the frame it opened.
+    assign idle_o     = !rx_valid_i && !rx_frame_err_i && !rxv_q && (d_state_q == D_HUNT) &&
+                        (wr_ptr_q == rd_ptr_q) && (e_state_q == E_IDLE);
     assign rd_ptr_d   = rd_ptr_q + {{AW{1'b0}}, e_consume};
 
     // The response words of a command are core registers from a start address on (the local ones

@@ -141,9 +141,11 @@ fail:
 /* ---- files: writing all or nothing ------------------------------------------------------------ */
 #define MAX_LINK_HOPS 40
 
-/* "-", /dev/... and /proc/...: written in place, never created or renamed over. */
+/* "-", /dev/... and /proc/...: written in place, never created or renamed over. /dev/shm/ is an
+ * ordinary file system (tmpfs): files there are written like anywhere else. */
 static bool in_place_path(const char *path)
 {
+    if (!strncmp(path, "/dev/shm/", 9)) return false;
     return !strcmp(path, "-") || !strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6);
 }
 

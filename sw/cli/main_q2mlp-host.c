@@ -375,7 +375,13 @@ static int cmd_infer(q2_host *h, const cli *c)
         }
         int status;
         rc = q2_host_infer_recv(h, seqs[done % MAX_WINDOW], &r, &status, tmo);
-        if (rc && rc != Q2_EDEVICE) goto out;
+        if (rc == Q2_EFORMAT) rc = Q2_EDEVICE;   /* the device's answer is wrong: exit 2 */
+        else if (!rc && status == Q2S_OK && c->model && r.n_classes != q.layers[q.n_layers - 1].n_out) {
+            Q2_ERR("infer failed: image %ld: the device answered %d classes, %s has %d", start + done,
+                   r.n_classes, c->model, q.layers[q.n_layers - 1].n_out);
+            rc = Q2_EDEVICE;
+        }
+        if (rc && (rc != Q2_EDEVICE || status >= 0)) goto out;
         if (rc || status == Q2S_FRAME_CRC || status == Q2S_TIMEOUT || status == Q2S_OVERFLOW) {
             /* lost or garbled: resync and resend from the oldest unanswered image */
             if (++recoveries > h->o.retries) {
@@ -430,7 +436,8 @@ static int cmd_infer(q2_host *h, const cli *c)
 
     double dev_s = h->info.clock_hz ? q2_host_device_seconds(&h->info, s0.uptime_cycles, s1.uptime_cycles, wall) : 0;
     double elapsed = dev_s > 0 ? dev_s : wall;
-    double baud = h->o.baud;
+    double baud = h->o.baud > 0 ? h->o.baud : 1;   /* INFO guarantees >= 300 baud; never divide by 0 */
+    if (elapsed <= 0) elapsed = 1e-9;
     printf("images=%ld accuracy=%.2f images_per_s=%.1f line_utilization=%.3f\n", n,
            n ? 100.0 * (double)correct / (double)n : 0.0, n / elapsed, 10.0 * (double)down / (elapsed * baud));
     double dpi = (double)down / n, upi = (double)up / n, cyc = cycles_sum / n;

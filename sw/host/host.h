@@ -46,6 +46,10 @@ int q2_transport_open(q2_transport **t, const char *spec, const q2_transport_opt
 int q2_ftdi_open(q2_transport **t, const char *spec, const q2_transport_opts *o); /* after "ftdi:" */
 int q2_tty_open(q2_transport **t, const char *path, const q2_transport_opts *o);
 int q2_sim_open(q2_transport **t, const char *path, const q2_transport_opts *o);
+/* What q2mlp-board-sim sends to a client that connects while another is connected, before it
+ * hangs up; the sim transport reports it instead of waiting for a response. No response starts
+ * with 'b' (a response's first byte is 0x5A). */
+#define Q2_SIM_BUSY_BANNER "board sim busy: another client is connected\n"
 
 /* For the file-descriptor transports (tty, sim; sw/host_tty.c): poll()-bounded I/O on a
  * non-blocking fd. what names the device in messages. is_socket: send() without SIGPIPE, so a
@@ -94,6 +98,17 @@ typedef struct {
     size_t wire_len;    /* bytes on the wire, framing included */
 } q2_frame;
 
+/* The response parser, on a byte buffer (no I/O, no state; a fuzz target). Looks at buf[0, n):
+ *    1  a well-formed frame starts at buf[0]: *f filled, *used = its wire length;
+ *    0  buf[0, n) may be the beginning of a frame (or n = 0): need more bytes, *used = 0;
+ *   -1  no frame starts at buf[0]: drop *used (>= 1) bytes and parse again; why (why_cap bytes,
+ *       may be NULL) says what was wrong: "12 bytes of garbage (no 0x5A sync)", "length 65535 >
+ *       max 1037", "bad CRC 0x1234, computed 0x5678", ...
+ * It checks the framing only (sync, response bit, length 1 + 4n <= Q2P_MAX_RSP_PAYLOAD, CRC-16);
+ * whether the words make sense for the command is the caller's business. */
+int q2_response_parse(const uint8_t *buf, size_t n, q2_frame *f, size_t *used, char *why,
+                      size_t why_cap);
+
 /* ---- what the device says ---------------------------------------------------------------------- */
 typedef struct {
     uint32_t id, hw_version, lanes, wmem_bytes, pmem_neurons, abuf_bytes;
@@ -140,6 +155,12 @@ typedef struct {
     /* counters for the line-utilization figures: every byte moved, framing included */
     uint64_t bytes_down, bytes_up;
     unsigned retries_used, stray_frames, resyncs;
+    /* what the receiver dropped, so that a failure says what arrived (not just "no response") */
+    unsigned garbage_bytes;        /* bytes before a 0x5A sync */
+    unsigned bad_frames;           /* frames that failed q2_response_parse's checks */
+    char first_bad[96];            /* why the first of them since q2_host_mark was dropped */
+    bool have_bad;                 /* first_bad is set since q2_host_mark */
+    bool in_bad;                   /* the bytes after a dropped frame's sync are its rest */
 } q2_host;
 
 int  q2_host_open(q2_host *h, const char *spec, const q2_host_opts *o);
@@ -155,8 +176,15 @@ int q2_host_resync(q2_host *h);
 /* Lower level, for pipelining and for `raw`: send one frame, receive the next response frame. */
 int q2_host_send(q2_host *h, uint8_t cmd, uint8_t seq, const uint8_t *payload, size_t len);
 int q2_host_send_bytes(q2_host *h, const uint8_t *buf, size_t len);
-/* Next well-formed response (bad CRC / junk skipped): 1 got one, 0 timeout, <0 error. */
+/* Next well-formed response (bad CRC / junk skipped and counted): 1 got one, 0 timeout,
+ * <0 error. */
 int q2_host_recv(q2_host *h, q2_frame *f, double timeout_s);
+/* What the receiver saw since a mark, for a failure message: "no response within 2.0 s (device
+ * off, ...)" only for real silence, else "malformed response: bad CRC ...", "truncated frame (12
+ * of 50 bytes)", "37 stray responses (wrong seq or cmd)", ... */
+typedef struct { unsigned stray, garbage, bad; } q2_rx_mark;
+q2_rx_mark q2_host_mark(q2_host *h);   /* also forgets the reason of an earlier malformed frame */
+void q2_host_describe(const q2_host *h, q2_rx_mark since, double waited_s, char *out, size_t cap);
 /* Seconds the line needs for n bytes (10 bits each at the configured baud). */
 double q2_host_line_time(const q2_host *h, size_t n);
 
@@ -179,7 +207,9 @@ double q2_host_device_seconds(const q2_dev_info *info, uint32_t up0, uint32_t up
  * infer_send returns the frame's sequence number in *seq. */
 int q2_host_window(const q2_host *h, size_t payload_len);
 int q2_host_infer_send(q2_host *h, const uint8_t *px, size_t n, bool rle, uint8_t *seq);
-/* 0 ok; Q2_EDEVICE timeout or refusal (message printed, *status set when the device answered). */
+/* 0 ok (*status set: the device's status byte; r filled when it is OK); Q2_EDEVICE no response
+ * in time; Q2_EFORMAT an OK answer that cannot be right (CLASS >= N_CLASSES, CLASS not the argmax,
+ * word count); messages printed. */
 int q2_host_infer_recv(q2_host *h, uint8_t seq, q2_infer_result *r, int *status, double timeout_s);
 
 #endif

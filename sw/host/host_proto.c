@@ -29,6 +29,7 @@
  * 0x10 FRAME_CRC, 0x11 UNKNOWN, 0x12 LENGTH, 0x13 TIMEOUT, 0x14 OVERFLOW, 0x15 OFFSET, 0x16 HANG,
  * 0x17 RLE.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -84,6 +85,11 @@ const char *q2_status_text(int s)
     default: return "unknown status";
     }
 }
+
+/* Sane ranges of what INFO reports (a board's clock, its line rate). */
+#define INFO_MIN_CLOCK_HZ 100000u
+#define INFO_MAX_CLOCK_HZ 2000000000u
+#define INFO_MIN_BAUD     300u
 
 /* Errors the protocol itself caused (frame lost or garbled): the request can simply be resent. */
 static bool status_retryable(int s)
@@ -196,35 +202,77 @@ int q2_host_send(q2_host *h, uint8_t cmd, uint8_t seq, const uint8_t *payload, s
     return rc;
 }
 
-/* Parse one response frame at the front of rbuf. 1: *f filled and consumed; 0: need more bytes.
- * Junk before a sync byte and frames that fail their checks are dropped byte by byte. */
-static int parse_frame(q2_host *h, q2_frame *f)
+/* ---- the response parser ----------------------------------------------------------------------- */
+int q2_response_parse(const uint8_t *buf, size_t n, q2_frame *f, size_t *used, char *why,
+                      size_t why_cap)
+{
+    char dummy[1];
+    if (!why || !why_cap) { why = dummy; why_cap = sizeof dummy; }
+    why[0] = 0;
+    *used = 0;
+    size_t i = 0;
+    while (i < n && buf[i] != Q2P_SYNC_RSP) i++;
+    if (i) {
+        *used = i;
+        snprintf(why, why_cap, "%zu byte(s) of garbage (no 0x5A sync)", i);
+        return -1;
+    }
+    if (n < Q2P_HDR) return 0;
+    size_t len = q2_rd16(buf + 3);
+    *used = 1;   /* a bad header: skip this sync byte, hunt for the next */
+    if (!(buf[1] & 0x80)) {
+        snprintf(why, why_cap, "cmd byte 0x%02x without the response bit 0x80", buf[1]);
+        return -1;
+    }
+    if (len > Q2P_MAX_RSP_PAYLOAD) {
+        snprintf(why, why_cap, "length %zu > max %d", len, Q2P_MAX_RSP_PAYLOAD);
+        return -1;
+    }
+    if (len < 1 || (len - 1) % 4) {
+        snprintf(why, why_cap, "length %zu is not 1 + 4n", len);
+        return -1;
+    }
+    if (n < len + Q2P_OVERHEAD) {
+        *used = 0;
+        return 0;
+    }
+    uint16_t want = q2_crc16_update(0xFFFF, buf + 1, len + 4), got = q2_rd16(buf + Q2P_HDR + len);
+    if (want != got) {
+        snprintf(why, why_cap, "bad CRC 0x%04x, computed 0x%04x", got, want);
+        return -1;
+    }
+    f->cmd = buf[1] & 0x7F;
+    f->seq = buf[2];
+    f->status = buf[5];
+    f->n_words = (int)((len - 1) / 4);
+    for (int k = 0; k < f->n_words; k++) f->w[k] = q2_rd32(buf + 6 + 4 * k);
+    f->wire_len = len + Q2P_OVERHEAD;
+    *used = f->wire_len;
+    return 1;
+}
+
+/* The next frame in rbuf: 1 *f filled and consumed; 0 need more bytes. Junk is dropped, counted. */
+static int parse_rbuf(q2_host *h, q2_frame *f)
 {
     for (;;) {
-        size_t i = 0;
-        while (i < h->rlen && h->rbuf[i] != Q2P_SYNC_RSP) i++;
-        if (i) {
-            memmove(h->rbuf, h->rbuf + i, h->rlen - i);
-            h->rlen -= i;
+        size_t used;
+        char why[sizeof h->first_bad];
+        int r = q2_response_parse(h->rbuf, h->rlen, f, &used, why, sizeof why);
+        if (r == 0) return 0;
+        bool at_sync = h->rbuf[0] == Q2P_SYNC_RSP;
+        memmove(h->rbuf, h->rbuf + used, h->rlen - used);
+        h->rlen -= used;
+        if (r == 1) { h->in_bad = false; return 1; }
+        if (at_sync) {                      /* a frame that failed its checks */
+            h->bad_frames++;
+            if (!h->have_bad) memcpy(h->first_bad, why, sizeof why);   /* later ones may be */
+            h->have_bad = true;                 /* false syncs inside its rest */
+            h->in_bad = true;               /* the bytes up to the next sync are its rest */
+        } else if (h->in_bad) {
+            h->in_bad = false;
+        } else {                            /* bytes before a sync */
+            h->garbage_bytes += (unsigned)used;
         }
-        if (h->rlen < Q2P_HDR) return 0;
-        const uint8_t *p = h->rbuf;
-        size_t len = q2_rd16(p + 3);
-        bool sane = (p[1] & 0x80) && len >= 1 && len <= Q2P_MAX_RSP_PAYLOAD && (len - 1) % 4 == 0;
-        if (sane && h->rlen < len + Q2P_OVERHEAD) return 0;
-        if (sane && q2_crc16_update(0xFFFF, p + 1, len + 4) == q2_rd16(p + Q2P_HDR + len)) {
-            f->cmd = p[1] & 0x7F;
-            f->seq = p[2];
-            f->status = p[5];
-            f->n_words = (int)((len - 1) / 4);
-            for (int k = 0; k < f->n_words; k++) f->w[k] = q2_rd32(p + 6 + 4 * k);
-            f->wire_len = len + Q2P_OVERHEAD;
-            memmove(h->rbuf, h->rbuf + f->wire_len, h->rlen - f->wire_len);
-            h->rlen -= f->wire_len;
-            return 1;
-        }
-        memmove(h->rbuf, h->rbuf + 1, h->rlen - 1);   /* not a frame: skip this sync byte */
-        h->rlen--;
     }
 }
 
@@ -232,10 +280,11 @@ int q2_host_recv(q2_host *h, q2_frame *f, double timeout_s)
 {
     double deadline = q2_now() + timeout_s;
     for (;;) {
-        if (parse_frame(h, f)) return 1;
+        if (parse_rbuf(h, f)) return 1;
         double left = deadline - q2_now();
         if (left <= 0) return 0;
         if (h->rlen == sizeof h->rbuf) {   /* cannot happen with sane frames; stay live anyway */
+            h->garbage_bytes += (unsigned)h->rlen;
             h->rlen = 0;
             continue;
         }
@@ -244,6 +293,34 @@ int q2_host_recv(q2_host *h, q2_frame *f, double timeout_s)
         h->rlen += (size_t)n;
         h->bytes_up += (uint64_t)n;
     }
+}
+
+q2_rx_mark q2_host_mark(q2_host *h)
+{
+    h->have_bad = false;
+    return (q2_rx_mark){ .stray = h->stray_frames, .garbage = h->garbage_bytes, .bad = h->bad_frames };
+}
+
+void q2_host_describe(const q2_host *h, q2_rx_mark m, double waited_s, char *out, size_t cap)
+{
+    unsigned stray = h->stray_frames - m.stray, garbage = h->garbage_bytes - m.garbage;
+    unsigned bad = h->bad_frames - m.bad;
+    size_t k = 0;
+    out[0] = 0;
+#define ADD(...) (k += (size_t)snprintf(out + k, k < cap ? cap - k : 0, __VA_ARGS__), k = k < cap ? k : cap)
+    if (bad) ADD("malformed response: %s", h->have_bad ? h->first_bad : "?");
+    if (bad > 1) ADD(" (%u malformed frames)", bad);
+    if (h->rlen && h->rbuf[0] == Q2P_SYNC_RSP) {
+        size_t want = h->rlen >= Q2P_HDR ? q2_rd16(h->rbuf + 3) + (size_t)Q2P_OVERHEAD : Q2P_HDR;
+        ADD("%smalformed response: truncated frame (%zu of %zu bytes)", k ? "; " : "", h->rlen, want);
+    }
+    if (garbage) ADD("%s%s%u byte(s) of garbage (no 0x5A sync)", k ? "; " : "",
+                     k ? "" : "malformed response: ", garbage);
+    if (stray) ADD("%s%u stray response(s) (wrong seq or cmd), none to this request", k ? "; " : "", stray);
+    if (!k) ADD("no response within %.1f s (device off, wrong port, wrong baud, or not a q2mlp "
+                "bitstream?)", waited_s);
+    else ADD(" within %.1f s", waited_s);
+#undef ADD
 }
 
 int q2_host_resync(q2_host *h)
@@ -266,10 +343,27 @@ static double exchange_timeout(const q2_host *h, size_t len)
     return h->o.timeout_s + 4 * q2_host_line_time(h, len + Q2P_OVERHEAD + Q2P_MAX_RSP_PAYLOAD);
 }
 
+/* Wait for the response to (cmd, seq) until deadline; strays do not move the deadline.
+ * 1 got it, 0 none in time, <0 transport error. */
+static int await_response(q2_host *h, uint8_t cmd, uint8_t seq, q2_frame *resp, double deadline)
+{
+    for (;;) {
+        double left = deadline - q2_now();
+        int r = left > 0 ? q2_host_recv(h, resp, left) : 0;
+        if (r <= 0) return r;
+        if (resp->seq == seq && resp->cmd == cmd) return 1;
+        h->stray_frames++;
+    }
+}
+
 int q2_host_request(q2_host *h, uint8_t cmd, const uint8_t *payload, size_t len, q2_frame *resp,
                     int retries)
 {
     int last_status = -1;
+    q2_rx_mark m0 = q2_host_mark(h);
+    double t0 = q2_now(), t_ex = exchange_timeout(h, len);
+    /* one deadline for the whole request, however many attempts and strays it takes */
+    double total = t0 + (retries + 1) * (t_ex + q2_host_line_time(h, 2 * 4096u));
     for (int attempt = 0; attempt <= retries; attempt++) {
         if (attempt) {
             h->retries_used++;
@@ -286,24 +380,20 @@ int q2_host_request(q2_host *h, uint8_t cmd, const uint8_t *payload, size_t len,
         uint8_t seq = h->seq++;
         int rc = q2_host_send(h, cmd, seq, payload, len);
         if (rc) return rc;
-        double deadline = q2_now() + exchange_timeout(h, len);
-        for (;;) {
-            double left = deadline - q2_now();
-            int r = left > 0 ? q2_host_recv(h, resp, left) : 0;
-            if (r < 0) return r;
-            if (r == 0) { last_status = -1; break; }
-            if (resp->seq != seq || resp->cmd != cmd) { h->stray_frames++; continue; }
-            if (status_retryable(resp->status) && attempt < retries) { last_status = resp->status; break; }
-            return 0;
-        }
+        double deadline = q2_now() + t_ex;
+        int r = await_response(h, cmd, seq, resp, deadline < total ? deadline : total);
+        if (r < 0) return r;
+        last_status = r ? resp->status : -1;
+        if (r && !(status_retryable(resp->status) && attempt < retries)) return 0;
+        if (q2_now() >= total) break;
     }
     if (last_status >= 0) {
         Q2_ERR("%s to %s failed: %s (%s) after %d attempt(s)", cmd_name(cmd), h->t->name,
                q2_status_name(last_status), q2_status_text(last_status), retries + 1);
     } else {
-        Q2_ERR("%s to %s failed: no response within %.1f s, %d attempt(s) (device off, wrong port, "
-               "wrong baud, or not a q2mlp bitstream?)", cmd_name(cmd), h->t->name,
-               exchange_timeout(h, len), retries + 1);
+        char why[320];
+        q2_host_describe(h, m0, q2_now() - t0, why, sizeof why);
+        Q2_ERR("%s to %s failed: %s, %d attempt(s)", cmd_name(cmd), h->t->name, why, retries + 1);
     }
     return Q2_EDEVICE;
 }
@@ -328,6 +418,34 @@ static int request_ok(q2_host *h, uint8_t cmd, const uint8_t *payload, size_t le
 }
 
 /* ---- commands --------------------------------------------------------------------------------- */
+/* Is an INFO answer one this host can work with? false with the reason in why. */
+static bool info_sane(const q2_dev_info *d, char *why, size_t cap)
+{
+    if (d->id != 0x4C4D3251u)
+        snprintf(why, cap, "device id 0x%08x, need 0x4C4D3251 (\"Q2ML\")", (unsigned)d->id);
+    else if (d->proto_version != 2)
+        snprintf(why, cap, "protocol version %d, this host speaks 2", d->proto_version);
+    else if (d->clks_per_bit < 4 || d->max_payload < 16 || d->rec_bytes < 1 || d->rec_bytes > 64 ||
+             d->rxbuf_bytes < 2 * (d->max_payload + d->rec_bytes))
+        snprintf(why, cap, "implausible configuration (clks_per_bit %d, max_payload %d, rxbuf %d, "
+                 "record bytes %d)", d->clks_per_bit, d->max_payload, d->rxbuf_bytes, d->rec_bytes);
+    else if (d->clock_hz && (d->clock_hz < INFO_MIN_CLOCK_HZ || d->clock_hz > INFO_MAX_CLOCK_HZ ||
+                             d->clock_hz / (uint32_t)d->clks_per_bit < INFO_MIN_BAUD))
+        snprintf(why, cap, "clock_hz %u out of range (0 = not stated, or %u..%u Hz with a line rate "
+                 "of at least %u baud at %d clocks per bit)", (unsigned)d->clock_hz, INFO_MIN_CLOCK_HZ,
+                 INFO_MAX_CLOCK_HZ, INFO_MIN_BAUD, d->clks_per_bit);
+    else if (!d->lanes || d->lanes > 1024 || (d->lanes & (d->lanes - 1)))
+        snprintf(why, cap, "lanes %u, need a power of two up to 1024", (unsigned)d->lanes);
+    else if (!d->wmem_bytes || !d->pmem_neurons || !d->abuf_bytes)
+        snprintf(why, cap, "empty memories (wmem_bytes %u, pmem_neurons %u, abuf_bytes %u)",
+                 (unsigned)d->wmem_bytes, (unsigned)d->pmem_neurons, (unsigned)d->abuf_bytes);
+    else if (d->timeout_bits < 64 || d->timeout_bits > (1u << 24))
+        snprintf(why, cap, "timeout_bits %u out of range 64..2^24", (unsigned)d->timeout_bits);
+    else
+        return true;
+    return false;
+}
+
 int q2_host_info(q2_host *h, q2_dev_info *info)
 {
     q2_frame f;
@@ -340,18 +458,9 @@ int q2_host_info(q2_host *h, q2_dev_info *info)
         .proto_version = (int)(f.w[7] >> 24), .rxbuf_bytes = (int)(f.w[8] & 0xFFFF),
         .max_payload = (int)(f.w[8] >> 16), .timeout_bits = f.w[9], .features = f.w[10],
     };
-    if (d.id != 0x4C4D3251u) {
-        Q2_ERR("INFO failed: device id 0x%08x, need 0x4C4D3251 (\"Q2ML\")", (unsigned)d.id);
-        return Q2_EDEVICE;
-    }
-    if (d.proto_version != 2) {
-        Q2_ERR("INFO failed: protocol version %d, this host speaks 2", d.proto_version);
-        return Q2_EDEVICE;
-    }
-    if (d.clks_per_bit < 4 || d.max_payload < 16 || d.rec_bytes < 1 ||
-        d.rxbuf_bytes < 2 * (d.max_payload + d.rec_bytes)) {
-        Q2_ERR("INFO failed: implausible configuration (clks_per_bit %d, max_payload %d, rxbuf %d, "
-               "record bytes %d)", d.clks_per_bit, d.max_payload, d.rxbuf_bytes, d.rec_bytes);
+    char why[160];
+    if (!info_sane(&d, why, sizeof why)) {
+        Q2_ERR("INFO from %s failed: %s", h->t->name, why);
         return Q2_EDEVICE;
     }
     if (d.clock_hz) {
@@ -471,6 +580,105 @@ int q2_host_window(const q2_host *h, size_t payload_len)
 /* ---- LOAD: pipelined chunks, resumable from the device's byte count ---------------------------- */
 #define LOAD_MAX_WINDOW 8
 
+typedef struct {
+    const uint8_t *img;
+    size_t len, chunk;            /* image bytes; image bytes per LOAD frame */
+    int window;
+    struct { uint8_t seq; size_t off, n; } fl[LOAD_MAX_WINDOW];   /* in flight, oldest first */
+    int nfl, recoveries;
+    size_t sent, acked;
+    bool begun;                   /* the device acknowledged a chunk of this load (MODEL_BEGIN ran) */
+    uint8_t *pay;                 /* (chunk + 4) */
+    double deadline, t0;          /* for the oldest frame in flight (0: not set), since when */
+    q2_rx_mark m0;                /* what arrived since t0, for the message */
+} load_state;
+
+/* Send chunks while fewer than the window are in flight. */
+static int load_fill(q2_host *h, load_state *L)
+{
+    while (L->sent < L->len && L->nfl < L->window) {
+        size_t n = L->len - L->sent < L->chunk ? L->len - L->sent : L->chunk;
+        q2_wr32(L->pay, (uint32_t)L->sent);
+        memcpy(L->pay + 4, L->img + L->sent, n);
+        uint8_t seq = h->seq++;
+        int rc = q2_host_send(h, Q2P_LOAD, seq, L->pay, n + 4);
+        if (rc) return rc;
+        L->fl[L->nfl].seq = seq;
+        L->fl[L->nfl].off = L->sent;
+        L->fl[L->nfl].n = n;
+        L->nfl++;
+        L->sent += n;
+    }
+    return 0;
+}
+
+/* A lost or garbled exchange (what: why): resync if silent, ask the device how far it got
+ * (STATUS), resume from there. Bounded by --retries per exchange. */
+static int load_recover(q2_host *h, load_state *L, const char *what, bool silent)
+{
+    if (++L->recoveries > h->o.retries) {
+        Q2_ERR("load failed: at offset %zu: %s; %d recover%s", L->fl[0].off, what,
+               L->recoveries - 1, L->recoveries == 2 ? "y" : "ies");
+        return Q2_EDEVICE;
+    }
+    h->retries_used++;
+    if (h->o.verbose) Q2_ERR("load: recovering at offset %zu (%s)", L->fl[0].off, what);
+    int rc;
+    if (silent && (rc = q2_host_resync(h))) return rc;
+    q2_dev_status st;
+    if ((rc = q2_host_status(h, &st))) return rc;
+    if (st.core_err) {
+        Q2_ERR("load failed: the core reports %s (%s)", q2_status_name(st.core_err),
+               q2_status_text(st.core_err));
+        return Q2_EVERIFY;
+    }
+    L->acked = L->sent = (L->begun && st.model_bytes <= L->len) ? st.model_bytes : 0;
+    if (L->acked == L->len && !st.model_valid) L->acked = L->sent = 0;
+    L->nfl = 0;
+    L->deadline = 0;
+    return 0;
+}
+
+/* One response for the oldest chunk in flight, or a recovery. 0 go on, else an error code. */
+static int load_step(q2_host *h, load_state *L, void (*progress)(size_t, size_t, void *), void *ctx)
+{
+    if (L->deadline == 0) {   /* strays never move it: only progress does */
+        L->t0 = q2_now();
+        L->deadline = L->t0 + exchange_timeout(h, (L->chunk + 4) * (size_t)L->nfl);
+        L->m0 = q2_host_mark(h);
+    }
+    q2_frame f;
+    int r = await_response(h, Q2P_LOAD, L->fl[0].seq, &f, L->deadline);
+    if (r < 0) return r;
+    char what[360];
+    if (r == 0) {
+        q2_host_describe(h, L->m0, q2_now() - L->t0, what, sizeof what);
+        return load_recover(h, L, what, true);
+    }
+    size_t want = L->fl[0].off + L->fl[0].n;
+    if (f.status == Q2S_OK && f.n_words >= 3 && f.w[2] == want) {
+        L->acked = want;
+        L->begun = true;
+        L->recoveries = 0;   /* the retry budget is per exchange, not per load */
+        memmove(L->fl, L->fl + 1, sizeof L->fl[0] * (size_t)(L->nfl - 1));
+        L->nfl--;
+        L->deadline = 0;
+        if (progress) progress(L->acked, L->len, ctx);
+        return 0;
+    }
+    if (f.status != Q2S_OK && !status_retryable(f.status) && f.status != Q2S_OFFSET) {
+        Q2_ERR("load failed: device rejected the chunk at offset %zu: %s (%s); model invalid",
+               L->fl[0].off, q2_status_name(f.status), q2_status_text(f.status));
+        return Q2_EVERIFY;
+    }
+    if (f.status == Q2S_OK)
+        snprintf(what, sizeof what, "the device acknowledged %u bytes (%d words), expected %zu",
+                 f.n_words >= 3 ? (unsigned)f.w[2] : 0u, f.n_words, want);
+    else
+        snprintf(what, sizeof what, "%s", q2_status_name(f.status));
+    return load_recover(h, L, what, false);
+}
+
 int q2_host_load(q2_host *h, const uint8_t *img, size_t len,
                  void (*progress)(size_t done, size_t total, void *ctx), void *ctx)
 {
@@ -482,83 +690,20 @@ int q2_host_load(q2_host *h, const uint8_t *img, size_t len,
     size_t pay_max = (size_t)h->info.max_payload;
     if (pay_max > (size_t)(h->info.rxbuf_bytes / 2 - h->info.rec_bytes))
         pay_max = (size_t)(h->info.rxbuf_bytes / 2 - h->info.rec_bytes);
-    size_t chunk = pay_max - 4;
-    int window = q2_host_window(h, chunk + 4);
-    if (window > LOAD_MAX_WINDOW) window = LOAD_MAX_WINDOW;
-    struct { uint8_t seq; size_t off, n; } fl[LOAD_MAX_WINDOW];   /* frames in flight, oldest first */
-    int nfl = 0, recoveries = 0;
-    size_t sent = 0, acked = 0;
-    bool begun = false;   /* the device acknowledged a chunk of this load (its MODEL_BEGIN ran) */
-    uint8_t *pay = malloc(chunk + 4);
-    if (!pay) {
+    load_state L = { .img = img, .len = len, .chunk = pay_max - 4 };
+    L.window = q2_host_window(h, L.chunk + 4);
+    if (L.window > LOAD_MAX_WINDOW) L.window = LOAD_MAX_WINDOW;
+    L.pay = malloc(L.chunk + 4);
+    if (!L.pay) {
         Q2_ERR("load failed: out of memory");
         return Q2_ENOMEM;
     }
     int rc = 0;
-    while (acked < len) {
-        while (sent < len && nfl < window) {
-            size_t n = len - sent < chunk ? len - sent : chunk;
-            q2_wr32(pay, (uint32_t)sent);
-            memcpy(pay + 4, img + sent, n);
-            uint8_t seq = h->seq++;
-            rc = q2_host_send(h, Q2P_LOAD, seq, pay, n + 4);
-            if (rc) goto out;
-            fl[nfl].seq = seq;
-            fl[nfl].off = sent;
-            fl[nfl].n = n;
-            nfl++;
-            sent += n;
-        }
-        q2_frame f;
-        int r = q2_host_recv(h, &f, exchange_timeout(h, (chunk + 4) * (size_t)nfl));
-        if (r < 0) { rc = r; goto out; }
-        int why = -1;   /* >= 0: a status that needs recovery; -1 timeout */
-        if (r == 1) {
-            if (f.cmd != Q2P_LOAD || f.seq != fl[0].seq) {
-                h->stray_frames++;
-                continue;
-            }
-            if (f.status == Q2S_OK && f.n_words >= 3 && f.w[2] == fl[0].off + fl[0].n) {
-                acked = f.w[2];
-                begun = true;
-                recoveries = 0;   /* the retry budget is per exchange, not per load */
-                memmove(fl, fl + 1, sizeof fl[0] * (size_t)(nfl - 1));
-                nfl--;
-                if (progress) progress(acked, len, ctx);
-                continue;
-            }
-            if (f.status != Q2S_OK && !status_retryable(f.status) && f.status != Q2S_OFFSET) {
-                Q2_ERR("load failed: device rejected the chunk at offset %zu: %s (%s); model invalid",
-                       fl[0].off, q2_status_name(f.status), q2_status_text(f.status));
-                rc = Q2_EVERIFY;
-                goto out;
-            }
-            why = f.status;
-        }
-        /* Lost or garbled exchange: resync, ask the device how far it got, resume from there. */
-        if (++recoveries > h->o.retries) {
-            Q2_ERR("load failed: %s at offset %zu after %d recoveries", why < 0 ? "no response" :
-                   q2_status_name(why), fl[0].off, recoveries - 1);
-            rc = Q2_EDEVICE;
-            goto out;
-        }
-        h->retries_used++;
-        if (h->o.verbose)
-            Q2_ERR("load: recovering at offset %zu (%s)", fl[0].off, why < 0 ? "timeout" : q2_status_name(why));
-        if (why < 0 && (rc = q2_host_resync(h))) goto out;
-        q2_dev_status st;
-        rc = q2_host_status(h, &st);
-        if (rc) goto out;
-        if (st.core_err) {
-            Q2_ERR("load failed: the core reports %s (%s)", q2_status_name(st.core_err),
-                   q2_status_text(st.core_err));
-            rc = Q2_EVERIFY;
-            goto out;
-        }
-        acked = sent = (begun && st.model_bytes <= len) ? st.model_bytes : 0;
-        if (acked == len && !st.model_valid) acked = sent = 0;
-        nfl = 0;
+    while (L.acked < len && !rc) {
+        rc = load_fill(h, &L);
+        if (!rc) rc = load_step(h, &L, progress, ctx);
     }
+    if (rc) goto out;
 
     uint32_t crc, bytes;
     bool valid;
@@ -571,7 +716,7 @@ int q2_host_load(q2_host *h, const uint8_t *img, size_t len,
         rc = Q2_EVERIFY;
     }
 out:
-    free(pay);
+    free(L.pay);
     return rc;
 }
 
@@ -586,9 +731,38 @@ int q2_host_infer_send(q2_host *h, const uint8_t *px, size_t n, bool rle, uint8_
     return q2_host_send(h, Q2P_INFER_RLE, *seq, buf, m);
 }
 
+/* An OK INFER answer: CYCLES CLASS N_CLASSES LOGIT[0..N-1], CLASS the argmax (lowest index on
+ * ties). false with the reason in why. */
+static bool infer_sane(const q2_frame *f, char *why, size_t cap)
+{
+    if (f->n_words < 3) {
+        snprintf(why, cap, "%d words, need at least 3", f->n_words);
+        return false;
+    }
+    uint32_t nc = f->w[2], cls = f->w[1];
+    if (nc < 1 || nc > 256 || f->n_words != 3 + (int)nc) {
+        snprintf(why, cap, "N_CLASSES %u with %d words (need 1..256 classes and 3 + N_CLASSES words)",
+                 (unsigned)nc, f->n_words);
+        return false;
+    }
+    if (cls >= nc) {
+        snprintf(why, cap, "CLASS %u >= N_CLASSES %u", (unsigned)cls, (unsigned)nc);
+        return false;
+    }
+    uint32_t best = 0;
+    for (uint32_t k = 1; k < nc; k++)
+        if ((int32_t)f->w[3 + k] > (int32_t)f->w[3 + best]) best = k;
+    if (cls != best) {
+        snprintf(why, cap, "CLASS %u is not the argmax of the logits (%u)", (unsigned)cls, (unsigned)best);
+        return false;
+    }
+    return true;
+}
+
 int q2_host_infer_recv(q2_host *h, uint8_t seq, q2_infer_result *r, int *status, double timeout_s)
 {
-    double deadline = q2_now() + timeout_s;
+    double t0 = q2_now(), deadline = t0 + timeout_s;
+    q2_rx_mark m0 = q2_host_mark(h);
     q2_frame f;
     *status = -1;
     for (;;) {
@@ -596,7 +770,9 @@ int q2_host_infer_recv(q2_host *h, uint8_t seq, q2_infer_result *r, int *status,
         int got = left > 0 ? q2_host_recv(h, &f, left) : 0;
         if (got < 0) return got;
         if (got == 0) {
-            Q2_ERR("INFER to %s failed: no response within %.1f s", h->t->name, timeout_s);
+            char why[320];
+            q2_host_describe(h, m0, q2_now() - t0, why, sizeof why);
+            Q2_ERR("INFER to %s failed: %s", h->t->name, why);
             return Q2_EDEVICE;
         }
         if (f.seq != seq || (f.cmd != Q2P_INFER && f.cmd != Q2P_INFER_RLE)) {
@@ -605,8 +781,9 @@ int q2_host_infer_recv(q2_host *h, uint8_t seq, q2_infer_result *r, int *status,
         }
         *status = f.status;
         if (f.status != Q2S_OK) return 0;
-        if (f.n_words < 3 || (int)f.w[2] > 256 || f.n_words != 3 + (int)f.w[2]) {
-            Q2_ERR("INFER failed: malformed response (%d words, n_classes %u)", f.n_words, (unsigned)f.w[2]);
+        char why[160];
+        if (!infer_sane(&f, why, sizeof why)) {
+            Q2_ERR("INFER from %s failed: implausible response: %s", h->t->name, why);
             return Q2_EFORMAT;
         }
         r->cycles = f.w[0];

@@ -3,6 +3,7 @@
  * the simulated board's (INFO tells it); nothing to configure here.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -18,23 +19,58 @@
 typedef struct {
     q2_transport t;
     int fd;
+    bool started;       /* the first bytes of the connection were looked at */
+    bool refused;       /* ... and they were the simulator's refusal (seen by flush_input) */
 } sim_transport;
+
+static const char busy_banner[] = Q2_SIM_BUSY_BANNER;
+
+static int report_busy(q2_transport *t)
+{
+    Q2_ERR("%s failed: board sim busy: another client is connected", t->name);
+    return Q2_EDEVICE;
+}
 
 static int sim_write(q2_transport *t, const uint8_t *buf, size_t len, double timeout_s)
 {
+    if (((sim_transport *)t)->refused) return report_busy(t);
     return q2_fd_write_all(((sim_transport *)t)->fd, buf, len, timeout_s, t->name, true);
 }
 
+/* The first bytes of a connection may be the simulator's refusal (it sends its line at once,
+ * in one piece): say so instead of waiting for a response that cannot come. */
 static int sim_read(q2_transport *t, uint8_t *buf, size_t cap, double timeout_s)
 {
-    return q2_fd_read_some(((sim_transport *)t)->fd, buf, cap, timeout_s, t->name, true);
+    sim_transport *s = (sim_transport *)t;
+    if (s->refused) return report_busy(t);
+    int n = q2_fd_read_some(s->fd, buf, cap, timeout_s, t->name, true);
+    if (n <= 0 || s->started) return n;
+    s->started = true;
+    size_t got = (size_t)n, want = sizeof busy_banner - 1;
+    if (buf[0] != (uint8_t)busy_banner[0] || cap < want) return n;
+    while (got < want && !memcmp(buf, busy_banner, got)) {
+        int m = q2_fd_read_some(s->fd, buf + got, want - got, 0.5, t->name, true);
+        if (m < 0) return m;
+        if (m == 0) break;
+        got += (size_t)m;
+    }
+    if (got >= want && !memcmp(buf, busy_banner, want)) return report_busy(t);
+    return (int)got;
 }
 
+/* Drop what came so far; the refusal may already be there (the host flushes right after
+ * connecting): remember it for the next read or write. */
 static int sim_flush_input(q2_transport *t)
 {
+    sim_transport *s = (sim_transport *)t;
     uint8_t junk[4096];
-    int fd = ((sim_transport *)t)->fd;
-    while (read(fd, junk, sizeof junk) > 0) {}
+    ssize_t n;
+    while ((n = read(s->fd, junk, sizeof junk)) > 0) {
+        if (!s->started && (size_t)n >= sizeof busy_banner - 1 &&
+            !memcmp(junk, busy_banner, sizeof busy_banner - 1))
+            s->refused = true;
+        s->started = true;
+    }
     return 0;
 }
 

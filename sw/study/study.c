@@ -820,6 +820,11 @@ int q2_study_run(const q2_study_opts *o)
                "(%.4f)\n", q2_scope_name((q2_scope)s), p[is].ratio, p[is].sqnr_exp_db,
                p[ia].ratio, p[ia].acc_val);
     }
+    if (bi < 0) {  /* every quantized network's validation accuracy is NaN: nothing to choose */
+        Q2_ERR("study of %s failed: no quantized network has a validation accuracy", o->model);
+        rc = Q2_EFORMAT;
+        goto out_free;
+    }
     printf("best on validation: scope=%s rule=%s acc_val=%.4f acc_test=%.4f (float test %.4f)\n",
            row_scope(&rows[bi]), row_rule(&rows[bi]), rows[bi].acc_val, rows[bi].acc_test,
            rows[0].acc_test);

@@ -1,0 +1,86 @@
+/* fuzz_best.c — libFuzzer target for the reader of the study's best.txt (q2_pack_read_best,
+ * sw/pack.c; the file is written by q2_study_run, sw/study.c). docs/fuzzing.md has how to run it.
+ *
+ * The reader is public and takes a path: the input is the whole file. Findings are crashes,
+ * sanitizer reports and these invariants (abort()): an accepted file gives a scope, a rule and a
+ * sigma convention in range, the sigma is left alone when the file names none, and the line
+ * "scope=<name> rule=<name> [sigma=<name>]" written from the result reads back the same.
+ *
+ * Built with -DFUZZ_MAKE_SEEDS (and no -fsanitize=fuzzer) it writes a few files in the study's
+ * format to the directory argv[1] (the committed seeds in tests/corpus/best/ were made so). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_util.h"
+#include "quant/pack.h"
+#include "quant/quant.h"
+#include "base/util.h"
+
+__attribute__((unused)) static void fail(const char *what)
+{
+    fprintf(stderr, "fuzz_best: %s\n", what);
+    abort();
+}
+
+#define SIGMA_UNSET ((q2_sigma_mode)77) /* a value the reader never writes */
+
+#ifndef FUZZ_MAKE_SEEDS
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    q2_scope scope;
+    q2_rule rule;
+    q2_quant_opts qo = q2_quant_opts_default();
+    qo.sigma = SIGMA_UNSET;
+    if (q2_pack_read_best(fuzz_file(0, data, size), &scope, &rule, &qo) != Q2_OK) return 0;
+    if ((int)scope < 0 || (int)scope >= Q2_SCOPE_COUNT || (int)rule < 0 || (int)rule >= Q2_RULE_COUNT)
+        fail("accepted scope or rule out of range");
+    bool has_sigma = qo.sigma != SIGMA_UNSET;
+    if (has_sigma && (unsigned)qo.sigma >= Q2_SIGMA_COUNT) fail("accepted sigma out of range");
+
+    char line[256];
+    int n = snprintf(line, sizeof line, "scope=%s rule=%s", q2_scope_name(scope), q2_rule_name(rule));
+    if (has_sigma) snprintf(line + n, sizeof line - (size_t)n, " sigma=%s\n", q2_sigma_name(qo.sigma));
+    else snprintf(line + n, sizeof line - (size_t)n, "\n");
+    q2_scope s2;
+    q2_rule r2;
+    q2_quant_opts q2 = q2_quant_opts_default();
+    q2.sigma = SIGMA_UNSET;
+    if (q2_pack_read_best(fuzz_file(1, (const uint8_t *)line, strlen(line)), &s2, &r2, &q2) ||
+        s2 != scope || r2 != rule || q2.sigma != qo.sigma)
+        fail("the canonical line of an accepted file does not read back the same");
+    return 0;
+}
+#else
+/* ---- seed corpus ------------------------------------------------------------------------------------- */
+static int put(const char *dir, const char *name, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return q2_write_file_atomic(path, text, strlen(text));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
+        return Q2_EXIT_USAGE;
+    }
+    /* q2_study_run's format: "scope=%s rule=%s acc_val=%.4f acc_test=%.4f[ sigma=%s]\n" */
+    char text[512];
+    int n = 0;
+    for (int s = 0; s < Q2_SCOPE_COUNT; s++) {
+        int r = s % Q2_RULE_COUNT;
+        snprintf(text, sizeof text, "scope=%s rule=%s acc_val=0.9712 acc_test=0.9688%s\n",
+                 q2_scope_name((q2_scope)s), q2_rule_name((q2_rule)r), s == 1 ? " sigma=std" : "");
+        char name[64];
+        snprintf(name, sizeof name, "seed-%d.txt", s);
+        if (put(argv[1], name, text)) return Q2_EXIT_INTERNAL;
+        n++;
+    }
+    if (put(argv[1], "seed-lines.txt", "# a comment line\nscope=neuron rule=acc sigma=rms\r\nscope=x\n"))
+        return Q2_EXIT_INTERNAL;
+    printf("fuzz_best seeds: %d files in %s\n", n + 1, argv[1]);
+    return 0;
+}
+#endif
