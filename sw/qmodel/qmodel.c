@@ -269,177 +269,231 @@ int q2_qmodel_save(const q2_qmodel *q, const char *path)
  * Checks, in this order: size vs header, magic, version, lanes, n_layers, flags, total_size vs file
  * size, descriptors (dims, chaining, canonical offsets and sizes), CRC, padding bytes, neuron records
  * (reserved, bias range, S range on hidden layers). Every message names the field, the value needed
- * and the value found. Nothing is kept unless everything passes. */
-int q2_qmodel_parse(q2_qmodel *q, const uint8_t *buf, size_t len, const char *name)
+ * and the value found. Nothing is kept unless everything passes. The steps below report under the
+ * public name, so the messages read "q2_qmodel_parse: parse <name> failed: ...". */
+#define PARSE_ERR(...) q2_err("q2_qmodel_parse", __VA_ARGS__)
+
+/* The header fields the later steps need. */
+typedef struct {
+    unsigned lanes, n_layers, flags;
+    uint32_t total; // total_size as stored
+} parse_header;
+
+/* Step 1: the fixed header, and the file long enough for the descriptors it announces. */
+static int parse_hdr(parse_header *h, const uint8_t *buf, size_t len, const char *name)
 {
-    memset(q, 0, sizeof *q);
     if (len < HDR_BYTES + CRC_BYTES) {
-        Q2_ERR("parse %s failed: file is %zu bytes, shorter than the %zu-byte header and the CRC", name,
-               len, HDR_BYTES + CRC_BYTES);
+        PARSE_ERR("parse %s failed: file is %zu bytes, shorter than the %zu-byte header and the CRC", name,
+                  len, HDR_BYTES + CRC_BYTES);
         return Q2_EFORMAT;
     }
     uint32_t magic = q2_rd32(buf + H_(magic));
     unsigned version = q2_rd16(buf + H_(version));
-    unsigned lanes = q2_rd16(buf + H_(lanes));
-    unsigned n_layers = q2_rd16(buf + H_(n_layers));
-    unsigned flags = q2_rd16(buf + H_(flags));
-    uint32_t total = q2_rd32(buf + H_(total_size));
+    h->lanes = q2_rd16(buf + H_(lanes));
+    h->n_layers = q2_rd16(buf + H_(n_layers));
+    h->flags = q2_rd16(buf + H_(flags));
+    h->total = q2_rd32(buf + H_(total_size));
     if (magic != Q2_IMAGE_MAGIC) {
-        Q2_ERR("parse %s failed: bad magic 0x%08" PRIX32 ", need 0x%08X (\"Q2ML\")", name, magic,
-               Q2_IMAGE_MAGIC);
+        PARSE_ERR("parse %s failed: bad magic 0x%08" PRIX32 ", need 0x%08X (\"Q2ML\")", name, magic,
+                  Q2_IMAGE_MAGIC);
         return Q2_EFORMAT;
     }
     if (version != Q2_IMAGE_VERSION) {
-        Q2_ERR("parse %s failed: bad version %u, need %d", name, version, Q2_IMAGE_VERSION);
+        PARSE_ERR("parse %s failed: bad version %u, need %d", name, version, Q2_IMAGE_VERSION);
         return Q2_EFORMAT;
     }
-    if (lanes < Q2_LANES_MIN || lanes > Q2_LANES_MAX || !is_pow2(lanes)) {
-        Q2_ERR("parse %s failed: bad lanes %u, need a power of two in %d..%d", name, lanes,
-               Q2_LANES_MIN, Q2_LANES_MAX);
+    if (h->lanes < Q2_LANES_MIN || h->lanes > Q2_LANES_MAX || !is_pow2(h->lanes)) {
+        PARSE_ERR("parse %s failed: bad lanes %u, need a power of two in %d..%d", name, h->lanes,
+                  Q2_LANES_MIN, Q2_LANES_MAX);
         return Q2_EFORMAT;
     }
-    if (n_layers < 1 || n_layers > Q2_MAX_LAYERS) {
-        Q2_ERR("parse %s failed: bad n_layers %u, need 1..%d", name, n_layers, Q2_MAX_LAYERS);
+    if (h->n_layers < 1 || h->n_layers > Q2_MAX_LAYERS) {
+        PARSE_ERR("parse %s failed: bad n_layers %u, need 1..%d", name, h->n_layers, Q2_MAX_LAYERS);
         return Q2_EFORMAT;
     }
-    if ((flags & ~Q2_FLAGS_SCOPE) || (flags & Q2_FLAGS_SCOPE) == 3) {
-        Q2_ERR("parse %s failed: bad flags 0x%04X, need bits 15:2 zero and scope (bits 1:0) 0..2", name,
-               flags);
+    if ((h->flags & ~Q2_FLAGS_SCOPE) || (h->flags & Q2_FLAGS_SCOPE) == 3) {
+        PARSE_ERR("parse %s failed: bad flags 0x%04X, need bits 15:2 zero and scope (bits 1:0) 0..2",
+                  name, h->flags);
         return Q2_EFORMAT;
     }
-    if (total != len) {
-        Q2_ERR("parse %s failed: total_size is %" PRIu32 " but the file is %zu bytes (%s)", name, total,
-               len, total > len ? "truncated" : "trailing bytes");
+    if (h->total != len) {
+        PARSE_ERR("parse %s failed: total_size is %" PRIu32 " but the file is %zu bytes (%s)", name,
+                  h->total, len, h->total > len ? "truncated" : "trailing bytes");
         return Q2_EFORMAT;
     }
-    size_t desc_end = HDR_BYTES + LAYER_BYTES * n_layers;
+    size_t desc_end = HDR_BYTES + LAYER_BYTES * h->n_layers;
     if (len < desc_end + CRC_BYTES) {
-        Q2_ERR("parse %s failed: file is %zu bytes, shorter than the header and %u layer descriptors",
-               name, len, n_layers);
+        PARSE_ERR("parse %s failed: file is %zu bytes, shorter than the header and %u layer descriptors",
+                  name, len, h->n_layers);
         return Q2_EFORMAT;
     }
+    return Q2_OK;
+}
 
-    /* descriptors: dims first, then the layout they imply */
-    int dims[Q2_MAX_LAYERS + 1];
-    for (unsigned l = 0; l < n_layers; l++) {
+/* Step 2a: the descriptors' dims (ranges, chaining) into dims[0..n_layers]. */
+static int parse_dims(int *dims, const parse_header *h, const uint8_t *buf, const char *name)
+{
+    for (unsigned l = 0; l < h->n_layers; l++) {
         const uint8_t *d = buf + HDR_BYTES + LAYER_BYTES * l;
         int n_in = q2_rd16(d + D_(n_in)), n_out = q2_rd16(d + D_(n_out));
-        int max_out = l == n_layers - 1 ? Q2_MAX_CLASSES : Q2_MAX_NOUT;
+        int max_out = l == h->n_layers - 1 ? Q2_MAX_CLASSES : Q2_MAX_NOUT;
         if (n_in < 1 || n_in > Q2_MAX_NIN) {
-            Q2_ERR("parse %s failed: layer %u n_in is %d, need 1..%d", name, l, n_in, Q2_MAX_NIN);
+            PARSE_ERR("parse %s failed: layer %u n_in is %d, need 1..%d", name, l, n_in, Q2_MAX_NIN);
             return Q2_EFORMAT;
         }
         if (l > 0 && n_in != dims[l]) {
-            Q2_ERR("parse %s failed: layer %u n_in is %d, need %d (n_out of layer %u: dims must chain)",
-                   name, l, n_in, dims[l], l - 1);
+            PARSE_ERR("parse %s failed: layer %u n_in is %d, need %d (n_out of layer %u: dims must chain)",
+                      name, l, n_in, dims[l], l - 1);
             return Q2_EFORMAT;
         }
         if (n_out < 1 || n_out > max_out) {
-            Q2_ERR("parse %s failed: layer %u n_out is %d, need 1..%d%s", name, l, n_out, max_out,
-                   l == n_layers - 1 ? " (last layer)" : "");
+            PARSE_ERR("parse %s failed: layer %u n_out is %d, need 1..%d%s", name, l, n_out, max_out,
+                      l == h->n_layers - 1 ? " (last layer)" : "");
             return Q2_EFORMAT;
         }
         dims[l] = n_in;
         dims[l + 1] = n_out;
     }
-    q2_image_layout lay;
-    layout_compute((int)n_layers, dims, (int)lanes, &lay);
-    for (unsigned l = 0; l < n_layers; l++) {
+    return Q2_OK;
+}
+
+/* Step 2b: the layout the dims imply, and the descriptors' offsets and sizes equal to it. */
+static int parse_layout(q2_image_layout *lay, const int *dims, const parse_header *h, const uint8_t *buf,
+                        const char *name)
+{
+    layout_compute((int)h->n_layers, dims, (int)h->lanes, lay);
+    for (unsigned l = 0; l < h->n_layers; l++) {
         const uint8_t *d = buf + HDR_BYTES + LAYER_BYTES * l;
         static const struct { const char *name; size_t off; } f[3] = {
             {"param_off", D_(param_off)}, {"w_off", D_(w_off)}, {"w_bytes", D_(w_bytes)}};
-        uint32_t want[3] = {lay.param_off[l], lay.w_off[l], lay.w_bytes[l]};
+        uint32_t want[3] = {lay->param_off[l], lay->w_off[l], lay->w_bytes[l]};
         for (int k = 0; k < 3; k++) {
             uint32_t got = q2_rd32(d + f[k].off);
             if (got != want[k]) {
-                Q2_ERR("parse %s failed: layer %u %s is %" PRIu32 ", need %" PRIu32 " (canonical)", name,
-                       l, f[k].name, got, want[k]);
+                PARSE_ERR("parse %s failed: layer %u %s is %" PRIu32 ", need %" PRIu32 " (canonical)",
+                          name, l, f[k].name, got, want[k]);
                 return Q2_EFORMAT;
             }
         }
     }
-    if (total != lay.total_size) {
-        Q2_ERR("parse %s failed: total_size is %" PRIu32 ", need %" PRIu32 " (canonical for these dims)",
-               name, total, lay.total_size);
+    if (h->total != lay->total_size) {
+        PARSE_ERR("parse %s failed: total_size is %" PRIu32 ", need %" PRIu32
+                  " (canonical for these dims)", name, h->total, lay->total_size);
         return Q2_EFORMAT;
     }
+    return Q2_OK;
+}
+
+/* Step 3: the CRC over the payload (*crc: its value) and the zero padding before the weights. */
+static int parse_crc_padding(uint32_t *crc, const q2_image_layout *lay, const uint8_t *buf, size_t len,
+                             const char *name)
+{
     uint32_t crc_want = q2_rd32(buf + len - CRC_BYTES), crc_got = q2_crc32(buf, len - CRC_BYTES);
     if (crc_want != crc_got) {
-        Q2_ERR("parse %s failed: CRC mismatch: stored 0x%08" PRIX32 ", computed 0x%08" PRIX32, name,
-               crc_want, crc_got);
+        PARSE_ERR("parse %s failed: CRC mismatch: stored 0x%08" PRIX32 ", computed 0x%08" PRIX32, name,
+                  crc_want, crc_got);
         return Q2_EFORMAT;
     }
-    for (uint32_t o = lay.p_end; o < lay.w0; o++)
+    for (uint32_t o = lay->p_end; o < lay->w0; o++)
         if (buf[o]) {
-            Q2_ERR("parse %s failed: padding byte at offset %" PRIu32 " is 0x%02X, need 0", name, o,
-                   buf[o]);
+            PARSE_ERR("parse %s failed: padding byte at offset %" PRIu32 " is 0x%02X, need 0", name, o,
+                      buf[o]);
             return Q2_EFORMAT;
         }
-    for (unsigned l = 0; l < n_layers; l++) {
-        bool hidden = l < n_layers - 1;
+    *crc = crc_got;
+    return Q2_OK;
+}
+
+/* Step 4: the neuron records (reserved zero, bias range, S range on hidden layers). */
+static int parse_records(const int *dims, const parse_header *h, const q2_image_layout *lay,
+                         const uint8_t *buf, const char *name)
+{
+    for (unsigned l = 0; l < h->n_layers; l++) {
+        bool hidden = l < h->n_layers - 1;
         for (int j = 0; j < dims[l + 1]; j++) {
-            const uint8_t *r = buf + lay.param_off[l] + NEURON_BYTES * (size_t)j;
+            const uint8_t *r = buf + lay->param_off[l] + NEURON_BYTES * (size_t)j;
             int32_t bias = (int32_t)q2_rd32(r + N_(bias));
             unsigned s = r[N_(s)];
             if (r[N_(reserved)]) {
-                Q2_ERR("parse %s failed: layer %u neuron %d reserved is %u, need 0", name, l, j,
-                       r[N_(reserved)]);
+                PARSE_ERR("parse %s failed: layer %u neuron %d reserved is %u, need 0", name, l, j,
+                          r[N_(reserved)]);
                 return Q2_EFORMAT;
             }
             if (bias > Q2_BIAS_MAX || bias < -Q2_BIAS_MAX) {
-                Q2_ERR("parse %s failed: layer %u neuron %d bias is %" PRId32 ", need |bias| <= %d", name,
-                       l, j, bias, Q2_BIAS_MAX);
+                PARSE_ERR("parse %s failed: layer %u neuron %d bias is %" PRId32 ", need |bias| <= %d",
+                          name, l, j, bias, Q2_BIAS_MAX);
                 return Q2_EFORMAT;
             }
             if (hidden && (s < Q2_S_MIN || s > Q2_S_MAX)) {
-                Q2_ERR("parse %s failed: layer %u neuron %d s is %u, need %d..%d", name, l, j, s, Q2_S_MIN,
-                       Q2_S_MAX);
+                PARSE_ERR("parse %s failed: layer %u neuron %d s is %u, need %d..%d", name, l, j, s,
+                          Q2_S_MIN, Q2_S_MAX);
                 return Q2_EFORMAT;
             }
         }
     }
+    return Q2_OK;
+}
+
+/* Step 5 (everything checked): one layer's scales, records and weight codes into L. */
+static void copy_layer(q2_qlayer *L, unsigned l, unsigned lanes, const q2_image_layout *lay,
+                       const uint8_t *buf)
+{
+    const uint32_t word = lanes / 4;
+    const uint8_t *d = buf + HDR_BYTES + LAYER_BYTES * l;
+    L->delta = bits_f32(q2_rd32(d + D_(delta)));
+    L->act_scale = bits_f32(q2_rd32(d + D_(act_scale)));
+    for (int j = 0; j < L->n_out; j++) {
+        const uint8_t *r = buf + lay->param_off[l] + NEURON_BYTES * (size_t)j;
+        L->bias[j] = (int32_t)q2_rd32(r + N_(bias));
+        L->m[j] = q2_rd16(r + N_(m));
+        L->s[j] = r[N_(s)];
+    }
+    /* weight words, bit order as in the encoder: lane t of the word for (g, i) is neuron
+     * j = g*L + t, code in byte t/4 bits 2*(t%4)+1 : 2*(t%4); c = 2k - 3; padding lanes ignored */
+    for (int j = 0; j < L->n_out; j++) {
+        uint32_t g = (uint32_t)j / lanes, t = (uint32_t)j % lanes;
+        uint8_t *row = L->codes + (size_t)j * (size_t)L->n_in;
+        for (int i = 0; i < L->n_in; i++) {
+            const uint8_t *w = buf + lay->w_off[l] + ((size_t)g * (size_t)L->n_in + (size_t)i) * word;
+            row[i] = (uint8_t)((w[t >> 2] >> (2 * (t & 3))) & 3u);
+        }
+    }
+}
+
+int q2_qmodel_parse(q2_qmodel *q, const uint8_t *buf, size_t len, const char *name)
+{
+    parse_header h;
+    int dims[Q2_MAX_LAYERS + 1];
+    q2_image_layout lay;
+    uint32_t crc = 0;
+    memset(q, 0, sizeof *q);
+    int rc = parse_hdr(&h, buf, len, name);
+    if (!rc) rc = parse_dims(dims, &h, buf, name);
+    if (!rc) rc = parse_layout(&lay, dims, &h, buf, name);
+    if (!rc) rc = parse_crc_padding(&crc, &lay, buf, len, name);
+    if (!rc) rc = parse_records(dims, &h, &lay, buf, name);
+    if (rc) return rc;
 
     /* everything checked: copy */
-    int rc = qmodel_alloc(q, (int)n_layers, dims, (int)lanes);
+    rc = qmodel_alloc(q, (int)h.n_layers, dims, (int)h.lanes);
     if (rc) {
-        Q2_ERR("parse %s failed: out of memory", name);
+        PARSE_ERR("parse %s failed: out of memory", name);
         return rc;
     }
-    q->scope = (int)(flags & Q2_FLAGS_SCOPE);
-    const uint32_t word = lanes / 4;
-    for (unsigned l = 0; l < n_layers; l++) {
-        q2_qlayer *L = &q->layers[l];
-        const uint8_t *d = buf + HDR_BYTES + LAYER_BYTES * l;
-        L->delta = bits_f32(q2_rd32(d + D_(delta)));
-        L->act_scale = bits_f32(q2_rd32(d + D_(act_scale)));
-        for (int j = 0; j < L->n_out; j++) {
-            const uint8_t *r = buf + lay.param_off[l] + NEURON_BYTES * (size_t)j;
-            L->bias[j] = (int32_t)q2_rd32(r + N_(bias));
-            L->m[j] = q2_rd16(r + N_(m));
-            L->s[j] = r[N_(s)];
-        }
-        /* weight words, bit order as in the encoder: lane t of the word for (g, i) is neuron
-         * j = g*L + t, code in byte t/4 bits 2*(t%4)+1 : 2*(t%4); c = 2k - 3; padding lanes ignored */
-        for (int j = 0; j < L->n_out; j++) {
-            uint32_t g = (uint32_t)j / lanes, t = (uint32_t)j % lanes;
-            uint8_t *row = L->codes + (size_t)j * (size_t)L->n_in;
-            for (int i = 0; i < L->n_in; i++) {
-                const uint8_t *w = buf + lay.w_off[l] + ((size_t)g * (size_t)L->n_in + (size_t)i) * word;
-                row[i] = (uint8_t)((w[t >> 2] >> (2 * (t & 3))) & 3u);
-            }
-        }
-    }
+    q->scope = (int)(h.flags & Q2_FLAGS_SCOPE);
+    for (unsigned l = 0; l < h.n_layers; l++) copy_layer(&q->layers[l], l, h.lanes, &lay, buf);
     q->image = malloc(len);
     if (!q->image) {
         q2_qmodel_free(q);
-        Q2_ERR("parse %s failed: out of memory", name);
+        PARSE_ERR("parse %s failed: out of memory", name);
         return Q2_ENOMEM;
     }
     memcpy(q->image, buf, len);
     q->image_len = len;
-    q->crc = crc_got;
+    q->crc = crc;
     return Q2_OK;
 }
+#undef PARSE_ERR
 
 int q2_qmodel_load(q2_qmodel *q, const char *path)
 {
