@@ -92,115 +92,133 @@ static bool get_shape(cursor *c, int *ndim, int64_t *shape)
     }
 }
 
-/* ---- reader ------------------------------------------------------------------------------------ */
-int q2_npy_parse(q2_npy *a, const uint8_t *buf, size_t len, const char *name)
+/* ---- reader ------------------------------------------------------------------------------------
+ * Steps: preamble (magic, version, header length), the header dict, dtype and shape, then the data.
+ * The steps report under the public name: "q2_npy_parse: parse <name> failed: ...". */
+#define PARSE_ERR(...) q2_err("q2_npy_parse", __VA_ARGS__)
+
+/* Magic, version and header length; *pre is the preamble size, *hlen the header's. */
+static int parse_preamble(const uint8_t *buf, size_t len, const char *name, size_t *pre, size_t *hlen)
 {
-    memset(a, 0, sizeof *a);
     if (len < 10 || memcmp(buf, npy_magic, 6)) {
-        Q2_ERR("parse %s failed: bad magic, need \"\\x93NUMPY\" (not a .npy file)", name);
+        PARSE_ERR("parse %s failed: bad magic, need \"\\x93NUMPY\" (not a .npy file)", name);
         return Q2_EFORMAT;
     }
     unsigned major = buf[6], minor = buf[7];
     if (!(major >= 1 && major <= 3 && minor == 0)) {
-        Q2_ERR("parse %s failed: bad version %u.%u, need 1.0, 2.0 or 3.0", name, major, minor);
+        PARSE_ERR("parse %s failed: bad version %u.%u, need 1.0, 2.0 or 3.0", name, major, minor);
         return Q2_EFORMAT;
     }
-    size_t pre = major == 1 ? 10 : 12;
-    if (len < pre) {
-        Q2_ERR("parse %s failed: file is %zu bytes, shorter than the %zu-byte preamble", name, len, pre);
+    *pre = major == 1 ? 10 : 12;
+    if (len < *pre) {
+        PARSE_ERR("parse %s failed: file is %zu bytes, shorter than the %zu-byte preamble", name, len,
+                  *pre);
         return Q2_EFORMAT;
     }
-    size_t hlen = major == 1 ? q2_rd16(buf + 8) : q2_rd32(buf + 8);
-    if (hlen > Q2_NPY_MAX_HEADER || hlen > len - pre) {
-        Q2_ERR("parse %s failed: header length %zu, need <= %zu (file size) and <= %d", name, hlen, len - pre,
-               Q2_NPY_MAX_HEADER);
+    *hlen = major == 1 ? q2_rd16(buf + 8) : q2_rd32(buf + 8);
+    if (*hlen > Q2_NPY_MAX_HEADER || *hlen > len - *pre) {
+        PARSE_ERR("parse %s failed: header length %zu, need <= %zu (file size) and <= %d", name, *hlen,
+                  len - *pre, Q2_NPY_MAX_HEADER);
         return Q2_EFORMAT;
     }
-    cursor c = {(const char *)buf + pre, (const char *)buf + pre + hlen};
-    for (const char *p = c.p; p < c.end; p++)
+    for (const uint8_t *p = buf + *pre; p < buf + *pre + *hlen; p++)
         if (*p == '\0') {
-            Q2_ERR("parse %s failed: NUL byte in the header", name);
+            PARSE_ERR("parse %s failed: NUL byte in the header", name);
             return Q2_EFORMAT;
         }
+    return Q2_OK;
+}
 
-    char descr[32] = "";
-    int fortran = -1, have_descr = 0, have_shape = 0;
-    if (!eat(&c, '{')) goto bad_dict;
-    while (!eat(&c, '}')) {
+/* The header dict: exactly 'descr' (into descr, size 32), 'fortran_order' (*fortran 0/1) and
+ * 'shape' (a->ndim, a->shape), in any order. */
+static int parse_dict(cursor *c, const char *name, q2_npy *a, char descr[32], int *fortran)
+{
+    int have_descr = 0, have_shape = 0;
+    *fortran = -1;
+    if (!eat(c, '{')) goto bad_dict;
+    while (!eat(c, '}')) {
         char key[32];
-        if (!get_string(&c, key, sizeof key) || !eat(&c, ':')) goto bad_dict;
+        if (!get_string(c, key, sizeof key) || !eat(c, ':')) goto bad_dict;
         if (!strcmp(key, "descr") && !have_descr) {
-            if (!get_string(&c, descr, sizeof descr)) {
-                Q2_ERR("parse %s failed: header key 'descr' is not a simple dtype string", name);
+            if (!get_string(c, descr, 32)) {
+                PARSE_ERR("parse %s failed: header key 'descr' is not a simple dtype string", name);
                 return Q2_EFORMAT;
             }
             have_descr = 1;
-        } else if (!strcmp(key, "fortran_order") && fortran < 0) {
-            if (get_word(&c, "False")) fortran = 0;
-            else if (get_word(&c, "True")) fortran = 1;
+        } else if (!strcmp(key, "fortran_order") && *fortran < 0) {
+            if (get_word(c, "False")) *fortran = 0;
+            else if (get_word(c, "True")) *fortran = 1;
             else {
-                Q2_ERR("parse %s failed: header key 'fortran_order' is not True or False", name);
+                PARSE_ERR("parse %s failed: header key 'fortran_order' is not True or False", name);
                 return Q2_EFORMAT;
             }
         } else if (!strcmp(key, "shape") && !have_shape) {
-            if (!get_shape(&c, &a->ndim, a->shape)) {
-                Q2_ERR("parse %s failed: header key 'shape' is not a tuple of at most %d integers "
-                       "<= %" PRId64, name, Q2_NPY_MAX_DIMS, Q2_NPY_MAX_ELEMS);
+            if (!get_shape(c, &a->ndim, a->shape)) {
+                PARSE_ERR("parse %s failed: header key 'shape' is not a tuple of at most %d integers "
+                          "<= %" PRId64, name, Q2_NPY_MAX_DIMS, Q2_NPY_MAX_ELEMS);
                 return Q2_EFORMAT;
             }
             have_shape = 1;
         } else {
-            Q2_ERR("parse %s failed: header key '%s' unknown or repeated, need exactly 'descr', "
-                   "'fortran_order', 'shape'", name, key);
+            PARSE_ERR("parse %s failed: header key '%s' unknown or repeated, need exactly 'descr', "
+                      "'fortran_order', 'shape'", name, key);
             return Q2_EFORMAT;
         }
-        if (!eat(&c, ',')) {
-            if (!eat(&c, '}')) goto bad_dict;
+        if (!eat(c, ',')) {
+            if (!eat(c, '}')) goto bad_dict;
             break;
         }
     }
-    skip_ws(&c);
-    if (c.p != c.end) goto bad_dict;
-    if (!have_descr || fortran < 0 || !have_shape) {
-        Q2_ERR("parse %s failed: header lacks key '%s'", name,
-               !have_descr ? "descr" : fortran < 0 ? "fortran_order" : "shape");
+    skip_ws(c);
+    if (c->p != c->end) goto bad_dict;
+    if (!have_descr || *fortran < 0 || !have_shape) {
+        PARSE_ERR("parse %s failed: header lacks key '%s'", name,
+                  !have_descr ? "descr" : *fortran < 0 ? "fortran_order" : "shape");
         return Q2_EFORMAT;
     }
+    return Q2_OK;
+bad_dict:
+    PARSE_ERR("parse %s failed: header is not a dict literal {'descr': .., 'fortran_order': .., "
+              "'shape': (..)}", name);
+    return Q2_EFORMAT;
+}
 
-    bool big;
+/* dtype (a->itemsize, *big), C order, and the element count a->n. */
+static int parse_dtype(q2_npy *a, const char *descr, int fortran, const char *name, bool *big)
+{
     if (!strcmp(descr, "<f4") || !strcmp(descr, ">f4")) a->itemsize = 4;
     else if (!strcmp(descr, "<f8") || !strcmp(descr, ">f8")) a->itemsize = 8;
     else {
-        Q2_ERR("parse %s failed: dtype '%s' not supported, need float32 or float64 ('<f4', '<f8', '>f4', "
-               "'>f8'); convert with arr.astype(np.float32)", name, descr);
+        PARSE_ERR("parse %s failed: dtype '%s' not supported, need float32 or float64 ('<f4', '<f8', "
+                  "'>f4', '>f8'); convert with arr.astype(np.float32)", name, descr);
         return Q2_EFORMAT;
     }
-    big = descr[0] == '>';
+    *big = descr[0] == '>';
     if (fortran) {
-        Q2_ERR("parse %s failed: fortran_order is True, need C order; save np.ascontiguousarray(arr) "
-               "(a transposed view is Fortran-ordered)", name);
+        PARSE_ERR("parse %s failed: fortran_order is True, need C order; save np.ascontiguousarray(arr) "
+                  "(a transposed view is Fortran-ordered)", name);
         return Q2_EFORMAT;
     }
     a->n = 1;
     for (int d = 0; d < a->ndim; d++) {
         a->n *= a->shape[d];
         if (a->n > Q2_NPY_MAX_ELEMS) {
-            Q2_ERR("parse %s failed: shape has more than %" PRId64 " elements", name, Q2_NPY_MAX_ELEMS);
+            PARSE_ERR("parse %s failed: shape has more than %" PRId64 " elements", name,
+                      Q2_NPY_MAX_ELEMS);
             return Q2_EFORMAT;
         }
     }
-    size_t data_off = pre + hlen, want = (size_t)a->n * (size_t)a->itemsize;
-    if (len - data_off != want) {
-        Q2_ERR("parse %s failed: data is %zu bytes, need %zu for %" PRId64 " elements of %s (%s)", name,
-               len - data_off, want, a->n, descr, len - data_off < want ? "truncated" : "trailing bytes");
-        return Q2_EFORMAT;
-    }
+    return Q2_OK;
+}
+
+/* The data: a->n elements of a->itemsize bytes at p, byte-swapped if big, into a->data (float). */
+static int parse_data(q2_npy *a, const uint8_t *p, bool big, const char *name)
+{
     a->data = malloc(a->n ? (size_t)a->n * sizeof(float) : 1);
     if (!a->data) {
-        Q2_ERR("parse %s failed: out of memory for %" PRId64 " elements", name, a->n);
+        PARSE_ERR("parse %s failed: out of memory for %" PRId64 " elements", name, a->n);
         return Q2_ENOMEM;
     }
-    const uint8_t *p = buf + data_off;
     for (int64_t k = 0; k < a->n; k++, p += a->itemsize) {
         uint8_t b[8];
         for (int i = 0; i < a->itemsize; i++) b[i] = big ? p[a->itemsize - 1 - i] : p[i];
@@ -215,11 +233,30 @@ int q2_npy_parse(q2_npy *a, const uint8_t *buf, size_t len, const char *name)
         }
     }
     return Q2_OK;
-bad_dict:
-    Q2_ERR("parse %s failed: header is not a dict literal {'descr': .., 'fortran_order': .., 'shape': (..)}",
-           name);
-    return Q2_EFORMAT;
 }
+
+int q2_npy_parse(q2_npy *a, const uint8_t *buf, size_t len, const char *name)
+{
+    size_t pre = 0, hlen = 0;
+    char descr[32] = "";
+    int fortran = -1;
+    bool big = false;
+    memset(a, 0, sizeof *a);
+    int rc = parse_preamble(buf, len, name, &pre, &hlen);
+    if (rc) return rc;
+    cursor c = {(const char *)buf + pre, (const char *)buf + pre + hlen};
+    rc = parse_dict(&c, name, a, descr, &fortran);
+    if (!rc) rc = parse_dtype(a, descr, fortran, name, &big);
+    if (rc) return rc;
+    size_t data_off = pre + hlen, want = (size_t)a->n * (size_t)a->itemsize;
+    if (len - data_off != want) {
+        PARSE_ERR("parse %s failed: data is %zu bytes, need %zu for %" PRId64 " elements of %s (%s)", name,
+                  len - data_off, want, a->n, descr, len - data_off < want ? "truncated" : "trailing bytes");
+        return Q2_EFORMAT;
+    }
+    return parse_data(a, buf + data_off, big, name);
+}
+#undef PARSE_ERR
 
 int q2_npy_load(q2_npy *a, const char *path)
 {
