@@ -196,6 +196,69 @@ static double int_accuracy(const q2_qmodel *q, const q2_dataset *d)
     return acc;
 }
 
+/* Step 1. quantize: deltas per neuron (*d) and the float model *qf; in the neuron scope the last layer
+ * takes its layer-wise step so that all logits share one unit (docs/arithmetic.md). On failure
+ * nothing is kept. */
+static int pack_quantize(const mlp *m, const q2_pack_opts *o, mlp *qf, q2_deltas *d)
+{
+    const int L = m->n_layers;
+    mlp tmp;
+    q2_deltas d_last;
+    int rc = q2_quantize_mlp_ex(m, o->scope, o->rule, &o->qopts, o->val, qf, d, NULL);
+    if (rc) return rc;
+    if (o->scope == Q2_SCOPE_NEURON) {
+        if ((rc = q2_quantize_mlp_ex(m, Q2_SCOPE_LAYER, o->rule, &o->qopts, o->val, &tmp, &d_last, NULL))) {
+            mlp_free(qf);
+            q2_deltas_free(d);
+            return rc;
+        }
+        memcpy(d->delta[L - 1], d_last.delta[L - 1], (size_t)m->dims[L] * sizeof(float));
+        mlp_free(&tmp);
+        q2_deltas_free(&d_last);
+    }
+    return Q2_OK;
+}
+
+/* Step 2. the codes into q, and the float model qf with exactly these weights; counts dead neurons. */
+static void pack_codes(const mlp *m, const q2_deltas *d, q2_qmodel *q, mlp *qf, q2_pack_report *rep)
+{
+    for (int l = 0; l < m->n_layers; l++) {
+        const int n_in = m->dims[l];
+        for (int j = 0; j < m->dims[l + 1]; j++) {
+            float delta = d->delta[l][j];
+            bool dead = !(delta >= Q2_DELTA_DEAD);
+            if (dead) rep->n_dead++;
+            for (int i = 0; i < n_in; i++) {
+                size_t k = (size_t)j * (size_t)n_in + (size_t)i;
+                int code = dead ? 2 : q2_quant_code(m->w[l][k], delta);
+                q->layers[l].codes[k] = (uint8_t)code;
+                qf->w[l][k] = dead ? 0.0f : q2_quant_value(code, delta);
+            }
+        }
+    }
+}
+
+/* Step 4 (auto): try each candidate percentile on the validation set, rep->pct := the first best. */
+static int pack_choose_pct(const mlp *m, const q2_pack_opts *o, float **acts, int n_cal,
+                           const q2_deltas *d, q2_qmodel *q, q2_pack_report *rep)
+{
+    static const double cand[] = Q2_CALIB_CANDIDATES;
+    float s[Q2_MAX_LAYERS + 1];
+    int best = -1;
+    for (int c = 0; c < (int)(sizeof cand / sizeof cand[0]) && c < Q2_CALIB_MAX_CAND; c++) {
+        scales_for(m, acts, (size_t)n_cal, cand[c], s, rep);
+        build_params(m, d, s, q, rep);
+        double acc = int_accuracy(q, o->val);
+        if (acc < 0) return Q2_ENOMEM;
+        rep->cand_pct[c] = cand[c];
+        rep->cand_acc[c] = acc;
+        rep->n_cand = c + 1;
+        if (best < 0 || acc > rep->cand_acc[best]) best = c; /* first best: the default on ties */
+    }
+    rep->pct = cand[best];
+    return Q2_OK;
+}
+
 int q2_pack_mlp(const mlp *m, const q2_pack_opts *o, q2_qmodel *q, mlp *qf_out, q2_pack_report *rep)
 {
     memset(q, 0, sizeof *q);
@@ -206,37 +269,16 @@ int q2_pack_mlp(const mlp *m, const q2_pack_opts *o, q2_qmodel *q, mlp *qf_out, 
     if (rc) return rc;
     const int L = m->n_layers;
 
-    /* 1. quantize: deltas per neuron; in the neuron scope the last layer takes its layer-wise step
-     *    so that all logits share one unit (docs/arithmetic.md) */
-    mlp qf, tmp;
-    q2_deltas d, d_last;
+    /* 1. quantize */
+    mlp qf;
+    q2_deltas d;
     float *acts[Q2_MAX_LAYERS] = {0};
-    if ((rc = q2_quantize_mlp_ex(m, o->scope, o->rule, &o->qopts, o->val, &qf, &d, NULL))) return rc;
-    if (o->scope == Q2_SCOPE_NEURON) {
-        if ((rc = q2_quantize_mlp_ex(m, Q2_SCOPE_LAYER, o->rule, &o->qopts, o->val, &tmp, &d_last, NULL)))
-            goto out_quant;
-        memcpy(d.delta[L - 1], d_last.delta[L - 1], (size_t)m->dims[L] * sizeof(float));
-        mlp_free(&tmp);
-        q2_deltas_free(&d_last);
-    }
+    if ((rc = pack_quantize(m, o, &qf, &d))) return rc;
 
     /* 2. codes, and the float model with exactly these weights */
     if ((rc = q2_qmodel_init(q, L, m->dims, o->lanes))) goto out_quant;
     q->scope = (int)o->scope;
-    for (int l = 0; l < L; l++) {
-        const int n_in = m->dims[l];
-        for (int j = 0; j < m->dims[l + 1]; j++) {
-            float delta = d.delta[l][j];
-            bool dead = !(delta >= Q2_DELTA_DEAD);
-            if (dead) rep->n_dead++;
-            for (int i = 0; i < n_in; i++) {
-                size_t k = (size_t)j * (size_t)n_in + (size_t)i;
-                int code = dead ? 2 : q2_quant_code(m->w[l][k], delta);
-                q->layers[l].codes[k] = (uint8_t)code;
-                qf.w[l][k] = dead ? 0.0f : q2_quant_value(code, delta);
-            }
-        }
-    }
+    pack_codes(m, &d, q, &qf, rep);
 
     /* 3. calibrate on the first calib_n training images */
     int n_cal = o->calib_n < o->calib->n ? o->calib_n : o->calib->n;
@@ -245,22 +287,7 @@ int q2_pack_mlp(const mlp *m, const q2_pack_opts *o, q2_qmodel *q, mlp *qf_out, 
     /* 4. bias / M / S for the percentile, or for each candidate (auto) */
     float s[Q2_MAX_LAYERS + 1];
     if (o->calib_pct == Q2_CALIB_PCT_AUTO) {
-        static const double cand[] = Q2_CALIB_CANDIDATES;
-        int best = -1;
-        for (int c = 0; c < (int)(sizeof cand / sizeof cand[0]) && c < Q2_CALIB_MAX_CAND; c++) {
-            scales_for(m, acts, (size_t)n_cal, cand[c], s, rep);
-            build_params(m, &d, s, q, rep);
-            double acc = int_accuracy(q, o->val);
-            if (acc < 0) {
-                rc = Q2_ENOMEM;
-                goto out_q;
-            }
-            rep->cand_pct[c] = cand[c];
-            rep->cand_acc[c] = acc;
-            rep->n_cand = c + 1;
-            if (best < 0 || acc > rep->cand_acc[best]) best = c; /* first best: the default on ties */
-        }
-        rep->pct = cand[best];
+        if ((rc = pack_choose_pct(m, o, acts, n_cal, &d, q, rep))) goto out_q;
     } else {
         rep->pct = o->calib_pct;
     }
