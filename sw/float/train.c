@@ -286,6 +286,113 @@ static void fmt_eta(char *buf, size_t len, double s)
     snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)s % 60);
 }
 
+/* The state of one run that the epoch steps share. */
+typedef struct {
+    const train_opts *o;
+    q2_rng rng;            // shuffles and dropout masks
+    int steps_per_epoch;
+    long total_steps, step; // step: updates done so far
+    bool tty;              // redraw a progress line in place
+    double t0, last_draw;  // q2_now() at the start and at the last redraw
+} train_loop;
+
+static void shuffle(int *order, int n, q2_rng *rng)
+{
+    for (int i = n - 1; i > 0; i--) { /* Fisher-Yates */
+        int j = (int)q2_rng_below(rng, (uint32_t)i + 1), tmp = order[i];
+        order[i] = order[j];
+        order[j] = tmp;
+    }
+}
+
+/* The n examples t->order[r0 ..] into t->x (scaled pixels, (n, n_in)) and t->y. */
+static void load_batch(trainer *t, const q2_dataset *train, int r0, int n, int n_in)
+{
+    for (int i = 0; i < n; i++) {
+        int e = t->order[r0 + i];
+        mlp_scale_pixels(train->images + (size_t)e * n_in, (size_t)n_in, t->x + (size_t)i * n_in);
+        t->y[i] = train->labels[e];
+    }
+}
+
+/* Redraw the batch progress line, at most every 0.25 s, on a terminal. */
+static void draw_batch(train_loop *lp, const train_result *res, int ep, int s, double loss_mean)
+{
+    double now = q2_now();
+    if (!(lp->tty && now - lp->last_draw > 0.25)) return;
+    char eta[32], val[32] = "--";
+    fmt_eta(eta, sizeof eta, (now - lp->t0) / lp->step * (lp->total_steps - lp->step));
+    if (ep) snprintf(val, sizeof val, "%.2f%%", 100.0 * res->val_acc[ep - 1]);
+    q2_progress("epoch %d/%d  batch %d/%d  loss %.4f  val %s  ETA %s", ep + 1, lp->o->epochs, s + 1,
+                lp->steps_per_epoch, loss_mean, val, eta);
+    lp->last_draw = now;
+}
+
+/* One epoch of steps: shuffle, then every batch forward, backward, update. Returns the loss sum. */
+static double train_epoch(trainer *t, mlp *m, const q2_dataset *train, train_loop *lp, int ep,
+                          train_result *res)
+{
+    const train_opts *o = lp->o;
+    const int n_in = m->dims[0];
+    shuffle(t->order, train->n, &lp->rng);
+    double loss_sum = 0.0, ts = q2_now(), tc = train_cpu_seconds();
+    for (int s = 0; s < lp->steps_per_epoch; s++) {
+        int r0 = s * t->B, n = train->n - r0 < t->B ? train->n - r0 : t->B;
+        load_batch(t, train, r0, n, n_in);
+        float lr = o->lr;
+        if (o->schedule == TRAIN_LR_COSINE)
+            lr = (float)(0.5 * o->lr *
+                         (1.0 + cos(3.14159265358979323846 * (double)lp->step / lp->total_steps)));
+        loss_sum += forward_loss(t, m, n, o->dropout, &lp->rng);
+        backward(t, m, n, o->dropout);
+        update(t, m, o, lr, ++lp->step);
+        res->images += n;
+        draw_batch(lp, res, ep, s, loss_sum / (r0 + n));
+    }
+    res->step_s += q2_now() - ts;
+    res->step_cpu_s += train_cpu_seconds() - tc;
+    return loss_sum;
+}
+
+/* dst's weights and biases := src's (same dims). */
+static void copy_params(mlp *dst, const mlp *src)
+{
+    for (int l = 0; l < src->n_layers; l++) {
+        memcpy(dst->w[l], src->w[l], sizeof(float) * (size_t)src->dims[l + 1] * src->dims[l]);
+        memcpy(dst->b[l], src->b[l], sizeof(float) * (size_t)src->dims[l + 1]);
+    }
+}
+
+/* After epoch ep: validate, record, keep the best weights in *best, print the epoch line. */
+static int end_epoch(const mlp *m, const q2_dataset *val, const train_loop *lp, int ep, double loss_sum,
+                     int n_train, mlp *best, train_result *res)
+{
+    const train_opts *o = lp->o;
+    double acc = mlp_accuracy(m, val);
+    if (acc < 0) return (int)acc;
+    res->loss[ep] = loss_sum / n_train;
+    res->val_acc[ep] = acc;
+    res->epochs_run = ep + 1;
+    if (!isfinite(res->loss[ep])) {
+        q2_err("train_mlp", "train epoch %d failed: loss is %g (learning rate %g too high?)", ep + 1,
+               res->loss[ep], o->lr);
+        return Q2_EARG;
+    }
+    if (acc > res->best_val_acc) {
+        res->best_val_acc = acc;
+        res->best_epoch = ep + 1;
+        copy_params(best, m);
+    }
+    if (o->progress) {
+        char eta[32];
+        fmt_eta(eta, sizeof eta, (q2_now() - lp->t0) / lp->step * (lp->total_steps - lp->step));
+        q2_progress("epoch %d/%d  loss %.4f  val %.2f%%  best %.2f%% (epoch %d)  %.0f img/s  ETA %s",
+                    ep + 1, o->epochs, res->loss[ep], 100.0 * acc, 100.0 * res->best_val_acc,
+                    res->best_epoch, res->images / res->step_s, eta);
+    }
+    return Q2_OK;
+}
+
 int train_mlp(mlp *m, const q2_dataset *train, const q2_dataset *val, const train_opts *o,
               train_result *res)
 {
@@ -298,84 +405,22 @@ int train_mlp(mlp *m, const q2_dataset *train, const q2_dataset *val, const trai
     if ((rc = trainer_init(&t, m, train->n, o))) return rc;
     if ((rc = mlp_copy(&best, m))) goto out_trainer;
 
-    q2_rng rng;
-    q2_rng_init(&rng, o->seed ^ 0x5eedda7a5eedda7aull); /* a stream apart from train_he_init's */
-    const int n_in = m->dims[0], steps_per_epoch = (train->n + t.B - 1) / t.B;
-    const long total_steps = (long)steps_per_epoch * o->epochs;
-    const bool tty = o->progress && q2_progress_is_tty();
-    double t0 = q2_now(), last_draw = 0.0;
-    long step = 0;
+    train_loop lp = {.o = o};
+    q2_rng_init(&lp.rng, o->seed ^ 0x5eedda7a5eedda7aull); /* a stream apart from train_he_init's */
+    lp.steps_per_epoch = (train->n + t.B - 1) / t.B;
+    lp.total_steps = (long)lp.steps_per_epoch * o->epochs;
+    lp.tty = o->progress && q2_progress_is_tty();
+    lp.t0 = q2_now();
     res->best_val_acc = -1.0;
     for (int ep = 0; ep < o->epochs; ep++) {
-        for (int i = train->n - 1; i > 0; i--) { /* Fisher-Yates */
-            int j = (int)q2_rng_below(&rng, (uint32_t)i + 1), tmp = t.order[i];
-            t.order[i] = t.order[j];
-            t.order[j] = tmp;
-        }
-        double loss_sum = 0.0, ts = q2_now(), tc = train_cpu_seconds();
-        for (int s = 0; s < steps_per_epoch; s++) {
-            int r0 = s * t.B, n = train->n - r0 < t.B ? train->n - r0 : t.B;
-            for (int i = 0; i < n; i++) {
-                int e = t.order[r0 + i];
-                mlp_scale_pixels(train->images + (size_t)e * n_in, (size_t)n_in, t.x + (size_t)i * n_in);
-                t.y[i] = train->labels[e];
-            }
-            float lr = o->lr;
-            if (o->schedule == TRAIN_LR_COSINE)
-                lr = (float)(0.5 * o->lr * (1.0 + cos(3.14159265358979323846 * (double)step / total_steps)));
-            loss_sum += forward_loss(&t, m, n, o->dropout, &rng);
-            backward(&t, m, n, o->dropout);
-            update(&t, m, o, lr, ++step);
-            res->images += n;
-            double now = q2_now();
-            if (tty && now - last_draw > 0.25) {
-                char eta[32], val[32] = "--";
-                fmt_eta(eta, sizeof eta, (now - t0) / step * (total_steps - step));
-                if (ep) snprintf(val, sizeof val, "%.2f%%", 100.0 * res->val_acc[ep - 1]);
-                q2_progress("epoch %d/%d  batch %d/%d  loss %.4f  val %s  ETA %s", ep + 1, o->epochs, s + 1,
-                            steps_per_epoch, loss_sum / (r0 + n), val, eta);
-                last_draw = now;
-            }
-        }
-        res->step_s += q2_now() - ts;
-        res->step_cpu_s += train_cpu_seconds() - tc;
-        double acc = mlp_accuracy(m, val);
-        if (acc < 0) {
-            rc = (int)acc;
-            goto out_best;
-        }
-        res->loss[ep] = loss_sum / train->n;
-        res->val_acc[ep] = acc;
-        res->epochs_run = ep + 1;
-        if (!isfinite(res->loss[ep])) {
-            Q2_ERR("train epoch %d failed: loss is %g (learning rate %g too high?)", ep + 1, res->loss[ep], o->lr);
-            rc = Q2_EARG;
-            goto out_best;
-        }
-        if (acc > res->best_val_acc) {
-            res->best_val_acc = acc;
-            res->best_epoch = ep + 1;
-            for (int l = 0; l < m->n_layers; l++) {
-                memcpy(best.w[l], m->w[l], sizeof(float) * (size_t)m->dims[l + 1] * m->dims[l]);
-                memcpy(best.b[l], m->b[l], sizeof(float) * (size_t)m->dims[l + 1]);
-            }
-        }
-        if (o->progress) {
-            char eta[32];
-            fmt_eta(eta, sizeof eta, (q2_now() - t0) / step * (total_steps - step));
-            q2_progress("epoch %d/%d  loss %.4f  val %.2f%%  best %.2f%% (epoch %d)  %.0f img/s  ETA %s",
-                        ep + 1, o->epochs, res->loss[ep], 100.0 * acc, 100.0 * res->best_val_acc,
-                        res->best_epoch, res->images / res->step_s, eta);
-        }
+        double loss_sum = train_epoch(&t, m, train, &lp, ep, res);
+        if ((rc = end_epoch(m, val, &lp, ep, loss_sum, train->n, &best, res))) goto out_best;
     }
-    if (tty) q2_progress_done();
-    for (int l = 0; l < m->n_layers; l++) { /* keep the best epoch's weights */
-        memcpy(m->w[l], best.w[l], sizeof(float) * (size_t)m->dims[l + 1] * m->dims[l]);
-        memcpy(m->b[l], best.b[l], sizeof(float) * (size_t)m->dims[l + 1]);
-    }
-    res->train_s = q2_now() - t0;
+    if (lp.tty) q2_progress_done();
+    copy_params(m, &best); /* keep the best epoch's weights */
+    res->train_s = q2_now() - lp.t0;
 out_best:
-    if (rc && tty) q2_progress_done();
+    if (rc && lp.tty) q2_progress_done();
     mlp_free(&best);
 out_trainer:
     trainer_free(&t);
