@@ -261,38 +261,56 @@ static int run_import(int n, const char *const *args)
     return rc;
 }
 
-static void test_import(void)
+/* A random 12-7-5-3 model. */
+static void import_model(mlp *m)
 {
-    char dir[] = "/tmp/q2_test_import_XXXXXX";
-    if (!mkdtemp(dir)) exit(2);
     int dims[4] = {12, 7, 5, 3};
-    mlp m;
-    if (mlp_init(&m, 3, dims)) exit(2);
+    if (mlp_init(m, 3, dims)) exit(2);
     q2_rng r;
     q2_rng_init(&r, 4);
     for (int l = 0; l < 3; l++) {
-        for (int k = 0; k < dims[l] * dims[l + 1]; k++) m.w[l][k] = (float)q2_rng_normal(&r);
-        for (int j = 0; j < dims[l + 1]; j++) m.b[l][j] = (float)q2_rng_normal(&r);
+        for (int k = 0; k < dims[l] * dims[l + 1]; k++) m->w[l][k] = (float)q2_rng_normal(&r);
+        for (int j = 0; j < dims[l + 1]; j++) m->b[l][j] = (float)q2_rng_normal(&r);
     }
-    /* PyTorch layout (n_out, n_in) float32 in DIR/w<l>.npy, b<l>.npy; Keras layout (n_in, n_out) float64
-     * in DIR/k<l>.npy, c<l>.npy */
-    char p[8][4200];
+}
+
+/* PyTorch layout (n_out, n_in) float32 in DIR/w<l>.npy, b<l>.npy; Keras layout (n_in, n_out) float64
+ * in DIR/k<l>.npy, c<l>.npy, whose paths go to p[2l], p[2l+1] */
+static void import_write_files(const mlp *m, const char *dir, char (*p)[4200])
+{
+    const int *dims = m->dims;
     for (int l = 0; l < 3; l++) {
         int64_t ws[2] = {dims[l + 1], dims[l]}, ks[2] = {dims[l], dims[l + 1]}, bs[1] = {dims[l + 1]};
         float *kt = malloc((size_t)dims[l] * (size_t)dims[l + 1] * sizeof *kt);
         for (int j = 0; j < dims[l + 1]; j++)
-            for (int i = 0; i < dims[l]; i++) kt[i * dims[l + 1] + j] = m.w[l][j * dims[l] + i];
+            for (int i = 0; i < dims[l]; i++) kt[i * dims[l + 1] + j] = m->w[l][j * dims[l] + i];
         char a[4200], b[4200];
         snprintf(a, sizeof a, "%s/w%d.npy", dir, l);
         snprintf(b, sizeof b, "%s/b%d.npy", dir, l);
-        if (q2_npy_save(a, m.w[l], 2, ws, 4) || q2_npy_save(b, m.b[l], 1, bs, 4)) exit(2);
+        if (q2_npy_save(a, m->w[l], 2, ws, 4) || q2_npy_save(b, m->b[l], 1, bs, 4)) exit(2);
         snprintf(p[2 * l], sizeof p[0], "%s/k%d.npy", dir, l);
         snprintf(p[2 * l + 1], sizeof p[0], "%s/c%d.npy", dir, l);
-        if (q2_npy_save(p[2 * l], kt, 2, ks, 8) || q2_npy_save(p[2 * l + 1], m.b[l], 1, bs, 8)) exit(2);
+        if (q2_npy_save(p[2 * l], kt, 2, ks, 8) || q2_npy_save(p[2 * l + 1], m->b[l], 1, bs, 8)) exit(2);
         free(kt);
     }
-    char out[4200];
-    snprintf(out, sizeof out, "%s/m.mlp", dir);
+}
+
+/* The model in out has m's dims, weights and biases bit for bit. */
+static bool import_same(const char *out, const mlp *m)
+{
+    const int *dims = m->dims;
+    mlp g;
+    bool same = !mlp_load(&g, out) && g.n_layers == 3 && !memcmp(g.dims, m->dims, sizeof m->dims);
+    for (int l = 0; same && l < 3; l++)
+        same = !memcmp(g.w[l], m->w[l], (size_t)dims[l] * (size_t)dims[l + 1] * 4) &&
+               !memcmp(g.b[l], m->b[l], (size_t)dims[l + 1] * 4);
+    mlp_free(&g);
+    return same;
+}
+
+/* The layouts accepted, and the mismatches refused, by exit code. */
+static void import_cases(const mlp *m, char *dir, char (*p)[4200], char *out)
+{
     struct {
         const char *what;
         const char *args[16];
@@ -318,22 +336,18 @@ static void test_import(void)
         t[k].args[n] = out;
         unlink(out);
         int rc = run_import(n + 1, t[k].args);
-        bool same = false;
-        if (rc == 0) {
-            mlp g;
-            same = !mlp_load(&g, out) && g.n_layers == 3 && !memcmp(g.dims, m.dims, sizeof m.dims);
-            for (int l = 0; same && l < 3; l++)
-                same = !memcmp(g.w[l], m.w[l], (size_t)dims[l] * (size_t)dims[l + 1] * 4) &&
-                       !memcmp(g.b[l], m.b[l], (size_t)dims[l + 1] * 4);
-            mlp_free(&g);
-        }
+        bool same = rc == 0 && import_same(out, m);
         check(rc == t[k].want && (rc != 0 || same), "import %s: exit %d%s", t[k].what, rc,
               rc ? (access(out, F_OK) ? ", no output written" : ", but an output exists")
                  : ", weights bit for bit");
     }
-    /* a NaN weight and a Fortran-ordered file are refused */
+}
+
+/* a NaN weight and a Fortran-ordered file are refused */
+static void import_refusals(const mlp *m, char *dir, char *out)
+{
     float bad[12 * 7];
-    memcpy(bad, m.w[0], sizeof bad);
+    memcpy(bad, m->w[0], sizeof bad);
     bad[5] = NAN;
     int64_t ws[2] = {7, 12};
     char a[4200];
@@ -344,11 +358,25 @@ static void test_import(void)
     check(rc == Q2_EXIT_USAGE, "import refuses a NaN weight (exit %d)", rc);
     size_t len;
     uint8_t *f =
-        make_npy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (7, 12), }", m.w[0], sizeof bad, &len);
+        make_npy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (7, 12), }", m->w[0], sizeof bad, &len);
     q2_write_file_atomic(a, f, len);
     free(f);
     rc = run_import(4, args);
     check(rc == Q2_EXIT_USAGE, "import refuses a Fortran-ordered weight file (exit %d)", rc);
+}
+
+static void test_import(void)
+{
+    char dir[] = "/tmp/q2_test_import_XXXXXX";
+    if (!mkdtemp(dir)) exit(2);
+    mlp m;
+    import_model(&m);
+    char p[8][4200];
+    import_write_files(&m, dir, p);
+    char out[4200];
+    snprintf(out, sizeof out, "%s/m.mlp", dir);
+    import_cases(&m, dir, p, out);
+    import_refusals(&m, dir, out);
     mlp_free(&m);
     char cmd[4300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

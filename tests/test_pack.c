@@ -154,6 +154,83 @@ static void synth(mlp *m, q2_dataset *d, uint64_t seed)
     }
 }
 
+/* the float-activation model holds exactly the packed weights c * delta / 2: delta/2 is |w| of
+ * any weight with c = +-1 in the row (exact), and every weight of the row must be c * delta/2;
+ * and the last layer has one step (logits comparable) in every scope */
+static void network_weights(const mlp *m, const mlp *qf, const q2_qmodel *q, q2_scope scope)
+{
+    int bad_w = 0;
+    float row_delta[3][24];
+    for (int l = 0; l < 3; l++)
+        for (int j = 0; j < m->dims[l + 1]; j++) {
+            const int n_in = m->dims[l];
+            float delta = -1;
+            for (int i = 0; i < n_in && delta < 0; i++) {
+                int c = 2 * q->layers[l].codes[j * n_in + i] - 3;
+                if (c == 1 || c == -1) delta = 2 * fabsf(qf->w[l][j * n_in + i]);
+            }
+            row_delta[l][j] = delta;
+            for (int i = 0; i < n_in && delta >= 0; i++)
+                bad_w += qf->w[l][j * n_in + i] != q2_quant_value(q->layers[l].codes[j * n_in + i], delta);
+        }
+    check(bad_w == 0, "%s scope: float-activation weights are (2k-3) delta/2 of the packed codes",
+          q2_scope_name(scope));
+
+    /* last layer: one step (logits comparable) in every scope */
+    float d0 = row_delta[2][0], dmax = 0;
+    for (int j = 1; j < 5; j++) dmax = fmaxf(dmax, fabsf(row_delta[2][j] - d0));
+    check(d0 > 0 && dmax == 0, "%s scope: the last layer shares one step (spread %g)", q2_scope_name(scope),
+          dmax);
+}
+
+/* layer 0 hidden outputs: a' within ACT0_TOL_UNITS of clamp(round(y / s_1)) of the float model; the
+ * classes agree; the report's accuracies and saturation counts */
+static void network_outputs(const q2_dataset *d, const mlp *qf, const q2_qmodel *p, const q2_qmodel *q,
+                            const q2_pack_report *rep, q2_scope scope)
+{
+    float x[36], h0[24], h1[16], y[5];
+    float *hid[2] = {h0, h1};
+    uint8_t a0[24], a1[16];
+    uint8_t *ahid[2] = {a0, a1};
+    int worst = 0, agree = 0;
+    for (int i = 0; i < d->n; i++) {
+        int32_t logits[5];
+        mlp_scale_pixels(d->images + i * 36, 36, x);
+        mlp_forward(qf, x, 1, y, hid);
+        int c = q2_qmodel_forward_ref(p, d->images + i * 36, logits, ahid);
+        agree += c == mlp_argmax(y, 5);
+        for (int j = 0; j < 24; j++) {
+            double want = fmin(255, round(h0[j] / q->layers[0].act_scale));
+            int e = abs((int)a0[j] - (int)want);
+            if (e > worst) worst = e;
+        }
+    }
+    check(worst <= ACT0_TOL_UNITS,
+          "%s scope: layer-0 outputs within %d unit of the float-activation model (worst %d)",
+          q2_scope_name(scope), ACT0_TOL_UNITS, worst);
+    check(agree >= ARGMAX_AGREE * d->n,
+          "%s scope: class agrees with the float-activation model on %d/%d images", q2_scope_name(scope),
+          agree, d->n);
+    check(rep->val_acc_int >= 0 && rep->val_acc_float >= 0 && rep->n_bias_sat == 0 && rep->n_m_sat == 0,
+          "%s scope: validation %.1f%% integer, %.1f%% float-activation; no saturated bias or M",
+          q2_scope_name(scope), 100 * rep->val_acc_int, 100 * rep->val_acc_float);
+}
+
+/* calibration reads only the first calib_n images: changing the others changes nothing
+ * (overwrites d's images from 800 on; packs without a validation set) */
+static void network_calib_only(const mlp *m, q2_pack_opts *o, q2_dataset *d, const q2_qmodel *q,
+                               q2_scope scope)
+{
+    for (int i = 800; i < d->n; i++) memset(d->images + i * 36, 255, 36);
+    q2_qmodel q2;
+    q2_pack_report rep2;
+    o->val = NULL; /* rule mse and a fixed percentile need no validation set */
+    int rc = q2_pack_mlp(m, o, &q2, NULL, &rep2);
+    check(!rc && q2.image_len == q->image_len && !memcmp(q2.image, q->image, q->image_len),
+          "%s scope: the image depends only on the first calib_n training images", q2_scope_name(scope));
+    q2_qmodel_free(&q2);
+}
+
 static void test_network(q2_scope scope, int lanes)
 {
     mlp m, qf;
@@ -177,68 +254,9 @@ static void test_network(q2_scope scope, int lanes)
           "%s scope, lanes %d: packs and parses (%zu bytes)", q2_scope_name(scope), lanes, q.image_len);
     if (rc) return;
 
-    /* the float-activation model holds exactly the packed weights c * delta / 2: delta/2 is |w| of
-     * any weight with c = +-1 in the row (exact), and every weight of the row must be c * delta/2 */
-    int bad_w = 0;
-    float row_delta[3][24];
-    for (int l = 0; l < 3; l++)
-        for (int j = 0; j < m.dims[l + 1]; j++) {
-            const int n_in = m.dims[l];
-            float delta = -1;
-            for (int i = 0; i < n_in && delta < 0; i++) {
-                int c = 2 * q.layers[l].codes[j * n_in + i] - 3;
-                if (c == 1 || c == -1) delta = 2 * fabsf(qf.w[l][j * n_in + i]);
-            }
-            row_delta[l][j] = delta;
-            for (int i = 0; i < n_in && delta >= 0; i++)
-                bad_w += qf.w[l][j * n_in + i] != q2_quant_value(q.layers[l].codes[j * n_in + i], delta);
-        }
-    check(bad_w == 0, "%s scope: float-activation weights are (2k-3) delta/2 of the packed codes",
-          q2_scope_name(scope));
-
-    /* last layer: one step (logits comparable) in every scope */
-    float d0 = row_delta[2][0], dmax = 0;
-    for (int j = 1; j < 5; j++) dmax = fmaxf(dmax, fabsf(row_delta[2][j] - d0));
-    check(d0 > 0 && dmax == 0, "%s scope: the last layer shares one step (spread %g)", q2_scope_name(scope),
-          dmax);
-
-    /* layer 0 hidden outputs: a' within ACT0_TOL_UNITS of clamp(round(y / s_1)) of the float model */
-    float x[36], h0[24], h1[16], y[5];
-    float *hid[2] = {h0, h1};
-    uint8_t a0[24], a1[16];
-    uint8_t *ahid[2] = {a0, a1};
-    int worst = 0, agree = 0;
-    for (int i = 0; i < d.n; i++) {
-        int32_t logits[5];
-        mlp_scale_pixels(d.images + i * 36, 36, x);
-        mlp_forward(&qf, x, 1, y, hid);
-        int c = q2_qmodel_forward_ref(&p, d.images + i * 36, logits, ahid);
-        agree += c == mlp_argmax(y, 5);
-        for (int j = 0; j < 24; j++) {
-            double want = fmin(255, round(h0[j] / q.layers[0].act_scale));
-            int e = abs((int)a0[j] - (int)want);
-            if (e > worst) worst = e;
-        }
-    }
-    check(worst <= ACT0_TOL_UNITS,
-          "%s scope: layer-0 outputs within %d unit of the float-activation model (worst %d)",
-          q2_scope_name(scope), ACT0_TOL_UNITS, worst);
-    check(agree >= ARGMAX_AGREE * d.n,
-          "%s scope: class agrees with the float-activation model on %d/%d images", q2_scope_name(scope),
-          agree, d.n);
-    check(rep.val_acc_int >= 0 && rep.val_acc_float >= 0 && rep.n_bias_sat == 0 && rep.n_m_sat == 0,
-          "%s scope: validation %.1f%% integer, %.1f%% float-activation; no saturated bias or M",
-          q2_scope_name(scope), 100 * rep.val_acc_int, 100 * rep.val_acc_float);
-
-    /* calibration reads only the first calib_n images: changing the others changes nothing */
-    for (int i = 800; i < d.n; i++) memset(d.images + i * 36, 255, 36);
-    q2_qmodel q2;
-    q2_pack_report rep2;
-    o.val = NULL; /* rule mse and a fixed percentile need no validation set */
-    rc = q2_pack_mlp(&m, &o, &q2, NULL, &rep2);
-    check(!rc && q2.image_len == q.image_len && !memcmp(q2.image, q.image, q.image_len),
-          "%s scope: the image depends only on the first calib_n training images", q2_scope_name(scope));
-    q2_qmodel_free(&q2);
+    network_weights(&m, &qf, &q, scope);
+    network_outputs(&d, &qf, &p, &q, &rep, scope);
+    network_calib_only(&m, &o, &d, &q, scope);
     q2_qmodel_free(&p);
     q2_qmodel_free(&q);
     mlp_free(&qf);

@@ -261,39 +261,40 @@ static bool consistent(const mlp *src, const mlp *dst, const q2_deltas *d)
     return true;
 }
 
-static void test_networks(void)
+/* The deltas of scope s, rule r: one value (global), one per layer, or the rule on each row. */
+static bool deltas_follow_rule(const mlp *src, q2_scope s, q2_rule r, const q2_deltas *d)
 {
-    printf("q2_quantize_mlp on a random 6-5-4-3 network\n");
-    mlp src;
-    if (random_mlp(&src, 99)) {
-        CHECK(false, "mlp_init");
-        return;
+    bool ok = true;
+    float *scratch = NULL;
+    for (int u = 0; ok && u < q2_scope_units(src, s); u++) {
+        const float *w;
+        size_t n;
+        double xmax = 0;
+        ok = q2_scope_unit_weights(src, s, u, &scratch, &w, &n) == 0 &&
+             q2_xmax_rule(r, w, n, NULL, &xmax) == 0;
+        float want = (float)(xmax / 2);
+        int seen = 0;
+        for (int l = 0; ok && l < src->n_layers; l++)
+            for (int j = 0; j < src->dims[l + 1]; j++) {
+                bool in = s == Q2_SCOPE_GLOBAL || (s == Q2_SCOPE_LAYER && l == u) ||
+                          (s == Q2_SCOPE_NEURON && seen == u);
+                if (in && d->delta[l][j] != want) ok = false;
+                seen++;
+            }
     }
+    free(scratch);
+    return ok;
+}
+
+/* Every scope with every rule but acc, and the unit counts. */
+static void networks_scopes(const mlp *src)
+{
     for (int s = 0; s < Q2_SCOPE_COUNT; s++) {
         for (int r = 0; r < Q2_RULE_ACC; r++) {
             mlp dst;
             q2_deltas d;
-            int rc = q2_quantize_mlp(&src, (q2_scope)s, (q2_rule)r, NULL, &dst, &d);
-            bool ok = rc == 0 && consistent(&src, &dst, &d);
-            /* the deltas: one value (global), one per layer, or the rule on each row */
-            float *scratch = NULL;
-            for (int u = 0; ok && u < q2_scope_units(&src, (q2_scope)s); u++) {
-                const float *w;
-                size_t n;
-                double xmax = 0;
-                ok = q2_scope_unit_weights(&src, (q2_scope)s, u, &scratch, &w, &n) == 0 &&
-                     q2_xmax_rule((q2_rule)r, w, n, NULL, &xmax) == 0;
-                float want = (float)(xmax / 2);
-                int seen = 0;
-                for (int l = 0; ok && l < src.n_layers; l++)
-                    for (int j = 0; j < src.dims[l + 1]; j++) {
-                        bool in = s == Q2_SCOPE_GLOBAL || (s == Q2_SCOPE_LAYER && l == u) ||
-                                  (s == Q2_SCOPE_NEURON && seen == u);
-                        if (in && d.delta[l][j] != want) ok = false;
-                        seen++;
-                    }
-            }
-            free(scratch);
+            int rc = q2_quantize_mlp(src, (q2_scope)s, (q2_rule)r, NULL, &dst, &d);
+            bool ok = rc == 0 && consistent(src, &dst, &d) && deltas_follow_rule(src, (q2_scope)s, (q2_rule)r, &d);
             CHECK(ok, "scope %-6s rule %-6s: shapes, biases, Q(w), deltas (layer-0 delta %.5f)",
                   q2_scope_name((q2_scope)s), q2_rule_name((q2_rule)r), ok ? (double)d.delta[0][0] : 0.0);
             if (rc == 0) {
@@ -302,17 +303,20 @@ static void test_networks(void)
             }
         }
     }
-    CHECK(q2_scope_units(&src, Q2_SCOPE_GLOBAL) == 1 && q2_scope_units(&src, Q2_SCOPE_LAYER) == 3 &&
-          q2_scope_units(&src, Q2_SCOPE_NEURON) == 12, "units: 1, 3, 12");
+    CHECK(q2_scope_units(src, Q2_SCOPE_GLOBAL) == 1 && q2_scope_units(src, Q2_SCOPE_LAYER) == 3 &&
+          q2_scope_units(src, Q2_SCOPE_NEURON) == 12, "units: 1, 3, 12");
+}
 
-    /* ratio: delta = ratio * sigma / 2 per unit */
+/* ratio: delta = ratio * sigma / 2 per unit */
+static void networks_ratio(const mlp *src)
+{
     mlp dst;
     q2_deltas d;
-    int rc = q2_quantize_mlp_ratio(&src, Q2_SCOPE_LAYER, 2.5, NULL, &dst, &d);
-    bool ok = rc == 0 && consistent(&src, &dst, &d);
+    int rc = q2_quantize_mlp_ratio(src, Q2_SCOPE_LAYER, 2.5, NULL, &dst, &d);
+    bool ok = rc == 0 && consistent(src, &dst, &d);
     for (int l = 0; ok && l < 3; l++) {
         q2_wstats st;
-        q2_wstats_compute(&st, src.w[l], (size_t)src.dims[l] * (size_t)src.dims[l + 1]);
+        q2_wstats_compute(&st, src->w[l], (size_t)src->dims[l] * (size_t)src->dims[l + 1]);
         ok = d.delta[l][0] == (float)(2.5 * st.rms / 2);
     }
     CHECK(ok, "ratio 2.5, layer scope: delta = 2.5 rms / 2 per layer");
@@ -320,23 +324,34 @@ static void test_networks(void)
         mlp_free(&dst);
         q2_deltas_free(&d);
     }
-    CHECK(q2_quantize_mlp_ratio(&src, Q2_SCOPE_LAYER, -1, NULL, &dst, &d) == Q2_EARG, "ratio -1 -> Q2_EARG");
+    CHECK(q2_quantize_mlp_ratio(src, Q2_SCOPE_LAYER, -1, NULL, &dst, &d) == Q2_EARG, "ratio -1 -> Q2_EARG");
+}
 
-    /* all-zero neuron: falls back to Q2_DELTA_MIN; constant row with sigma std: to max|w| */
-    for (int i = 0; i < 6; i++) src.w[0][i] = 0;
-    for (int i = 0; i < 6; i++) src.w[0][6 + i] = 0.25f;
+/* all-zero neuron: falls back to Q2_DELTA_MIN; constant row with sigma std: to max|w|.
+ * Sets src's first two rows to these. */
+static void networks_fallbacks(mlp *src)
+{
+    mlp dst;
+    q2_deltas d;
+    for (int i = 0; i < 6; i++) src->w[0][i] = 0;
+    for (int i = 0; i < 6; i++) src->w[0][6 + i] = 0.25f;
     q2_quant_opts so = q2_quant_opts_default();
     so.sigma = Q2_SIGMA_STD;
-    rc = q2_quantize_mlp_ex(&src, Q2_SCOPE_NEURON, Q2_RULE_OPT, &so, NULL, &dst, &d, NULL);
-    CHECK(rc == 0 && d.delta[0][0] == Q2_DELTA_MIN && d.delta[0][1] == 0.125f && consistent(&src, &dst, &d),
+    int rc = q2_quantize_mlp_ex(src, Q2_SCOPE_NEURON, Q2_RULE_OPT, &so, NULL, &dst, &d, NULL);
+    CHECK(rc == 0 && d.delta[0][0] == Q2_DELTA_MIN && d.delta[0][1] == 0.125f && consistent(src, &dst, &d),
           "zero row -> delta %g, constant row (std 0) -> max|w|/2", rc == 0 ? (double)d.delta[0][0] : 0.0);
     if (rc == 0) {
         mlp_free(&dst);
         q2_deltas_free(&d);
     }
+}
 
-    /* the acc rule on a tiny synthetic data set */
-    CHECK(q2_quantize_mlp(&src, Q2_SCOPE_LAYER, Q2_RULE_ACC, NULL, &dst, &d) == Q2_EARG &&
+/* the acc rule on a tiny synthetic data set */
+static void networks_acc_rule(const mlp *src)
+{
+    mlp dst;
+    q2_deltas d;
+    CHECK(q2_quantize_mlp(src, Q2_SCOPE_LAYER, Q2_RULE_ACC, NULL, &dst, &d) == Q2_EARG &&
           dst.n_layers == 0 && d.n_layers == 0, "acc without a validation set -> Q2_EARG, outputs empty");
     enum { N = 40 };
     uint8_t px[N * 6], lab[N];
@@ -348,8 +363,8 @@ static void test_networks(void)
     q2_quant_opts ao = q2_quant_opts_default();
     ao.points = 12;
     q2_quant_info info;
-    rc = q2_quantize_mlp_ex(&src, Q2_SCOPE_NEURON, Q2_RULE_ACC, &ao, &val, &dst, &d, &info);
-    ok = rc == 0 && consistent(&src, &dst, &d);
+    int rc = q2_quantize_mlp_ex(src, Q2_SCOPE_NEURON, Q2_RULE_ACC, &ao, &val, &dst, &d, &info);
+    bool ok = rc == 0 && consistent(src, &dst, &d);
     double acc = ok ? mlp_accuracy(&dst, &val) : -1;
     int k = (int)lround((info.acc_ratio - ao.lo) / (ao.hi - ao.lo) * (ao.points - 1));
     CHECK(ok && fabs(q2_sweep_ratio(&ao, k) - info.acc_ratio) < 1e-12 && acc == info.acc_val,
@@ -358,6 +373,20 @@ static void test_networks(void)
         mlp_free(&dst);
         q2_deltas_free(&d);
     }
+}
+
+static void test_networks(void)
+{
+    printf("q2_quantize_mlp on a random 6-5-4-3 network\n");
+    mlp src;
+    if (random_mlp(&src, 99)) {
+        CHECK(false, "mlp_init");
+        return;
+    }
+    networks_scopes(&src);
+    networks_ratio(&src);
+    networks_fallbacks(&src);
+    networks_acc_rule(&src);
     mlp_free(&src);
 }
 

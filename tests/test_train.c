@@ -149,6 +149,99 @@ static bool same_weights(const mlp *a, const mlp *b)
     return true;
 }
 
+/* Adam for 3 epochs: the loss falls, the accuracy is reached and kept. Returns the run (to compare). */
+static run synthetic_adam(const q2_dataset *tr, const q2_dataset *va, const train_opts *o)
+{
+    run a = train_once(tr, va, "64-32-10", *o);
+    CHECK(a.rc == 0 && a.res.epochs_run == 3, "adam, 3 epochs: rc %d", a.rc);
+    CHECK(a.res.loss[0] > a.res.loss[1] && a.res.loss[1] > a.res.loss[2], "loss falls: %.4f %.4f %.4f",
+          a.res.loss[0], a.res.loss[1], a.res.loss[2]);
+    CHECK(a.res.best_val_acc >= SYNTH_MIN_ACC, "best val accuracy %.4f >= %.2f (epoch %d)", a.res.best_val_acc,
+          SYNTH_MIN_ACC, a.res.best_epoch);
+    CHECK(mlp_accuracy(&a.m, va) == a.res.best_val_acc, "the kept weights score the best accuracy");
+    CHECK(a.res.images == 3L * 2000 && a.res.step_s > 0, "%ld images processed", a.res.images);
+    return a;
+}
+
+/* Same weights as a's run: again, on 2 threads, with the portable kernel, with OpenBLAS; other
+ * weights with another seed. Leaves the own GEMM on 2 threads. */
+static void synthetic_determinism(const q2_dataset *tr, const q2_dataset *va, train_opts *o, const run *a)
+{
+    run b = train_once(tr, va, "64-32-10", *o);
+    CHECK(same_weights(&a->m, &b.m), "own GEMM: two runs give identical weights");
+    q2_gemm_set_threads(2);
+    run c = train_once(tr, va, "64-32-10", *o);
+    CHECK(same_weights(&a->m, &c.m), "own GEMM: 2 threads give the weights of 1 thread");
+    const char *kernel0 = q2_gemm_kernel_name();
+    run c2 = {0};
+    if (q2_gemm_set_kernel("c") == 0) { /* one epoch: the portable kernel is slow under ASan */
+        o->epochs = 1;
+        c2 = train_once(tr, va, "64-32-10", *o);
+        q2_gemm_set_kernel(kernel0);
+        run c1 = train_once(tr, va, "64-32-10", *o);
+        CHECK(same_weights(&c1.m, &c2.m), "own GEMM: the portable kernel gives the weights of %s", kernel0);
+        mlp_free(&c1.m);
+        o->epochs = 3;
+    }
+    q2_gemm_set_engine(Q2_GEMM_BLAS);
+    run d1 = train_once(tr, va, "64-32-10", *o), d2 = train_once(tr, va, "64-32-10", *o);
+    CHECK(d1.rc == 0 && same_weights(&d1.m, &d2.m), "OpenBLAS, 2 threads: two runs give identical weights");
+    q2_gemm_set_engine(Q2_GEMM_OWN);
+    o->seed = 2;
+    run e = train_once(tr, va, "64-32-10", *o);
+    CHECK(!same_weights(&a->m, &e.m), "another seed gives other weights");
+    o->seed = 1;
+    run *all[] = {&b, &c, &c2, &d1, &d2, &e};
+    for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) mlp_free(&all[i]->m);
+}
+
+/* Constant lr: a run stopped at the best epoch must end with exactly the weights kept; then SGD. */
+static void synthetic_const_sgd(const q2_dataset *tr, const q2_dataset *va, train_opts *o)
+{
+    o->schedule = TRAIN_LR_CONST;
+    o->epochs = 4;
+    run k4 = train_once(tr, va, "64-32-10", *o);
+    o->epochs = k4.res.best_epoch;
+    run kb = train_once(tr, va, "64-32-10", *o);
+    CHECK(k4.rc == 0 && same_weights(&k4.m, &kb.m), "4 epochs keep epoch %d's weights (val %.4f %.4f %.4f %.4f)",
+          k4.res.best_epoch, k4.res.val_acc[0], k4.res.val_acc[1], k4.res.val_acc[2], k4.res.val_acc[3]);
+    o->epochs = 3;
+    o->schedule = TRAIN_LR_COSINE;
+
+    o->opt = TRAIN_OPT_SGD;
+    o->lr = 0.05f;
+    o->dropout = 0;
+    run s = train_once(tr, va, "64-32-10", *o);
+    CHECK(s.rc == 0 && s.res.loss[2] < s.res.loss[0] && s.res.best_val_acc >= SYNTH_MIN_ACC,
+          "sgd+momentum, no dropout: loss %.4f -> %.4f, val %.4f", s.res.loss[0], s.res.loss[2],
+          s.res.best_val_acc);
+    mlp_free(&k4.m);
+    mlp_free(&kb.m);
+    mlp_free(&s.m);
+}
+
+static void synthetic_arg_errors(const q2_dataset *tr, const q2_dataset *va, train_opts *o)
+{
+    printf("argument errors\n");
+    fflush(stdout);
+    run f = train_once(tr, va, "63-32-10", *o);
+    CHECK(f.rc == Q2_EARG, "64-pixel images into a 63-input model");
+    run g = train_once(tr, va, "64-32-9", *o);
+    CHECK(g.rc == Q2_EFORMAT, "label 9 with 9 classes");
+    o->epochs = 0;
+    run h = train_once(tr, va, "64-32-10", *o);
+    CHECK(h.rc == Q2_EARG, "0 epochs");
+    o->epochs = 1;
+    o->dropout = 1.0f;
+    run k = train_once(tr, va, "64-32-10", *o);
+    CHECK(k.rc == Q2_EARG, "dropout 1");
+    CHECK(train_optimizer_parse("adam") == TRAIN_OPT_ADAM && train_optimizer_parse("sgd") == TRAIN_OPT_SGD &&
+              train_optimizer_parse("rmsprop") == Q2_EARG && train_schedule_parse("cosine") == TRAIN_LR_COSINE,
+          "optimizer and schedule names parse");
+    run *all[] = {&f, &g, &h, &k};
+    for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) mlp_free(&all[i]->m);
+}
+
 static void test_synthetic(void)
 {
     printf("training on synthetic 8x8 prototypes (64-32-10)\n");
@@ -167,77 +260,11 @@ static void test_synthetic(void)
 
     q2_gemm_set_engine(Q2_GEMM_OWN);
     q2_gemm_set_threads(1);
-    run a = train_once(&tr, &va, "64-32-10", o);
-    CHECK(a.rc == 0 && a.res.epochs_run == 3, "adam, 3 epochs: rc %d", a.rc);
-    CHECK(a.res.loss[0] > a.res.loss[1] && a.res.loss[1] > a.res.loss[2], "loss falls: %.4f %.4f %.4f",
-          a.res.loss[0], a.res.loss[1], a.res.loss[2]);
-    CHECK(a.res.best_val_acc >= SYNTH_MIN_ACC, "best val accuracy %.4f >= %.2f (epoch %d)", a.res.best_val_acc,
-          SYNTH_MIN_ACC, a.res.best_epoch);
-    CHECK(mlp_accuracy(&a.m, &va) == a.res.best_val_acc, "the kept weights score the best accuracy");
-    CHECK(a.res.images == 3L * 2000 && a.res.step_s > 0, "%ld images processed", a.res.images);
-
-    run b = train_once(&tr, &va, "64-32-10", o);
-    CHECK(same_weights(&a.m, &b.m), "own GEMM: two runs give identical weights");
-    q2_gemm_set_threads(2);
-    run c = train_once(&tr, &va, "64-32-10", o);
-    CHECK(same_weights(&a.m, &c.m), "own GEMM: 2 threads give the weights of 1 thread");
-    const char *kernel0 = q2_gemm_kernel_name();
-    run c2 = {0};
-    if (q2_gemm_set_kernel("c") == 0) { /* one epoch: the portable kernel is slow under ASan */
-        o.epochs = 1;
-        c2 = train_once(&tr, &va, "64-32-10", o);
-        q2_gemm_set_kernel(kernel0);
-        run c1 = train_once(&tr, &va, "64-32-10", o);
-        CHECK(same_weights(&c1.m, &c2.m), "own GEMM: the portable kernel gives the weights of %s", kernel0);
-        mlp_free(&c1.m);
-        o.epochs = 3;
-    }
-    q2_gemm_set_engine(Q2_GEMM_BLAS);
-    run d1 = train_once(&tr, &va, "64-32-10", o), d2 = train_once(&tr, &va, "64-32-10", o);
-    CHECK(d1.rc == 0 && same_weights(&d1.m, &d2.m), "OpenBLAS, 2 threads: two runs give identical weights");
-    q2_gemm_set_engine(Q2_GEMM_OWN);
-    o.seed = 2;
-    run e = train_once(&tr, &va, "64-32-10", o);
-    CHECK(!same_weights(&a.m, &e.m), "another seed gives other weights");
-    o.seed = 1;
-
-    /* Constant lr: a run stopped at the best epoch must end with exactly the weights kept. */
-    o.schedule = TRAIN_LR_CONST;
-    o.epochs = 4;
-    run k4 = train_once(&tr, &va, "64-32-10", o);
-    o.epochs = k4.res.best_epoch;
-    run kb = train_once(&tr, &va, "64-32-10", o);
-    CHECK(k4.rc == 0 && same_weights(&k4.m, &kb.m), "4 epochs keep epoch %d's weights (val %.4f %.4f %.4f %.4f)",
-          k4.res.best_epoch, k4.res.val_acc[0], k4.res.val_acc[1], k4.res.val_acc[2], k4.res.val_acc[3]);
-    o.epochs = 3;
-    o.schedule = TRAIN_LR_COSINE;
-
-    o.opt = TRAIN_OPT_SGD;
-    o.lr = 0.05f;
-    o.dropout = 0;
-    run s = train_once(&tr, &va, "64-32-10", o);
-    CHECK(s.rc == 0 && s.res.loss[2] < s.res.loss[0] && s.res.best_val_acc >= SYNTH_MIN_ACC,
-          "sgd+momentum, no dropout: loss %.4f -> %.4f, val %.4f", s.res.loss[0], s.res.loss[2],
-          s.res.best_val_acc);
-
-    printf("argument errors\n");
-    fflush(stdout);
-    run f = train_once(&tr, &va, "63-32-10", o);
-    CHECK(f.rc == Q2_EARG, "64-pixel images into a 63-input model");
-    run g = train_once(&tr, &va, "64-32-9", o);
-    CHECK(g.rc == Q2_EFORMAT, "label 9 with 9 classes");
-    o.epochs = 0;
-    run h = train_once(&tr, &va, "64-32-10", o);
-    CHECK(h.rc == Q2_EARG, "0 epochs");
-    o.epochs = 1;
-    o.dropout = 1.0f;
-    run k = train_once(&tr, &va, "64-32-10", o);
-    CHECK(k.rc == Q2_EARG, "dropout 1");
-    CHECK(train_optimizer_parse("adam") == TRAIN_OPT_ADAM && train_optimizer_parse("sgd") == TRAIN_OPT_SGD &&
-              train_optimizer_parse("rmsprop") == Q2_EARG && train_schedule_parse("cosine") == TRAIN_LR_COSINE,
-          "optimizer and schedule names parse");
-    run *all[] = {&a, &b, &c, &c2, &d1, &d2, &e, &k4, &kb, &s, &f, &g, &h, &k};
-    for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) mlp_free(&all[i]->m);
+    run a = synthetic_adam(&tr, &va, &o);
+    synthetic_determinism(&tr, &va, &o, &a);
+    synthetic_const_sgd(&tr, &va, &o);
+    synthetic_arg_errors(&tr, &va, &o);
+    mlp_free(&a.m);
     q2_dataset_free(&tr);
     q2_dataset_free(&va);
 }
