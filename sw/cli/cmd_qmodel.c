@@ -12,6 +12,7 @@
 #include "float/gemm.h"
 #include "base/idx.h"
 #include "float/mlp.h"
+#include "float/train.h"
 #include "base/npy.h"
 #include "quant/pack.h"
 #include "qmodel/qmodel.h"
@@ -651,17 +652,13 @@ static void bench_usage(FILE *f)
         Q2_FAST_BATCH, PAPER_ARCH, 2.0, BENCH_ROUNDS);
 }
 
-/* A He-initialised network (normal, variance 2/n_in), zero biases. */
+/* A random network of the trainer's init (train_he_init: N(0, 2/n_in), zero biases). */
 static int random_mlp(mlp *m, const char *arch, uint64_t seed)
 {
     int n_layers, dims[Q2_MAX_LAYERS + 1];
     int rc = mlp_parse_arch(arch, &n_layers, dims);
     if (rc || (rc = mlp_init(m, n_layers, dims))) return rc;
-    q2_rng r;
-    q2_rng_init(&r, seed);
-    for (int l = 0; l < n_layers; l++)
-        for (size_t k = 0; k < (size_t)dims[l] * (size_t)dims[l + 1]; k++)
-            m->w[l][k] = (float)(q2_rng_normal(&r) * sqrt(2.0 / dims[l]));
+    train_he_init(m, seed);
     return Q2_OK;
 }
 
