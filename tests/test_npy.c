@@ -1,7 +1,7 @@
-/* test_npy.c — the .npy reader/writer (sw/npy.c) and `q2mlp import` (cmd_qmodel.c): NumPy's exact
+/* test_npy.c — the .npy reader/writer (sw/base/npy.c) and the import (sw/float/mlp_npy.c): NumPy's exact
  * bytes for a known array, round trips through the project's own writer (float32/float64, 0 to 3
  * dimensions, empty), big-endian and format 2.0 files, every rejection (dtype, order, shape, size,
- * header syntax), and import of PyTorch-layout and Keras-layout (--transpose) weights bit for bit.
+ * header syntax), and import of PyTorch-layout and Keras-layout (transposed) weights bit for bit.
  * Numbered checks, PASSED/FAILED, exit 1 on any failure. */
 #include <inttypes.h>
 #include <math.h>
@@ -9,10 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "float/mlp.h"
 #include "base/npy.h"
 #include "base/util.h"
@@ -243,140 +241,97 @@ static void test_reject(void)
     free(b);
 }
 
-/* ---- q2mlp import ----------------------------------------------------------------------------------------
+/* ---- import (mlp_import_npy, mlp_import_npy_dir: sw/float/mlp_npy.c) -------------------------------------
  */
-static int run_import(int n, const char *const *args)
+/* m and g hold the same topology and the same bits. */
+static bool same_mlp(const mlp *g, const mlp *m)
 {
-    char *argv[32];
-    argv[0] = "import";
-    for (int i = 0; i < n; i++) argv[i + 1] = (char *)args[i];
-    fflush(stdout);
-    int fd = dup(1), null = open("/dev/null", 1);
-    dup2(null, 1);
-    int rc = cmd_import(n + 1, argv);
-    fflush(stdout);
-    dup2(fd, 1);
-    close(fd);
-    close(null);
-    return rc;
-}
-
-/* A random 12-7-5-3 model. */
-static void import_model(mlp *m)
-{
-    int dims[4] = {12, 7, 5, 3};
-    if (mlp_init(m, 3, dims)) exit(2);
-    q2_rng r;
-    q2_rng_init(&r, 4);
-    for (int l = 0; l < 3; l++) {
-        for (int k = 0; k < dims[l] * dims[l + 1]; k++) m->w[l][k] = (float)q2_rng_normal(&r);
-        for (int j = 0; j < dims[l + 1]; j++) m->b[l][j] = (float)q2_rng_normal(&r);
-    }
-}
-
-/* PyTorch layout (n_out, n_in) float32 in DIR/w<l>.npy, b<l>.npy; Keras layout (n_in, n_out) float64
- * in DIR/k<l>.npy, c<l>.npy, whose paths go to p[2l], p[2l+1] */
-static void import_write_files(const mlp *m, const char *dir, char (*p)[4200])
-{
-    const int *dims = m->dims;
-    for (int l = 0; l < 3; l++) {
-        int64_t ws[2] = {dims[l + 1], dims[l]}, ks[2] = {dims[l], dims[l + 1]}, bs[1] = {dims[l + 1]};
-        float *kt = malloc((size_t)dims[l] * (size_t)dims[l + 1] * sizeof *kt);
-        for (int j = 0; j < dims[l + 1]; j++)
-            for (int i = 0; i < dims[l]; i++) kt[i * dims[l + 1] + j] = m->w[l][j * dims[l] + i];
-        char a[4200], b[4200];
-        snprintf(a, sizeof a, "%s/w%d.npy", dir, l);
-        snprintf(b, sizeof b, "%s/b%d.npy", dir, l);
-        if (q2_npy_save(a, m->w[l], 2, ws, 4) || q2_npy_save(b, m->b[l], 1, bs, 4)) exit(2);
-        snprintf(p[2 * l], sizeof p[0], "%s/k%d.npy", dir, l);
-        snprintf(p[2 * l + 1], sizeof p[0], "%s/c%d.npy", dir, l);
-        if (q2_npy_save(p[2 * l], kt, 2, ks, 8) || q2_npy_save(p[2 * l + 1], m->b[l], 1, bs, 8)) exit(2);
-        free(kt);
-    }
-}
-
-/* The model in out has m's dims, weights and biases bit for bit. */
-static bool import_same(const char *out, const mlp *m)
-{
-    const int *dims = m->dims;
-    mlp g;
-    bool same = !mlp_load(&g, out) && g.n_layers == 3 && !memcmp(g.dims, m->dims, sizeof m->dims);
-    for (int l = 0; same && l < 3; l++)
-        same = !memcmp(g.w[l], m->w[l], (size_t)dims[l] * (size_t)dims[l + 1] * 4) &&
-               !memcmp(g.b[l], m->b[l], (size_t)dims[l + 1] * 4);
-    mlp_free(&g);
+    bool same = g->n_layers == m->n_layers && !memcmp(g->dims, m->dims, sizeof m->dims);
+    for (int l = 0; same && l < m->n_layers; l++)
+        same = !memcmp(g->w[l], m->w[l], (size_t)m->dims[l] * (size_t)m->dims[l + 1] * 4) &&
+               !memcmp(g->b[l], m->b[l], (size_t)m->dims[l + 1] * 4);
     return same;
-}
-
-/* The layouts accepted, and the mismatches refused, by exit code. */
-static void import_cases(const mlp *m, char *dir, char (*p)[4200], char *out)
-{
-    struct {
-        const char *what;
-        const char *args[16];
-        int want;
-    } t[] = {
-        /* args end with "-o" */
-        {"--dir (PyTorch layout, float32)", {"--dir", dir, "--arch", "12-7-5-3", "-o"}, 0},
-        {"--npy --transpose (Keras layout, float64)",
-         {"--npy", p[0], p[1], p[2], p[3], p[4], p[5], "--transpose", "-o"},
-         0},
-        {"Keras layout without --transpose",
-         {"--npy", p[0], p[1], p[2], p[3], p[4], p[5], "-o"},
-         Q2_EXIT_USAGE},
-        {"--arch that disagrees", {"--dir", dir, "--arch", "12-7-6-3", "-o"}, Q2_EXIT_USAGE},
-        {"an odd number of files", {"--npy", p[0], p[1], p[2], "--transpose", "-o"}, Q2_EXIT_USAGE},
-        {"weights and biases swapped",
-         {"--npy", p[1], p[0], p[3], p[2], p[5], p[4], "--transpose", "-o"},
-         Q2_EXIT_USAGE},
-    };
-    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
-        int n = 0;
-        while (t[k].args[n]) n++;
-        t[k].args[n] = out;
-        unlink(out);
-        int rc = run_import(n + 1, t[k].args);
-        bool same = rc == 0 && import_same(out, m);
-        check(rc == t[k].want && (rc != 0 || same), "import %s: exit %d%s", t[k].what, rc,
-              rc ? (access(out, F_OK) ? ", no output written" : ", but an output exists")
-                 : ", weights bit for bit");
-    }
-}
-
-/* a NaN weight and a Fortran-ordered file are refused */
-static void import_refusals(const mlp *m, char *dir, char *out)
-{
-    float bad[12 * 7];
-    memcpy(bad, m->w[0], sizeof bad);
-    bad[5] = NAN;
-    int64_t ws[2] = {7, 12};
-    char a[4200];
-    snprintf(a, sizeof a, "%s/w0.npy", dir);
-    q2_npy_save(a, bad, 2, ws, 4);
-    const char *args[4] = {"--dir", dir, "-o", out};
-    int rc = run_import(4, args);
-    check(rc == Q2_EXIT_USAGE, "import refuses a NaN weight (exit %d)", rc);
-    size_t len;
-    uint8_t *f =
-        make_npy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (7, 12), }", m->w[0], sizeof bad, &len);
-    q2_write_file_atomic(a, f, len);
-    free(f);
-    rc = run_import(4, args);
-    check(rc == Q2_EXIT_USAGE, "import refuses a Fortran-ordered weight file (exit %d)", rc);
 }
 
 static void test_import(void)
 {
     char dir[] = "/tmp/q2_test_import_XXXXXX";
     if (!mkdtemp(dir)) exit(2);
+    int dims[4] = {12, 7, 5, 3};
     mlp m;
-    import_model(&m);
+    if (mlp_init(&m, 3, dims)) exit(2);
+    q2_rng r;
+    q2_rng_init(&r, 4);
+    for (int l = 0; l < 3; l++) {
+        for (int k = 0; k < dims[l] * dims[l + 1]; k++) m.w[l][k] = (float)q2_rng_normal(&r);
+        for (int j = 0; j < dims[l + 1]; j++) m.b[l][j] = (float)q2_rng_normal(&r);
+    }
+    /* PyTorch layout (n_out, n_in) float32 in DIR/w<l>.npy, b<l>.npy; Keras layout (n_in, n_out) float64
+     * in DIR/k<l>.npy, c<l>.npy */
     char p[8][4200];
-    import_write_files(&m, dir, p);
-    char out[4200];
-    snprintf(out, sizeof out, "%s/m.mlp", dir);
-    import_cases(&m, dir, p, out);
-    import_refusals(&m, dir, out);
+    for (int l = 0; l < 3; l++) {
+        int64_t ws[2] = {dims[l + 1], dims[l]}, ks[2] = {dims[l], dims[l + 1]}, bs[1] = {dims[l + 1]};
+        float *kt = malloc((size_t)dims[l] * (size_t)dims[l + 1] * sizeof *kt);
+        for (int j = 0; j < dims[l + 1]; j++)
+            for (int i = 0; i < dims[l]; i++) kt[i * dims[l + 1] + j] = m.w[l][j * dims[l] + i];
+        char a[4200], b[4200];
+        snprintf(a, sizeof a, "%s/w%d.npy", dir, l);
+        snprintf(b, sizeof b, "%s/b%d.npy", dir, l);
+        if (q2_npy_save(a, m.w[l], 2, ws, 4) || q2_npy_save(b, m.b[l], 1, bs, 4)) exit(2);
+        snprintf(p[2 * l], sizeof p[0], "%s/k%d.npy", dir, l);
+        snprintf(p[2 * l + 1], sizeof p[0], "%s/c%d.npy", dir, l);
+        if (q2_npy_save(p[2 * l], kt, 2, ks, 8) || q2_npy_save(p[2 * l + 1], m.b[l], 1, bs, 8)) exit(2);
+        free(kt);
+    }
+    struct {
+        const char *what;
+        const char *dir;          /* mlp_import_npy_dir, or NULL: mlp_import_npy of files */
+        const char *files[8];
+        const char *arch;
+        bool transpose;
+        int want;
+    } t[] = {
+        {"a dir (PyTorch layout, float32)", dir, {0}, "12-7-5-3", false, Q2_OK},
+        {"files, transposed (Keras layout, float64)", NULL, {p[0], p[1], p[2], p[3], p[4], p[5]}, NULL,
+         true, Q2_OK},
+        {"Keras layout without transpose", NULL, {p[0], p[1], p[2], p[3], p[4], p[5]}, NULL, false,
+         Q2_EFORMAT},
+        {"an arch that disagrees", dir, {0}, "12-7-6-3", false, Q2_EFORMAT},
+        {"an odd number of files", NULL, {p[0], p[1], p[2]}, NULL, true, Q2_EARG},
+        {"weights and biases swapped", NULL, {p[1], p[0], p[3], p[2], p[5], p[4]}, NULL, true,
+         Q2_EFORMAT},
+    };
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+        int n = 0, item = 0, rc;
+        while (n < 8 && t[k].files[n]) n++;
+        mlp g;
+        if (t[k].dir) rc = mlp_import_npy_dir(&g, t[k].dir, t[k].arch, t[k].transpose, &item);
+        else rc = mlp_import_npy(&g, t[k].files, n, t[k].arch, t[k].transpose, &item);
+        bool same = !rc && same_mlp(&g, &m) && item == (t[k].dir ? 4 : 8);
+        check(rc == t[k].want && (rc != 0 || same), "import %s: rc %d%s", t[k].what, rc,
+              rc ? (g.n_layers ? ", but a model is left" : ", no model") : ", weights bit for bit");
+        mlp_free(&g);
+    }
+    /* a NaN weight and a Fortran-ordered file are refused */
+    float bad[12 * 7];
+    memcpy(bad, m.w[0], sizeof bad);
+    bad[5] = NAN;
+    int64_t ws[2] = {7, 12};
+    char a[4200];
+    snprintf(a, sizeof a, "%s/w0.npy", dir);
+    q2_npy_save(a, bad, 2, ws, 4);
+    mlp g;
+    int rc = mlp_import_npy_dir(&g, dir, NULL, false, NULL);
+    check(rc == Q2_EFORMAT, "import refuses a NaN weight (rc %d)", rc);
+    mlp_free(&g);
+    size_t len;
+    uint8_t *f =
+        make_npy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (7, 12), }", m.w[0], sizeof bad, &len);
+    q2_write_file_atomic(a, f, len);
+    free(f);
+    rc = mlp_import_npy_dir(&g, dir, NULL, false, NULL);
+    check(rc == Q2_EFORMAT, "import refuses a Fortran-ordered weight file (rc %d)", rc);
+    mlp_free(&g);
     mlp_free(&m);
     char cmd[4300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -13,7 +13,6 @@
 #include "base/idx.h"
 #include "float/mlp.h"
 #include "float/train.h"
-#include "base/npy.h"
 #include "quant/pack.h"
 #include "qmodel/qmodel.h"
 #include "quant/quant.h"
@@ -517,122 +516,73 @@ static void import_usage(FILE *f)
         "stdout: one line  model=.. arch=.. params=.. dtype=..\n");
 }
 
+typedef struct {
+    const char *out, *dir, *arch;
+    const char *files[2 * Q2_MAX_LAYERS]; /* (n_files) --npy files, or those found in --dir */
+    char dir_files[2 * Q2_MAX_LAYERS][MLP_NPY_PATH];
+    int n_files;
+    bool transpose;
+} import_opts;
+
+/* Fill o from argv: Q2_EXIT_OK, or the exit code (after a message and the usage). */
+static int import_parse(int argc, char **argv, import_opts *o)
+{
+    const char *v;
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--npy")) {
+            while (i + 1 < argc && argv[i + 1][0] != '-') {
+                if (o->n_files == 2 * Q2_MAX_LAYERS) {
+                    Q2_ERR("import failed: more than %d layers", Q2_MAX_LAYERS);
+                    return Q2_EXIT_USAGE;
+                }
+                o->files[o->n_files++] = argv[++i];
+            }
+        } else if (q2_opt_val(argc, argv, &i, "--dir", &v)) o->dir = v;
+        else if (q2_opt_val(argc, argv, &i, "--arch", &v)) o->arch = v;
+        else if (q2_opt_val(argc, argv, &i, "-o", &v) || q2_opt_val(argc, argv, &i, "--output", &v)) o->out = v;
+        else if (!strcmp(a, "--transpose")) o->transpose = true;
+        else return unknown("import", a, import_usage);
+    }
+    bool both = o->dir && o->n_files;
+    if (o->dir && !o->n_files) o->n_files = mlp_npy_dir_files(o->dir, o->dir_files, o->files);
+    if (!o->out || both || !o->n_files || o->n_files % 2) {
+        fprintf(stderr, "q2mlp import: %s\n", !o->out ? "-o is required"
+                : !o->n_files ? "give --npy files or a --dir holding w0.npy b0.npy ..."
+                : o->n_files % 2 ? "--npy needs a weight and a bias file per layer"
+                                 : "--npy and --dir exclude each other");
+        import_usage(stderr);
+        return Q2_EXIT_USAGE;
+    }
+    return Q2_EXIT_OK;
+}
+
 int cmd_import(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
         import_usage(stdout);
         return Q2_EXIT_OK;
     }
-    const char *out = NULL, *dir = NULL, *arch = NULL, *v;
-    const char *files[2 * Q2_MAX_LAYERS];
-    char dir_files[2 * Q2_MAX_LAYERS][4096];
-    int n_files = 0;
-    bool transpose = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--npy")) {
-            while (i + 1 < argc && argv[i + 1][0] != '-') {
-                if (n_files == 2 * Q2_MAX_LAYERS) {
-                    Q2_ERR("import failed: more than %d layers", Q2_MAX_LAYERS);
-                    return Q2_EXIT_USAGE;
-                }
-                files[n_files++] = argv[++i];
-            }
-        } else if (q2_opt_val(argc, argv, &i, "--dir", &v)) dir = v;
-        else if (q2_opt_val(argc, argv, &i, "--arch", &v)) arch = v;
-        else if (q2_opt_val(argc, argv, &i, "-o", &v) || q2_opt_val(argc, argv, &i, "--output", &v)) out = v;
-        else if (!strcmp(a, "--transpose")) transpose = true;
-        else return unknown("import", a, import_usage);
-    }
-    if (dir && !n_files) {
-        for (int l = 0; l < Q2_MAX_LAYERS; l++) {
-            snprintf(dir_files[2 * l], sizeof dir_files[0], "%s/w%d.npy", dir, l);
-            snprintf(dir_files[2 * l + 1], sizeof dir_files[0], "%s/b%d.npy", dir, l);
-            if (!q2_file_exists(dir_files[2 * l])) break;
-            files[n_files++] = dir_files[2 * l];
-            files[n_files++] = dir_files[2 * l + 1];
-        }
-    }
-    if (!out || (dir && n_files && files[0] != dir_files[0]) || !n_files || n_files % 2) {
-        fprintf(stderr, "q2mlp import: %s\n", !out ? "-o is required"
-                : !n_files ? "give --npy files or a --dir holding w0.npy b0.npy ..."
-                : n_files % 2 ? "--npy needs a weight and a bias file per layer"
-                              : "--npy and --dir exclude each other");
-        import_usage(stderr);
-        return Q2_EXIT_USAGE;
-    }
-    const int L = n_files / 2;
-    int dims[Q2_MAX_LAYERS + 1], a_layers = 0, a_dims[Q2_MAX_LAYERS + 1];
-    int rc = Q2_OK;
-    if (arch && (rc = mlp_parse_arch(arch, &a_layers, a_dims))) return q2_exit_code(rc);
-    if (arch && a_layers != L) {
-        Q2_ERR("import failed: --arch %s has %d layers, %d weight/bias pairs given", arch, a_layers, L);
-        return Q2_EXIT_USAGE;
-    }
-    q2_npy w[Q2_MAX_LAYERS] = {0}, b[Q2_MAX_LAYERS] = {0};
+    import_opts *o = malloc(sizeof *o);
+    if (!o) return Q2_EXIT_INTERNAL;
     mlp m = {0};
-    int itemsize = 0;
-    for (int l = 0; l < L && !rc; l++) {
-        if ((rc = q2_npy_load(&w[l], files[2 * l])) || (rc = q2_npy_load(&b[l], files[2 * l + 1]))) break;
-        if (w[l].ndim != 2 || b[l].ndim != 1) {
-            bool bad_w = w[l].ndim != 2;
-            Q2_ERR("import %s failed: shape has %d dimensions, need %s", files[2 * l + !bad_w],
-                   bad_w ? w[l].ndim : b[l].ndim, bad_w ? "2 (weights)" : "1 (bias)");
-            rc = Q2_EFORMAT;
-            break;
-        }
-        int n_out = (int)w[l].shape[transpose ? 1 : 0], n_in = (int)w[l].shape[transpose ? 0 : 1];
-        int want_in = arch ? a_dims[l] : l ? dims[l] : n_in, want_out = arch ? a_dims[l + 1] : n_out;
-        if (n_in != want_in || n_out != want_out || b[l].shape[0] != n_out || n_in < 1 || n_out < 1 ||
-            n_in > MLP_MAX_WIDTH || n_out > MLP_MAX_WIDTH) {
-            Q2_ERR("import failed: layer %d: weights %s (%" PRId64 ", %" PRId64 "), bias %s (%" PRId64 ",); "
-                   "need weights (%d, %d)%s and bias (%d,)%s", l, files[2 * l], w[l].shape[0], w[l].shape[1],
-                   files[2 * l + 1], b[l].shape[0], transpose ? want_in : want_out,
-                   transpose ? want_out : want_in,
-                   transpose ? " (n_in, n_out: --transpose)" : " (n_out, n_in)", want_out,
-                   l && !arch ? " (inputs chain from the previous layer)" : "");
-            rc = Q2_EFORMAT;
-            break;
-        }
-        dims[l] = n_in;
-        dims[l + 1] = n_out;
-        if (w[l].itemsize > itemsize) itemsize = w[l].itemsize;
-        if (b[l].itemsize > itemsize) itemsize = b[l].itemsize;
+    int itemsize = 0, rc = import_parse(argc, argv, o);
+    if (rc) goto out_opts;
+    if ((rc = mlp_import_npy(&m, o->files, o->n_files, o->arch, o->transpose, &itemsize)) ||
+        (rc = mlp_save(&m, o->out))) {
+        rc = q2_exit_code(rc);
+        goto out_mlp;
     }
-    if (rc) goto out_free;
-    if ((rc = mlp_init(&m, L, dims))) goto out_free;
-    for (int l = 0; l < L; l++) {
-        const int n_in = dims[l], n_out = dims[l + 1];
-        for (int j = 0; j < n_out; j++)
-            for (int i = 0; i < n_in; i++)
-                m.w[l][(size_t)j * n_in + i] =
-                    transpose ? w[l].data[(size_t)i * n_out + j] : w[l].data[(size_t)j * n_in + i];
-        memcpy(m.b[l], b[l].data, (size_t)n_out * sizeof(float));
-        for (size_t k = 0; k < (size_t)n_out * n_in; k++)
-            if (!isfinite(m.w[l][k])) {
-                Q2_ERR("import failed: %s holds a non-finite value (element %zu)", files[2 * l], k);
-                rc = Q2_EFORMAT;
-                goto out_free;
-            }
-        for (int j = 0; j < n_out; j++)
-            if (!isfinite(m.b[l][j])) {
-                Q2_ERR("import failed: %s holds a non-finite value (element %d)", files[2 * l + 1], j);
-                rc = Q2_EFORMAT;
-                goto out_free;
-            }
-    }
-    if ((rc = mlp_save(&m, out))) goto out_free;
     char arch_s[128];
     mlp_arch_string(&m, arch_s, sizeof arch_s);
-    printf("model=%s arch=%s params=%zu dtype=%s\n", out, arch_s, mlp_n_params(&m),
+    printf("model=%s arch=%s params=%zu dtype=%s\n", o->out, arch_s, mlp_n_params(&m),
            itemsize == 8 ? "float64->float32" : "float32");
-out_free:
-    for (int l = 0; l < Q2_MAX_LAYERS; l++) {
-        q2_npy_free(&w[l]);
-        q2_npy_free(&b[l]);
-    }
+out_mlp:
     mlp_free(&m);
-    return q2_exit_code(rc);
+out_opts:
+    free(o);
+    return rc;
 }
 
 /* ---- bench ------------------------------------------------------------------------------------- */

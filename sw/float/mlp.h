@@ -47,4 +47,20 @@ void   mlp_layer_forward(const mlp *m, int l, const float *x, int n, float *y, b
 void   mlp_scale_pixels(const uint8_t *px, size_t n, float *x);
 int    mlp_argmax(const float *v, int n);                    /* lowest index on ties */
 
+/* ---- .npy import (mlp_npy.c; docs/formats.md ".npy import") ---- */
+#define MLP_NPY_PATH 4096 /* longest path of mlp_npy_dir_files */
+/* Build m (initialised here) from n_files .npy files, weights and biases alternating in layer
+ * order: files[2l] (n_out, n_in), or (n_in, n_out) with transpose; files[2l+1] (n_out,).
+ * float32 or float64, C order, finite values. arch: NULL (the shapes decide, each layer's inputs
+ * chaining from the previous one) or e.g. "784-512-512-10" to check them. itemsize (may be
+ * NULL): 8 if any file held float64, else 4. Q2_EARG / Q2_EFORMAT with a message naming the
+ * file; m is then freed. */
+int mlp_import_npy(mlp *m, const char *const *files, int n_files, const char *arch, bool transpose,
+                   int *itemsize);
+/* The files dir/w0.npy dir/b0.npy dir/w1.npy ... for every w<l>.npy that exists: paths holds
+ * them, files points at them; returns their count (0: no dir/w0.npy). */
+int mlp_npy_dir_files(const char *dir, char paths[][MLP_NPY_PATH], const char **files);
+/* mlp_import_npy of mlp_npy_dir_files(dir); Q2_EARG if dir holds no w0.npy. */
+int mlp_import_npy_dir(mlp *m, const char *dir, const char *arch, bool transpose, int *itemsize);
+
 #endif
