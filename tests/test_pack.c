@@ -1,5 +1,5 @@
 /* test_pack.c — the packer (sw/pack.c): M/S choice, bias rounding and saturation, the percentile,
- * best.txt, and whole networks: every scope on a synthetic network and data set, checked against
+ * and whole networks: every scope on a synthetic network and data set, checked against
  * the float-activation 2-bit network it approximates; calibration reads only the first calib_n
  * training images. Numbered checks, PASSED/FAILED, exit 1 on any failure. */
 #include <inttypes.h>
@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "quant/pack.h"
 #include "qmodel/qmodel.h"
@@ -98,33 +97,6 @@ static void test_ms(void)
               q2_percentile_sorted(v, 100, 50) == 50 && q2_percentile_sorted(v, 100, 0.5) == 1 &&
               q2_percentile_sorted(v, 100, 99.99) == 100 && q2_percentile_sorted(v, 1, 99.99) == 1,
           "nearest-rank percentile of 1..100: P99 = 99, P100 = 100, P50 = 50, P0.5 = 1, P99.99 = 100");
-}
-
-static void test_best(void)
-{
-    char path[] = "/tmp/q2_test_best_XXXXXX";
-    int fd = mkstemp(path);
-    const char *text =
-        "# study\nbest on validation:\nscope=neuron rule=mse sigma=std val_acc=97.1 test_acc=96.9\n";
-    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) exit(2);
-    close(fd);
-    q2_scope s = Q2_SCOPE_GLOBAL;
-    q2_rule r = Q2_RULE_OPT;
-    q2_quant_opts qo = q2_quant_opts_default();
-    int rc = q2_pack_read_best(path, &s, &r, &qo);
-    check(!rc && s == Q2_SCOPE_NEURON && r == Q2_RULE_MSE && qo.sigma == Q2_SIGMA_STD,
-          "best.txt 'scope=neuron rule=mse sigma=std ...' -> neuron, mse, std");
-    FILE *f = fopen(path, "w");
-    fputs("nothing here\n", f);
-    fclose(f);
-    rc = q2_pack_read_best(path, &s, &r, &qo);
-    check(rc == Q2_EFORMAT, "best.txt without a scope=/rule= line is rejected");
-    f = fopen(path, "w");
-    fputs("scope=wide rule=opt\n", f);
-    fclose(f);
-    rc = q2_pack_read_best(path, &s, &r, &qo);
-    check(rc == Q2_EFORMAT, "best.txt with an unknown scope is rejected");
-    unlink(path);
 }
 
 /* ---- whole networks ------------------------------------------------------------------------------------ */
@@ -315,7 +287,6 @@ static void test_edges(void)
 int main(void)
 {
     test_ms();
-    test_best();
     static const int lanes[3] = {4, 8, 16};
     for (int s = 0; s < Q2_SCOPE_COUNT; s++) test_network((q2_scope)s, lanes[s]);
     test_edges();

@@ -1,11 +1,13 @@
 /* test_study.c — the support-region study (sw/study.c): measurements on hand-computable networks,
  * the sweep and its acc pick against q2_quantize_mlp, the best-row choice, and one end-to-end run
- * on tiny synthetic IDX files (report files, CSV shape, best.txt format). */
+ * on tiny synthetic IDX files (report files, CSV shape, best.txt format), and best.txt
+ * (sw/study/best.c): writer, reader, rejections. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "study/study.h"
 #include "base/util.h"
@@ -288,11 +290,56 @@ static void test_end_to_end(void)
     CHECK(q2_study_run(&o) == Q2_EIO, "missing model -> Q2_EIO");
 }
 
+/* ---- best.txt (best.c) ------------------------------------------------------------------------- */
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f)) exit(2);
+}
+
+static void test_best(void)
+{
+    char path[] = "/tmp/q2_test_best_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) exit(2);
+    close(fd);
+    write_text(path, "# study\nbest on validation:\nscope=neuron rule=mse sigma=std val_acc=97.1 test_acc=96.9\n");
+    q2_best b;
+    int rc = q2_best_read(path, &b);
+    CHECK(!rc && b.scope == Q2_SCOPE_NEURON && b.rule == Q2_RULE_MSE && b.sigma == Q2_SIGMA_STD,
+          "best.txt 'scope=neuron rule=mse sigma=std ...' -> neuron, mse, std");
+    write_text(path, "scope=layer rule=opt acc_val=0.9800\n");
+    rc = q2_best_read(path, &b);
+    CHECK(!rc && b.scope == Q2_SCOPE_LAYER && b.rule == Q2_RULE_OPT && b.sigma == -1,
+          "best.txt without sigma= -> sigma not given (-1)");
+    write_text(path, "nothing here\n");
+    rc = q2_best_read(path, &b);
+    CHECK(rc == Q2_EFORMAT, "best.txt without a scope=/rule= line is rejected");
+    write_text(path, "scope=wide rule=opt\n");
+    rc = q2_best_read(path, &b);
+    CHECK(rc == Q2_EFORMAT, "best.txt with an unknown scope is rejected");
+    /* the writer's line reads back; rms is not written */
+    char line[256];
+    q2_best w = {Q2_SCOPE_GLOBAL, Q2_RULE_ACIQ, Q2_SIGMA_RMS, 0.9712, 0.965};
+    int n = q2_best_format(&w, line, sizeof line);
+    CHECK(n > 0 && !strcmp(line, "scope=global rule=aciq acc_val=0.9712 acc_test=0.9650\n"),
+          "q2_best_format: '%.*s'", (int)strcspn(line, "\n"), line);
+    w.sigma = Q2_SIGMA_STD;
+    n = q2_best_format(&w, line, sizeof line);
+    write_text(path, line);
+    rc = q2_best_read(path, &b);
+    CHECK(n > 0 && strstr(line, " sigma=std\n") && !rc && b.scope == w.scope && b.rule == w.rule &&
+              b.sigma == Q2_SIGMA_STD, "q2_best_format with sigma=std reads back");
+    CHECK(q2_best_format(&w, line, 20) == Q2_EARG, "q2_best_format refuses a short buffer");
+    unlink(path);
+}
+
 int main(void)
 {
     test_measure();
     test_sweep();
     test_end_to_end();
+    test_best();
     printf("%d checks, %d failed: %s\n", n_checks, n_failed, n_failed ? "FAILED" : "PASSED");
     return n_failed ? 1 : 0;
 }

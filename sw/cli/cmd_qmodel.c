@@ -16,6 +16,7 @@
 #include "quant/pack.h"
 #include "qmodel/qmodel.h"
 #include "quant/quant.h"
+#include "study/study.h"
 #include "base/util.h"
 
 #define DEFAULT_VAL   5000  /* validation = the last 5000 training images (as train and study) */
@@ -141,11 +142,11 @@ int cmd_pack(int argc, char **argv)
     q2_pack_opts o;
     q2_pack_opts_default(&o);
     if (best) {
-        q2_scope bs;
-        q2_rule br;
-        if ((rc = q2_pack_read_best(best, &bs, &br, &o.qopts))) return q2_exit_code(rc);
-        o.scope = bs;
-        o.rule = br;
+        q2_best b;
+        if ((rc = q2_best_read(best, &b))) return q2_exit_code(rc);
+        o.scope = b.scope;
+        o.rule = b.rule;
+        if (b.sigma >= 0) o.qopts.sigma = (q2_sigma_mode)b.sigma;
     }
     if (scope >= 0) o.scope = (q2_scope)scope;
     if (rule >= 0) o.rule = (q2_rule)rule;

@@ -62,7 +62,4 @@ int32_t q2_pack_bias(double b, double u, bool *saturated);
  * (pct 100 -> the maximum). n > 0. */
 float q2_percentile_sorted(const float *sorted, size_t n, double pct);
 
-/* "scope=<s> rule=<r> ..." (the study's best.txt): scope, rule and, if present, sigma. */
-int q2_pack_read_best(const char *path, q2_scope *scope, q2_rule *rule, q2_quant_opts *qo);
-
 #endif

@@ -837,13 +837,10 @@ int q2_study_run(const q2_study_opts *o)
     }
     snprintf(path, sizeof path, "%s/study.md", o->out_dir);
     if ((rc = write_md(&outs, path, &r))) goto out_free;
-    sbuf b = {0};
-    sb_printf(&b, "scope=%s rule=%s acc_val=%.4f acc_test=%.4f", row_scope(&rows[bi]),
-              row_rule(&rows[bi]), rows[bi].acc_val, rows[bi].acc_test);
-    if (o->q.sigma != Q2_SIGMA_RMS) sb_printf(&b, " sigma=%s", q2_sigma_name(o->q.sigma));
-    sb_printf(&b, "\n");
+    q2_best best = {rows[bi].scope, (q2_rule)rows[bi].rule, o->q.sigma, rows[bi].acc_val,
+                    rows[bi].acc_test};
     snprintf(path, sizeof path, "%s/best.txt", o->out_dir);
-    if ((rc = sb_write(&b, &outs, path))) goto out_free;
+    if ((rc = q2_best_write(&outs, path, &best))) goto out_free;
     if (!grid_is_default(&o->q) && rows[bi].rule == Q2_RULE_ACC)
         fprintf(stderr, "study: note: best.txt names the acc rule but the sweep grid is not the "
                 "default one that q2_quantize_mlp (the packer) uses\n");

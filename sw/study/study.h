@@ -5,7 +5,9 @@
 #define Q2_STUDY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "base/idx.h"
+#include "base/util.h"
 #include "float/mlp.h"
 #include "quant/quant.h"
 
@@ -67,5 +69,23 @@ void q2_study_opts_default(q2_study_opts *o);
  * best.txt: one line "scope=<s> rule=<r> acc_val=<x> acc_test=<y>", plus " sigma=std" when the
  * study ran with that convention (the default rms is not written). */
 int q2_study_run(const q2_study_opts *o);
+
+/* ---- best.txt (best.c) ---- */
+/* best.txt: the study's choice, read by `q2mlp pack --best`; one line
+ * "scope=<s> rule=<r> acc_val=<x> acc_test=<y>", plus " sigma=<m>" when sigma is not the
+ * default rms. */
+typedef struct {
+    q2_scope scope;
+    q2_rule rule;
+    int sigma;                 /* q2_sigma_mode, or -1: not given (read) / rms (written) */
+    double acc_val, acc_test;  /* written; not read (-1 after q2_best_read) */
+} q2_best;
+/* The line, with its newline, into buf (n bytes): its length, or Q2_EARG if n is too small. */
+int q2_best_format(const q2_best *b, char *buf, size_t n);
+/* Stage the file path with the line in outs (q2_outs_add). */
+int q2_best_write(q2_outs *outs, const char *path, const q2_best *b);
+/* The first line of path holding scope= and rule=: scope, rule and (if given) sigma. Q2_EFORMAT
+ * with a message when there is none or a value is unknown. */
+int q2_best_read(const char *path, q2_best *b);
 
 #endif
