@@ -99,114 +99,123 @@ static int pack_write(const q2_qmodel *q, const char *out, const mlp *qf, const 
     return rc;
 }
 
-int cmd_pack(int argc, char **argv)
+typedef struct {
+    const char *model, *out, *best, *images, *labels, *save_float;
+    int scope, rule, sigma;   /* q2_scope, q2_rule, q2_sigma_mode, or -1: not given */
+    long lanes, n_val, calib;
+    double pct;               /* or Q2_CALIB_PCT_AUTO */
+    bool quiet;
+    char p_img[4096], p_lbl[4096]; /* the default training files */
+} pack_cli;
+
+/* Fill c from argv: Q2_EXIT_OK, or the exit code (after a message). */
+static int pack_parse(int argc, char **argv, pack_cli *c)
 {
-    if (wants_help(argc, argv)) {
-        pack_usage(stdout);
-        return Q2_EXIT_OK;
-    }
-    const char *model = NULL, *out = NULL, *best = NULL, *images = NULL, *labels = NULL, *save_float = NULL;
     const char *v;
-    int scope = -1, rule = -1, sigma = -1, rc = Q2_OK;
-    long lanes = DEFAULT_LANES, n_val = DEFAULT_VAL, calib = Q2_CALIB_N_DEFAULT;
-    double pct = Q2_CALIB_PCT_DEFAULT;
-    bool quiet = false;
+    int rc = Q2_OK;
+    *c = (pack_cli){.scope = -1, .rule = -1, .sigma = -1, .lanes = DEFAULT_LANES, .n_val = DEFAULT_VAL,
+                    .calib = Q2_CALIB_N_DEFAULT, .pct = Q2_CALIB_PCT_DEFAULT};
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
-        if (q2_opt_val(argc, argv, &i, "--model", &v)) model = v;
-        else if (q2_opt_val(argc, argv, &i, "--scope", &v)) rc = scope = q2_scope_parse(v);
-        else if (q2_opt_val(argc, argv, &i, "--rule", &v)) rc = rule = q2_rule_parse(v);
-        else if (q2_opt_val(argc, argv, &i, "--sigma", &v)) rc = sigma = q2_sigma_parse(v);
-        else if (q2_opt_val(argc, argv, &i, "--best", &v)) best = v;
+        if (q2_opt_val(argc, argv, &i, "--model", &v)) c->model = v;
+        else if (q2_opt_val(argc, argv, &i, "--scope", &v)) rc = c->scope = q2_scope_parse(v);
+        else if (q2_opt_val(argc, argv, &i, "--rule", &v)) rc = c->rule = q2_rule_parse(v);
+        else if (q2_opt_val(argc, argv, &i, "--sigma", &v)) rc = c->sigma = q2_sigma_parse(v);
+        else if (q2_opt_val(argc, argv, &i, "--best", &v)) c->best = v;
         else if (q2_opt_val(argc, argv, &i, "--lanes", &v))
-            rc = q2_parse_long(a, v, Q2_LANES_MIN, Q2_LANES_MAX, &lanes);
-        else if (q2_opt_val(argc, argv, &i, "--images", &v)) images = v;
-        else if (q2_opt_val(argc, argv, &i, "--labels", &v)) labels = v;
-        else if (q2_opt_val(argc, argv, &i, "--val", &v)) rc = q2_parse_long(a, v, 0, 1L << 30, &n_val);
-        else if (q2_opt_val(argc, argv, &i, "--calib", &v)) rc = q2_parse_long(a, v, 1, 1L << 30, &calib);
+            rc = q2_parse_long(a, v, Q2_LANES_MIN, Q2_LANES_MAX, &c->lanes);
+        else if (q2_opt_val(argc, argv, &i, "--images", &v)) c->images = v;
+        else if (q2_opt_val(argc, argv, &i, "--labels", &v)) c->labels = v;
+        else if (q2_opt_val(argc, argv, &i, "--val", &v)) rc = q2_parse_long(a, v, 0, 1L << 30, &c->n_val);
+        else if (q2_opt_val(argc, argv, &i, "--calib", &v)) rc = q2_parse_long(a, v, 1, 1L << 30, &c->calib);
         else if (q2_opt_val(argc, argv, &i, "--calib-pct", &v))
-            rc = !strcmp(v, "auto") ? (pct = Q2_CALIB_PCT_AUTO, 0) : q2_parse_double(a, v, 1e-9, 100, &pct);
-        else if (q2_opt_val(argc, argv, &i, "--save-float", &v)) save_float = v;
-        else if (q2_opt_val(argc, argv, &i, "-o", &v) || q2_opt_val(argc, argv, &i, "--output", &v)) out = v;
-        else if (!strcmp(a, "--quiet")) quiet = true;
+            rc = !strcmp(v, "auto") ? (c->pct = Q2_CALIB_PCT_AUTO, 0) : q2_parse_double(a, v, 1e-9, 100, &c->pct);
+        else if (q2_opt_val(argc, argv, &i, "--save-float", &v)) c->save_float = v;
+        else if (q2_opt_val(argc, argv, &i, "-o", &v) || q2_opt_val(argc, argv, &i, "--output", &v)) c->out = v;
+        else if (!strcmp(a, "--quiet")) c->quiet = true;
         else return unknown("pack", a, pack_usage);
         if (rc > 0) rc = 0; /* scope/rule/sigma indices */
     }
     if (rc) return q2_exit_code(rc);
-    if (!model || !out) {
+    if (!c->model || !c->out) {
         fprintf(stderr, "q2mlp pack: --model and -o are required\n");
         pack_usage(stderr);
         return Q2_EXIT_USAGE;
     }
+    return Q2_EXIT_OK;
+}
 
-    q2_pack_opts o;
-    q2_pack_opts_default(&o);
-    if (best) {
+/* The packer's options: defaults, then best.txt, then the options given. */
+static int pack_options(const pack_cli *c, q2_pack_opts *o)
+{
+    q2_pack_opts_default(o);
+    if (c->best) {
         q2_best b;
-        if ((rc = q2_best_read(best, &b))) return q2_exit_code(rc);
-        o.scope = b.scope;
-        o.rule = b.rule;
-        if (b.sigma >= 0) o.qopts.sigma = (q2_sigma_mode)b.sigma;
+        int rc = q2_best_read(c->best, &b);
+        if (rc) return rc;
+        o->scope = b.scope;
+        o->rule = b.rule;
+        if (b.sigma >= 0) o->qopts.sigma = (q2_sigma_mode)b.sigma;
     }
-    if (scope >= 0) o.scope = (q2_scope)scope;
-    if (rule >= 0) o.rule = (q2_rule)rule;
-    if (sigma >= 0) o.qopts.sigma = (q2_sigma_mode)sigma;
-    o.qopts.progress = !quiet;
-    o.lanes = (int)lanes;
-    o.calib_n = (int)calib;
-    o.calib_pct = pct;
+    if (c->scope >= 0) o->scope = (q2_scope)c->scope;
+    if (c->rule >= 0) o->rule = (q2_rule)c->rule;
+    if (c->sigma >= 0) o->qopts.sigma = (q2_sigma_mode)c->sigma;
+    o->qopts.progress = !c->quiet;
+    o->lanes = (int)c->lanes;
+    o->calib_n = (int)c->calib;
+    o->calib_pct = c->pct;
+    return Q2_OK;
+}
 
-    char p_img[4096], p_lbl[4096];
-    if (!images != !labels) {
-        fprintf(stderr, "q2mlp pack: --images and --labels go together\n");
-        return Q2_EXIT_USAGE;
-    }
-    if (!images) {
-        snprintf(p_img, sizeof p_img, "%s/train-images-idx3-ubyte", q2_mnist_dir());
-        snprintf(p_lbl, sizeof p_lbl, "%s/train-labels-idx1-ubyte", q2_mnist_dir());
-        images = p_img;
-        labels = p_lbl;
-    }
+/* The details of a pack on stderr (without --quiet). */
+static void pack_details(const pack_cli *c, const q2_pack_opts *o, const q2_pack_report *rep,
+                         int n_layers, double seconds)
+{
+    fprintf(stderr, "pack: %s -> %s, %s scope, rule %s, sigma %s, lanes %d, %.1f s\n", c->model, c->out,
+            q2_scope_name(o->scope), q2_rule_name(o->rule), q2_sigma_name(o->qopts.sigma), o->lanes,
+            seconds);
+    for (int k = 0; k < rep->n_cand; k++)
+        fprintf(stderr, "pack: calib-pct auto: %8.3f -> validation %.2f%%%s\n", rep->cand_pct[k],
+                100 * rep->cand_acc[k], rep->cand_pct[k] == rep->pct ? "  <- chosen" : "");
+    for (int l = 0; l < n_layers - 1; l++)
+        fprintf(stderr, "pack: layer %d activations: P%g = %.4f (scale %.6g per unit), max %.4f, "
+                "%.4f%% saturate\n", l, rep->pct, rep->act_scale[l] * 255.0, rep->act_scale[l],
+                rep->act_max[l], 100 * rep->sat_frac[l]);
+    if (o->scope == Q2_SCOPE_NEURON)
+        fprintf(stderr, "pack: last-layer scope: layer (one step for all logits)\n");
+    if (rep->n_bias_sat || rep->n_m_sat || rep->n_dead)
+        fprintf(stderr, "pack: warning: %d biases saturated, %d multipliers saturated, %d dead neurons\n",
+                rep->n_bias_sat, rep->n_m_sat, rep->n_dead);
+}
+
+/* Load, split (calibration | validation), pack, write, report. */
+static int pack_run(const pack_cli *c, q2_pack_opts *o)
+{
     mlp m, qf;
     q2_dataset all;
     q2_qmodel q;
     q2_pack_report rep;
-    if ((rc = mlp_load(&m, model))) return q2_exit_code(rc);
-    if ((rc = q2_dataset_load(&all, images, labels))) goto out_mlp;
-    if (all.n <= n_val) {
-        Q2_ERR("split %s failed: %d images, need more than the %ld validation images", images, all.n, n_val);
+    int rc;
+    if ((rc = mlp_load(&m, c->model))) return rc;
+    if ((rc = q2_dataset_load(&all, c->images, c->labels))) goto out_mlp;
+    if (all.n <= c->n_val) {
+        Q2_ERR("split %s failed: %d images, need more than the %ld validation images", c->images, all.n,
+               c->n_val);
         rc = Q2_EARG;
         goto out_data;
     }
-    q2_dataset cal = q2_dataset_slice(&all, 0, all.n - (int)n_val);
-    q2_dataset val = q2_dataset_slice(&all, all.n - (int)n_val, (int)n_val);
-    o.calib = &cal;
-    o.val = n_val > 0 ? &val : NULL;
+    q2_dataset cal = q2_dataset_slice(&all, 0, all.n - (int)c->n_val);
+    q2_dataset val = q2_dataset_slice(&all, all.n - (int)c->n_val, (int)c->n_val);
+    o->calib = &cal;
+    o->val = c->n_val > 0 ? &val : NULL;
     double t0 = q2_now();
-    if ((rc = q2_pack_mlp(&m, &o, &q, &qf, &rep))) goto out_data;
-    if ((rc = pack_write(&q, out, &qf, save_float))) goto out_q;
-
-    if (!quiet) {
-        fprintf(stderr, "pack: %s -> %s, %s scope, rule %s, sigma %s, lanes %d, %.1f s\n", model, out,
-                q2_scope_name(o.scope), q2_rule_name(o.rule), q2_sigma_name(o.qopts.sigma), o.lanes,
-                q2_now() - t0);
-        for (int c = 0; c < rep.n_cand; c++)
-            fprintf(stderr, "pack: calib-pct auto: %8.3f -> validation %.2f%%%s\n", rep.cand_pct[c],
-                    100 * rep.cand_acc[c], rep.cand_pct[c] == rep.pct ? "  <- chosen" : "");
-        for (int l = 0; l < m.n_layers - 1; l++)
-            fprintf(stderr, "pack: layer %d activations: P%g = %.4f (scale %.6g per unit), max %.4f, "
-                    "%.4f%% saturate\n", l, rep.pct, rep.act_scale[l] * 255.0, rep.act_scale[l],
-                    rep.act_max[l], 100 * rep.sat_frac[l]);
-        if (o.scope == Q2_SCOPE_NEURON)
-            fprintf(stderr, "pack: last-layer scope: layer (one step for all logits)\n");
-        if (rep.n_bias_sat || rep.n_m_sat || rep.n_dead)
-            fprintf(stderr, "pack: warning: %d biases saturated, %d multipliers saturated, %d dead neurons\n",
-                    rep.n_bias_sat, rep.n_m_sat, rep.n_dead);
-    }
+    if ((rc = q2_pack_mlp(&m, o, &q, &qf, &rep))) goto out_data;
+    if ((rc = pack_write(&q, c->out, &qf, c->save_float))) goto out_q;
+    if (!c->quiet) pack_details(c, o, &rep, m.n_layers, q2_now() - t0);
     printf("model=%s bytes=%zu crc=0x%08" PRIX32 " scope=%s rule=%s sigma=%s lanes=%d calib_n=%d "
            "calib_pct=%g val_acc_int=%.2f val_acc_float=%.2f bias_sat=%d m_sat=%d dead=%d\n",
-           out, q.image_len, q.crc, q2_scope_name(o.scope), q2_rule_name(o.rule),
-           q2_sigma_name(o.qopts.sigma), o.lanes, cal.n < o.calib_n ? cal.n : o.calib_n, rep.pct,
+           c->out, q.image_len, q.crc, q2_scope_name(o->scope), q2_rule_name(o->rule),
+           q2_sigma_name(o->qopts.sigma), o->lanes, cal.n < o->calib_n ? cal.n : o->calib_n, rep.pct,
            100 * rep.val_acc_int, 100 * rep.val_acc_float, rep.n_bias_sat, rep.n_m_sat, rep.n_dead);
 out_q:
     q2_qmodel_free(&q);
@@ -215,7 +224,31 @@ out_data:
     q2_dataset_free(&all);
 out_mlp:
     mlp_free(&m);
-    return q2_exit_code(rc);
+    return rc;
+}
+
+int cmd_pack(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        pack_usage(stdout);
+        return Q2_EXIT_OK;
+    }
+    pack_cli c;
+    q2_pack_opts o;
+    int rc = pack_parse(argc, argv, &c);
+    if (rc) return rc;
+    if ((rc = pack_options(&c, &o))) return q2_exit_code(rc);
+    if (!c.images != !c.labels) {
+        fprintf(stderr, "q2mlp pack: --images and --labels go together\n");
+        return Q2_EXIT_USAGE;
+    }
+    if (!c.images) {
+        snprintf(c.p_img, sizeof c.p_img, "%s/train-images-idx3-ubyte", q2_mnist_dir());
+        snprintf(c.p_lbl, sizeof c.p_lbl, "%s/train-labels-idx1-ubyte", q2_mnist_dir());
+        c.images = c.p_img;
+        c.labels = c.p_lbl;
+    }
+    return q2_exit_code(pack_run(&c, &o));
 }
 
 /* ---- info ------------------------------------------------------------------------------------------- */
