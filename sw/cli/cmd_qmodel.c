@@ -126,10 +126,13 @@ static int pack_parse(int argc, char **argv, pack_cli *c)
             rc = q2_parse_long(a, v, Q2_LANES_MIN, Q2_LANES_MAX, &c->lanes);
         else if (q2_opt_val(argc, argv, &i, "--images", &v)) c->images = v;
         else if (q2_opt_val(argc, argv, &i, "--labels", &v)) c->labels = v;
-        else if (q2_opt_val(argc, argv, &i, "--val", &v)) rc = q2_parse_long(a, v, 0, 1L << 30, &c->n_val);
-        else if (q2_opt_val(argc, argv, &i, "--calib", &v)) rc = q2_parse_long(a, v, 1, 1L << 30, &c->calib);
+        else if (q2_opt_val(argc, argv, &i, "--val", &v))
+            rc = q2_parse_long(a, v, 0, 1L << 30, &c->n_val);
+        else if (q2_opt_val(argc, argv, &i, "--calib", &v))
+            rc = q2_parse_long(a, v, 1, 1L << 30, &c->calib);
         else if (q2_opt_val(argc, argv, &i, "--calib-pct", &v))
-            rc = !strcmp(v, "auto") ? (c->pct = Q2_CALIB_PCT_AUTO, 0) : q2_parse_double(a, v, 1e-9, 100, &c->pct);
+            rc = !strcmp(v, "auto") ? (c->pct = Q2_CALIB_PCT_AUTO, 0)
+                                    : q2_parse_double(a, v, 1e-9, 100, &c->pct);
         else if (q2_opt_val(argc, argv, &i, "--save-float", &v)) c->save_float = v;
         else if (q2_opt_val(argc, argv, &i, "-o", &v) || q2_opt_val(argc, argv, &i, "--output", &v)) c->out = v;
         else if (!strcmp(a, "--quiet")) c->quiet = true;
@@ -349,100 +352,142 @@ static void eval_usage(FILE *f)
         "stdout: accuracy=<percent> correct=.. n=.. arch=.. img_s=.. engine=.. model=..\n");
 }
 
-int cmd_eval_q2(int argc, char **argv)
+typedef struct {
+    const char *model, *images, *labels, *engine;
+    long limit;                    /* 0: all images */
+    int kernel;                    /* q2_fast_kernel */
+    bool use_fast, use_ref;
+    char p_img[4096], p_lbl[4096]; /* the default test files */
+} eval_q2_opts;
+
+/* Fill o from argv: Q2_EXIT_OK, or the exit code (after a message). */
+static int eval_q2_parse(int argc, char **argv, eval_q2_opts *o)
 {
-    if (wants_help(argc, argv)) {
-        eval_usage(stdout);
-        return Q2_EXIT_OK;
-    }
-    const char *model = NULL, *images = NULL, *labels = NULL, *engine = "fast", *v;
-    long limit = 0;
-    int kernel = Q2_FAST_AUTO, rc = Q2_OK;
+    const char *v;
+    int rc = Q2_OK;
+    memset(o, 0, sizeof *o);
+    o->engine = "fast";
+    o->kernel = Q2_FAST_AUTO;
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
-        if (q2_opt_val(argc, argv, &i, "--model", &v)) model = v;
-        else if (q2_opt_val(argc, argv, &i, "--images", &v)) images = v;
-        else if (q2_opt_val(argc, argv, &i, "--labels", &v)) labels = v;
-        else if (q2_opt_val(argc, argv, &i, "--engine", &v)) engine = v;
-        else if (q2_opt_val(argc, argv, &i, "--limit", &v)) rc = q2_parse_long(a, v, 1, 1L << 30, &limit);
+        if (q2_opt_val(argc, argv, &i, "--model", &v)) o->model = v;
+        else if (q2_opt_val(argc, argv, &i, "--images", &v)) o->images = v;
+        else if (q2_opt_val(argc, argv, &i, "--labels", &v)) o->labels = v;
+        else if (q2_opt_val(argc, argv, &i, "--engine", &v)) o->engine = v;
+        else if (q2_opt_val(argc, argv, &i, "--limit", &v)) rc = q2_parse_long(a, v, 1, 1L << 30, &o->limit);
         else if (q2_opt_val(argc, argv, &i, "--kernel", &v)) {
-            for (kernel = 0; kernel < Q2_FAST_COUNT && strcmp(v, q2_fast_kernel_name(kernel)); kernel++) {}
-            if (kernel == Q2_FAST_COUNT) {
+            for (o->kernel = 0; o->kernel < Q2_FAST_COUNT && strcmp(v, q2_fast_kernel_name(o->kernel));
+                 o->kernel++) {}
+            if (o->kernel == Q2_FAST_COUNT) {
                 Q2_ERR("parse --kernel failed: '%s', need auto, c, avx2 or avx512vnni", v);
                 rc = Q2_EARG;
             }
         } else return unknown("eval", a, eval_usage);
     }
     if (rc) return q2_exit_code(rc);
-    bool use_fast = !strcmp(engine, "fast") || !strcmp(engine, "both");
-    bool use_ref = !strcmp(engine, "ref") || !strcmp(engine, "both");
-    if (!model || (!use_fast && !use_ref) || !images != !labels) {
-        fprintf(stderr, "q2mlp eval: %s\n", !model ? "--model is required"
-                : !images != !labels ? "--images and --labels go together" : "--engine is fast, ref or both");
+    o->use_fast = !strcmp(o->engine, "fast") || !strcmp(o->engine, "both");
+    o->use_ref = !strcmp(o->engine, "ref") || !strcmp(o->engine, "both");
+    if (!o->model || (!o->use_fast && !o->use_ref) || !o->images != !o->labels) {
+        fprintf(stderr, "q2mlp eval: %s\n", !o->model ? "--model is required"
+                : !o->images != !o->labels ? "--images and --labels go together"
+                                           : "--engine is fast, ref or both");
         eval_usage(stderr);
         return Q2_EXIT_USAGE;
     }
-    char p_img[4096], p_lbl[4096];
-    if (!images) {
-        snprintf(p_img, sizeof p_img, "%s/t10k-images-idx3-ubyte", q2_mnist_dir());
-        snprintf(p_lbl, sizeof p_lbl, "%s/t10k-labels-idx1-ubyte", q2_mnist_dir());
-        images = p_img;
-        labels = p_lbl;
+    if (!o->images) {
+        snprintf(o->p_img, sizeof o->p_img, "%s/t10k-images-idx3-ubyte", q2_mnist_dir());
+        snprintf(o->p_lbl, sizeof o->p_lbl, "%s/t10k-labels-idx1-ubyte", q2_mnist_dir());
+        o->images = o->p_img;
+        o->labels = o->p_lbl;
     }
+    return Q2_EXIT_OK;
+}
+
+/* The logits of the first n images by the engines asked for: fast into lf, reference into lr
+ * (each (n, classes)), and the seconds each took. */
+static int eval_q2_logits(const eval_q2_opts *o, const q2_qmodel *q, const q2_dataset *d, int n,
+                          q2_fast *f, int32_t *lf, int32_t *lr, double *t_fast, double *t_ref)
+{
+    const int n_in = q2_qmodel_n_inputs(q), n_cls = q2_qmodel_n_classes(q);
+    double t0;
+    int rc;
+    if (o->use_fast) {
+        if ((rc = q2_fast_init(f, q, (q2_fast_kernel)o->kernel))) return rc;
+        t0 = q2_now();
+        if ((rc = q2_fast_forward(f, d->images, n, lf, NULL))) return rc;
+        *t_fast = q2_now() - t0;
+    }
+    if (o->use_ref) {
+        t0 = q2_now();
+        for (int i = 0; i < n; i++)
+            q2_qmodel_forward_ref(q, d->images + (size_t)i * (size_t)n_in, lr + (size_t)i * (size_t)n_cls,
+                                  NULL);
+        *t_ref = q2_now() - t0;
+    }
+    return Q2_OK;
+}
+
+/* Score the logits, compare the engines (both), print the summary; Q2_EVERIFY on a mismatch. */
+static int eval_q2_report(const eval_q2_opts *o, const q2_qmodel *q, const q2_dataset *d, int n,
+                          const q2_fast *f, const int32_t *lf, const int32_t *lr, double t_fast,
+                          double t_ref)
+{
+    const int n_in = q2_qmodel_n_inputs(q), n_cls = q2_qmodel_n_classes(q);
+    const int32_t *logits = o->use_fast ? lf : lr;
+    long correct = 0, mismatches = 0;
+    for (int i = 0; i < n; i++) {
+        correct += q2_argmax(logits + (size_t)i * (size_t)n_cls, n_cls) == d->labels[i];
+        size_t at = (size_t)i * (size_t)n_cls;
+        if (o->use_fast && o->use_ref && memcmp(lf + at, lr + at, (size_t)n_cls * sizeof *lf)) {
+            if (!mismatches)
+                Q2_ERR("eval %s failed: fast and reference logits differ on image %d", o->model, i);
+            mismatches++;
+        }
+    }
+    char arch[128];
+    int k = snprintf(arch, sizeof arch, "%d", n_in);
+    for (int l = 0; l < q->n_layers && k < (int)sizeof arch - 8; l++)
+        k += snprintf(arch + k, sizeof arch - (size_t)k, "-%d", q->layers[l].n_out);
+    printf("accuracy=%.2f correct=%ld n=%d arch=%s img_s=%.0f engine=%s", 100.0 * (double)correct / n,
+           correct, n, arch, n / (o->use_fast ? t_fast : t_ref), o->use_fast ? "fast" : "ref");
+    if (o->use_fast) printf(" kernel=%s", q2_fast_kernel_name((q2_fast_kernel)f->kernel));
+    if (o->use_fast && o->use_ref) printf(" ref_img_s=%.0f mismatches=%ld", n / t_ref, mismatches);
+    printf(" model=%s\n", o->model);
+    return mismatches ? Q2_EVERIFY : Q2_OK;
+}
+
+int cmd_eval_q2(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        eval_usage(stdout);
+        return Q2_EXIT_OK;
+    }
+    eval_q2_opts o;
+    int rc = eval_q2_parse(argc, argv, &o);
+    if (rc) return rc;
     q2_qmodel q;
     q2_dataset d;
     q2_fast f = {0};
     int32_t *lf = NULL, *lr = NULL;
-    if ((rc = q2_qmodel_load(&q, model))) return q2_exit_code(rc);
-    if ((rc = q2_dataset_load(&d, images, labels))) goto out_q;
+    if ((rc = q2_qmodel_load(&q, o.model))) return q2_exit_code(rc);
+    if ((rc = q2_dataset_load(&d, o.images, o.labels))) goto out_q;
     const int n_in = q2_qmodel_n_inputs(&q), n_cls = q2_qmodel_n_classes(&q);
     if (d.rows * d.cols != n_in) {
-        Q2_ERR("eval %s failed: the images have %d pixels, the model %d inputs", model, d.rows * d.cols,
+        Q2_ERR("eval %s failed: the images have %d pixels, the model %d inputs", o.model, d.rows * d.cols,
                n_in);
         rc = Q2_EARG;
         goto out_data;
     }
-    int n = limit && limit < d.n ? (int)limit : d.n;
+    int n = o.limit && o.limit < d.n ? (int)o.limit : d.n;
     lf = malloc((size_t)n * (size_t)n_cls * sizeof *lf);
     lr = malloc((size_t)n * (size_t)n_cls * sizeof *lr);
     if (!lf || !lr) {
         rc = Q2_ENOMEM;
         goto out_data;
     }
-    double t_fast = 0, t_ref = 0, t0;
-    if (use_fast) {
-        if ((rc = q2_fast_init(&f, &q, (q2_fast_kernel)kernel))) goto out_data;
-        t0 = q2_now();
-        if ((rc = q2_fast_forward(&f, d.images, n, lf, NULL))) goto out_data;
-        t_fast = q2_now() - t0;
-    }
-    if (use_ref) {
-        t0 = q2_now();
-        for (int i = 0; i < n; i++)
-            q2_qmodel_forward_ref(&q, d.images + (size_t)i * (size_t)n_in, lr + (size_t)i * (size_t)n_cls,
-                                  NULL);
-        t_ref = q2_now() - t0;
-    }
-    const int32_t *logits = use_fast ? lf : lr;
-    long correct = 0, mismatches = 0;
-    for (int i = 0; i < n; i++) {
-        correct += q2_argmax(logits + (size_t)i * (size_t)n_cls, n_cls) == d.labels[i];
-        if (use_fast && use_ref && memcmp(lf + (size_t)i * (size_t)n_cls, lr + (size_t)i * (size_t)n_cls,
-                                          (size_t)n_cls * sizeof *lf)) {
-            if (!mismatches) Q2_ERR("eval %s failed: fast and reference logits differ on image %d", model, i);
-            mismatches++;
-        }
-    }
-    char arch[128];
-    int k = snprintf(arch, sizeof arch, "%d", n_in);
-    for (int l = 0; l < q.n_layers && k < (int)sizeof arch - 8; l++)
-        k += snprintf(arch + k, sizeof arch - (size_t)k, "-%d", q.layers[l].n_out);
-    printf("accuracy=%.2f correct=%ld n=%d arch=%s img_s=%.0f engine=%s", 100.0 * (double)correct / n,
-           correct, n, arch, n / (use_fast ? t_fast : t_ref), use_fast ? "fast" : "ref");
-    if (use_fast) printf(" kernel=%s", q2_fast_kernel_name((q2_fast_kernel)f.kernel));
-    if (use_fast && use_ref) printf(" ref_img_s=%.0f mismatches=%ld", n / t_ref, mismatches);
-    printf(" model=%s\n", model);
-    if (mismatches) rc = Q2_EVERIFY;
+    double t_fast = 0, t_ref = 0;
+    if (!(rc = eval_q2_logits(&o, &q, &d, n, &f, lf, lr, &t_fast, &t_ref)))
+        rc = eval_q2_report(&o, &q, &d, n, &f, lf, lr, t_fast, t_ref);
 out_data:
     free(lf);
     free(lr);

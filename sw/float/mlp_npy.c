@@ -45,9 +45,9 @@ static int check_layer(int l, const q2_npy *w, const q2_npy *b, const char *fw, 
     int want_in = a_dims ? a_dims[l] : l ? dims[l] : n_in, want_out = a_dims ? a_dims[l + 1] : n_out;
     if (n_in != want_in || n_out != want_out || b->shape[0] != n_out || n_in < 1 || n_out < 1 ||
         n_in > MLP_MAX_WIDTH || n_out > MLP_MAX_WIDTH) {
-        q2_err(IMPORT_FN, "import failed: layer %d: weights %s (%" PRId64 ", %" PRId64 "), bias %s (%" PRId64 ",); "
-               "need weights (%d, %d)%s and bias (%d,)%s", l, fw, w->shape[0], w->shape[1], fb,
-               b->shape[0], transpose ? want_in : want_out, transpose ? want_out : want_in,
+        q2_err(IMPORT_FN, "import failed: layer %d: weights %s (%" PRId64 ", %" PRId64 "), "
+               "bias %s (%" PRId64 ",); need weights (%d, %d)%s and bias (%d,)%s", l, fw, w->shape[0],
+               w->shape[1], fb, b->shape[0], transpose ? want_in : want_out, transpose ? want_out : want_in,
                transpose ? " (n_in, n_out: --transpose)" : " (n_out, n_in)", want_out,
                l && !a_dims ? " (inputs chain from the previous layer)" : "");
         return Q2_EFORMAT;
