@@ -665,20 +665,27 @@ out_opts:
 }
 
 /* ---- bench ------------------------------------------------------------------------------------- */
+/* The default --model and --q2 of bench, used when present: the paper preset that `make run`
+ * trains and packs (PAPER_MLP, PAPER_Q2 in sw/float.mk, sw/qmodel.mk; `make bench` passes them). */
+#define BENCH_MODEL_STEM    "build/models/paper"
+#define BENCH_MODEL_DEFAULT BENCH_MODEL_STEM ".mlp"
+#define BENCH_Q2_DEFAULT    BENCH_MODEL_STEM ".q2"
+#define BENCH_FB            256 /* float: images per mlp_forward */
+
 static void bench_usage(FILE *f)
 {
     fprintf(f,
         "usage: q2mlp bench [--model F.mlp] [--q2 F.q2] [--images F] [--seconds T] [--gemm blas|own] [-v]\n\n"
-        "Images per second on ONE thread of: the float model (mlp_forward, batches of 256), the\n"
+        "Images per second on ONE thread of: the float model (mlp_forward, batches of %d), the\n"
         "reference integer model (plain loops, one image at a time) and the fast integer path\n"
-        "(q2_fast_forward, SIMD, batches of %d). Defaults: build/models/paper.{mlp,q2} when present,\n"
+        "(q2_fast_forward, SIMD, batches of %d). Defaults: %s.{mlp,q2} when present,\n"
         "else a random %s network packed here; the MNIST test images ($MNIST_DIR),\n"
         "else random images; --seconds per engine (default %g), in %d interleaved rounds of which\n"
         "the best rate counts. The fast path skips input quads that are zero in a\n"
         "whole batch, so its speed depends on the images (MNIST: about 20%% nonzero pixels).\n\n"
         "-v prints what was measured (model, images, GEMM engine, fast kernel) on stderr.\n\n"
         "stdout: one line  float_img_s=.. ref_img_s=.. fast_img_s=.. speedup_fast_vs_float=..\n",
-        Q2_FAST_BATCH, PAPER_ARCH, 2.0, BENCH_ROUNDS);
+        BENCH_FB, Q2_FAST_BATCH, BENCH_MODEL_STEM, PAPER_ARCH, 2.0, BENCH_ROUNDS);
 }
 
 /* A random network of the trainer's init (train_he_init: N(0, 2/n_in), zero biases). */
@@ -691,136 +698,189 @@ static int random_mlp(mlp *m, const char *arch, uint64_t seed)
     return Q2_OK;
 }
 
+typedef struct {
+    const char *model, *q2path, *images; /* NULL: a random network / packed here / random images */
+    double secs;                         /* per engine, over all rounds */
+    int gemm;                            /* q2_gemm_engine, or -1: the default */
+    bool verbose;
+    char p_img[4096];                    /* the default images */
+} bench_opts;
+
+/* Fill o from argv (and the defaults that exist): Q2_EXIT_OK, or the exit code. */
+static int bench_parse(int argc, char **argv, bench_opts *o)
+{
+    const char *v;
+    int rc = Q2_OK;
+    memset(o, 0, sizeof *o);
+    o->secs = 2.0;
+    o->gemm = -1;
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        if (q2_opt_val(argc, argv, &i, "--model", &v)) o->model = v;
+        else if (q2_opt_val(argc, argv, &i, "--q2", &v)) o->q2path = v;
+        else if (q2_opt_val(argc, argv, &i, "--images", &v)) o->images = v;
+        else if (q2_opt_val(argc, argv, &i, "--seconds", &v)) rc = q2_parse_double(a, v, 0.01, 3600, &o->secs);
+        else if (q2_opt_val(argc, argv, &i, "--gemm", &v))
+            rc = (o->gemm = q2_gemm_engine_parse(v)) < 0 ? o->gemm : 0;
+        else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) o->verbose = true;
+        else return unknown("bench", a, bench_usage);
+    }
+    if (rc) return q2_exit_code(rc);
+    if (!o->model && q2_file_exists(BENCH_MODEL_DEFAULT)) o->model = BENCH_MODEL_DEFAULT;
+    if (!o->q2path && o->model && !strcmp(o->model, BENCH_MODEL_DEFAULT) && q2_file_exists(BENCH_Q2_DEFAULT))
+        o->q2path = BENCH_Q2_DEFAULT;
+    if (!o->images) {
+        snprintf(o->p_img, sizeof o->p_img, "%s/t10k-images-idx3-ubyte", q2_mnist_dir());
+        o->images = o->p_img;
+    }
+    return Q2_EXIT_OK;
+}
+
+/* The images: o->images with the labels beside it, or (*have false) 10000 random ones. */
+static int bench_images(const bench_opts *o, q2_dataset *d, bool *have)
+{
+    char p_lbl[4096];
+    memset(d, 0, sizeof *d);
+    *have = labels_for(o->images, p_lbl, sizeof p_lbl) && q2_file_exists(o->images);
+    if (*have) return q2_dataset_load(d, o->images, p_lbl);
+    d->n = 10000;
+    d->rows = d->cols = 28;
+    d->images = malloc((size_t)d->n * 784);
+    d->labels = calloc((size_t)d->n, 1);
+    if (!d->images || !d->labels) {
+        q2_dataset_free(d);
+        return Q2_ENOMEM;
+    }
+    q2_rng r;
+    q2_rng_init(&r, 7);
+    for (size_t k = 0; k < (size_t)d->n * 784; k++) d->images[k] = (uint8_t)q2_rng_below(&r, 256);
+    return Q2_OK;
+}
+
+/* The float model m (o->model or random) and its integer model q (o->q2path, or packed here
+ * with calibration on d; qf receives the packer's float model then). */
+static int bench_models(const bench_opts *o, const q2_dataset *d, mlp *m, q2_qmodel *q, mlp *qf)
+{
+    int rc = o->model ? mlp_load(m, o->model) : random_mlp(m, PAPER_ARCH, 1);
+    if (rc) return rc;
+    if (o->q2path) {
+        if ((rc = q2_qmodel_load(q, o->q2path))) return rc;
+    } else {
+        q2_pack_opts po;
+        q2_pack_report rep;
+        q2_pack_opts_default(&po);
+        po.calib = d;
+        po.calib_n = 1000;
+        if ((rc = q2_pack_mlp(m, &po, q, qf, &rep))) return rc;
+    }
+    const int n_in = m->dims[0], n_cls = m->dims[m->n_layers];
+    if (n_in != d->rows * d->cols || q2_qmodel_n_inputs(q) != n_in || q2_qmodel_n_classes(q) != n_cls) {
+        Q2_ERR("bench failed: the float model, the .q2 image and the images do not have the same shape");
+        return Q2_EARG;
+    }
+    return Q2_OK;
+}
+
+/* The buffers of the timing loops. */
+typedef struct {
+    float *x;      /* (BENCH_FB, n_in) scaled pixels */
+    float *logits; /* (BENCH_FB, n_cls) */
+    int32_t *il;   /* (d.n, n_cls) fast-path logits */
+    int *cls;      /* (d.n) classes */
+    long n_ref;    /* images the reference model has run, over all rounds */
+} bench_bufs;
+
+/* Images per second of each engine over one slice of time: float, reference, fast. */
+static int bench_round(const mlp *m, const q2_qmodel *q, q2_fast *f, const q2_dataset *d, double slice,
+                       bench_bufs *b, double rate[3])
+{
+    const int n_in = m->dims[0], n_cls = m->dims[m->n_layers];
+    long n = 0;
+    double t0 = q2_now(), t;
+    int rc;
+    do {
+        int s = (int)(n % d->n), c = d->n - s < BENCH_FB ? d->n - s : BENCH_FB;
+        mlp_scale_pixels(d->images + (size_t)s * (size_t)n_in, (size_t)c * (size_t)n_in, b->x);
+        if ((rc = mlp_forward(m, b->x, c, b->logits, NULL))) return rc;
+        for (int i = 0; i < c; i++) b->cls[s + i] = mlp_argmax(b->logits + (size_t)i * (size_t)n_cls, n_cls);
+        n += c;
+    } while ((t = q2_now() - t0) < slice);
+    rate[0] = n / t;
+    n = 0;
+    t0 = q2_now();
+    do {
+        int32_t lg[Q2_MAX_CLASSES];
+        for (int k = 0; k < 16; k++, n++, b->n_ref++)
+            b->cls[b->n_ref % d->n] =
+                q2_qmodel_forward_ref(q, d->images + (size_t)(b->n_ref % d->n) * (size_t)n_in, lg, NULL);
+    } while ((t = q2_now() - t0) < slice);
+    rate[1] = n / t;
+    n = 0;
+    t0 = q2_now();
+    do {
+        int s = (int)(n % d->n), c = d->n - s < 1024 ? d->n - s : 1024;
+        if ((rc = q2_fast_forward(f, d->images + (size_t)s * (size_t)n_in, c, b->il, b->cls))) return rc;
+        n += c;
+    } while ((t = q2_now() - t0) < slice);
+    rate[2] = n / t;
+    return Q2_OK;
+}
+
+/* BENCH_ROUNDS rounds, each timing float, reference and fast for secs / BENCH_ROUNDS; the best
+ * rate of each engine is kept (best[3]: float, ref, fast), so a burst of load from other
+ * processes hurts no engine more than another. */
+static int bench_time(const mlp *m, const q2_qmodel *q, q2_fast *f, const q2_dataset *d, double secs,
+                      double best[3])
+{
+    const int n_in = m->dims[0], n_cls = m->dims[m->n_layers];
+    bench_bufs b = {0};
+    b.x = malloc((size_t)BENCH_FB * (size_t)n_in * sizeof *b.x);
+    b.logits = malloc((size_t)BENCH_FB * (size_t)n_cls * sizeof *b.logits);
+    b.il = malloc((size_t)d->n * (size_t)n_cls * sizeof *b.il);
+    b.cls = malloc((size_t)d->n * sizeof *b.cls);
+    int rc = !b.x || !b.logits || !b.il || !b.cls ? Q2_ENOMEM : Q2_OK;
+    if (!rc) rc = q2_fast_init(f, q, Q2_FAST_AUTO);
+    best[0] = best[1] = best[2] = 0;
+    for (int round = 0; round < BENCH_ROUNDS && !rc; round++) {
+        double rate[3];
+        if ((rc = bench_round(m, q, f, d, secs / BENCH_ROUNDS, &b, rate))) break;
+        for (int e = 0; e < 3; e++) best[e] = fmax(best[e], rate[e]);
+    }
+    free(b.x);
+    free(b.logits);
+    free(b.il);
+    free(b.cls);
+    return rc;
+}
+
 int cmd_bench(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
         bench_usage(stdout);
         return Q2_EXIT_OK;
     }
-    const char *model = NULL, *q2path = NULL, *images = NULL, *v;
-    double secs = 2.0;
-    int rc = Q2_OK, gemm = -1;
-    bool verbose = false;
-    for (int i = 1; i < argc && !rc; i++) {
-        const char *a = argv[i];
-        if (q2_opt_val(argc, argv, &i, "--model", &v)) model = v;
-        else if (q2_opt_val(argc, argv, &i, "--q2", &v)) q2path = v;
-        else if (q2_opt_val(argc, argv, &i, "--images", &v)) images = v;
-        else if (q2_opt_val(argc, argv, &i, "--seconds", &v)) rc = q2_parse_double(a, v, 0.01, 3600, &secs);
-        else if (q2_opt_val(argc, argv, &i, "--gemm", &v)) rc = (gemm = q2_gemm_engine_parse(v)) < 0 ? gemm : 0;
-        else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) verbose = true;
-        else return unknown("bench", a, bench_usage);
-    }
-    if (rc) return q2_exit_code(rc);
+    bench_opts o;
+    int rc = bench_parse(argc, argv, &o);
+    if (rc) return rc;
     q2_gemm_set_threads(1); /* also openblas_set_num_threads(1) */
-    if (gemm >= 0 && (rc = q2_gemm_set_engine((q2_gemm_engine)gemm))) return q2_exit_code(rc);
-    if (!model && q2_file_exists("build/models/paper.mlp")) model = "build/models/paper.mlp";
-    if (!q2path && model && !strcmp(model, "build/models/paper.mlp") && q2_file_exists("build/models/paper.q2"))
-        q2path = "build/models/paper.q2";
-
-    /* images: MNIST test set, or 10000 random ones */
-    char p_img[4096], p_lbl[4096];
-    if (!images) {
-        snprintf(p_img, sizeof p_img, "%s/t10k-images-idx3-ubyte", q2_mnist_dir());
-        images = p_img;
-    }
-    q2_dataset d = {0};
-    bool have_images = labels_for(images, p_lbl, sizeof p_lbl) && q2_file_exists(images);
-    if (have_images && (rc = q2_dataset_load(&d, images, p_lbl))) return q2_exit_code(rc);
-    if (!have_images) {
-        d.n = 10000;
-        d.rows = d.cols = 28;
-        d.images = malloc((size_t)d.n * 784);
-        d.labels = calloc((size_t)d.n, 1);
-        if (!d.images || !d.labels) {
-            q2_dataset_free(&d);
-            return Q2_EXIT_INTERNAL;
-        }
-        q2_rng r;
-        q2_rng_init(&r, 7);
-        for (size_t k = 0; k < (size_t)d.n * 784; k++) d.images[k] = (uint8_t)q2_rng_below(&r, 256);
-    }
-
+    if (o.gemm >= 0 && (rc = q2_gemm_set_engine((q2_gemm_engine)o.gemm))) return q2_exit_code(rc);
+    q2_dataset d;
+    bool have_images;
+    if ((rc = bench_images(&o, &d, &have_images))) return q2_exit_code(rc);
     mlp m = {0}, qf = {0};
     q2_qmodel q = {0};
     q2_fast f = {0};
-    float *x = NULL, *logits = NULL;
-    int32_t *il = NULL;
-    int *cls = NULL;
-    if (model ? (rc = mlp_load(&m, model)) : (rc = random_mlp(&m, PAPER_ARCH, 1))) goto out;
-    if (q2path) {
-        if ((rc = q2_qmodel_load(&q, q2path))) goto out;
-    } else {
-        q2_pack_opts o;
-        q2_pack_report rep;
-        q2_pack_opts_default(&o);
-        o.calib = &d;
-        o.calib_n = 1000;
-        if ((rc = q2_pack_mlp(&m, &o, &q, &qf, &rep))) goto out;
-    }
-    const int n_in = m.dims[0], n_cls = m.dims[m.n_layers];
-    if (n_in != d.rows * d.cols || q2_qmodel_n_inputs(&q) != n_in || q2_qmodel_n_classes(&q) != n_cls) {
-        Q2_ERR("bench failed: the float model, the .q2 image and the images do not have the same shape");
-        rc = Q2_EARG;
+    double r[3]; /* float, ref, fast */
+    if ((rc = bench_models(&o, &d, &m, &q, &qf)) || (rc = bench_time(&m, &q, &f, &d, o.secs, r)))
         goto out;
-    }
-    enum { FB = 256 };
-    x = malloc((size_t)FB * (size_t)n_in * sizeof *x);
-    logits = malloc((size_t)FB * (size_t)n_cls * sizeof *logits);
-    il = malloc((size_t)d.n * (size_t)n_cls * sizeof *il);
-    cls = malloc((size_t)d.n * sizeof *cls);
-    if (!x || !logits || !il || !cls) {
-        rc = Q2_ENOMEM;
-        goto out;
-    }
-    /* BENCH_ROUNDS rounds, each timing float, reference and fast for secs / BENCH_ROUNDS; the best
-     * rate of each engine is kept, so a burst of load from other processes hurts no engine more
-     * than another. float: scale pixels + mlp_forward in batches of FB; ref: one image at a time;
-     * fast: q2_fast_forward over the whole set. */
-    if ((rc = q2_fast_init(&f, &q, Q2_FAST_AUTO))) goto out;
-    double fl = 0, rf = 0, fa = 0, slice = secs / BENCH_ROUNDS;
-    long n_ref = 0;
-    for (int round = 0; round < BENCH_ROUNDS; round++) {
-        long n = 0;
-        double t0 = q2_now(), t;
-        do {
-            int s = (int)(n % d.n), c = d.n - s < FB ? d.n - s : FB;
-            mlp_scale_pixels(d.images + (size_t)s * (size_t)n_in, (size_t)c * (size_t)n_in, x);
-            if ((rc = mlp_forward(&m, x, c, logits, NULL))) goto out;
-            for (int i = 0; i < c; i++) cls[s + i] = mlp_argmax(logits + (size_t)i * (size_t)n_cls, n_cls);
-            n += c;
-        } while ((t = q2_now() - t0) < slice);
-        fl = fmax(fl, n / t);
-        n = 0;
-        t0 = q2_now();
-        do {
-            int32_t lg[Q2_MAX_CLASSES];
-            for (int k = 0; k < 16; k++, n++, n_ref++)
-                cls[n_ref % d.n] =
-                    q2_qmodel_forward_ref(&q, d.images + (size_t)(n_ref % d.n) * (size_t)n_in, lg, NULL);
-        } while ((t = q2_now() - t0) < slice);
-        rf = fmax(rf, n / t);
-        n = 0;
-        t0 = q2_now();
-        do {
-            int s = (int)(n % d.n), c = d.n - s < 1024 ? d.n - s : 1024;
-            if ((rc = q2_fast_forward(&f, d.images + (size_t)s * (size_t)n_in, c, il, cls))) goto out;
-            n += c;
-        } while ((t = q2_now() - t0) < slice);
-        fa = fmax(fa, n / t);
-    }
-    if (verbose)
+    if (o.verbose)
         fprintf(stderr, "bench: model %s, image %s, %s (%d), 1 thread; float gemm %s; fast kernel %s\n",
-                model ? model : "random " PAPER_ARCH, q2path ? q2path : "packed here",
-                have_images ? images : "random images", d.n, q2_gemm_engine_name(q2_gemm_get_engine()),
+                o.model ? o.model : "random " PAPER_ARCH, o.q2path ? o.q2path : "packed here",
+                have_images ? o.images : "random images", d.n, q2_gemm_engine_name(q2_gemm_get_engine()),
                 q2_fast_kernel_name((q2_fast_kernel)f.kernel));
-    printf("float_img_s=%.0f ref_img_s=%.0f fast_img_s=%.0f speedup_fast_vs_float=%.2f\n", fl, rf, fa,
-           fa / fl);
+    printf("float_img_s=%.0f ref_img_s=%.0f fast_img_s=%.0f speedup_fast_vs_float=%.2f\n", r[0], r[1], r[2],
+           r[2] / r[0]);
 out:
-    free(x);
-    free(logits);
-    free(il);
-    free(cls);
     q2_fast_free(&f);
     q2_qmodel_free(&q);
     mlp_free(&qf);
