@@ -58,64 +58,80 @@ static void train_usage(FILE *f)
         DEFAULT_ARCH, DEFAULT_VAL, q2_gemm_engine_name(Q2_GEMM_DEFAULT));
 }
 
-int cmd_train(int argc, char **argv)
+typedef struct {
+    train_opts t;
+    const char *arch, *out;
+    const char *tr_img, *tr_lbl, *te_img, *te_lbl; /* te_*: NULL, no test set */
+    long limit, n_val;                             /* limit 0: all but the validation images */
+    char p_tri[4096], p_trl[4096], p_tei[4096], p_tel[4096]; /* the default files */
+} train_cli;
+
+/* One training hyperparameter option at argv[*i]: true if it was one (*rc: its parse result). */
+static bool train_parse_hyper(int argc, char **argv, int *i, train_opts *o, bool *lr_set, int *rc)
 {
-    train_opts o;
-    train_opts_default(&o);
-    const char *arch = DEFAULT_ARCH, *out = NULL, *v;
-    const char *tr_img = NULL, *tr_lbl = NULL, *te_img = NULL, *te_lbl = NULL;
-    long limit = 0, n_val = DEFAULT_VAL, x;
+    const char *a = argv[*i], *v;
+    long x;
+    if (q2_opt_val(argc, argv, i, "--epochs", &v)) {
+        if (!(*rc = q2_parse_long(a, v, 1, TRAIN_MAX_EPOCHS, &x))) o->epochs = (int)x;
+    } else if (q2_opt_val(argc, argv, i, "--batch", &v)) {
+        if (!(*rc = q2_parse_long(a, v, 1, 65536, &x))) o->batch = (int)x;
+    } else if (q2_opt_val(argc, argv, i, "--opt", &v)) {
+        if ((x = train_optimizer_parse(v)) < 0) *rc = (int)x; else o->opt = (train_optimizer)x;
+    } else if (q2_opt_val(argc, argv, i, "--schedule", &v)) {
+        if ((x = train_schedule_parse(v)) < 0) *rc = (int)x; else o->schedule = (train_schedule)x;
+    } else if (q2_opt_val(argc, argv, i, "--lr", &v)) {
+        *rc = parse_float(a, v, 1e-9, 10.0, &o->lr);
+        *lr_set = true;
+    } else if (q2_opt_val(argc, argv, i, "--momentum", &v)) {
+        *rc = parse_float(a, v, 0.0, 0.9999, &o->momentum);
+    } else if (q2_opt_val(argc, argv, i, "--dropout", &v)) {
+        *rc = parse_float(a, v, 0.0, 0.95, &o->dropout);
+    } else if (q2_opt_val(argc, argv, i, "--seed", &v)) {
+        char *end;
+        o->seed = strtoull(v, &end, 0);
+        if (end == v || *end) {
+            Q2_ERR("parse --seed failed: '%s', need an unsigned integer", v);
+            *rc = Q2_EARG;
+        }
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Fill c from argv: Q2_EXIT_OK, or the exit code (after a message); -1 after --help. */
+static int train_parse(int argc, char **argv, train_cli *c)
+{
+    const char *v;
+    long x;
     bool lr_set = false;
     int rc = Q2_OK;
+    memset(c, 0, sizeof *c);
+    train_opts_default(&c->t);
+    c->arch = DEFAULT_ARCH;
+    c->n_val = DEFAULT_VAL;
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             train_usage(stdout);
-            return Q2_EXIT_OK;
+            return -1;
         } else if (!strcmp(a, "--quiet")) {
-            o.progress = false;
-        } else if (q2_opt_val(argc, argv, &i, "--arch", &v)) {
-            arch = v;
-        } else if (q2_opt_val(argc, argv, &i, "--epochs", &v)) {
-            if (!(rc = q2_parse_long(a, v, 1, TRAIN_MAX_EPOCHS, &x))) o.epochs = (int)x;
-        } else if (q2_opt_val(argc, argv, &i, "--batch", &v)) {
-            if (!(rc = q2_parse_long(a, v, 1, 65536, &x))) o.batch = (int)x;
-        } else if (q2_opt_val(argc, argv, &i, "--opt", &v)) {
-            if ((x = train_optimizer_parse(v)) < 0) rc = (int)x; else o.opt = (train_optimizer)x;
-        } else if (q2_opt_val(argc, argv, &i, "--schedule", &v)) {
-            if ((x = train_schedule_parse(v)) < 0) rc = (int)x; else o.schedule = (train_schedule)x;
-        } else if (q2_opt_val(argc, argv, &i, "--lr", &v)) {
-            rc = parse_float(a, v, 1e-9, 10.0, &o.lr);
-            lr_set = true;
-        } else if (q2_opt_val(argc, argv, &i, "--momentum", &v)) {
-            rc = parse_float(a, v, 0.0, 0.9999, &o.momentum);
-        } else if (q2_opt_val(argc, argv, &i, "--dropout", &v)) {
-            rc = parse_float(a, v, 0.0, 0.95, &o.dropout);
-        } else if (q2_opt_val(argc, argv, &i, "--seed", &v)) {
-            char *end;
-            o.seed = strtoull(v, &end, 0);
-            if (end == v || *end) {
-                Q2_ERR("parse --seed failed: '%s', need an unsigned integer", v);
-                rc = Q2_EARG;
-            }
-        } else if (q2_opt_val(argc, argv, &i, "--train-images", &v)) {
-            tr_img = v;
-        } else if (q2_opt_val(argc, argv, &i, "--train-labels", &v)) {
-            tr_lbl = v;
-        } else if (q2_opt_val(argc, argv, &i, "--test-images", &v)) {
-            te_img = v;
-        } else if (q2_opt_val(argc, argv, &i, "--test-labels", &v)) {
-            te_lbl = v;
-        } else if (q2_opt_val(argc, argv, &i, "--limit", &v)) {
-            rc = q2_parse_long(a, v, 1, 1L << 30, &limit);
-        } else if (q2_opt_val(argc, argv, &i, "--val", &v)) {
-            rc = q2_parse_long(a, v, 1, 1L << 30, &n_val);
-        } else if (q2_opt_val(argc, argv, &i, "--threads", &v)) {
+            c->t.progress = false;
+        } else if (train_parse_hyper(argc, argv, &i, &c->t, &lr_set, &rc)) {
+            continue;
+        } else if (q2_opt_val(argc, argv, &i, "--arch", &v)) c->arch = v;
+        else if (q2_opt_val(argc, argv, &i, "--train-images", &v)) c->tr_img = v;
+        else if (q2_opt_val(argc, argv, &i, "--train-labels", &v)) c->tr_lbl = v;
+        else if (q2_opt_val(argc, argv, &i, "--test-images", &v)) c->te_img = v;
+        else if (q2_opt_val(argc, argv, &i, "--test-labels", &v)) c->te_lbl = v;
+        else if (q2_opt_val(argc, argv, &i, "--limit", &v)) rc = q2_parse_long(a, v, 1, 1L << 30, &c->limit);
+        else if (q2_opt_val(argc, argv, &i, "--val", &v)) rc = q2_parse_long(a, v, 1, 1L << 30, &c->n_val);
+        else if (q2_opt_val(argc, argv, &i, "--threads", &v)) {
             if (!(rc = q2_parse_long(a, v, 1, Q2_GEMM_MAX_THREADS, &x))) q2_gemm_set_threads((int)x);
         } else if (q2_opt_val(argc, argv, &i, "--gemm", &v)) {
             if ((x = q2_gemm_engine_parse(v)) < 0) rc = (int)x; else rc = q2_gemm_set_engine((q2_gemm_engine)x);
         } else if (q2_opt_val(argc, argv, &i, "-o", &v) || q2_opt_val(argc, argv, &i, "--output", &v)) {
-            out = v;
+            c->out = v;
         } else {
             fprintf(stderr, "q2mlp train: unknown option or missing value: '%s'\n", a);
             train_usage(stderr);
@@ -123,85 +139,109 @@ int cmd_train(int argc, char **argv)
         }
     }
     if (rc) return q2_exit_code(rc);
-    if (!out) {
+    if (!c->out) {
         fprintf(stderr, "q2mlp train: -o MODEL.mlp is required\n");
         train_usage(stderr);
         return Q2_EXIT_USAGE;
     }
-    if (!lr_set && o.opt == TRAIN_OPT_SGD) o.lr = 0.05f;
-    if (!!te_img != !!te_lbl) {
+    if (!lr_set && c->t.opt == TRAIN_OPT_SGD) c->t.lr = 0.05f;
+    if (!!c->te_img != !!c->te_lbl) {
         fprintf(stderr, "q2mlp train: --test-images and --test-labels go together\n");
         return Q2_EXIT_USAGE;
     }
+    return Q2_EXIT_OK;
+}
 
-    char p_tri[4096], p_trl[4096], p_tei[4096], p_tel[4096];
+/* The data files not given: $MNIST_DIR's; its test set only if both files exist. */
+static void train_default_files(train_cli *c)
+{
     const char *dir = q2_mnist_dir();
-    snprintf(p_tri, sizeof p_tri, "%s/train-images-idx3-ubyte", dir);
-    snprintf(p_trl, sizeof p_trl, "%s/train-labels-idx1-ubyte", dir);
-    snprintf(p_tei, sizeof p_tei, "%s/t10k-images-idx3-ubyte", dir);
-    snprintf(p_tel, sizeof p_tel, "%s/t10k-labels-idx1-ubyte", dir);
-    if (!tr_img) tr_img = p_tri;
-    if (!tr_lbl) tr_lbl = p_trl;
-    if (!te_img && q2_file_exists(p_tei) && q2_file_exists(p_tel)) {
-        te_img = p_tei;
-        te_lbl = p_tel;
+    snprintf(c->p_tri, sizeof c->p_tri, "%s/train-images-idx3-ubyte", dir);
+    snprintf(c->p_trl, sizeof c->p_trl, "%s/train-labels-idx1-ubyte", dir);
+    snprintf(c->p_tei, sizeof c->p_tei, "%s/t10k-images-idx3-ubyte", dir);
+    snprintf(c->p_tel, sizeof c->p_tel, "%s/t10k-labels-idx1-ubyte", dir);
+    if (!c->tr_img) c->tr_img = c->p_tri;
+    if (!c->tr_lbl) c->tr_lbl = c->p_trl;
+    if (!c->te_img && q2_file_exists(c->p_tei) && q2_file_exists(c->p_tel)) {
+        c->te_img = c->p_tei;
+        c->te_lbl = c->p_tel;
     }
+}
 
-    int n_layers, dims[Q2_MAX_LAYERS + 1];
-    if ((rc = mlp_parse_arch(arch, &n_layers, dims))) return q2_exit_code(rc);
-
-    q2_dataset all, test = {0};
-    mlp m;
-    train_result *res = calloc(1, sizeof *res);
-    if (!res) return Q2_EXIT_INTERNAL;
-    if ((rc = q2_dataset_load(&all, tr_img, tr_lbl))) goto out_res;
-    if (te_img && (rc = q2_dataset_load(&test, te_img, te_lbl))) goto out_all;
-    if (all.n <= n_val) {
-        Q2_ERR("split %s failed: %d images, need more than the %ld validation images", tr_img, all.n, n_val);
-        rc = Q2_EARG;
-        goto out_test;
-    }
-    int n_train = all.n - (int)n_val;
-    if (limit && limit < n_train) n_train = (int)limit;
-    q2_dataset tr = q2_dataset_slice(&all, 0, n_train);
-    q2_dataset val = q2_dataset_slice(&all, all.n - (int)n_val, (int)n_val);
-
-    if ((rc = mlp_init(&m, n_layers, dims))) goto out_test;
-    train_he_init(&m, o.seed);
-    if (o.progress)
-        fprintf(stderr, "train: %s, %zu parameters, %d train / %d val images, %s lr %g, batch %d, "
-                "dropout %g, gemm %s (%s) x%d threads\n", arch, mlp_n_params(&m), tr.n, val.n,
-                train_optimizer_name(o.opt), o.lr, o.batch, o.dropout,
-                q2_gemm_engine_name(q2_gemm_get_engine()), q2_gemm_kernel_name(), q2_gemm_get_threads());
-    if ((rc = train_mlp(&m, &tr, &val, &o, res))) goto out_mlp;
-    if ((rc = mlp_save(&m, out))) goto out_mlp;
-
-    double test_acc = -1.0;
-    if (test.n && (test_acc = mlp_accuracy(&m, &test)) < 0) {
-        rc = (int)test_acc;
-        goto out_mlp;
-    }
+/* The summary line on stdout (without a test set: test_acc=none). */
+static void train_summary(const train_cli *c, const mlp *m, const train_result *res, int n_train,
+                          int n_val, bool has_test, double test_acc)
+{
+    const train_opts *o = &c->t;
     char arch_s[128];
-    mlp_arch_string(&m, arch_s, sizeof arch_s);
+    mlp_arch_string(m, arch_s, sizeof arch_s);
     printf("arch=%s epochs=%d best_epoch=%d val_acc=%.2f", arch_s, res->epochs_run, res->best_epoch,
            100.0 * res->best_val_acc);
-    if (test.n) printf(" test_acc=%.2f", 100.0 * test_acc);
+    if (has_test) printf(" test_acc=%.2f", 100.0 * test_acc);
     else printf(" test_acc=none");
     printf(" train_s=%.1f train_img_s=%.0f train_img_cpu_s=%.0f opt=%s lr=%g batch=%d dropout=%g seed=%llu gemm=%s threads=%d"
            " n_train=%d n_val=%d selected_on=val model=%s\n", res->train_s, res->images / res->step_s,
            res->images / res->step_cpu_s,
-           train_optimizer_name(o.opt), o.lr, o.batch, o.dropout, (unsigned long long)o.seed,
-           q2_gemm_engine_name(q2_gemm_get_engine()), q2_gemm_get_threads(), tr.n, val.n, out);
-    if (test.n && o.progress)
+           train_optimizer_name(o->opt), o->lr, o->batch, o->dropout, (unsigned long long)o->seed,
+           q2_gemm_engine_name(q2_gemm_get_engine()), q2_gemm_get_threads(), n_train, n_val, c->out);
+    if (has_test && o->progress)
         fprintf(stderr, "train: test_acc is report-only: the model was selected on the validation set\n");
-out_mlp:
+}
+
+/* Initialise m, train it on tr (selecting on val), save it, and print the summary. */
+static int train_fit(const train_cli *c, mlp *m, const q2_dataset *tr, const q2_dataset *val,
+                     const q2_dataset *test, train_result *res)
+{
+    const train_opts *o = &c->t;
+    train_he_init(m, o->seed);
+    if (o->progress)
+        fprintf(stderr, "train: %s, %zu parameters, %d train / %d val images, %s lr %g, batch %d, "
+                "dropout %g, gemm %s (%s) x%d threads\n", c->arch, mlp_n_params(m), tr->n, val->n,
+                train_optimizer_name(o->opt), o->lr, o->batch, o->dropout,
+                q2_gemm_engine_name(q2_gemm_get_engine()), q2_gemm_kernel_name(), q2_gemm_get_threads());
+    int rc;
+    if ((rc = train_mlp(m, tr, val, o, res))) return rc;
+    if ((rc = mlp_save(m, c->out))) return rc;
+    double test_acc = -1.0;
+    if (test->n && (test_acc = mlp_accuracy(m, test)) < 0) return (int)test_acc;
+    train_summary(c, m, res, tr->n, val->n, test->n > 0, test_acc);
+    return Q2_OK;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    train_cli *c = malloc(sizeof *c);
+    if (!c) return Q2_EXIT_INTERNAL;
+    int rc = train_parse(argc, argv, c), n_layers, dims[Q2_MAX_LAYERS + 1];
+    if (rc) {
+        free(c);
+        return rc < 0 ? Q2_EXIT_OK : rc;
+    }
+    train_default_files(c);
+    q2_dataset all = {0}, test = {0};
+    mlp m = {0};
+    train_result *res = calloc(1, sizeof *res);
+    if (!res) rc = Q2_ENOMEM;
+    if (!rc) rc = mlp_parse_arch(c->arch, &n_layers, dims);
+    if (!rc) rc = q2_dataset_load(&all, c->tr_img, c->tr_lbl);
+    if (!rc && c->te_img) rc = q2_dataset_load(&test, c->te_img, c->te_lbl);
+    if (!rc && all.n <= c->n_val) {
+        Q2_ERR("split %s failed: %d images, need more than the %ld validation images", c->tr_img, all.n,
+               c->n_val);
+        rc = Q2_EARG;
+    }
+    if (rc) goto out;
+    int n_train = all.n - (int)c->n_val;
+    if (c->limit && c->limit < n_train) n_train = (int)c->limit;
+    q2_dataset tr = q2_dataset_slice(&all, 0, n_train);
+    q2_dataset val = q2_dataset_slice(&all, all.n - (int)c->n_val, (int)c->n_val);
+    if (!(rc = mlp_init(&m, n_layers, dims))) rc = train_fit(c, &m, &tr, &val, &test, res);
+out:
     mlp_free(&m);
-out_test:
     q2_dataset_free(&test);
-out_all:
     q2_dataset_free(&all);
-out_res:
     free(res);
+    free(c);
     return q2_exit_code(rc);
 }
 
