@@ -362,14 +362,9 @@ static void plateau(const q2_sweep_point *p, int n, int peak, double tol, double
     *hi = p[b].ratio;
 }
 
-static void md_conclusions(sbuf *b, const report *r)
+/* Conclusion 1: theory vs measurement (the global opt row against the Laplacian model). */
+static void md_theory(sbuf *b, const report *r)
 {
-    const q2_quant_opts *q = &r->o->q;
-    int np = q->points;
-    double step = (q->hi - q->lo) / (np - 1);
-    const q2_study_row *fl = &r->rows[0];
-    sb_printf(b, "## Conclusions (computed from the numbers above)\n\n");
-
     /* 1. theory vs measurement */
     const q2_study_row *g_opt = NULL;
     for (int i = 0; i < r->n_rows; i++)
@@ -388,6 +383,14 @@ static void md_conclusions(sbuf *b, const report *r)
                   fabs(gap) <= 0.5 ? "a good description of these weights" :
                   gap < 0 ? "optimistic for these weights" : "pessimistic for these weights");
     }
+}
+
+/* Conclusion 2: do SQNR and accuracy peak together, per scope, and the answer. */
+static void md_peaks(sbuf *b, const report *r)
+{
+    const q2_quant_opts *q = &r->o->q;
+    int np = q->points;
+    double step = (q->hi - q->lo) / (np - 1);
     /* 2. do SQNR and accuracy peak together? */
     int agree = 0, total = 0, confirmed = 0;
     for (int s = 0; s < Q2_SCOPE_COUNT; s++) {
@@ -425,6 +428,11 @@ static void md_conclusions(sbuf *b, const report *r)
                   "scopes; the gaps are a few tenths of a point, compare the noise level below.",
                   confirmed, total - agree);
     sb_printf(b, "\n");
+}
+
+/* Conclusions 3 and 4: the best rule per scope, layer-wise vs global, the highest SQNR. */
+static void md_rules(sbuf *b, const report *r)
+{
     /* 3. best rule per scope, and layer-wise vs global */
     const q2_study_row *bs[Q2_SCOPE_COUNT];
     for (int s = 0; s < Q2_SCOPE_COUNT; s++) bs[s] = best_of_scope(r, (q2_scope)s);
@@ -448,6 +456,12 @@ static void md_conclusions(sbuf *b, const report *r)
         sb_printf(b, "* **Highest measured SQNR:** %s/`%s` with %.3f dB, test accuracy %.2f %%.\n",
                   row_scope(hi_sqnr), row_rule(hi_sqnr), hi_sqnr->sqnr_exp_db,
                   100 * hi_sqnr->acc_test);
+}
+
+/* Conclusions 5 and 6: the noise level of the accuracies and the network chosen. */
+static void md_noise_choice(sbuf *b, const report *r)
+{
+    const q2_study_row *fl = &r->rows[0];
     /* 5. statistical noise of the accuracies */
     double pv = fl->acc_val, pt = fl->acc_test, lo_t = INFINITY, hi_t = -INFINITY;
     double se_v = sqrt(pv * (1 - pv) / r->n_val), se_t = sqrt(pt * (1 - pt) / r->n_test);
@@ -471,6 +485,15 @@ static void md_conclusions(sbuf *b, const report *r)
                   100 * fl->acc_test, 100 * (fl->acc_test - bb->acc_test),
                   bb->acc_test >= 0.975 ? "met" : "not met");
     }
+}
+
+static void md_conclusions(sbuf *b, const report *r)
+{
+    sb_printf(b, "## Conclusions (computed from the numbers above)\n\n");
+    md_theory(b, r);
+    md_peaks(b, r);
+    md_rules(b, r);
+    md_noise_choice(b, r);
     sb_printf(b, "\n");
 }
 
@@ -733,6 +756,110 @@ static bool grid_is_default(const q2_quant_opts *q)
     return q->points == d.points && q->lo == d.lo && q->hi == d.hi;
 }
 
+/* The model and the data: m, the training set (val: its last n_val images) and the test set
+ * (tst: its first test_limit images). */
+static int study_load(const q2_study_opts *o, mlp *m, q2_dataset *train, q2_dataset *test,
+                      q2_dataset *val, q2_dataset *tst)
+{
+    int rc = mlp_load(m, o->model);
+    if (rc) return rc;
+    if ((rc = q2_dataset_load(train, o->train_images, o->train_labels))) return rc;
+    if ((rc = q2_dataset_load(test, o->test_images, o->test_labels))) return rc;
+    if (train->rows * train->cols != m->dims[0] || test->rows * test->cols != m->dims[0] ||
+        o->n_val > train->n) {
+        Q2_ERR("study failed: model takes %d inputs, images have %d and %d pixels; %d training "
+               "images for %d validation images", m->dims[0], train->rows * train->cols,
+               test->rows * test->cols, train->n, o->n_val);
+        return Q2_EARG;
+    }
+    *val = q2_dataset_slice(train, train->n - o->n_val, o->n_val);
+    *tst = q2_dataset_slice(test, 0, o->test_limit && o->test_limit < test->n ? o->test_limit : test->n);
+    return Q2_OK;
+}
+
+/* The float baseline rows[0], the sweeps r->sweep[s] (allocated here) and every scope x rule
+ * in rows[1..]; r->n_rows. */
+static int study_measure_all(const q2_study_opts *o, const mlp *m, const q2_dataset *val,
+                             const q2_dataset *tst, q2_study_row *rows, report *r)
+{
+    int rc = Q2_OK;
+    memset(&rows[0], 0, sizeof rows[0]);
+    rows[0].rule = Q2_STUDY_RULE_FLOAT;
+    rows[0].n_layers = m->n_layers;
+    rows[0].xmax_over_sigma = rows[0].xmax = rows[0].sqnr_th_db = rows[0].sqnr_exp_db = NAN;
+    rows[0].acc_val = accuracy_or_nan(m, val, &rc);
+    if (!rc) rows[0].acc_test = accuracy_or_nan(m, tst, &rc);
+    if (rc) return rc;
+    if (o->progress)
+        fprintf(stderr, "study: float baseline val %.4f test %.4f; sweeping %d points x %d scopes\n",
+                rows[0].acc_val, rows[0].acc_test, o->q.points, Q2_SCOPE_COUNT);
+    for (int s = 0; s < Q2_SCOPE_COUNT; s++) {
+        r->sweep[s] = calloc((size_t)o->q.points, sizeof *r->sweep[s]);
+        if (!r->sweep[s]) {
+            Q2_ERR("study failed: out of memory for the sweep");
+            return Q2_ENOMEM;
+        }
+        if ((rc = q2_study_sweep(m, (q2_scope)s, &o->q, val, tst, r->sweep[s], o->progress))) return rc;
+    }
+    int n_rows = 1;
+    for (int s = 0; s < Q2_SCOPE_COUNT; s++)
+        for (int ru = 0; ru < Q2_RULE_COUNT; ru++) {
+            if ((rc = study_row(m, (q2_scope)s, (q2_rule)ru, &o->q, r->sweep[s], val, tst, &rows[n_rows])))
+                return rc;
+            if (o->progress)
+                q2_progress("rows %2d/%d  %-6s %-6s val %.4f", n_rows, Q2_SCOPE_COUNT * Q2_RULE_COUNT,
+                            q2_scope_name((q2_scope)s), q2_rule_name((q2_rule)ru), rows[n_rows].acc_val);
+            n_rows++;
+        }
+    if (o->progress) q2_progress_done();
+    r->n_rows = n_rows;
+    return Q2_OK;
+}
+
+/* The table, the sweep peaks and the best row on stdout. */
+static void study_print(const report *r)
+{
+    const q2_study_row *rows = r->rows;
+    print_table(stdout, rows, r->n_rows);
+    int bi = q2_study_best(rows, r->n_rows);
+    for (int s = 0; s < Q2_SCOPE_COUNT; s++) {
+        const q2_sweep_point *p = r->sweep[s];
+        int is = PEAK(p, r->o->q.points, sqnr_exp_db), ia = PEAK(p, r->o->q.points, acc_val);
+        printf("sweep %-6s SQNR_exp peak at x_max/sigma %.2f (%.3f dB), acc_val peak at %.2f "
+               "(%.4f)\n", q2_scope_name((q2_scope)s), p[is].ratio, p[is].sqnr_exp_db,
+               p[ia].ratio, p[ia].acc_val);
+    }
+    printf("best on validation: scope=%s rule=%s acc_val=%.4f acc_test=%.4f (float test %.4f)\n",
+           row_scope(&rows[bi]), row_rule(&rows[bi]), rows[bi].acc_val, rows[bi].acc_test,
+           rows[0].acc_test);
+    fflush(stdout);
+}
+
+/* Stage the report files in outs (study.csv, sweep_<scope>.csv, study.md, best.txt, the plots). */
+static int study_write(const report *r, q2_outs *outs)
+{
+    const q2_study_opts *o = r->o;
+    const q2_study_row *rows = r->rows;
+    char path[4200];
+    int rc, bi = q2_study_best(rows, r->n_rows);
+    snprintf(path, sizeof path, "%s/study.csv", o->out_dir);
+    if ((rc = write_study_csv(outs, path, rows, r->n_rows, r->m->n_layers, &o->q))) return rc;
+    for (int s = 0; s < Q2_SCOPE_COUNT; s++) {
+        snprintf(path, sizeof path, "%s/sweep_%s.csv", o->out_dir, q2_scope_name((q2_scope)s));
+        if ((rc = write_sweep_csv(outs, path, r->sweep[s], o->q.points, r->m->n_layers))) return rc;
+    }
+    snprintf(path, sizeof path, "%s/study.md", o->out_dir);
+    if ((rc = write_md(outs, path, r))) return rc;
+    q2_best best = {rows[bi].scope, (q2_rule)rows[bi].rule, o->q.sigma, rows[bi].acc_val,
+                    rows[bi].acc_test};
+    snprintf(path, sizeof path, "%s/best.txt", o->out_dir);
+    if ((rc = q2_best_write(outs, path, &best))) return rc;
+    if (!grid_is_default(&o->q) && rows[bi].rule == Q2_RULE_ACC)
+        fprintf(stderr, "study: note: best.txt names the acc rule but the sweep grid is not the "
+                "default one that q2_quantize_mlp (the packer) uses\n");
+    return plot(r, o->out_dir, outs);
+}
+
 int q2_study_run(const q2_study_opts *o)
 {
     double t0 = q2_now();
@@ -745,106 +872,29 @@ int q2_study_run(const q2_study_opts *o)
     }
     report r = {.o = o};
     mlp m = {0};
-    q2_dataset train = {0}, test = {0};
+    q2_dataset train = {0}, test = {0}, val, tst;
     q2_study_row rows[1 + Q2_SCOPE_COUNT * Q2_RULE_COUNT];
     q2_outs outs; /* the report files: all appear at the end, or none */
     q2_outs_init(&outs);
-    int rc = mlp_load(&m, o->model);
-    if (rc) return rc;
-    if ((rc = q2_dataset_load(&train, o->train_images, o->train_labels))) goto out_free;
-    if ((rc = q2_dataset_load(&test, o->test_images, o->test_labels))) goto out_free;
-    if (train.rows * train.cols != m.dims[0] || test.rows * test.cols != m.dims[0] ||
-        o->n_val > train.n) {
-        Q2_ERR("study failed: model takes %d inputs, images have %d and %d pixels; %d training "
-               "images for %d validation images", m.dims[0], train.rows * train.cols,
-               test.rows * test.cols, train.n, o->n_val);
-        rc = Q2_EARG;
-        goto out_free;
-    }
-    q2_dataset val = q2_dataset_slice(&train, train.n - o->n_val, o->n_val);
-    q2_dataset tst = q2_dataset_slice(&test, 0, o->test_limit && o->test_limit < test.n ?
-                                                    o->test_limit : test.n);
     char path[4200];
     snprintf(path, sizeof path, "%s/x", o->out_dir);
-    if ((rc = q2_mkdir_parents(path))) goto out_free;
+    int rc = study_load(o, &m, &train, &test, &val, &tst);
+    if (rc || (rc = q2_mkdir_parents(path))) goto out_free;
     r.m = &m;
     r.rows = rows;
     r.n_val = val.n;
     r.n_test = tst.n;
     for (int l = 0; l < m.n_layers; l++)
         layer_stats_compute(&r.ls[l], m.w[l], (size_t)m.dims[l] * (size_t)m.dims[l + 1]);
-
-    /* float baseline, sweeps, then every scope x rule */
-    memset(&rows[0], 0, sizeof rows[0]);
-    rows[0].rule = Q2_STUDY_RULE_FLOAT;
-    rows[0].n_layers = m.n_layers;
-    rows[0].xmax_over_sigma = rows[0].xmax = rows[0].sqnr_th_db = rows[0].sqnr_exp_db = NAN;
-    rows[0].acc_val = accuracy_or_nan(&m, &val, &rc);
-    if (!rc) rows[0].acc_test = accuracy_or_nan(&m, &tst, &rc);
-    if (rc) goto out_free;
-    if (o->progress)
-        fprintf(stderr, "study: float baseline val %.4f test %.4f; sweeping %d points x %d scopes\n",
-                rows[0].acc_val, rows[0].acc_test, o->q.points, Q2_SCOPE_COUNT);
-    for (int s = 0; s < Q2_SCOPE_COUNT; s++) {
-        r.sweep[s] = calloc((size_t)o->q.points, sizeof *r.sweep[s]);
-        if (!r.sweep[s]) {
-            Q2_ERR("study failed: out of memory for the sweep");
-            rc = Q2_ENOMEM;
-            goto out_free;
-        }
-        if ((rc = q2_study_sweep(&m, (q2_scope)s, &o->q, &val, &tst, r.sweep[s], o->progress)))
-            goto out_free;
-    }
-    int n_rows = 1;
-    for (int s = 0; s < Q2_SCOPE_COUNT; s++)
-        for (int ru = 0; ru < Q2_RULE_COUNT; ru++) {
-            if ((rc = study_row(&m, (q2_scope)s, (q2_rule)ru, &o->q, r.sweep[s], &val, &tst,
-                                &rows[n_rows])))
-                goto out_free;
-            if (o->progress)
-                q2_progress("rows %2d/%d  %-6s %-6s val %.4f", n_rows, Q2_SCOPE_COUNT * Q2_RULE_COUNT,
-                            q2_scope_name((q2_scope)s), q2_rule_name((q2_rule)ru), rows[n_rows].acc_val);
-            n_rows++;
-        }
-    if (o->progress) q2_progress_done();
-    r.n_rows = n_rows;
+    if ((rc = study_measure_all(o, &m, &val, &tst, rows, &r))) goto out_free;
     r.seconds = q2_now() - t0;
-
-    /* report */
-    print_table(stdout, rows, n_rows);
-    int bi = q2_study_best(rows, n_rows);
-    for (int s = 0; s < Q2_SCOPE_COUNT; s++) {
-        const q2_sweep_point *p = r.sweep[s];
-        int is = PEAK(p, o->q.points, sqnr_exp_db), ia = PEAK(p, o->q.points, acc_val);
-        printf("sweep %-6s SQNR_exp peak at x_max/sigma %.2f (%.3f dB), acc_val peak at %.2f "
-               "(%.4f)\n", q2_scope_name((q2_scope)s), p[is].ratio, p[is].sqnr_exp_db,
-               p[ia].ratio, p[ia].acc_val);
-    }
-    if (bi < 0) {  /* every quantized network's validation accuracy is NaN: nothing to choose */
+    if (q2_study_best(rows, r.n_rows) < 0) {  /* every validation accuracy is NaN: no choice */
         Q2_ERR("study of %s failed: no quantized network has a validation accuracy", o->model);
         rc = Q2_EFORMAT;
         goto out_free;
     }
-    printf("best on validation: scope=%s rule=%s acc_val=%.4f acc_test=%.4f (float test %.4f)\n",
-           row_scope(&rows[bi]), row_rule(&rows[bi]), rows[bi].acc_val, rows[bi].acc_test,
-           rows[0].acc_test);
-    fflush(stdout);
-    snprintf(path, sizeof path, "%s/study.csv", o->out_dir);
-    if ((rc = write_study_csv(&outs, path, rows, n_rows, m.n_layers, &o->q))) goto out_free;
-    for (int s = 0; s < Q2_SCOPE_COUNT; s++) {
-        snprintf(path, sizeof path, "%s/sweep_%s.csv", o->out_dir, q2_scope_name((q2_scope)s));
-        if ((rc = write_sweep_csv(&outs, path, r.sweep[s], o->q.points, m.n_layers))) goto out_free;
-    }
-    snprintf(path, sizeof path, "%s/study.md", o->out_dir);
-    if ((rc = write_md(&outs, path, &r))) goto out_free;
-    q2_best best = {rows[bi].scope, (q2_rule)rows[bi].rule, o->q.sigma, rows[bi].acc_val,
-                    rows[bi].acc_test};
-    snprintf(path, sizeof path, "%s/best.txt", o->out_dir);
-    if ((rc = q2_best_write(&outs, path, &best))) goto out_free;
-    if (!grid_is_default(&o->q) && rows[bi].rule == Q2_RULE_ACC)
-        fprintf(stderr, "study: note: best.txt names the acc rule but the sweep grid is not the "
-                "default one that q2_quantize_mlp (the packer) uses\n");
-    if (!(rc = plot(&r, o->out_dir, &outs))) rc = q2_outs_commit(&outs);
+    study_print(&r);
+    if (!(rc = study_write(&r, &outs))) rc = q2_outs_commit(&outs);
     if (!rc && o->progress)
         fprintf(stderr, "study: report in %s (%.0f s)\n", o->out_dir, q2_now() - t0);
 out_free:
