@@ -24,7 +24,7 @@ FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefin
 FUZZ_RSAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 FUZZ_LIBS   := $(shell $(PKG_CONFIG) --libs zlib openblas 2>/dev/null) -lm -lpthread
 FUZZ_VLIBS  := -latomic -lpthread
-FUZZ_HDRS   := sw/qmodel/qmodel.h sw/base/npy.h sw/base/util.h sw/float/mlp.h sw/base/idx.h sw/host/host.h sw/quant/pack.h sw/quant/quant.h \
+FUZZ_HDRS   := sw/qmodel/qmodel.h sw/base/npy.h sw/base/util.h sw/float/mlp.h sw/base/idx.h sw/host/host.h sw/quant/pack.h sw/quant/quant.h sw/study/study.h \
                tests/fuzz_util.h
 
 FUZZ_TARGETS   := q2 npy idx mlp best host proto
@@ -33,7 +33,7 @@ FUZZ_SRC_q2    := tests/fuzz_q2.c sw/qmodel/qmodel.c sw/qmodel/qfast.c sw/base/u
 FUZZ_SRC_npy   := tests/fuzz_npy.c sw/base/npy.c sw/base/util.c
 FUZZ_SRC_idx   := tests/fuzz_idx.c sw/base/idx.c sw/base/util.c
 FUZZ_SRC_mlp   := tests/fuzz_mlp.c sw/float/mlp.c sw/float/gemm.c sw/base/util.c
-FUZZ_SRC_best  := tests/fuzz_best.c sw/quant/pack.c sw/quant/quant.c sw/qmodel/qmodel.c sw/qmodel/qfast.c sw/float/mlp.c sw/float/gemm.c \
+FUZZ_SRC_best  := tests/fuzz_best.c sw/study/best.c sw/quant/quant.c sw/float/mlp.c sw/float/gemm.c \
                   sw/base/idx.c sw/base/util.c
 FUZZ_SRC_host  := tests/fuzz_host.c tests/fuzz_stubs.c sw/host/host_proto.c sw/base/util.c
 FUZZ_SRC_proto := tests/fuzz_proto.c tests/fuzz_stubs.c sw/host/host_proto.c sw/base/util.c

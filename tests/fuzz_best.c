@@ -1,5 +1,5 @@
-/* fuzz_best.c — libFuzzer target for the reader of the study's best.txt (q2_pack_read_best,
- * sw/pack.c; the file is written by q2_study_run, sw/study.c). docs/fuzzing.md has how to run it.
+/* fuzz_best.c — libFuzzer target for the reader of the study's best.txt (q2_best_read,
+ * sw/study/best.c, which also writes it). docs/fuzzing.md has how to run it.
  *
  * The reader is public and takes a path: the input is the whole file. Findings are crashes,
  * sanitizer reports and these invariants (abort()): an accepted file gives a scope, a rule and a
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
-#include "quant/pack.h"
+#include "study/study.h"
 #include "quant/quant.h"
 #include "base/util.h"
 
@@ -23,31 +23,23 @@ __attribute__((unused)) static void fail(const char *what)
     abort();
 }
 
-#define SIGMA_UNSET ((q2_sigma_mode)77) /* a value the reader never writes */
 
 #ifndef FUZZ_MAKE_SEEDS
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    q2_scope scope;
-    q2_rule rule;
-    q2_quant_opts qo = q2_quant_opts_default();
-    qo.sigma = SIGMA_UNSET;
-    if (q2_pack_read_best(fuzz_file(0, data, size), &scope, &rule, &qo) != Q2_OK) return 0;
-    if ((int)scope < 0 || (int)scope >= Q2_SCOPE_COUNT || (int)rule < 0 || (int)rule >= Q2_RULE_COUNT)
+    q2_best b;
+    if (q2_best_read(fuzz_file(0, data, size), &b) != Q2_OK) return 0;
+    if ((int)b.scope < 0 || (int)b.scope >= Q2_SCOPE_COUNT || (int)b.rule < 0 || (int)b.rule >= Q2_RULE_COUNT)
         fail("accepted scope or rule out of range");
-    bool has_sigma = qo.sigma != SIGMA_UNSET;
-    if (has_sigma && (unsigned)qo.sigma >= Q2_SIGMA_COUNT) fail("accepted sigma out of range");
+    if (b.sigma < -1 || b.sigma >= Q2_SIGMA_COUNT) fail("accepted sigma out of range");
 
     char line[256];
-    int n = snprintf(line, sizeof line, "scope=%s rule=%s", q2_scope_name(scope), q2_rule_name(rule));
-    if (has_sigma) snprintf(line + n, sizeof line - (size_t)n, " sigma=%s\n", q2_sigma_name(qo.sigma));
-    else snprintf(line + n, sizeof line - (size_t)n, "\n");
-    q2_scope s2;
-    q2_rule r2;
-    q2_quant_opts q2 = q2_quant_opts_default();
-    q2.sigma = SIGMA_UNSET;
-    if (q2_pack_read_best(fuzz_file(1, (const uint8_t *)line, strlen(line)), &s2, &r2, &q2) ||
-        s2 != scope || r2 != rule || q2.sigma != qo.sigma)
+    int n = q2_best_format(&b, line, sizeof line);
+    if (n < 0) fail("an accepted choice does not format");
+    q2_best b2;
+    bool default_sigma = b.sigma < 0 || b.sigma == Q2_SIGMA_RMS; /* the writer leaves rms out */
+    if (q2_best_read(fuzz_file(1, (const uint8_t *)line, (size_t)n), &b2) || b2.scope != b.scope ||
+        b2.rule != b.rule || (default_sigma ? b2.sigma >= 0 && b2.sigma != Q2_SIGMA_RMS : b2.sigma != b.sigma))
         fail("the canonical line of an accepted file does not read back the same");
     return 0;
 }
