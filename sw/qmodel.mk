@@ -1,5 +1,5 @@
-# sw/qmodel.mk — the bit-exact integer model (issue 3; sw/qmodel/qmodel.c, qfast.c, pack.c, npy.c,
-# cmd_qmodel.c, which join libq2mlp.a through sw/sw.mk).
+# sw/qmodel.mk — the bit-exact integer model in `make run` and the tests: the pack stage, the tiny
+# .q2 fixture and the qmodel benchmark (code: sw/qmodel/, sw/quant/pack.c, sw/cli/cmd_qmodel.c).
 #
 #   build/run/30-pack.txt  (a stage of `make run`; `make run-30-pack` makes just this one) pack
 #                         build/models/paper.mlp with the scope and rule of build/report/best.txt

@@ -1,4 +1,4 @@
-/* fake_ftdi.c — a test double of the libftdi1 functions that sw/host_ftdi.c calls, linked instead
+/* fake_ftdi.c — a test double of the libftdi1 functions that sw/host/host_ftdi.c calls, linked instead
  * of -lftdi1 into build/bin/q2mlp-host-fakeftdi (tests/host.mk). One simulated FTDI chip whose UART
  * is wired to q2mlp-board-sim's socket, so the ftdi transport runs end to end without hardware.
  *

@@ -1,4 +1,4 @@
-/* fuzz_host.c — libFuzzer target for the host's response-frame parser (sw/host_proto.c). The
+/* fuzz_host.c — libFuzzer target for the host's response-frame parser (sw/host/host_proto.c). The
  * parser itself (parse_frame) is static, so the target drives the narrowest public functions that
  * take the device's bytes: q2_host_recv, and the commands that interpret a response's words
  * (q2_host_info, q2_host_status, q2_host_verify, q2_host_infer_recv), over a fake transport that

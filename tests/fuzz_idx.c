@@ -1,4 +1,4 @@
-/* fuzz_idx.c — libFuzzer target for the MNIST IDX reader (q2_dataset_load, sw/idx.c), which takes
+/* fuzz_idx.c — libFuzzer target for the MNIST IDX reader (q2_dataset_load, sw/base/idx.c), which takes
  * an image file and a label file by path. docs/fuzzing.md has how to run it.
  *
  * Input: one mode byte, a u16 (little-endian) length k, then k bytes of the image file and the

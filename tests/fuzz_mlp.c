@@ -1,4 +1,4 @@
-/* fuzz_mlp.c — libFuzzer target for the float model reader (mlp_load, sw/mlp.c; the .mlp layout is
+/* fuzz_mlp.c — libFuzzer target for the float model reader (mlp_load, sw/float/mlp.c; the .mlp layout is
  * docs/formats.md). docs/fuzzing.md has how to run it.
  *
  * Input: one mode byte, then the file. Mode bit 1 set: the total_size field (bytes 8..11) is set

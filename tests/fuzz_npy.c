@@ -1,4 +1,4 @@
-/* fuzz_npy.c — libFuzzer target for the .npy reader (sw/npy.c). docs/fuzzing.md has how to run it.
+/* fuzz_npy.c — libFuzzer target for the .npy reader (sw/base/npy.c). docs/fuzzing.md has how to run it.
  * Findings are crashes, sanitizer reports and this invariant (abort()): an accepted array written
  * back as float32 by q2_npy_encode parses again to the same shape and the same bits.
  *

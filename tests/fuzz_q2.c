@@ -1,5 +1,5 @@
-/* fuzz_q2.c — libFuzzer target for the .q2 parser (sw/qmodel.c) and, on every image it accepts,
- * the reference and fast integer models (sw/qfast.c). docs/fuzzing.md has how to run it.
+/* fuzz_q2.c — libFuzzer target for the .q2 parser (sw/qmodel/qmodel.c) and, on every image it accepts,
+ * the reference and fast integer models (sw/qmodel/qfast.c). docs/fuzzing.md has how to run it.
  *
  * Input: one mode byte, then the image. Mode bit 0 set: the CRC at the end is recomputed before
  * parsing, so mutations get past the CRC check to the record checks and the arithmetic.

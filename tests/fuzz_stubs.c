@@ -1,4 +1,4 @@
-/* fuzz_stubs.c — the transports sw/host_proto.c names (q2_transport_open), for the fuzz targets
+/* fuzz_stubs.c — the transports sw/host/host_proto.c names (q2_transport_open), for the fuzz targets
  * that link the protocol layer but no transport (tests/fuzz_host.c, tests/fuzz_proto.c): none of
  * them is ever opened, each refuses. */
 #include "host/host.h"

@@ -1,4 +1,4 @@
-/* test_host_proto.c — the host protocol layer (sw/host_proto.c) without a device: CRC-16 check
+/* test_host_proto.c — the host protocol layer (sw/host/host_proto.c) without a device: CRC-16 check
  * value, request frame layout, the response parser (junk, bad CRC, split reads, stray frames)
  * through a scripted in-memory transport, the zero-run-length coder against a plain decoder
  * (random and real-looking images), the pipelining window, and the model-fit check's refusals. */

@@ -1,4 +1,4 @@
-/* test_idx.c — IDX reader (sw/idx.c): a valid pair, slices, and every malformed-file case the
+/* test_idx.c — IDX reader (sw/base/idx.c): a valid pair, slices, and every malformed-file case the
  * loader must reject (wrong magic, short header, short or long data, zero dimensions, count
  * mismatch, missing file), each with the message it must print. Then the real MNIST files if
  * $MNIST_DIR holds them. */

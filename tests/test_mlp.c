@@ -1,4 +1,4 @@
-/* test_mlp.c — the float model (sw/mlp.c) and its GEMM (sw/gemm.c):
+/* test_mlp.c — the float model (sw/float/mlp.c) and its GEMM (sw/float/gemm.c):
  *   GEMM: hand-written and OpenBLAS against the reference loops on odd and training shapes, every
  *         transpose/alpha/beta case; the hand-written engine bit-identical across threads and kernels;
  *   mlp:  arch parsing, forward pass against plain loops (incl. hidden outputs and chunking),

@@ -1,4 +1,4 @@
-/* test_pack.c — the packer (sw/pack.c): M/S choice, bias rounding and saturation, the percentile,
+/* test_pack.c — the packer (sw/quant/pack.c): M/S choice, bias rounding and saturation, the percentile,
  * and whole networks: every scope on a synthetic network and data set, checked against
  * the float-activation 2-bit network it approximates; calibration reads only the first calib_n
  * training images. Numbered checks, PASSED/FAILED, exit 1 on any failure. */

@@ -1,4 +1,4 @@
-/* test_quant.c — the 2-bit quantizer (sw/quant.c): Laplacian theory against the reference numbers
+/* test_quant.c — the 2-bit quantizer (sw/quant/quant.c): Laplacian theory against the reference numbers
  * and numeric integration, measured SQNR of synthetic Laplacian samples, exact thresholds and
  * levels, every support-region rule on hand-computed inputs, and q2_quantize_mlp per scope. */
 #include <math.h>

@@ -1,4 +1,4 @@
-/* test_study.c — the support-region study (sw/study.c): measurements on hand-computable networks,
+/* test_study.c — the support-region study (sw/study/study.c): measurements on hand-computable networks,
  * the sweep and its acc pick against q2_quantize_mlp, the best-row choice, and one end-to-end run
  * on tiny synthetic IDX files (report files, CSV shape, best.txt format), and best.txt
  * (sw/study/best.c): writer, reader, rejections. */

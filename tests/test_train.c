@@ -1,4 +1,4 @@
-/* test_train.c — training (sw/train.c): backprop against finite differences, loss decrease with
+/* test_train.c — training (sw/float/train.c): backprop against finite differences, loss decrease with
  * Adam and SGD, bit-identical weights from two runs (both GEMM engines; the hand-written one also
  * across thread counts), the best-validation epoch kept, argument errors; then a small real-MNIST
  * subset if $MNIST_DIR has it. Synthetic data: 10 noisy 8x8 prototypes. */

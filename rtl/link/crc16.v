@@ -1,6 +1,6 @@
 // crc16 — one byte of CRC-16/CCITT-FALSE (polynomial 0x1021, MSB first, init 0xFFFF, no final
 // xor; check value of "123456789" = 0x29B1), combinational: crc_o = crc_i updated with data_i.
-// The framing CRC of docs/protocol.md; sw/host_proto.c computes the same (q2_crc16_update).
+// The framing CRC of docs/protocol.md; sw/host/host_proto.c computes the same (q2_crc16_update).
 //
 // Parameters: none.
 `default_nettype none

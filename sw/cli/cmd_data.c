@@ -1,5 +1,5 @@
 /* cmd_data.c — `q2mlp data`: check that a directory holds the four MNIST-style IDX files, with the
- * project's own IDX reader (sw/idx.c), without writing anything. `make data` runs it on a
+ * project's own IDX reader (sw/base/idx.c), without writing anything. `make data` runs it on a
  * user-supplied MNIST_DIR instead of fetching MNIST there. */
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* cmd_study.c — `q2mlp sqnr` (theory of the 2-bit quantizer for a unit Laplacian: one line) and
- * `q2mlp study` (the support-region study, sw/study.c). Errors on stderr; exit codes of util.h:
+ * `q2mlp study` (the support-region study, sw/study/study.c). Errors on stderr; exit codes of util.h:
  * 0 ok, 1 usage or unreadable input, 4 internal. */
 #include <math.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * simulated board (sim): info, status, reset, load + verify, infer (pipelined, optionally checked
  * bit for bit against the C model), raw (protocol robustness tests). docs/host.md.
  *
- * Exit codes (sw/util.h): 0 ok, 1 usage or input file, 2 device / USB / socket / timeout / refusal,
+ * Exit codes (sw/base/util.h): 0 ok, 1 usage or input file, 2 device / USB / socket / timeout / refusal,
  * 3 verify failure or a result that differs from the bit-exact C model, 4 internal.
  */
 #include <stdio.h>

@@ -1,7 +1,7 @@
-/* host.h — the host driver: one protocol layer (sw/host_proto.c, docs/protocol.md) over
- * interchangeable byte transports (sw/host_ftdi.c, sw/host_tty.c, sw/host_sim.c).
+/* host.h — the host driver: one protocol layer (sw/host/host_proto.c, docs/protocol.md) over
+ * interchangeable byte transports (sw/host/host_ftdi.c, sw/host/host_tty.c, sw/host/host_sim.c).
  *
- *   q2mlp-host (sw/main_q2mlp-host.c)
+ *   q2mlp-host (sw/cli/main_q2mlp-host.c)
  *        |  q2_host_info / load / verify / infer_send + infer_recv / status / reset
  *        v
  *   protocol: frames, CRC-16, sequence numbers, timeouts, retries, pipelining window
@@ -9,7 +9,7 @@
  *        v
  *   ftdi:VID:PID[:IF][:SERIAL] (libftdi1) | tty:/dev/ttyUSBn (termios) | sim:/path.sock (Unix socket)
  *
- * Errors follow sw/util.h: 0 or a negative Q2_E* code after one message on stderr. Every wait is
+ * Errors follow sw/base/util.h: 0 or a negative Q2_E* code after one message on stderr. Every wait is
  * bounded by a timeout; nothing here exits.
  */
 #ifndef Q2_HOST_H
@@ -51,7 +51,7 @@ int q2_sim_open(q2_transport **t, const char *path, const q2_transport_opts *o);
  * with 'b' (a response's first byte is 0x5A). */
 #define Q2_SIM_BUSY_BANNER "board sim busy: another client is connected\n"
 
-/* For the file-descriptor transports (tty, sim; sw/host_tty.c): poll()-bounded I/O on a
+/* For the file-descriptor transports (tty, sim; sw/host/host_tty.c): poll()-bounded I/O on a
  * non-blocking fd. what names the device in messages. is_socket: send() without SIGPIPE, so a
  * peer that went away is an error return, not a dead process, and read() = 0 is the end of the
  * connection (on a raw tty with VMIN = VTIME = 0 it only means "no byte yet"). */

@@ -1,5 +1,5 @@
 /* host_proto.c — the protocol layer of the host driver: frames, CRC-16, sequence numbers,
- * timeouts, retries and the pipelining window, over any q2_transport (sw/host.h).
+ * timeouts, retries and the pipelining window, over any q2_transport (sw/host/host.h).
  * Spec: docs/protocol.md; the device side is rtl/link/proto.v.
  *
  * Frames (all multi-byte fields little-endian; CRC-16/CCITT-FALSE over cmd .. last payload byte):

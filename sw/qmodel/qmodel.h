@@ -110,7 +110,7 @@ int  q2_qmodel_save(const q2_qmodel *q, const char *path); /* atomic; encode fir
 int  q2_qmodel_n_classes(const q2_qmodel *q);
 int  q2_qmodel_n_inputs(const q2_qmodel *q);
 
-/* ---- the fast CPU path (sw/qfast.c): same results as q2_qmodel_forward_ref, bit for bit -------- */
+/* ---- the fast CPU path (sw/qmodel/qfast.c): same results as q2_qmodel_forward_ref, bit for bit -------- */
 typedef enum {
     Q2_FAST_AUTO,    /* the best kernel this CPU runs */
     Q2_FAST_C,       /* portable C, int8 weights, int32 sums */
