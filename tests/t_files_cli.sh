@@ -117,6 +117,8 @@ fi
 check "info x.q2 > /dev/full: exit 1, 'write to stdout failed: No space left on device'" \
     bash -c "'$Q2MLP' info '$tmp/ref.q2' > /dev/full 2>'$tmp/e7'; [ \$? -eq 1 ] && grep -q 'write to stdout failed: No space left on device' '$tmp/e7'"
 check "q2mlp --help > /dev/full: exit 1" bash -c "'$Q2MLP' --help > /dev/full 2>/dev/null; [ \$? -eq 1 ]"
+check "q2mlp-host --help > /dev/full: exit 1" \
+    bash -c "'$ASAN_BIN/q2mlp-host' --help > /dev/full 2>'$tmp/e9'; [ \$? -eq 1 ] && grep -q 'write to stdout failed' '$tmp/e9'"
 if [ -x "$BIN/q2mlp-board-sim" ]; then
     check "q2mlp-board-sim --help > /dev/full: exit 1" \
         bash -c "'$BIN/q2mlp-board-sim' --help > /dev/full 2>'$tmp/e8'; [ \$? -eq 1 ] && grep -q 'write to stdout failed' '$tmp/e8'"

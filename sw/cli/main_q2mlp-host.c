@@ -112,7 +112,7 @@ static int parse_cli(int argc, char **argv, cli *c)
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); exit(Q2_EXIT_OK); }
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); exit(q2_close_stdout("q2mlp-host", Q2_EXIT_OK)); }
         bool found = false;
         for (size_t k = 0; !found && k < sizeof flags / sizeof flags[0]; k++)
             if (!strcmp(a, flags[k].name)) { *flags[k].dst = true; found = true; }
