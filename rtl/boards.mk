@@ -63,7 +63,7 @@ $(BOARD_DIR)/config.txt: FORCE
 # ---- iCE40 UP5K (iCEBreaker) ---------------------------------------------------------------------
 # -dsp: the requantizer's multiply may use SB_MAC16s; the lanes' x3 is shift-and-add in the RTL
 # (style.md §12) and report.txt shows dsp=<n>/8 to prove it stayed that way.
-ICE40_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(BOARD_RTL) rtl/boards/top_icebreaker.v; \
+ICE40_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards -I$(CAPS_DIR) $(BOARD_RTL) rtl/boards/top_icebreaker.v; \
               chparam -set LANES $(LANES) -set CLK_MHZ $(ICE40_MHZ) top_icebreaker; \
               synth_ice40 -top top_icebreaker -dsp -json $(BOARD_DIR)/q2mlp.json; \
               tee -q -o $(BOARD_DIR)/synth_stat.txt stat
@@ -85,7 +85,7 @@ else
 	$(ICEPROG) $(BOARD_DIR)/q2mlp.bin
 endif
 
-$(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) rtl/boards/top_icebreaker.v $(BOARD_DIR)/config.txt
+$(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) rtl/boards/top_icebreaker.v $(CAPS_VH) $(BOARD_DIR)/config.txt
 	@echo "yosys synth_ice40 (LANES=$(LANES), $(ICE40_MHZ) MHz) -> $@"
 	@$(PROGRESS) yosys $(@D)/yosys.log $(YOSYS) -q -l $(@D)/yosys.log -p '$(ICE40_YOSYS)' || \
 	    { tail -n 20 $(@D)/yosys.log; exit 1; }
@@ -120,7 +120,7 @@ endif
 # otherwise from a Debian trixie root that rtl/scripts/ecp5_tools.sh makes once in ~/.cache/q2mlp.
 ECP5_DEVICE ?= 85k
 ECP5_TOOLS  := rtl/scripts/ecp5_tools.sh
-ECP5_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(BOARD_RTL) rtl/boards/top_ulx3s.v; \
+ECP5_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards -I$(CAPS_DIR) $(BOARD_RTL) rtl/boards/top_ulx3s.v; \
              chparam -set LANES $(LANES) -set CLK_MHZ $(ECP5_MHZ) -set DEVICE_K $(ECP5_DEVICE:k=) top_ulx3s; \
              synth_ecp5 -top top_ulx3s -json $(BOARD_DIR)/q2mlp.json; \
              tee -q -o $(BOARD_DIR)/synth_stat.txt stat
@@ -135,7 +135,7 @@ bitstream: board-check $(BOARD_DIR)/synth_report.txt $(BOARD_DIR)/q2mlp.bit $(BO
 prog: board-check $(BOARD_DIR)/q2mlp.bit
 	$(OPENFPGALOADER) -b ulx3s $(if $(filter 1,$(PROG_FLASH)),-f) $(BOARD_DIR)/q2mlp.bit
 
-$(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) rtl/boards/top_ulx3s.v $(BOARD_DIR)/config.txt
+$(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) rtl/boards/top_ulx3s.v $(CAPS_VH) $(BOARD_DIR)/config.txt
 	@echo "yosys synth_ecp5 (LANES=$(LANES), $(ECP5_MHZ) MHz, $(ECP5_DEVICE)) -> $@"
 	@$(PROGRESS) yosys $(@D)/yosys.log $(YOSYS) -q -l $(@D)/yosys.log -p '$(ECP5_YOSYS)' || \
 	    { tail -n 20 $(@D)/yosys.log; exit 1; }
@@ -192,9 +192,9 @@ docs-boards:
 
 # ---- lint: the board tops with the primitive stand-ins of rtl/boards/lint/ -------------------------------
 # sim/models/ holds the SB_SPRAM256KA model that the core's MEM_TECH="ICE40" path instantiates.
-BOARD_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards -Irtl/boards/lint -Isim/models $(wildcard rtl/lint_waivers.vlt)
+BOARD_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards -I$(CAPS_DIR) -Irtl/boards/lint -Isim/models $(wildcard rtl/lint_waivers.vlt)
 
-lint-boards:
+lint-boards: $(CAPS_VH)
 	@set -e; for l in 8 16 32; do \
 	    $(BOARD_LINT) --top-module top_icebreaker -GLANES=$$l rtl/boards/top_icebreaker.v; \
 	    $(BOARD_LINT) --top-module top_ulx3s -GLANES=$$l rtl/boards/top_ulx3s.v; \
@@ -218,9 +218,9 @@ POSTSYNTH_MODEL ?= $(BUILD)/models/up5k.q2
 POSTSYNTH_N     ?= 8
 POSTSYNTH_SIM   ?= verilator
 POSTSYNTH_YOSYS  = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(BOARD_RTL); \
-                   chparam -set LANES $* -set MEM_TECH "ICE40" -set WMEM_BYTES $(call ice40_param,WMEM_BYTES) \
-                       -set PMEM_NEURONS $(call ice40_param,PMEM_NEURONS) \
-                       -set ABUF_BYTES $(call ice40_param,ABUF_BYTES) accel_core; \
+                   chparam -set LANES $* -set MEM_TECH "ICE40" -set WMEM_BYTES $(call board_cap,icebreaker,WMEM_BYTES) \
+                       -set PMEM_NEURONS $(call board_cap,icebreaker,PMEM_NEURONS) \
+                       -set ABUF_BYTES $(call board_cap,icebreaker,ABUF_BYTES) accel_core; \
                    synth_ice40 -top accel_core -dsp; \
                    tee -q -o $(@D)/synth_stat_l$*.txt stat; write_verilog -noattr $@
 
@@ -256,10 +256,6 @@ $(POSTSYNTH_OUT)/result.txt: $(POSTSYNTH_BIN) $(POSTSYNTH_MODEL) $(BIN)/q2mlp | 
 	@echo "postsynth images=$(POSTSYNTH_N) mismatches=0 sim=$(POSTSYNTH_SIM) lanes=$(LANES)" > $@.tmp && mv $@.tmp $@
 
 # ---- make run: the board stages ---------------------------------------------------------------------
-# The capacities are the memory parameters of rtl/boards/top_icebreaker.v (what the UP5K build gives the
-# core), read from its parameter defaults.
-ice40_param = $(shell sed -n 's/.*parameter integer $(1) *= *\([0-9]*\).*/\1/p' rtl/boards/top_icebreaker.v | head -n1)
-
 # 50-up5k: the `up5k` model preset (docs/boards.md): UP5K_ARCH trained like the paper preset and
 # packed with the study's choice (best.txt). UP5K_ARCH is the winner of `make up5k-search`, which
 # trains every UP5K_CANDIDATES briefly and keeps the best on validation (a maintainers' target).
@@ -271,8 +267,8 @@ UP5K_Q2           := $(BUILD)/models/up5k.q2
 UP5K_ENV = Q2MLP=$(BIN)/q2mlp BUILD=$(BUILD) REPORT=$(REPORT) BEST_TXT=$(REPORT)/best.txt \
 	    TRAIN_IMAGES=$(TRAIN_IMAGES) TRAIN_LABELS=$(TRAIN_LABELS) \
 	    TEST_IMAGES=$(TEST_IMAGES) TEST_LABELS=$(TEST_LABELS) LANES=$(LANES) \
-	    WMEM_BYTES=$(call ice40_param,WMEM_BYTES) PMEM_NEURONS=$(call ice40_param,PMEM_NEURONS) \
-	    ABUF_BYTES=$(call ice40_param,ABUF_BYTES) UP5K_QUICK_EPOCHS=$(UP5K_QUICK_EPOCHS) UP5K_EPOCHS=$(UP5K_EPOCHS)
+	    WMEM_BYTES=$(call board_cap,icebreaker,WMEM_BYTES) PMEM_NEURONS=$(call board_cap,icebreaker,PMEM_NEURONS) \
+	    ABUF_BYTES=$(call board_cap,icebreaker,ABUF_BYTES) UP5K_QUICK_EPOCHS=$(UP5K_QUICK_EPOCHS) UP5K_EPOCHS=$(UP5K_EPOCHS)
 
 .PHONY: run-50-up5k run-60-bitstream run-70-postsynth up5k-search
 RUN_STAGES += $(RUN_DIR)/50-up5k.txt $(RUN_DIR)/60-bitstream.txt $(RUN_DIR)/70-postsynth.txt

@@ -15,10 +15,23 @@ RTL_LINK_SRCS := $(call rtl_f,rtl/link/link.f)
 # everything but the board tops (yosys keeps what the chosen top instantiates)
 BOARD_RTL     := $(RTL_CORE_SRCS) $(RTL_LINK_SRCS) $(call rtl_f,rtl/boards/boards.f)
 RTL_SIM_MODELS := sim/models/SB_SPRAM256KA.v
+
+# The core's memories on each board: rtl/boards/capacities.tbl, their one home. Make reads it with
+# $(call board_cap,BOARD,FIELD) (FIELD: WMEM_BYTES, PMEM_NEURONS or ABUF_BYTES); the board tops get
+# it as build/gen/q2_caps.vh (their parameter defaults).
+CAPS_TBL  := rtl/boards/capacities.tbl
+CAPS_DIR  := $(BUILD)/gen
+CAPS_VH   := $(CAPS_DIR)/q2_caps.vh
+board_cap  = $(or $(shell awk -v b=$(1) -v f=$(2) 'sub(/\#.*/, "") >= 0 && $$1 == b { \
+                 print $$(f == "WMEM_BYTES" ? 2 : f == "PMEM_NEURONS" ? 3 : f == "ABUF_BYTES" ? 4 : 99) }' \
+                 $(CAPS_TBL)),$(error $(CAPS_TBL): no $(2) for board '$(1)'))
+$(CAPS_VH): $(CAPS_TBL) rtl/boards/gen_caps.sh
+	@mkdir -p $(@D)
+	rtl/boards/gen_caps.sh $(CAPS_TBL) $@
 RTL_LINT_LANES ?= 8 16 32 64
 # memory sets: small (unit tests), board default, simulation (paper.q2), largest ABUF/PMEM
 RTL_LINT_MEMS  ?= "-GWMEM_BYTES=8192 -GPMEM_NEURONS=256 -GABUF_BYTES=256" "" \
-                  "-GWMEM_BYTES=262144 -GPMEM_NEURONS=2048 -GABUF_BYTES=1024" \
+                  "-GWMEM_BYTES=$(call board_cap,ulx3s-85k,WMEM_BYTES) -GPMEM_NEURONS=$(call board_cap,ulx3s-85k,PMEM_NEURONS) -GABUF_BYTES=$(call board_cap,ulx3s-85k,ABUF_BYTES)" \
                   "-GWMEM_BYTES=1048576 -GPMEM_NEURONS=32768 -GABUF_BYTES=4096"
 RTL_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards rtl/lint_waivers.vlt
 

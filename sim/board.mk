@@ -14,9 +14,10 @@
 BOARD_SIM_CPB      ?= 4
 BOARD_SIM_CLOCK_HZ ?= 12000000
 BOARD_SIM_LANES    ?= 32
-BOARD_SIM_WMEM     ?= 262144
-BOARD_SIM_PMEM     ?= 2048
-BOARD_SIM_ABUF     ?= 1024
+# the memories of the largest board (rtl/boards/capacities.tbl), which hold the paper preset
+BOARD_SIM_WMEM     ?= $(call board_cap,ulx3s-85k,WMEM_BYTES)
+BOARD_SIM_PMEM     ?= $(call board_cap,ulx3s-85k,PMEM_NEURONS)
+BOARD_SIM_ABUF     ?= $(call board_cap,ulx3s-85k,ABUF_BYTES)
 BOARD_SIM_TRACE    ?= 0
 BOARD_CORE         ?= rtl
 CXX                ?= g++

@@ -12,9 +12,10 @@
 # the unit model only when RTL_UNIT_TRACE=1.
 
 COSIM_LANES ?= 32
-COSIM_WMEM  ?= 262144
-COSIM_PMEM  ?= 2048
-COSIM_ABUF  ?= 1024
+# the memories of the largest board (rtl/boards/capacities.tbl), which hold the paper preset
+COSIM_WMEM  ?= $(call board_cap,ulx3s-85k,WMEM_BYTES)
+COSIM_PMEM  ?= $(call board_cap,ulx3s-85k,PMEM_NEURONS)
+COSIM_ABUF  ?= $(call board_cap,ulx3s-85k,ABUF_BYTES)
 CXX         ?= g++
 VERILATOR_JOBS ?= 2
 

@@ -99,21 +99,14 @@ static size_t rle_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
     return o;
 }
 
-/* A .q2 header + layer table (no payload) with the given dims and lanes. */
-static size_t make_header(uint8_t *b, int lanes, int n_layers, const int *dims)
+/* q2_host_check_fit of a zeroed model of this topology (q2_qmodel_init: no image needed). */
+static int fit(const q2_dev_info *d, int lanes, int n_layers, const int *dims, const char *name)
 {
-    memset(b, 0, 16 + 24 * (size_t)n_layers);
-    q2_wr32(b, 0x4C4D3251u);
-    q2_wr16(b + 4, 1);
-    q2_wr16(b + 6, (uint16_t)lanes);
-    q2_wr16(b + 8, (uint16_t)n_layers);
-    for (int l = 0; l < n_layers; l++) {
-        uint8_t *L = b + 16 + 24 * l;
-        q2_wr16(L, (uint16_t)dims[l]);
-        q2_wr16(L + 2, (uint16_t)dims[l + 1]);
-        q2_wr32(L + 12, (uint32_t)(((dims[l + 1] + lanes - 1) / lanes) * dims[l] * lanes / 4));
-    }
-    return 16 + 24 * (size_t)n_layers;
+    q2_qmodel q = { 0 };
+    int rc = q2_qmodel_init(&q, n_layers, dims, lanes);
+    if (!rc) rc = q2_host_check_fit(d, &q, name);
+    q2_qmodel_free(&q);
+    return rc;
 }
 
 int main(void)
@@ -196,27 +189,22 @@ int main(void)
 
     printf("model fit\n");
     q2_dev_info d = { .lanes = 32, .wmem_bytes = 131072, .pmem_neurons = 1024, .abuf_bytes = 1024 };
-    uint8_t hdr[16 + 24 * 8];
     const int tiny[] = { 784, 64, 10 }, paper[] = { 784, 512, 512, 10 }, wide[] = { 784, 2048, 10 },
-              many[] = { 784, 300, 300, 300, 300, 10 };
-    size_t hl = make_header(hdr, 32, 2, tiny);
-    CHECK(q2_host_check_fit(&d, hdr, hl, "tiny") == 0, "784-64-10 at 32 lanes fits 128 KB");
-    hl = make_header(hdr, 16, 2, tiny);
-    CHECK(q2_host_check_fit(&d, hdr, hl, "tiny16") == Q2_EARG, "16 lanes on a 32-lane device: refused");
-    hl = make_header(hdr, 32, 3, paper);
-    CHECK(q2_host_check_fit(&d, hdr, hl, "paper") == Q2_EARG, "784-512-512-10 (169,984 weight bytes) > 128 KB: refused");
+              many[] = { 784, 300, 300, 300, 300, 10 }, classes[] = { 784, 300 };
+    CHECK(fit(&d, 32, 2, tiny, "tiny") == 0, "784-64-10 at 32 lanes fits 128 KB");
+    CHECK(fit(&d, 16, 2, tiny, "tiny16") == Q2_EARG, "16 lanes on a 32-lane device: refused");
+    CHECK(fit(&d, 32, 3, paper, "paper") == Q2_EARG, "784-512-512-10 (169,984 weight bytes) > 128 KB: refused");
     d.wmem_bytes = 262144;
     d.pmem_neurons = 2048;
-    CHECK(q2_host_check_fit(&d, hdr, hl, "paper") == 0, "  ... fits 256 KB / 2048 neurons");
-    hl = make_header(hdr, 32, 2, wide);
+    CHECK(fit(&d, 32, 3, paper, "paper") == 0, "  ... fits 256 KB / 2048 neurons");
     d.wmem_bytes = 1u << 20;
     d.pmem_neurons = 4096;
-    CHECK(q2_host_check_fit(&d, hdr, hl, "wide") == Q2_EARG, "a 2048-wide hidden layer > 1024-byte buffers: refused");
-    hl = make_header(hdr, 32, 5, many);
+    CHECK(fit(&d, 32, 2, wide, "wide") == Q2_EARG, "a 2048-wide hidden layer > 1024-byte buffers: refused");
     d.wmem_bytes = 262144;
     d.pmem_neurons = 1024;
-    CHECK(q2_host_check_fit(&d, hdr, hl, "many") == Q2_EARG, "1210 neurons > 1024 records: refused");
-    CHECK(q2_host_check_fit(&d, (const uint8_t *)"nope", 4, "junk") == Q2_EARG, "not a .q2 image: refused");
+    CHECK(fit(&d, 32, 5, many, "many") == Q2_EARG, "1210 neurons > 1024 records: refused");
+    q2_caps caps = { 32, 262144, 2048, 1024 };
+    CHECK(q2_qmodel_fits(1, classes, 32, &caps, "classes") == Q2_EARG, "300 classes > the argmax's 256: refused");
 
     printf("%s: %d checks, %d failed\n", n_failed ? "FAILED" : "PASSED", n_checks, n_failed);
     return n_failed ? 1 : 0;

@@ -13,7 +13,7 @@
 //   WMEM_BYTES, PMEM_NEURONS, ABUF_BYTES
 //            the core's memories (rtl/core/accel_core.v). The weights fill the UP5K's four SB_SPRAM256KA
 //            (4 x 16K x 16 bits = 128 KB); neuron records and activation buffers go to block RAM.
-//            rtl/boards.mk reads these defaults to decide which models fit (the up5k preset).
+//            The defaults are the icebreaker row of rtl/boards/capacities.tbl (q2_caps.vh).
 //
 // Pins (constraints/icebreaker.pcf):
 //   pin  port            use
@@ -24,14 +24,15 @@
 //   11   led_red_n_o     red LED, active low: error (err_o != 0)
 //   37   led_green_n_o   green LED, active low: steady = model loaded, blinking = alive, no model
 `default_nettype none
+`include "q2_caps.vh"
 
 module top_icebreaker #(
     parameter integer CLK_MHZ      = 27,
     parameter integer BAUD         = 3000000,
     parameter integer LANES        = 32,
-    parameter integer WMEM_BYTES   = 131072,
-    parameter integer PMEM_NEURONS = 1024,
-    parameter integer ABUF_BYTES   = 1024
+    parameter integer WMEM_BYTES   = `Q2_CAPS_ICEBREAKER_WMEM_BYTES,
+    parameter integer PMEM_NEURONS = `Q2_CAPS_ICEBREAKER_PMEM_NEURONS,
+    parameter integer ABUF_BYTES   = `Q2_CAPS_ICEBREAKER_ABUF_BYTES
 ) (
     input  wire clk_12mhz_i,
     input  wire uart_rx_i,

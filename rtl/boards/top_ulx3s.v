@@ -15,13 +15,11 @@
 //   DEVICE_K the ULX3S's ECP5 in thousands of LUTs: 12, 25, 45 or 85 (LFE5U-12F/25F/45F/85F, with
 //            32/56/108/208 DP16KD block RAMs). It sizes the memories below by default.
 //   WMEM_BYTES, PMEM_NEURONS, ABUF_BYTES
-//            the core's memories (rtl/core/accel_core.v), all in block RAM (DP16KD). At 32 lanes a weight
-//            word is 64 bits; a power-of-two array of N words takes N/256 DP16KD.
-//              DEVICE_K  WMEM_BYTES          PMEM_NEURONS  holds
-//              85        262144 (128 EBR)    2048          the paper preset 784-512-512-10 (21,248
-//                                                          words, 1,034 records) and the up5k preset
-//              45        131072 (64 EBR)     1024          the up5k preset 784-416-416-10 (16,016)
-//              12, 25    32768 (16 EBR)      512           small models (4,096 words, e.g. 784-64-10)
+//            the core's memories (rtl/core/accel_core.v), all in block RAM (DP16KD). The defaults are
+//            the ulx3s-<DEVICE_K>k rows of rtl/boards/capacities.tbl (q2_caps.vh): 85k holds the paper
+//            preset 784-512-512-10 (21,248 words at 32 lanes, 1,034 records), 45k the up5k preset,
+//            12k/25k small models (e.g. 784-64-10). At 32 lanes a weight word is 64 bits; a
+//            power-of-two array of N words takes N/256 DP16KD.
 //
 // Pins (constraints/ulx3s.lpf; board net names, the FTDI's point of view for the UART):
 //   site  port           use
@@ -32,15 +30,22 @@
 //   L2    wifi_gpio0_o   held high (keeps the ESP32 from reconfiguring the FPGA)
 //   B2..  led_o[7:0]     0 heartbeat, 1 model loaded, 2 busy, 3 error, 7:4 error code
 `default_nettype none
+`include "q2_caps.vh"
 
 module top_ulx3s #(
     parameter integer CLK_MHZ      = 60,
     parameter integer BAUD         = 3000000,
     parameter integer LANES        = 32,
     parameter integer DEVICE_K     = 85,
-    parameter integer WMEM_BYTES   = DEVICE_K >= 85 ? 262144 : DEVICE_K >= 45 ? 131072 : 32768,
-    parameter integer PMEM_NEURONS = DEVICE_K >= 85 ? 2048 : DEVICE_K >= 45 ? 1024 : 512,
-    parameter integer ABUF_BYTES   = 1024
+    parameter integer WMEM_BYTES   = DEVICE_K >= 85 ? `Q2_CAPS_ULX3S_85K_WMEM_BYTES :
+                                     DEVICE_K >= 45 ? `Q2_CAPS_ULX3S_45K_WMEM_BYTES :
+                                     DEVICE_K >= 25 ? `Q2_CAPS_ULX3S_25K_WMEM_BYTES : `Q2_CAPS_ULX3S_12K_WMEM_BYTES,
+    parameter integer PMEM_NEURONS = DEVICE_K >= 85 ? `Q2_CAPS_ULX3S_85K_PMEM_NEURONS :
+                                     DEVICE_K >= 45 ? `Q2_CAPS_ULX3S_45K_PMEM_NEURONS :
+                                     DEVICE_K >= 25 ? `Q2_CAPS_ULX3S_25K_PMEM_NEURONS : `Q2_CAPS_ULX3S_12K_PMEM_NEURONS,
+    parameter integer ABUF_BYTES   = DEVICE_K >= 85 ? `Q2_CAPS_ULX3S_85K_ABUF_BYTES :
+                                     DEVICE_K >= 45 ? `Q2_CAPS_ULX3S_45K_ABUF_BYTES :
+                                     DEVICE_K >= 25 ? `Q2_CAPS_ULX3S_25K_ABUF_BYTES : `Q2_CAPS_ULX3S_12K_ABUF_BYTES
 ) (
     input  wire       clk_25mhz_i,
     input  wire       ftdi_txd_i,

@@ -6,9 +6,8 @@
 #                                        `make run` with one candidate, UP5K_ARCH, and by
 #                                        `make up5k-search` with the whole list)
 #
-# 1. Each candidate (UP5K_CANDIDATES) is checked against the core's capacity: weight words
-#    sum_l ceil(n_out/LANES) * n_in <= WMEM_BYTES / (LANES/4), neuron records sum_l n_out <=
-#    PMEM_NEURONS, widths (n_in of layer 0, n_out of hidden layers) <= ABUF_BYTES, classes <= 256.
+# 1. Each candidate (UP5K_CANDIDATES) is checked against the core's capacity by `q2mlp fits`
+#    (q2_qmodel_fits: weight bytes, neuron records, activation widths, classes; docs/accelerator.md).
 #    With one candidate, step 2 is skipped: it is checked and trained in full.
 # 2. Each candidate that fits is trained briefly (UP5K_QUICK_EPOCHS, seed 1) and packed like the
 #    paper preset (scope and rule of best.txt); the selection score is the bit-exact validation
@@ -46,18 +45,15 @@ data=(--train-images "$TRAIN_IMAGES" --train-labels "$TRAIN_LABELS"
 kv() { sed -n "s/.*\<$1=\([^ ]*\).*/\1/p" <<<"$2"; }  # the value of KEY=... in a line
 
 # ---- 1. capacity ---------------------------------------------------------------------------------
-# fits ARCH: prints "words neurons width" and succeeds when the core holds the model.
+# fits ARCH: prints "words neurons width" and succeeds when the core holds the model; the answer is
+# q2_qmodel_fits (sw/qmodel/fits.c), the checks the host makes before a LOAD.
 fits() {
-    awk -v arch="$1" -v L="$LANES" -v wbytes="$WMEM_BYTES" -v pmem="$PMEM_NEURONS" -v abuf="$ABUF_BYTES" '
-        BEGIN {
-            n = split(arch, d, "-"); words = 0; neurons = 0; width = d[1]
-            for (l = 1; l < n; l++) {
-                words += int((d[l+1] + L - 1) / L) * d[l]; neurons += d[l+1]
-                if (l + 1 < n && d[l+1] > width) width = d[l+1]
-            }
-            printf "%d %d %d\n", words, neurons, width
-            exit !(words <= wbytes / (L / 4) && neurons <= pmem && width <= abuf && d[n] <= 256)
-        }'
+    local line
+    line=$("$Q2MLP" fits --arch "$1" --lanes "$LANES" --wmem-bytes "$WMEM_BYTES" \
+           --pmem-neurons "$PMEM_NEURONS" --abuf-bytes "$ABUF_BYTES" 2>/dev/null) ||
+        die "q2mlp fits --arch $1 failed"
+    echo "$(kv weight_words "$line") $(kv neurons "$line") $(kv width "$line")"
+    [ "$(kv fits "$line")" = 1 ]
 }
 
 wmax=$((WMEM_BYTES / (LANES / 4)))

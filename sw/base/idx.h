@@ -11,6 +11,10 @@ typedef struct {
     uint8_t *labels;  /* (n) class indices */
 } q2_dataset;
 
+/* The validation split of every command (train, study, pack): the last Q2_VAL_DEFAULT training
+ * images; the rest train. */
+#define Q2_VAL_DEFAULT 5000
+
 /* Load an image file and a label file; counts must agree, sizes must match the headers
  * exactly. Returns 0 or Q2_EIO / Q2_EFORMAT / Q2_ENOMEM, naming the file and field. */
 int  q2_dataset_load(q2_dataset *d, const char *images_path, const char *labels_path);

@@ -415,6 +415,17 @@ bool q2_file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+bool q2_file_has_magic(const char *path, uint32_t magic)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    uint8_t b[4];
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(b, 1, 4, f) : 0;
+    if (f) fclose(f);
+    return got == 4 && q2_rd32(b) == magic;
+}
+
 const char *q2_mnist_dir(void)
 {
     const char *d = getenv("MNIST_DIR");

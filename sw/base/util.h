@@ -106,6 +106,8 @@ bool q2_opt_val(int argc, char **argv, int *i, const char *name, const char **va
 int  q2_parse_long(const char *opt, const char *s, long lo, long hi, long *out);
 int  q2_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
 bool q2_file_exists(const char *path);
+/* A regular file whose first 4 bytes are magic (little-endian)? Never blocks on a pipe. */
+bool q2_file_has_magic(const char *path, uint32_t magic);
 const char *q2_mnist_dir(void); /* $MNIST_DIR, or "data/mnist" */
 
 /* ---- CRC32 (IEEE 802.3, zlib's crc32(); the RTL computes the same) --------------------------- */

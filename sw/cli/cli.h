@@ -14,5 +14,6 @@ int cmd_infer(int argc, char **argv);   /* cmd_qmodel.c */
 int cmd_import(int argc, char **argv);  /* cmd_qmodel.c */
 int cmd_bench(int argc, char **argv);   /* cmd_qmodel.c */
 int cmd_data(int argc, char **argv);    /* cmd_data.c   */
+int cmd_fits(int argc, char **argv);    /* cmd_fits.c   */
 
 #endif

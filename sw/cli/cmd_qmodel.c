@@ -19,7 +19,6 @@
 #include "study/study.h"
 #include "base/util.h"
 
-#define DEFAULT_VAL   5000  /* validation = the last 5000 training images (as train and study) */
 #define DEFAULT_LANES 32
 #define PAPER_ARCH    "784-512-512-10"
 #define BENCH_ROUNDS  5     /* bench: interleaved timing rounds, best rate per engine */
@@ -76,7 +75,7 @@ static void pack_usage(FILE *f)
         "  --quiet            no details on stderr\n\n"
         "stdout: one line  model=.. bytes=.. crc=.. scope=.. rule=.. lanes=.. calib_pct=.. "
         "val_acc_int=.. val_acc_float=..\n",
-        DEFAULT_LANES, DEFAULT_VAL, Q2_CALIB_N_DEFAULT, "99.99 99.9 99.5 99 99.999 100",
+        DEFAULT_LANES, Q2_VAL_DEFAULT, Q2_CALIB_N_DEFAULT, "99.99 99.9 99.5 99 99.999 100",
         Q2_CALIB_PCT_DEFAULT);
 }
 
@@ -113,7 +112,7 @@ static int pack_parse(int argc, char **argv, pack_cli *c)
 {
     const char *v;
     int rc = Q2_OK;
-    *c = (pack_cli){.scope = -1, .rule = -1, .sigma = -1, .lanes = DEFAULT_LANES, .n_val = DEFAULT_VAL,
+    *c = (pack_cli){.scope = -1, .rule = -1, .sigma = -1, .lanes = DEFAULT_LANES, .n_val = Q2_VAL_DEFAULT,
                     .calib = Q2_CALIB_N_DEFAULT, .pct = Q2_CALIB_PCT_DEFAULT};
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];

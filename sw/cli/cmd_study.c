@@ -98,7 +98,7 @@ static void study_usage(FILE *f)
         "  --test-labels F    default $MNIST_DIR/t10k-labels-idx1-ubyte\n"
         "  --gnuplot PROG     plotting program (default $GNUPLOT or gnuplot; '' for no plots)\n"
         "  --quiet            no progress on stderr\n",
-        Q2_SWEEP_POINTS, Q2_SWEEP_LO, Q2_SWEEP_HI, Q2_STUDY_VAL);
+        Q2_SWEEP_POINTS, Q2_SWEEP_LO, Q2_SWEEP_HI, Q2_VAL_DEFAULT);
 }
 
 int cmd_study(int argc, char **argv)

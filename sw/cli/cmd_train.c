@@ -4,17 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "float/gemm.h"
 #include "base/idx.h"
 #include "float/mlp.h"
 #include "float/train.h"
+#include "qmodel/qmodel.h"
 #include "base/util.h"
 
 #define DEFAULT_ARCH "784-512-512-10" /* the paper preset */
-#define DEFAULT_VAL  5000             /* validation = the last 5000 training images */
 
 /* ---- option parsing ----------------------------------------------------------------------------- */
 
@@ -55,7 +54,7 @@ static void train_usage(FILE *f)
         "  --quiet             no progress on stderr\n"
         "  -o, --output F      the .mlp model to write (atomically, only on success)\n\n"
         "stdout: one line  arch=.. epochs=.. best_epoch=.. val_acc=.. test_acc=.. train_s=.. ...\n",
-        DEFAULT_ARCH, DEFAULT_VAL, q2_gemm_engine_name(Q2_GEMM_DEFAULT));
+        DEFAULT_ARCH, Q2_VAL_DEFAULT, q2_gemm_engine_name(Q2_GEMM_DEFAULT));
 }
 
 typedef struct {
@@ -109,7 +108,7 @@ static int train_parse(int argc, char **argv, train_cli *c)
     memset(c, 0, sizeof *c);
     train_opts_default(&c->t);
     c->arch = DEFAULT_ARCH;
-    c->n_val = DEFAULT_VAL;
+    c->n_val = Q2_VAL_DEFAULT;
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -296,13 +295,7 @@ static bool eval_is_q2(int argc, char **argv, const char *model)
         }
     if (ends_with(model, ".q2")) return true;
     if (ends_with(model, ".mlp")) return false;
-    struct stat st;
-    if (stat(model, &st) != 0 || !S_ISREG(st.st_mode)) return false;
-    uint8_t magic[4] = {0};
-    FILE *f = fopen(model, "rb");
-    size_t got = f ? fread(magic, 1, 4, f) : 0;
-    if (f) fclose(f);
-    return got == 4 && !memcmp(magic, "Q2ML", 4);
+    return q2_file_has_magic(model, Q2_IMAGE_MAGIC);
 }
 
 int cmd_eval(int argc, char **argv)

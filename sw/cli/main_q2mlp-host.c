@@ -248,7 +248,7 @@ static int cmd_load(q2_host *h, const cli *c)
     q2_dev_status s0, s1;
     uint8_t *img = NULL;
     if ((rc = q2_host_info(h, NULL))) goto out;
-    if ((rc = q2_host_check_fit(&h->info, q.image, q.image_len, path))) goto out;
+    if ((rc = q2_host_check_fit(&h->info, &q, path))) goto out;
     img = malloc(q.image_len);
     if (!img) { Q2_ERR("load failed: out of memory"); rc = Q2_ENOMEM; goto out; }
     memcpy(img, q.image, q.image_len);
@@ -297,10 +297,20 @@ static double projected_rate(double baud, double clock_hz, double down_per_img, 
     return 1.0 / (t_line > t_exec ? t_line : t_exec);
 }
 
-#define MAX_WINDOW 8
+typedef struct {
+    const cli *c;
+    q2_dataset ds;
+    q2_qmodel q;            /* --model, else zeroed */
+    long start, n;
+    int npix;
+    long correct, disagree;
+    double cycles_sum;
+} infer_run;
 
-static int cmd_infer(q2_host *h, const cli *c)
+/* The checks before the first image: files, range, the device's features, frame size and model. */
+static int infer_open(q2_host *h, infer_run *R)
 {
+    const cli *c = R->c;
     if (!c->images || !c->labels) {
         Q2_ERR("infer failed: need --images F and --labels F");
         return Q2_EARG;
@@ -309,155 +319,137 @@ static int cmd_infer(q2_host *h, const cli *c)
         Q2_ERR("infer --check failed: needs --model X.q2 (the model the device holds)");
         return Q2_EARG;
     }
-    q2_dataset ds = { 0 };
-    q2_qmodel q = { 0 };
-    int rc = q2_dataset_load(&ds, c->images, c->labels);
+    int rc = q2_dataset_load(&R->ds, c->images, c->labels);
     if (rc) return rc;
-    if (c->model && (rc = q2_qmodel_load(&q, c->model))) goto out;
-    int npix = ds.rows * ds.cols;
-    long start = c->start, n = ds.n - start;
-    if (start < 0 || start >= ds.n) {
-        Q2_ERR("infer failed: --start %ld outside 0..%d", start, ds.n - 1);
-        rc = Q2_EARG;
-        goto out;
+    if (c->model && (rc = q2_qmodel_load(&R->q, c->model))) return rc;
+    R->npix = R->ds.rows * R->ds.cols;
+    R->start = c->start;
+    R->n = R->ds.n - R->start;
+    if (R->start < 0 || R->start >= R->ds.n) {
+        Q2_ERR("infer failed: --start %ld outside 0..%d", R->start, R->ds.n - 1);
+        return Q2_EARG;
     }
-    if (c->limit >= 0 && c->limit < n) n = c->limit;
-    if (c->model && q.layers[0].n_in != npix) {
-        Q2_ERR("infer failed: %s takes %d inputs, the images have %d pixels", c->model, q.layers[0].n_in, npix);
-        rc = Q2_EARG;
-        goto out;
+    if (c->limit >= 0 && c->limit < R->n) R->n = c->limit;
+    if (c->model && R->q.layers[0].n_in != R->npix) {
+        Q2_ERR("infer failed: %s takes %d inputs, the images have %d pixels", c->model, R->q.layers[0].n_in,
+               R->npix);
+        return Q2_EARG;
     }
-    if ((rc = q2_host_info(h, NULL))) goto out;
+    if ((rc = q2_host_info(h, NULL))) return rc;
     if (c->rle && !(h->info.features & 1)) {
         Q2_ERR("infer --rle failed: the device does not support INFER_RLE");
-        rc = Q2_EARG;
-        goto out;
+        return Q2_EARG;
     }
-    if (npix > h->info.max_payload) {
-        Q2_ERR("infer failed: %d pixels per image, the device takes at most %d per frame", npix,
+    if (R->npix > h->info.max_payload) {
+        Q2_ERR("infer failed: %d pixels per image, the device takes at most %d per frame", R->npix,
                h->info.max_payload);
-        rc = Q2_EARG;
-        goto out;
+        return Q2_EARG;
     }
+    return 0;
+}
+
+/* The device must hold a valid model, and with --model that very one. */
+static int infer_check_model(q2_host *h, const infer_run *R)
+{
     uint32_t dcrc, dbytes;
     bool dvalid;
-    if ((rc = q2_host_verify(h, &dcrc, &dbytes, &dvalid))) goto out;
+    int rc = q2_host_verify(h, &dcrc, &dbytes, &dvalid);
+    if (rc) return rc;
     if (!dvalid) {
         Q2_ERR("infer failed: the device has no valid model (run q2mlp-host load X.q2 first)");
-        rc = Q2_EDEVICE;
-        goto out;
+        return Q2_EDEVICE;
     }
-    if (c->model && (dcrc != q.crc || dbytes != q.image_len)) {
+    if (R->c->model && (dcrc != R->q.crc || dbytes != R->q.image_len)) {
         Q2_ERR("infer failed: the device holds another model (CRC-32 0x%08x, %u bytes) than %s "
-               "(0x%08x, %zu bytes)", (unsigned)dcrc, (unsigned)dbytes, c->model, (unsigned)q.crc, q.image_len);
-        rc = Q2_EVERIFY;
-        goto out;
+               "(0x%08x, %zu bytes)", (unsigned)dcrc, (unsigned)dbytes, R->c->model, (unsigned)R->q.crc,
+               R->q.image_len);
+        return Q2_EVERIFY;
     }
+    return 0;
+}
 
-    int window = q2_host_window(h, (size_t)npix);
-    if (window > MAX_WINDOW) window = MAX_WINDOW;
-    q2_dev_status s0, s1;
-    if ((rc = q2_host_status(h, &s0))) goto out;
-    uint64_t down0 = h->bytes_down, up0 = h->bytes_up;
-    unsigned retries0 = h->retries_used;
-    double wall0 = q2_now();
-    uint8_t seqs[MAX_WINDOW];
-    long sent = 0, done = 0, correct = 0, disagree = 0, recoveries = 0;
-    double cycles_sum = 0;
-    int32_t ref_logits[256];
-    q2_infer_result r;
-    double tmo = h->o.timeout_s + 4 * q2_host_line_time(h, (size_t)(window * (npix + 64)));
-    while (done < n) {
-        while (sent < n && sent - done < window) {
-            const uint8_t *px = ds.images + (size_t)(start + sent) * (size_t)npix;
-            if ((rc = q2_host_infer_send(h, px, (size_t)npix, c->rle, &seqs[sent % MAX_WINDOW]))) goto out;
-            sent++;
+/* q2_infer_fn: count, check against the C model (--check), show progress. */
+static int infer_one(void *ctx, long idx, const q2_infer_result *r)
+{
+    infer_run *R = ctx;
+    const q2_qmodel *q = &R->q;
+    int label = R->ds.labels[idx];
+    R->correct += (r->cls == label);
+    R->cycles_sum += r->cycles;
+    bool ok = true;
+    if (R->c->check) {
+        int32_t ref[256];
+        int want = q2_qmodel_forward_ref(q, R->ds.images + (size_t)idx * (size_t)R->npix, ref, NULL);
+        int nc = q->layers[q->n_layers - 1].n_out;
+        ok = (want == r->cls) && (nc == r->n_classes);
+        for (int k = 0; ok && k < nc; k++) ok = (ref[k] == r->logits[k]);
+        if (!ok && ++R->disagree <= 5) {
+            fprintf(stderr, "infer: image %ld: device class %d, C model class %d; logits device/model:",
+                    idx, r->cls, want);
+            for (int k = 0; k < nc && k < r->n_classes; k++)
+                fprintf(stderr, " %d/%d", (int)r->logits[k], (int)ref[k]);
+            fputc('\n', stderr);
         }
-        int status;
-        rc = q2_host_infer_recv(h, seqs[done % MAX_WINDOW], &r, &status, tmo);
-        if (rc == Q2_EFORMAT) rc = Q2_EDEVICE;   /* the device's answer is wrong: exit 2 */
-        else if (!rc && status == Q2S_OK && c->model && r.n_classes != q.layers[q.n_layers - 1].n_out) {
-            Q2_ERR("infer failed: image %ld: the device answered %d classes, %s has %d", start + done,
-                   r.n_classes, c->model, q.layers[q.n_layers - 1].n_out);
-            rc = Q2_EDEVICE;
-        }
-        if (rc && (rc != Q2_EDEVICE || status >= 0)) goto out;
-        if (rc || status == Q2S_FRAME_CRC || status == Q2S_TIMEOUT || status == Q2S_OVERFLOW) {
-            /* lost or garbled: resync and resend from the oldest unanswered image */
-            if (++recoveries > h->o.retries) {
-                if (!rc) Q2_ERR("infer failed: image %ld: %s (%s)", start + done, q2_status_name(status),
-                                q2_status_text(status));
-                rc = Q2_EDEVICE;
-                goto out;
-            }
-            h->retries_used++;
-            if (h->o.verbose)
-                Q2_ERR("infer: resending from image %ld (%s)", start + done, rc ? "no response" : q2_status_name(status));
-            if (rc && (rc = q2_host_resync(h))) goto out;    /* silence: the decoder may be mid-frame */
-            rc = 0;
-            sent = done;
-            continue;
-        }
-        if (status != Q2S_OK) {
-            Q2_ERR("infer failed: image %ld: the device answered %s: %s", start + done,
-                   q2_status_name(status), q2_status_text(status));
-            rc = Q2_EDEVICE;
-            goto out;
-        }
-        recoveries = 0;   /* the retry budget is per image */
-        long idx = start + done;
-        int label = ds.labels[idx];
-        correct += (r.cls == label);
-        cycles_sum += r.cycles;
-        bool ok = true;
-        if (c->check) {
-            int want = q2_qmodel_forward_ref(&q, ds.images + (size_t)idx * (size_t)npix, ref_logits, NULL);
-            int nc = q.layers[q.n_layers - 1].n_out;
-            ok = (want == r.cls) && (nc == r.n_classes);
-            for (int k = 0; ok && k < nc; k++) ok = (ref_logits[k] == r.logits[k]);
-            if (!ok && ++disagree <= 5) {
-                fprintf(stderr, "infer: image %ld: device class %d, C model class %d; logits device/model:",
-                        idx, r.cls, want);
-                for (int k = 0; k < nc && k < r.n_classes; k++)
-                    fprintf(stderr, " %d/%d", (int)r.logits[k], (int)ref_logits[k]);
-                fputc('\n', stderr);
-            }
-        }
-        done++;
-        if (q2_progress_is_tty() || n <= 100 || done % (n / 50 + 1) == 0 || done == n || !ok)
-            q2_progress("infer: image %ld (%ld/%ld): label %d class %d cycles %u%s%s", idx, done, n, label,
-                        r.cls, (unsigned)r.cycles, c->check ? (ok ? " check ok" : " CHECK MISMATCH") : "",
-                        r.cls == label ? "" : " (wrong)");
     }
-    q2_progress_done();
-    uint64_t down = h->bytes_down - down0, up = h->bytes_up - up0;
-    double wall = q2_now() - wall0;
-    if ((rc = q2_host_status(h, &s1))) goto out;
+    long done = idx - R->start + 1, n = R->n;
+    if (q2_progress_is_tty() || n <= 100 || done % (n / 50 + 1) == 0 || done == n || !ok)
+        q2_progress("infer: image %ld (%ld/%ld): label %d class %d cycles %u%s%s", idx, done, n, label,
+                    r->cls, (unsigned)r->cycles, R->c->check ? (ok ? " check ok" : " CHECK MISMATCH") : "",
+                    r->cls == label ? "" : " (wrong)");
+    return 0;
+}
 
-    double dev_s = h->info.clock_hz ? q2_host_device_seconds(&h->info, s0.uptime_cycles, s1.uptime_cycles, wall) : 0;
-    double elapsed = dev_s > 0 ? dev_s : wall;
+/* The key=value lines of docs/host.md ("infer"). */
+static void infer_report(const q2_host *h, const infer_run *R, const q2_stream_stats *st, double dev_s)
+{
+    long n = R->n;
+    double wall = st->wall_s, elapsed = dev_s > 0 ? dev_s : wall;
     double baud = h->o.baud > 0 ? h->o.baud : 1;   /* INFO guarantees >= 300 baud; never divide by 0 */
     if (elapsed <= 0) elapsed = 1e-9;
     printf("images=%ld accuracy=%.2f images_per_s=%.1f line_utilization=%.3f\n", n,
-           n ? 100.0 * (double)correct / (double)n : 0.0, n / elapsed, 10.0 * (double)down / (elapsed * baud));
-    double dpi = (double)down / n, upi = (double)up / n, cyc = cycles_sum / n;
-    double feed = npix + (c->rle ? dpi : 0);
+           n ? 100.0 * (double)R->correct / (double)n : 0.0, n / elapsed,
+           10.0 * (double)st->bytes_down / (elapsed * baud));
+    double dpi = (double)st->bytes_down / n, upi = (double)st->bytes_up / n, cyc = R->cycles_sum / n;
+    double feed = R->npix + (R->c->rle ? dpi : 0);
     printf("timing: time_base=%s device_s=%.6f wall_s=%.3f baud=%.0f clock_hz=%u bytes_down=%llu bytes_up=%llu "
            "down_per_image=%.1f up_per_image=%.1f cycles_per_image=%.0f up_utilization=%.3f window=%d "
-           "rle=%d retries=%u\n", dev_s > 0 && dev_s != wall ? "device" : "wall", dev_s, wall, baud, (unsigned)h->info.clock_hz,
-           (unsigned long long)down, (unsigned long long)up, dpi, upi, cyc,
-           10.0 * (double)up / (elapsed * baud), window, c->rle, h->retries_used - retries0);
+           "rle=%d retries=%u\n", dev_s > 0 && dev_s != wall ? "device" : "wall", dev_s, wall, baud,
+           (unsigned)h->info.clock_hz, (unsigned long long)st->bytes_down, (unsigned long long)st->bytes_up,
+           dpi, upi, cyc, 10.0 * (double)st->bytes_up / (elapsed * baud), st->window, R->c->rle, st->retries);
     printf("projection: images_per_s_3M_12MHz=%.1f images_per_s_3M_48MHz=%.1f images_per_s_12M_48MHz=%.1f\n",
            projected_rate(3e6, 12e6, dpi, upi, feed, cyc), projected_rate(3e6, 48e6, dpi, upi, feed, cyc),
            projected_rate(12e6, 48e6, dpi, upi, feed, cyc));
-    if (c->check) {
+    if (R->c->check)
         printf("check: disagreements=%ld of %ld (device vs q2_qmodel_forward_ref, class and every logit)\n",
-               disagree, n);
-        if (disagree) rc = Q2_EVERIFY;
-    }
+               R->disagree, n);
+}
+
+static int cmd_infer(q2_host *h, const cli *c)
+{
+    infer_run R = { .c = c };
+    q2_dev_status s0, s1;
+    int rc = infer_open(h, &R);
+    if (!rc) rc = infer_check_model(h, &R);
+    if (!rc) rc = q2_host_status(h, &s0);
+    if (rc) goto out;
+    const q2_qmodel *q = &R.q;
+    q2_infer_job job = {
+        .px = R.ds.images + (size_t)R.start * (size_t)R.npix, .npix = (size_t)R.npix, .n = R.n,
+        .first = R.start, .rle = c->rle, .n_classes = c->model ? q->layers[q->n_layers - 1].n_out : 0,
+        .model_name = c->model, .fn = infer_one, .ctx = &R,
+    };
+    q2_stream_stats st;
+    rc = q2_host_infer_stream(h, &job, &st);
+    if (rc) goto out;
+    q2_progress_done();
+    if ((rc = q2_host_status(h, &s1))) goto out;
+    double dev_s = h->info.clock_hz ? q2_host_device_seconds(&h->info, s0.uptime_cycles, s1.uptime_cycles,
+                                                             st.wall_s) : 0;
+    infer_report(h, &R, &st, dev_s);
+    if (c->check && R.disagree) rc = Q2_EVERIFY;
 out:
-    q2_qmodel_free(&q);
-    q2_dataset_free(&ds);
+    q2_qmodel_free(&R.q);
+    q2_dataset_free(&R.ds);
     return rc;
 }
 

@@ -19,6 +19,7 @@ static const struct {
     {"infer",  cmd_infer,  "bit-exact logits and class of one image"},
     {"import", cmd_import, "build a .mlp from NumPy .npy weight/bias files"},
     {"bench",  cmd_bench,  "speed of float, reference-integer and fast-integer inference"},
+    {"fits",   cmd_fits,   "does a topology fit a core's memories (the loader's capacity checks)"},
     {"data",   cmd_data,   "check a directory's four MNIST-style IDX files (never writes)"},
 };
 

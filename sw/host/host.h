@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "qmodel/qmodel.h"
+
 /* ---- transports ----------------------------------------------------------------------------- */
 typedef struct q2_transport q2_transport;
 struct q2_transport {
@@ -192,8 +194,9 @@ int q2_host_info(q2_host *h, q2_dev_info *info);
 int q2_host_status(q2_host *h, q2_dev_status *st);
 int q2_host_reset(q2_host *h);
 int q2_host_verify(q2_host *h, uint32_t *crc, uint32_t *model_bytes, bool *model_valid);
-/* Does this .q2 image fit the device? 0, or Q2_EARG with a message saying which limit. */
-int q2_host_check_fit(const q2_dev_info *info, const uint8_t *img, size_t len, const char *name);
+/* Does this model fit the device (q2_qmodel_fits with the capacities INFO reported)? 0, or
+ * Q2_EARG with a message saying which limit. */
+int q2_host_check_fit(const q2_dev_info *info, const q2_qmodel *q, const char *name);
 /* LOAD the image in chunks (pipelined), then VERIFY against its stored CRC-32. Returns 0,
  * Q2_EVERIFY (device rejected it / CRC read-back differs), or Q2_EDEVICE. progress may be NULL. */
 int q2_host_load(q2_host *h, const uint8_t *img, size_t len,
@@ -203,13 +206,40 @@ int q2_host_load(q2_host *h, const uint8_t *img, size_t len,
  * decides when the counter may have wrapped: then wall_s is returned. */
 double q2_host_device_seconds(const q2_dev_info *info, uint32_t up0, uint32_t up1, double wall_s);
 
-/* Pipelined inference: send while fewer than q2_host_window() are outstanding, receive in order.
- * infer_send returns the frame's sequence number in *seq. */
+/* Pipelined inference: send while fewer than q2_host_window() (<= Q2_HOST_MAX_WINDOW) are
+ * outstanding, receive in order. infer_send returns the frame's sequence number in *seq. */
+#define Q2_HOST_MAX_WINDOW 8   /* requests in flight at most (LOAD chunks and INFER frames) */
 int q2_host_window(const q2_host *h, size_t payload_len);
 int q2_host_infer_send(q2_host *h, const uint8_t *px, size_t n, bool rle, uint8_t *seq);
 /* 0 ok (*status set: the device's status byte; r filled when it is OK); Q2_EDEVICE no response
  * in time; Q2_EFORMAT an OK answer that cannot be right (CLASS >= N_CLASSES, CLASS not the argmax,
  * word count); messages printed. */
 int q2_host_infer_recv(q2_host *h, uint8_t seq, q2_infer_result *r, int *status, double timeout_s);
+
+/* The infer stream (host_infer.c): n images, pipelined as above, answers taken in order; a lost
+ * or garbled exchange (no answer, FRAME_CRC, TIMEOUT, OVERFLOW) is recovered by a resync and a
+ * resend from the oldest unanswered image, at most o.retries times per image. fn gets every OK
+ * answer in order, with its index first..first+n-1; a nonzero return stops the stream and is
+ * returned. Returns 0, Q2_EDEVICE (message printed), a transport error, or fn's code; *st is
+ * filled in every case. */
+typedef int (*q2_infer_fn)(void *ctx, long index, const q2_infer_result *r);
+typedef struct {
+    const uint8_t *px;      /* n * npix bytes: image first + i at px + i * npix */
+    size_t npix;
+    long n, first;          /* first: the index of px's first image, for messages and fn */
+    bool rle;               /* INFER_RLE frames (the device's features bit 0) */
+    int n_classes;          /* the class count answers must have, or 0 */
+    const char *model_name; /* names the model in the class-count message */
+    q2_infer_fn fn;
+    void *ctx;
+} q2_infer_job;
+typedef struct {
+    int window;             /* requests in flight */
+    long done;              /* images answered OK and handed to fn */
+    uint64_t bytes_down, bytes_up;   /* of the stream, framing included */
+    unsigned retries;
+    double wall_s;
+} q2_stream_stats;
+int q2_host_infer_stream(q2_host *h, const q2_infer_job *job, q2_stream_stats *st);
 
 #endif

@@ -523,47 +523,15 @@ int q2_host_verify(q2_host *h, uint32_t *crc, uint32_t *model_bytes, bool *model
     return 0;
 }
 
-int q2_host_check_fit(const q2_dev_info *d, const uint8_t *img, size_t len, const char *name)
+int q2_host_check_fit(const q2_dev_info *d, const q2_qmodel *q, const char *name)
 {
-    if (len < 16 || q2_rd32(img) != 0x4C4D3251u) {
-        Q2_ERR("%s: model check failed: not a .q2 image", name);
-        return Q2_EARG;
+    int dims[Q2_MAX_LAYERS + 1];
+    for (int l = 0; l < q->n_layers; l++) {
+        dims[l] = q->layers[l].n_in;
+        dims[l + 1] = q->layers[l].n_out;
     }
-    unsigned lanes = q2_rd16(img + 6), n_layers = q2_rd16(img + 8);
-    if (len < 16 + 24 * (size_t)n_layers) {
-        Q2_ERR("%s: model check failed: truncated layer table", name);
-        return Q2_EARG;
-    }
-    uint64_t wbytes = 0, neurons = 0, width = 0;
-    for (unsigned l = 0; l < n_layers; l++) {
-        const uint8_t *L = img + 16 + 24 * l;
-        unsigned n_in = q2_rd16(L), n_out = q2_rd16(L + 2);
-        wbytes += q2_rd32(L + 12);
-        neurons += n_out;
-        if (l == 0 && n_in > width) width = n_in;
-        if (l + 1 < n_layers && n_out > width) width = n_out;
-    }
-    if (lanes != d->lanes) {
-        Q2_ERR("%s: model does not fit the device: packed for %u lanes, the device has %u "
-               "(repack with q2mlp pack --lanes %u)", name, lanes, (unsigned)d->lanes, (unsigned)d->lanes);
-        return Q2_EARG;
-    }
-    if (wbytes > d->wmem_bytes) {
-        Q2_ERR("%s: model does not fit the device: %llu weight bytes, the device holds %u",
-               name, (unsigned long long)wbytes, (unsigned)d->wmem_bytes);
-        return Q2_EARG;
-    }
-    if (neurons > d->pmem_neurons) {
-        Q2_ERR("%s: model does not fit the device: %llu neuron records, the device holds %u",
-               name, (unsigned long long)neurons, (unsigned)d->pmem_neurons);
-        return Q2_EARG;
-    }
-    if (width > d->abuf_bytes) {
-        Q2_ERR("%s: model does not fit the device: a layer %llu wide, the device's activation "
-               "buffers hold %u", name, (unsigned long long)width, (unsigned)d->abuf_bytes);
-        return Q2_EARG;
-    }
-    return 0;
+    q2_caps caps = { d->lanes, d->wmem_bytes, d->pmem_neurons, d->abuf_bytes };
+    return q2_qmodel_fits(q->n_layers, dims, q->lanes, &caps, name);
 }
 
 /* Frames in flight. The device's ring holds the frames that wait for the executor, rec_bytes +
@@ -573,18 +541,16 @@ int q2_host_window(const q2_host *h, size_t payload_len)
 {
     if (!h->have_info || payload_len == 0) return 1;
     int w = h->info.rxbuf_bytes / ((int)payload_len + h->info.rec_bytes) + 1;
-    if (w > 8) w = 8;
+    if (w > Q2_HOST_MAX_WINDOW) w = Q2_HOST_MAX_WINDOW;
     return w < 1 ? 1 : w;
 }
 
 /* ---- LOAD: pipelined chunks, resumable from the device's byte count ---------------------------- */
-#define LOAD_MAX_WINDOW 8
-
 typedef struct {
     const uint8_t *img;
     size_t len, chunk;            /* image bytes; image bytes per LOAD frame */
     int window;
-    struct { uint8_t seq; size_t off, n; } fl[LOAD_MAX_WINDOW];   /* in flight, oldest first */
+    struct { uint8_t seq; size_t off, n; } fl[Q2_HOST_MAX_WINDOW];   /* in flight, oldest first */
     int nfl, recoveries;
     size_t sent, acked;
     bool begun;                   /* the device acknowledged a chunk of this load (MODEL_BEGIN ran) */
@@ -692,7 +658,7 @@ int q2_host_load(q2_host *h, const uint8_t *img, size_t len,
         pay_max = (size_t)(h->info.rxbuf_bytes / 2 - h->info.rec_bytes);
     load_state L = { .img = img, .len = len, .chunk = pay_max - 4 };
     L.window = q2_host_window(h, L.chunk + 4);
-    if (L.window > LOAD_MAX_WINDOW) L.window = LOAD_MAX_WINDOW;
+    if (L.window > Q2_HOST_MAX_WINDOW) L.window = Q2_HOST_MAX_WINDOW;
     L.pay = malloc(L.chunk + 4);
     if (!L.pay) {
         Q2_ERR("load failed: out of memory");

@@ -110,6 +110,27 @@ int  q2_qmodel_save(const q2_qmodel *q, const char *path); /* atomic; encode fir
 int  q2_qmodel_n_classes(const q2_qmodel *q);
 int  q2_qmodel_n_inputs(const q2_qmodel *q);
 
+/* ---- does a model fit a core (sw/qmodel/fits.c): the loader's capacity checks ------------------- */
+/* A core's memories: the parameters its board top gives it (rtl/boards/capacities.tbl), which
+ * the device also reports in INFO. */
+typedef struct {
+    unsigned lanes;          /* LANES */
+    unsigned wmem_bytes;     /* WMEM_BYTES: weight words x LANES/4 bytes */
+    unsigned pmem_neurons;   /* PMEM_NEURONS: neuron records, all layers */
+    unsigned abuf_bytes;     /* ABUF_BYTES: n_in of layer 0 and n_out of every hidden layer */
+} q2_caps;
+/* What a topology (dims: (n_layers + 1)) packed for lanes asks of a core. */
+typedef struct {
+    uint64_t weight_bytes;   /* sum of ceil(n_out / lanes) * n_in * lanes/4 */
+    uint64_t neurons;        /* sum of n_out */
+    unsigned width;          /* the widest activation buffer the layers need */
+    unsigned classes;        /* n_out of the last layer (<= Q2_MAX_CLASSES) */
+} q2_need;
+void q2_qmodel_need(int n_layers, const int *dims, int lanes, q2_need *need);
+/* 0 when the topology fits caps, else Q2_EARG with one line naming the first limit it exceeds:
+ * "<name>: model does not fit the device: 169984 weight bytes, the device holds 131072". */
+int  q2_qmodel_fits(int n_layers, const int *dims, int lanes, const q2_caps *caps, const char *name);
+
 /* ---- the fast CPU path (sw/qmodel/qfast.c): same results as q2_qmodel_forward_ref, bit for bit -------- */
 typedef enum {
     Q2_FAST_AUTO,    /* the best kernel this CPU runs */

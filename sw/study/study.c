@@ -716,7 +716,7 @@ void q2_study_opts_default(q2_study_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->out_dir = "build/report";
-    o->n_val = Q2_STUDY_VAL;
+    o->n_val = Q2_VAL_DEFAULT;
     o->q = q2_quant_opts_default();
     o->gnuplot = "gnuplot";
     o->progress = true;

@@ -11,7 +11,6 @@
 #include "float/mlp.h"
 #include "quant/quant.h"
 
-#define Q2_STUDY_VAL 5000    /* validation = the last 5,000 training images */
 #define Q2_STUDY_RULE_FLOAT (-1)
 
 /* One line of study.csv: a scope x rule (or the float baseline, rule Q2_STUDY_RULE_FLOAT). */
@@ -57,7 +56,7 @@ typedef struct {
     const char *model;         /* the float .mlp */
     const char *out_dir;       /* default "build/report" */
     const char *train_images, *train_labels, *test_images, *test_labels;
-    int n_val;                 /* validation: the last n_val training images (Q2_STUDY_VAL) */
+    int n_val;                 /* validation: the last n_val training images (Q2_VAL_DEFAULT) */
     int test_limit;            /* 0: the whole test set; else its first test_limit images */
     q2_quant_opts q;           /* sigma convention and sweep grid */
     const char *gnuplot;       /* program; NULL or "" skips the plots */

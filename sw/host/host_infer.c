@@ -1,0 +1,104 @@
+/* host_infer.c — the pipelined infer stream: INFER requests kept in flight up to the device's
+ * receive window, answers taken in order, a lost or garbled exchange recovered by a resync and a
+ * resend from the oldest unanswered image. docs/host.md ("infer"), docs/protocol.md. */
+#include "host/host.h"
+
+#include "base/util.h"
+
+typedef struct {
+    q2_host *h;
+    const q2_infer_job *j;
+    uint8_t seqs[Q2_HOST_MAX_WINDOW];
+    long sent, done, recoveries;
+    int window;
+    double tmo;
+} stream;
+
+enum { ANS_OK, ANS_RESEND, ANS_FAIL };
+
+/* Send until the window is full or every image is out. */
+static int fill_window(stream *s)
+{
+    const q2_infer_job *j = s->j;
+    while (s->sent < j->n && s->sent - s->done < s->window) {
+        const uint8_t *px = j->px + (size_t)s->sent * j->npix;
+        int rc = q2_host_infer_send(s->h, px, j->npix, j->rle, &s->seqs[s->sent % Q2_HOST_MAX_WINDOW]);
+        if (rc) return rc;
+        s->sent++;
+    }
+    return 0;
+}
+
+/* What to do with the answer to the oldest outstanding image: rc and status are what
+ * q2_host_infer_recv returned. On ANS_FAIL, *rc is the code to return (message printed). */
+static int judge(stream *s, int *rc, int status, const q2_infer_result *r)
+{
+    const q2_infer_job *j = s->j;
+    long idx = j->first + s->done;
+    if (*rc == Q2_EFORMAT) *rc = Q2_EDEVICE;   /* the device's answer is wrong: exit 2 */
+    else if (!*rc && status == Q2S_OK && j->n_classes && r->n_classes != j->n_classes) {
+        Q2_ERR("infer failed: image %ld: the device answered %d classes, %s has %d", idx, r->n_classes,
+               j->model_name, j->n_classes);
+        *rc = Q2_EDEVICE;
+    }
+    if (*rc && (*rc != Q2_EDEVICE || status >= 0)) return ANS_FAIL;
+    if (*rc || status == Q2S_FRAME_CRC || status == Q2S_TIMEOUT || status == Q2S_OVERFLOW) {
+        if (++s->recoveries > s->h->o.retries) {
+            if (!*rc) Q2_ERR("infer failed: image %ld: %s (%s)", idx, q2_status_name(status),
+                             q2_status_text(status));
+            *rc = Q2_EDEVICE;
+            return ANS_FAIL;
+        }
+        return ANS_RESEND;
+    }
+    if (status != Q2S_OK) {
+        Q2_ERR("infer failed: image %ld: the device answered %s: %s", idx, q2_status_name(status),
+               q2_status_text(status));
+        *rc = Q2_EDEVICE;
+        return ANS_FAIL;
+    }
+    s->recoveries = 0;   /* the retry budget is per image */
+    return ANS_OK;
+}
+
+/* Lost or garbled: resync after silence (the decoder may be mid-frame), resend from the oldest
+ * unanswered image. */
+static int resend(stream *s, int rc, int status)
+{
+    s->h->retries_used++;
+    if (s->h->o.verbose)
+        Q2_ERR("infer: resending from image %ld (%s)", s->j->first + s->done,
+               rc ? "no response" : q2_status_name(status));
+    if (rc && (rc = q2_host_resync(s->h))) return rc;
+    s->sent = s->done;
+    return 0;
+}
+
+int q2_host_infer_stream(q2_host *h, const q2_infer_job *j, q2_stream_stats *st)
+{
+    stream s = { .h = h, .j = j };
+    s.window = q2_host_window(h, j->npix);
+    s.tmo = h->o.timeout_s + 4 * q2_host_line_time(h, (size_t)s.window * (j->npix + 64));
+    uint64_t down0 = h->bytes_down, up0 = h->bytes_up;
+    unsigned retries0 = h->retries_used;
+    double wall0 = q2_now();
+    int rc = 0;
+    while (s.done < j->n) {
+        if ((rc = fill_window(&s))) break;
+        int status;
+        q2_infer_result r;
+        rc = q2_host_infer_recv(h, s.seqs[s.done % Q2_HOST_MAX_WINDOW], &r, &status, s.tmo);
+        int what = judge(&s, &rc, status, &r);
+        if (what == ANS_FAIL) break;
+        if (what == ANS_RESEND) {
+            if ((rc = resend(&s, rc, status))) break;
+            continue;
+        }
+        if ((rc = j->fn(j->ctx, j->first + s.done, &r))) break;
+        s.done++;
+    }
+    *st = (q2_stream_stats){ .window = s.window, .done = s.done, .bytes_down = h->bytes_down - down0,
+                             .bytes_up = h->bytes_up - up0, .retries = h->retries_used - retries0,
+                             .wall_s = q2_now() - wall0 };
+    return rc;
+}
