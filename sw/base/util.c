@@ -409,6 +409,28 @@ int q2_parse_double(const char *opt, const char *s, double lo, double hi, double
     return Q2_OK;
 }
 
+int q2_parse_int(const char *opt, const char *s, long lo, long hi, int *out)
+{
+    long v;
+    int rc = q2_parse_long(opt, s, lo, hi, &v);
+    if (rc == Q2_OK) *out = (int)v;
+    return rc;
+}
+
+int q2_parse_float(const char *opt, const char *s, double lo, double hi, float *out)
+{
+    double v;
+    int rc = q2_parse_double(opt, s, lo, hi, &v);
+    if (rc == Q2_OK) *out = (float)v;
+    return rc;
+}
+
+int q2_opt_unknown(const char *prog, const char *arg)
+{
+    fprintf(stderr, "%s: unknown option or missing value: '%s'\n", prog, arg);
+    return Q2_EARG;
+}
+
 bool q2_file_exists(const char *path)
 {
     struct stat st;

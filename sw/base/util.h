@@ -105,6 +105,11 @@ bool q2_opt_val(int argc, char **argv, int *i, const char *name, const char **va
 /* Parse a whole string as an integer / number in [lo, hi]; Q2_EARG with a message naming opt. */
 int  q2_parse_long(const char *opt, const char *s, long lo, long hi, long *out);
 int  q2_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
+int  q2_parse_int(const char *opt, const char *s, long lo, long hi, int *out);        /* lo..hi fit an int */
+int  q2_parse_float(const char *opt, const char *s, double lo, double hi, float *out);
+/* The one message of every command line for an argument it does not take: prints
+ * "<prog>: unknown option or missing value: '<arg>'" and returns Q2_EARG. */
+int  q2_opt_unknown(const char *prog, const char *arg);
 bool q2_file_exists(const char *path);
 /* A regular file whose first 4 bytes are magic (little-endian)? Never blocks on a pipe. */
 bool q2_file_has_magic(const char *path, uint32_t magic);

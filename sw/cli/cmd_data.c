@@ -73,7 +73,7 @@ int cmd_data(int argc, char **argv)
             dir = v;
             continue;
         }
-        fprintf(stderr, "q2mlp data: unknown option or missing value: '%s'\n", argv[i]);
+        q2_opt_unknown("q2mlp data", argv[i]);
         data_usage(stderr);
         return Q2_EXIT_USAGE;
     }

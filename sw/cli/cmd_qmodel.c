@@ -34,7 +34,9 @@ static bool wants_help(int argc, char **argv)
 
 static int unknown(const char *cmd, const char *arg, void (*usage)(FILE *))
 {
-    fprintf(stderr, "q2mlp %s: unknown option or missing value: '%s'\n", cmd, arg);
+    char prog[32];
+    snprintf(prog, sizeof prog, "q2mlp %s", cmd);
+    q2_opt_unknown(prog, arg);
     usage(stderr);
     return Q2_EXIT_USAGE;
 }

@@ -13,14 +13,6 @@
 
 /* ---- option parsing ---------------------------------------------------------------------------- */
 
-/* q2_parse_long into an int (lo..hi fit an int). */
-static int parse_int(const char *opt, const char *s, long lo, long hi, int *out)
-{
-    long v;
-    int rc = q2_parse_long(opt, s, lo, hi, &v);
-    if (rc == Q2_OK) *out = (int)v;
-    return rc;
-}
 
 /* ---- sqnr -------------------------------------------------------------------------------------- */
 static void sqnr_usage(FILE *f)
@@ -57,8 +49,7 @@ int cmd_sqnr(int argc, char **argv)
             x *= 2;
             given++;
         } else {
-            Q2_ERR("parse arguments failed: unknown or incomplete option '%s'", a);
-            rc = Q2_EARG;
+            rc = q2_opt_unknown("q2mlp sqnr", a);
         }
     }
     if (!rc && given != 1) {
@@ -130,7 +121,7 @@ int cmd_study(int argc, char **argv)
         } else if (q2_opt_val(argc, argv, &i, "--out", &v)) {
             o.out_dir = v;
         } else if (q2_opt_val(argc, argv, &i, "--points", &v)) {
-            rc = parse_int(a, v, 2, 1024, &o.q.points);
+            rc = q2_parse_int(a, v, 2, 1024, &o.q.points);
         } else if (q2_opt_val(argc, argv, &i, "--lo", &v)) {
             rc = q2_parse_double(a, v, 1e-6, 1e3, &o.q.lo);
         } else if (q2_opt_val(argc, argv, &i, "--hi", &v)) {
@@ -143,9 +134,9 @@ int cmd_study(int argc, char **argv)
                 o.q.sigma = (q2_sigma_mode)x;
             }
         } else if (q2_opt_val(argc, argv, &i, "--val", &v)) {
-            rc = parse_int(a, v, 1, 1 << 30, &o.n_val);
+            rc = q2_parse_int(a, v, 1, 1 << 30, &o.n_val);
         } else if (q2_opt_val(argc, argv, &i, "--test-limit", &v)) {
-            rc = parse_int(a, v, 1, 1 << 30, &o.test_limit);
+            rc = q2_parse_int(a, v, 1, 1 << 30, &o.test_limit);
         } else if (q2_opt_val(argc, argv, &i, "--train-images", &v)) {
             o.train_images = v;
         } else if (q2_opt_val(argc, argv, &i, "--train-labels", &v)) {
@@ -157,8 +148,7 @@ int cmd_study(int argc, char **argv)
         } else if (q2_opt_val(argc, argv, &i, "--gnuplot", &v)) {
             o.gnuplot = v;
         } else {
-            Q2_ERR("parse arguments failed: unknown or incomplete option '%s'", a);
-            rc = Q2_EARG;
+            rc = q2_opt_unknown("q2mlp study", a);
         }
     }
     if (!rc && !o.model) {

@@ -17,14 +17,6 @@
 
 /* ---- option parsing ----------------------------------------------------------------------------- */
 
-/* q2_parse_double into a float. */
-static int parse_float(const char *opt, const char *s, double lo, double hi, float *out)
-{
-    double v;
-    int rc = q2_parse_double(opt, s, lo, hi, &v);
-    if (rc == Q2_OK) *out = (float)v;
-    return rc;
-}
 
 /* ---- train -------------------------------------------------------------------------------------- */
 static void train_usage(FILE *f)
@@ -79,12 +71,12 @@ static bool train_parse_hyper(int argc, char **argv, int *i, train_opts *o, bool
     } else if (q2_opt_val(argc, argv, i, "--schedule", &v)) {
         if ((x = train_schedule_parse(v)) < 0) *rc = (int)x; else o->schedule = (train_schedule)x;
     } else if (q2_opt_val(argc, argv, i, "--lr", &v)) {
-        *rc = parse_float(a, v, 1e-9, 10.0, &o->lr);
+        *rc = q2_parse_float(a, v, 1e-9, 10.0, &o->lr);
         *lr_set = true;
     } else if (q2_opt_val(argc, argv, i, "--momentum", &v)) {
-        *rc = parse_float(a, v, 0.0, 0.9999, &o->momentum);
+        *rc = q2_parse_float(a, v, 0.0, 0.9999, &o->momentum);
     } else if (q2_opt_val(argc, argv, i, "--dropout", &v)) {
-        *rc = parse_float(a, v, 0.0, 0.95, &o->dropout);
+        *rc = q2_parse_float(a, v, 0.0, 0.95, &o->dropout);
     } else if (q2_opt_val(argc, argv, i, "--seed", &v)) {
         char *end;
         o->seed = strtoull(v, &end, 0);
@@ -132,7 +124,7 @@ static int train_parse(int argc, char **argv, train_cli *c)
         } else if (q2_opt_val(argc, argv, &i, "-o", &v) || q2_opt_val(argc, argv, &i, "--output", &v)) {
             c->out = v;
         } else {
-            fprintf(stderr, "q2mlp train: unknown option or missing value: '%s'\n", a);
+            q2_opt_unknown("q2mlp train", a);
             train_usage(stderr);
             return Q2_EXIT_USAGE;
         }
@@ -332,7 +324,7 @@ int cmd_eval(int argc, char **argv)
         } else if (q2_opt_val(argc, argv, &i, "--gemm", &v)) {
             if ((x = q2_gemm_engine_parse(v)) < 0) rc = (int)x; else rc = q2_gemm_set_engine((q2_gemm_engine)x);
         } else {
-            fprintf(stderr, "q2mlp eval: unknown option or missing value: '%s'\n", a);
+            q2_opt_unknown("q2mlp eval", a);
             eval_usage(stderr);
             return Q2_EXIT_USAGE;
         }

@@ -5,6 +5,7 @@
  * Exit codes (sw/base/util.h): 0 ok, 1 usage or input file, 2 device / USB / socket / timeout / refusal,
  * 3 verify failure or a result that differs from the bit-exact C model, 4 internal.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,19 +74,8 @@ static void usage(FILE *f)
         f);
 }
 
-/* Parse a whole number option; -1 on error (reported). */
-static int num(const char *opt, const char *v, double lo, double hi, double *out)
-{
-    char *end;
-    double x = strtod(v, &end);
-    if (end == v || *end || x < lo || x > hi) {
-        Q2_ERR("option %s failed: '%s' is not a number in %g..%g", opt, v, lo, hi);
-        return -1;
-    }
-    *out = x;
-    return 0;
-}
 
+/* 0 parsed, 1 --help asked for, < 0 a bad argument (message printed). */
 static int parse_cli(int argc, char **argv, cli *c)
 {
     memset(c, 0, sizeof *c);
@@ -112,40 +102,35 @@ static int parse_cli(int argc, char **argv, cli *c)
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); exit(q2_close_stdout("q2mlp-host", Q2_EXIT_OK)); }
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) return 1;
         bool found = false;
         for (size_t k = 0; !found && k < sizeof flags / sizeof flags[0]; k++)
             if (!strcmp(a, flags[k].name)) { *flags[k].dst = true; found = true; }
         for (size_t k = 0; !found && k < sizeof opts / sizeof opts[0]; k++) {
             if (strcmp(a, opts[k].name)) continue;
-            if (i + 1 >= argc) {
-                Q2_ERR("option %s failed: needs a value", a);
-                return -1;
-            }
+            if (i + 1 >= argc) return q2_opt_unknown("q2mlp-host", a);
             *opts[k].dst = argv[++i];
             found = true;
         }
         if (found) continue;
-        if (a[0] == '-' && a[1]) {
-            Q2_ERR("option %s failed: unknown (see --help)", a);
-            return -1;
-        }
+        if (a[0] == '-' && a[1]) return q2_opt_unknown("q2mlp-host", a);
         if (!c->cmd) c->cmd = a;
         else if (c->npos < 4) c->pos[c->npos++] = a;
         else { Q2_ERR("arguments failed: too many"); return -1; }
     }
-    double x;
-    if (baud) { if (num("--baud", baud, 300, 12e6, &x)) return -1; c->h.baud = (int)x; }
-    if (latency) { if (num("--latency", latency, 1, 255, &x)) return -1; c->h.latency_ms = (int)x; }
-    if (timeout) { if (num("--timeout", timeout, 0.01, 3600, &x)) return -1; c->h.timeout_s = x; }
-    if (retries) { if (num("--retries", retries, 0, 100, &x)) return -1; c->h.retries = (int)x; }
-    if (corrupt) { if (num("--corrupt-byte", corrupt, 0, 1e9, &x)) return -1; c->corrupt_byte = (long)x; }
-    if (limit) { if (num("--limit", limit, 0, 1e9, &x)) return -1; c->limit = (long)x; }
-    if (start) { if (num("--start", start, 0, 1e9, &x)) return -1; c->start = (long)x; }
-    if (garbage) { if (num("--garbage", garbage, 0, 4096, &x)) return -1; c->garbage = (long)x; }
-    if (seed) { if (num("--seed", seed, 0, 1e18, &x)) return -1; c->seed = (long)x; }
-    if (wait) { if (num("--wait", wait, 0, 3600, &x)) return -1; c->wait_s = x; }
-    if (infer_px) { if (num("--infer", infer_px, 1, 4096, &x)) return -1; c->infer_px = (long)x; }
+    int rc = 0;
+    if (!rc && baud) rc = q2_parse_int("--baud", baud, 300, 12000000, &c->h.baud);
+    if (!rc && latency) rc = q2_parse_int("--latency", latency, 1, 255, &c->h.latency_ms);
+    if (!rc && timeout) rc = q2_parse_double("--timeout", timeout, 0.01, 3600, &c->h.timeout_s);
+    if (!rc && retries) rc = q2_parse_int("--retries", retries, 0, 100, &c->h.retries);
+    if (!rc && corrupt) rc = q2_parse_long("--corrupt-byte", corrupt, 0, 1000000000, &c->corrupt_byte);
+    if (!rc && limit) rc = q2_parse_long("--limit", limit, 0, 1000000000, &c->limit);
+    if (!rc && start) rc = q2_parse_long("--start", start, 0, 1000000000, &c->start);
+    if (!rc && garbage) rc = q2_parse_long("--garbage", garbage, 0, 4096, &c->garbage);
+    if (!rc && seed) rc = q2_parse_long("--seed", seed, 0, LONG_MAX, &c->seed);
+    if (!rc && wait) rc = q2_parse_double("--wait", wait, 0, 3600, &c->wait_s);
+    if (!rc && infer_px) rc = q2_parse_long("--infer", infer_px, 1, 4096, &c->infer_px);
+    if (rc) return rc;
     if (!c->cmd) { Q2_ERR("arguments failed: no command (see --help)"); return -1; }
     if (!c->device) { Q2_ERR("arguments failed: no --device (or Q2MLP_DEVICE)"); return -1; }
     return 0;
@@ -551,7 +536,12 @@ static int cmd_raw(q2_host *h, const cli *c)
 int main(int argc, char **argv)
 {
     cli c;
-    if (parse_cli(argc, argv, &c)) {
+    int pr = parse_cli(argc, argv, &c);
+    if (pr == 1) {
+        usage(stdout);
+        return q2_close_stdout("q2mlp-host", Q2_EXIT_OK);
+    }
+    if (pr) {
         usage(stderr);
         return Q2_EXIT_USAGE;
     }
