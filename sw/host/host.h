@@ -61,6 +61,15 @@ int q2_fd_write_all(int fd, const uint8_t *buf, size_t len, double timeout_s, co
                     bool is_socket);
 int q2_fd_read_some(int fd, uint8_t *buf, size_t cap, double timeout_s, const char *what,
                     bool is_socket);
+/* A file-descriptor transport: a struct of `size` bytes (>= sizeof(q2_fd_transport), its first
+ * member a q2_fd_transport), zeroed, holding fd, kind and the name "<kind>:<path>"; close() closes
+ * fd and frees it. The caller sets read, write and flush_input. NULL (fd closed, message printed)
+ * when out of memory. */
+typedef struct {
+    q2_transport t;
+    int fd;
+} q2_fd_transport;
+q2_fd_transport *q2_fd_transport_new(size_t size, int fd, const char *kind, const char *path);
 
 /* ---- wire format (docs/protocol.md) ----------------------------------------------------------- */
 enum {

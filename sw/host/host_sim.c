@@ -17,8 +17,7 @@
 #include "base/util.h"
 
 typedef struct {
-    q2_transport t;
-    int fd;
+    q2_fd_transport f;  /* fd: the socket */
     bool started;       /* the first bytes of the connection were looked at */
     bool refused;       /* ... and they were the simulator's refusal (seen by flush_input) */
 } sim_transport;
@@ -34,7 +33,7 @@ static int report_busy(q2_transport *t)
 static int sim_write(q2_transport *t, const uint8_t *buf, size_t len, double timeout_s)
 {
     if (((sim_transport *)t)->refused) return report_busy(t);
-    return q2_fd_write_all(((sim_transport *)t)->fd, buf, len, timeout_s, t->name, true);
+    return q2_fd_write_all(((sim_transport *)t)->f.fd, buf, len, timeout_s, t->name, true);
 }
 
 /* The first bytes of a connection may be the simulator's refusal (it sends its line at once,
@@ -43,13 +42,13 @@ static int sim_read(q2_transport *t, uint8_t *buf, size_t cap, double timeout_s)
 {
     sim_transport *s = (sim_transport *)t;
     if (s->refused) return report_busy(t);
-    int n = q2_fd_read_some(s->fd, buf, cap, timeout_s, t->name, true);
+    int n = q2_fd_read_some(s->f.fd, buf, cap, timeout_s, t->name, true);
     if (n <= 0 || s->started) return n;
     s->started = true;
     size_t got = (size_t)n, want = sizeof busy_banner - 1;
     if (buf[0] != (uint8_t)busy_banner[0] || cap < want) return n;
     while (got < want && !memcmp(buf, busy_banner, got)) {
-        int m = q2_fd_read_some(s->fd, buf + got, want - got, 0.5, t->name, true);
+        int m = q2_fd_read_some(s->f.fd, buf + got, want - got, 0.5, t->name, true);
         if (m < 0) return m;
         if (m == 0) break;
         got += (size_t)m;
@@ -65,19 +64,13 @@ static int sim_flush_input(q2_transport *t)
     sim_transport *s = (sim_transport *)t;
     uint8_t junk[4096];
     ssize_t n;
-    while ((n = read(s->fd, junk, sizeof junk)) > 0) {
+    while ((n = read(s->f.fd, junk, sizeof junk)) > 0) {
         if (!s->started && (size_t)n >= sizeof busy_banner - 1 &&
             !memcmp(junk, busy_banner, sizeof busy_banner - 1))
             s->refused = true;
         s->started = true;
     }
     return 0;
-}
-
-static void sim_close(q2_transport *t)
-{
-    close(((sim_transport *)t)->fd);
-    free(t);
 }
 
 int q2_sim_open(q2_transport **out, const char *path, const q2_transport_opts *o)
@@ -108,19 +101,11 @@ int q2_sim_open(q2_transport **out, const char *path, const q2_transport_opts *o
         close(fd);
         return Q2_EDEVICE;
     }
-    sim_transport *t = calloc(1, sizeof *t);
-    if (!t) {
-        close(fd);
-        Q2_ERR("sim failed: out of memory");
-        return Q2_ENOMEM;
-    }
-    t->fd = fd;
-    t->t.kind = "sim";
-    snprintf(t->t.name, sizeof t->t.name, "sim:%s", path);
-    t->t.write = sim_write;
-    t->t.read = sim_read;
-    t->t.flush_input = sim_flush_input;
-    t->t.close = sim_close;
-    *out = &t->t;
+    sim_transport *t = (sim_transport *)q2_fd_transport_new(sizeof *t, fd, "sim", path);
+    if (!t) return Q2_ENOMEM;
+    t->f.t.write = sim_write;
+    t->f.t.read = sim_read;
+    t->f.t.flush_input = sim_flush_input;
+    *out = &t->f.t;
     return 0;
 }

@@ -90,10 +90,28 @@ int q2_fd_read_some(int fd, uint8_t *buf, size_t cap, double timeout_s, const ch
 }
 
 /* ---- the transport ---------------------------------------------------------------------------- */
-typedef struct {
-    q2_transport t;
-    int fd;
-} tty_transport;
+typedef q2_fd_transport tty_transport;
+
+static void fd_close(q2_transport *t)
+{
+    close(((q2_fd_transport *)t)->fd);
+    free(t);
+}
+
+q2_fd_transport *q2_fd_transport_new(size_t size, int fd, const char *kind, const char *path)
+{
+    q2_fd_transport *t = calloc(1, size);
+    if (!t) {
+        close(fd);
+        Q2_ERR("%s failed: out of memory", kind);
+        return NULL;
+    }
+    t->fd = fd;
+    t->t.kind = kind;
+    snprintf(t->t.name, sizeof t->t.name, "%s:%s", kind, path);
+    t->t.close = fd_close;
+    return t;
+}
 
 static int tty_write(q2_transport *t, const uint8_t *buf, size_t len, double timeout_s)
 {
@@ -112,12 +130,6 @@ static int tty_flush_input(q2_transport *t)
         return Q2_EDEVICE;
     }
     return 0;
-}
-
-static void tty_close(q2_transport *t)
-{
-    close(((tty_transport *)t)->fd);
-    free(t);
 }
 
 static speed_t baud_constant(int baud)
@@ -164,19 +176,11 @@ int q2_tty_open(q2_transport **out, const char *path, const q2_transport_opts *o
         close(fd);
         return Q2_EDEVICE;
     }
-    tty_transport *t = calloc(1, sizeof *t);
-    if (!t) {
-        close(fd);
-        Q2_ERR("tty failed: out of memory");
-        return Q2_ENOMEM;
-    }
-    t->fd = fd;
-    t->t.kind = "tty";
-    snprintf(t->t.name, sizeof t->t.name, "tty:%s", path);
+    tty_transport *t = q2_fd_transport_new(sizeof *t, fd, "tty", path);
+    if (!t) return Q2_ENOMEM;
     t->t.write = tty_write;
     t->t.read = tty_read;
     t->t.flush_input = tty_flush_input;
-    t->t.close = tty_close;
     *out = &t->t;
     return 0;
 }
