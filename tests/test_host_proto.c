@@ -109,6 +109,73 @@ static int fit(const q2_dev_info *d, int lanes, int n_layers, const int *dims, c
     return rc;
 }
 
+/* ---- the infer stream (sw/host/host_infer.c) against scripted answers ---------------------------- */
+typedef struct { long idx[8]; int cls[8]; int n, stop_at; } stream_log;
+
+static int log_one(void *ctx, long index, const q2_infer_result *r)
+{
+    stream_log *L = ctx;
+    if (L->n == L->stop_at) return Q2_EVERIFY;
+    L->idx[L->n] = index;
+    L->cls[L->n++] = r->cls;
+    return 0;
+}
+
+/* An INFER answer: cycles 100 + cls, class cls of 3, logits with their maximum at cls. */
+static void script_infer(uint8_t seq, uint8_t status, int cls)
+{
+    uint32_t w[6] = { 100u + (uint32_t)cls, (uint32_t)cls, 3, 1, 1, 1 };
+    w[3 + cls] = 9;
+    script_rsp(Q2P_INFER, seq, status, w, status == Q2S_OK ? 6 : 0, false);
+}
+
+static int run_stream(long n, int n_classes, stream_log *L, q2_stream_stats *stat)
+{
+    static const uint8_t px[4 * 16];
+    q2_infer_job job = { .px = px, .npix = 16, .n = n, .first = 40, .n_classes = n_classes,
+                         .model_name = "m.q2", .fn = log_one, .ctx = L };
+    return q2_host_infer_stream(&host, &job, stat);
+}
+
+static void test_infer_stream(void)
+{
+    printf("infer stream\n");
+    stream_log L = { .stop_at = -1 };
+    q2_stream_stats stat;
+    script_reset(4096);
+    script_infer(0, Q2S_OK, 2);
+    script_infer(1, Q2S_FRAME_CRC, 0);              /* garbled on the way: resend image 41 */
+    script_infer(2, Q2S_OK, 1);
+    script_infer(3, Q2S_OK, 0);
+    CHECK(run_stream(3, 3, &L, &stat) == 0, "3 images, one FRAME_CRC on the way: ok");
+    CHECK(L.n == 3 && L.idx[0] == 40 && L.idx[1] == 41 && L.idx[2] == 42 && L.cls[0] == 2 && L.cls[1] == 1 &&
+          L.cls[2] == 0, "  ... every answer handed over once, in order, with its index");
+    CHECK(stat.done == 3 && stat.retries == 1 && stat.window == 1 && stat.bytes_up == st.in_len,
+          "  ... stats: done 3, 1 retry, window 1, every byte counted");
+
+    L = (stream_log){ .stop_at = -1 };
+    script_reset(4096);
+    for (uint8_t k = 0; k < 4; k++) script_infer(k, Q2S_TIMEOUT, 0);
+    CHECK(run_stream(2, 3, &L, &stat) == Q2_EDEVICE && L.n == 0, "TIMEOUT past the retry budget (2): Q2_EDEVICE");
+
+    L = (stream_log){ .stop_at = -1 };
+    script_reset(4096);
+    script_infer(0, Q2S_OK, 1);
+    CHECK(run_stream(1, 10, &L, &stat) == Q2_EDEVICE && L.n == 0, "3 classes answered, the model has 10: Q2_EDEVICE");
+
+    L = (stream_log){ .stop_at = 1 };
+    script_reset(4096);
+    script_infer(0, Q2S_OK, 1);
+    script_infer(1, Q2S_OK, 1);
+    CHECK(run_stream(2, 0, &L, &stat) == Q2_EVERIFY && L.n == 1 && stat.done == 1,
+          "the callback's nonzero return stops the stream and is returned");
+
+    L = (stream_log){ .stop_at = -1 };
+    script_reset(4096);
+    script_infer(0, Q2S_NO_MODEL, 0);
+    CHECK(run_stream(1, 0, &L, &stat) == Q2_EDEVICE && L.n == 0, "a device error (NO_MODEL) is not retried");
+}
+
 int main(void)
 {
     printf("CRC-16 and request frames\n");
@@ -205,6 +272,8 @@ int main(void)
     CHECK(fit(&d, 32, 5, many, "many") == Q2_EARG, "1210 neurons > 1024 records: refused");
     q2_caps caps = { 32, 262144, 2048, 1024 };
     CHECK(q2_qmodel_fits(1, classes, 32, &caps, "classes") == Q2_EARG, "300 classes > the argmax's 256: refused");
+
+    test_infer_stream();
 
     printf("%s: %d checks, %d failed\n", n_failed ? "FAILED" : "PASSED", n_checks, n_failed);
     return n_failed ? 1 : 0;
