@@ -13,6 +13,7 @@
 
 #include "float/gemm.h"
 #include "float/mlp.h"
+#include "float/train.h"
 #include "base/util.h"
 
 static int n_checks, n_failed;

@@ -53,11 +53,7 @@ void q2_sgemm_ref(bool trans_a, bool trans_b, int m, int n, int k, float alpha, 
 /* ---- elementwise kernels of the float model (AVX-512 or scalar, same bits) ---- */
 /* y (n, n_out) += b (n_out) per row, then ReLU (max(v, 0)) if relu. */
 void q2_bias_act(float *y, const float *b, int n, int n_out, bool relu);
-/* g[i] = a[i] > 0 ? g[i] * scale : 0 — the ReLU (and inverted-dropout) backward step. */
-void q2_relu_backward(float *g, const float *a, size_t n, float scale);
-/* Adam with the bias correction folded into lr and eps by the caller:
- * m1 = b1 m1 + (1-b1) g;  m2 = b2 m2 + (1-b2) g g;  w -= lr m1 / (sqrt(m2) + eps). */
-void q2_adam_update(float *w, float *m1, float *m2, const float *g, size_t n, float lr, float b1, float b2,
-                    float eps);
+/* Whether the kernels run their AVX-512 forms (the GEMM's choice; the trainer's kernels follow it). */
+bool q2_gemm_uses_avx512(void);
 
 #endif

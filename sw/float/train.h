@@ -8,6 +8,7 @@
 #define Q2_TRAIN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "base/idx.h"
 #include "float/mlp.h"
@@ -64,5 +65,13 @@ int  train_mlp(mlp *m, const q2_dataset *train, const q2_dataset *val, const tra
  * respect to every weight and bias into grad (initialised by the caller with m's dims); no
  * dropout. The same code path as a training step (used by the gradient check in the tests). */
 int  train_gradient(const mlp *m, const float *x, const uint8_t *y, int n, mlp *grad, double *loss);
+
+/* ---- the trainer's elementwise kernels (optim.c; AVX-512 or scalar, same bits) ---- */
+/* g[i] = a[i] > 0 ? g[i] * scale : 0 — the ReLU (and inverted-dropout) backward step. */
+void q2_relu_backward(float *g, const float *a, size_t n, float scale);
+/* Adam with the bias correction folded into lr and eps by the caller:
+ * m1 = b1 m1 + (1-b1) g;  m2 = b2 m2 + (1-b2) g g;  w -= lr m1 / (sqrt(m2) + eps). */
+void q2_adam_update(float *w, float *m1, float *m2, const float *g, size_t n, float lr, float b1, float b2,
+                    float eps);
 
 #endif
