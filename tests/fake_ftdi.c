@@ -139,22 +139,26 @@ int ftdi_usb_close(struct ftdi_context *ftdi)
     return 0;
 }
 
-#define NEED_OPEN(ftdi) \
-    do { if (!(ftdi)) return -2; if (g.fd < 0) return fail((ftdi), -2, "USB device unavailable"); } while (0)
+/* The start of every call on an open device: -2 without one, and the failure FAKE_FTDI_FAIL forces
+ * on this call (__func__) with libftdi's code and message. */
+#define NEED_OPEN(ftdi, code, msg)                                                                 \
+    do {                                                                                           \
+        if (!(ftdi)) return -2;                                                                    \
+        if (g.fd < 0) return fail((ftdi), -2, "USB device unavailable");                           \
+        if (forced_failure(__func__)) return fail((ftdi), (code), (msg));                          \
+    } while (0)
 
 int ftdi_set_bitmode(struct ftdi_context *ftdi, unsigned char bitmask, unsigned char mode)
 {
     logf_("ftdi_set_bitmode 0x%02x %d", bitmask, mode);
-    NEED_OPEN(ftdi);
-    if (forced_failure(__func__)) return fail(ftdi, -1, "unable to configure bitbang mode. Perhaps not a BM/2232C type chip?");
+    NEED_OPEN(ftdi, -1, "unable to configure bitbang mode. Perhaps not a BM/2232C type chip?");
     return 0;
 }
 
 int ftdi_set_baudrate(struct ftdi_context *ftdi, int baudrate)
 {
     logf_("ftdi_set_baudrate %d", baudrate);
-    NEED_OPEN(ftdi);
-    if (forced_failure(__func__)) return fail(ftdi, -1, "Silly baudrate <= 0.");
+    NEED_OPEN(ftdi, -1, "Silly baudrate <= 0.");
     if (baudrate <= 0 || baudrate > 12000000) return fail(ftdi, -1, "Silly baudrate <= 0.");
     ftdi->baudrate = baudrate;
     return 0;
@@ -164,24 +168,21 @@ int ftdi_set_line_property(struct ftdi_context *ftdi, enum ftdi_bits_type bits,
                            enum ftdi_stopbits_type sbit, enum ftdi_parity_type parity)
 {
     logf_("ftdi_set_line_property %d %d %d", (int)bits, (int)sbit, (int)parity);
-    NEED_OPEN(ftdi);
-    if (forced_failure(__func__)) return fail(ftdi, -1, "Setting new line property failed");
+    NEED_OPEN(ftdi, -1, "Setting new line property failed");
     return 0;
 }
 
 int ftdi_setflowctrl(struct ftdi_context *ftdi, int flowctrl)
 {
     logf_("ftdi_setflowctrl %d", flowctrl);
-    NEED_OPEN(ftdi);
-    if (forced_failure(__func__)) return fail(ftdi, -1, "set flow control failed");
+    NEED_OPEN(ftdi, -1, "set flow control failed");
     return 0;
 }
 
 int ftdi_set_latency_timer(struct ftdi_context *ftdi, unsigned char latency)
 {
     logf_("ftdi_set_latency_timer %d", latency);
-    NEED_OPEN(ftdi);
-    if (forced_failure(__func__)) return fail(ftdi, -2, "unable to set latency timer");
+    NEED_OPEN(ftdi, -2, "unable to set latency timer");
     if (latency < 1) return fail(ftdi, -1, "latency out of range. Only valid for 1-255");
     g.latency_ms = latency;
     return 0;
@@ -200,24 +201,21 @@ static int drain(void)
 int ftdi_tciflush(struct ftdi_context *ftdi)
 {
     logf_("ftdi_tciflush");
-    NEED_OPEN(ftdi);
-    if (forced_failure(__func__)) return fail(ftdi, -1, "FTDI purge of RX buffer failed");
+    NEED_OPEN(ftdi, -1, "FTDI purge of RX buffer failed");
     return drain();
 }
 
 int ftdi_tcioflush(struct ftdi_context *ftdi)
 {
     logf_("ftdi_tcioflush");
-    NEED_OPEN(ftdi);
-    if (forced_failure(__func__)) return fail(ftdi, -1, "FTDI purge of RX buffer failed");
+    NEED_OPEN(ftdi, -1, "FTDI purge of RX buffer failed");
     return drain();
 }
 
 /* Like the chip: whatever arrived, or nothing after one latency period. */
 int ftdi_read_data(struct ftdi_context *ftdi, unsigned char *buf, int size)
 {
-    NEED_OPEN(ftdi);
-    if (forced_failure(__func__)) return fail(ftdi, -1, "usb bulk read failed");
+    NEED_OPEN(ftdi, -1, "usb bulk read failed");
     struct pollfd p = { .fd = g.fd, .events = POLLIN };
     int r = poll(&p, 1, g.latency_ms);
     if (r <= 0) return 0;
@@ -228,8 +226,7 @@ int ftdi_read_data(struct ftdi_context *ftdi, unsigned char *buf, int size)
 
 int ftdi_write_data(struct ftdi_context *ftdi, const unsigned char *buf, int size)
 {
-    NEED_OPEN(ftdi);
-    if (forced_failure(__func__)) return fail(ftdi, -1, "usb bulk write failed");
+    NEED_OPEN(ftdi, -1, "usb bulk write failed");
     const char *fe = getenv("FAKE_FTDI_FLIP_EVERY");
     unsigned long every = fe ? strtoul(fe, NULL, 10) : 0;
     unsigned char *noisy = NULL;

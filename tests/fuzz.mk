@@ -25,7 +25,7 @@ FUZZ_RSAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitiz
 FUZZ_LIBS   := $(shell $(PKG_CONFIG) --libs zlib openblas 2>/dev/null) -lm -lpthread
 FUZZ_VLIBS  := -latomic -lpthread
 FUZZ_HDRS   := sw/qmodel/qmodel.h sw/base/npy.h sw/base/util.h sw/float/mlp.h sw/base/idx.h sw/host/host.h sw/quant/pack.h sw/quant/quant.h sw/study/study.h \
-               tests/fuzz_util.h
+               tests/fuzz_util.h tests/fuzz_frames.h
 
 FUZZ_TARGETS   := q2 npy idx mlp best host proto
 FUZZ_C_TARGETS := $(filter-out proto,$(FUZZ_TARGETS))

@@ -47,17 +47,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 /* ---- seed corpus ------------------------------------------------------------------------------------- */
 static int put(const char *dir, const char *name, const char *text)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return q2_write_file_atomic(path, text, strlen(text));
+    return fuzz_seed(dir, name, -1, text, strlen(text));
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
-        return Q2_EXIT_USAGE;
-    }
+    const char *dir = fuzz_seed_dir(argc, argv);
+    if (!dir) return Q2_EXIT_USAGE;
     /* q2_study_run's format: "scope=%s rule=%s acc_val=%.4f acc_test=%.4f[ sigma=%s]\n" */
     char text[512];
     int n = 0;
@@ -67,12 +63,12 @@ int main(int argc, char **argv)
                  q2_scope_name((q2_scope)s), q2_rule_name((q2_rule)r), s == 1 ? " sigma=std" : "");
         char name[64];
         snprintf(name, sizeof name, "seed-%d.txt", s);
-        if (put(argv[1], name, text)) return Q2_EXIT_INTERNAL;
+        if (put(dir, name, text)) return Q2_EXIT_INTERNAL;
         n++;
     }
-    if (put(argv[1], "seed-lines.txt", "# a comment line\nscope=neuron rule=acc sigma=rms\r\nscope=x\n"))
+    if (put(dir, "seed-lines.txt", "# a comment line\nscope=neuron rule=acc sigma=rms\r\nscope=x\n"))
         return Q2_EXIT_INTERNAL;
-    printf("fuzz_best seeds: %d files in %s\n", n + 1, argv[1]);
+    printf("fuzz_best seeds: %d files in %s\n", n + 1, dir);
     return 0;
 }
 #endif

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_frames.h"
+#include "fuzz_util.h"
 #include "host/host.h"
 #include "base/util.h"
 
@@ -96,28 +98,19 @@ static void check_frame(const q2_frame *f, const uint8_t *in, size_t n)
     if (m != f->wire_len || !occurs(in, n, buf, m)) fail("a returned frame is not in the input");
 }
 
-static void fix_crcs(uint8_t *b, size_t n)
+/* A response frame whose header is sane (fuzz_fix_crc16s): sync, response bit, length 1 + 4n. */
+static bool sane_response(const uint8_t *f, size_t len)
 {
-    for (size_t i = 0; i + Q2P_HDR <= n;) {
-        size_t len = q2_rd16(b + i + 3);
-        if (b[i] == Q2P_SYNC_RSP && (b[i + 1] & 0x80) && len >= 1 && len <= Q2P_MAX_RSP_PAYLOAD &&
-            (len - 1) % 4 == 0 && i + len + Q2P_OVERHEAD <= n) {
-            q2_wr16(b + i + Q2P_HDR + len, q2_crc16_update(0xFFFF, b + i + 1, len + 4));
-            i += len + Q2P_OVERHEAD;
-        } else {
-            i++;
-        }
-    }
+    return f[0] == Q2P_SYNC_RSP && (f[1] & 0x80) && len >= 1 && len <= Q2P_MAX_RSP_PAYLOAD && (len - 1) % 4 == 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1) return 0;
-    uint8_t mode = data[0];
-    size_t n = size - 1;
-    uint8_t *in = malloc(n ? n : 1);
-    memcpy(in, data + 1, n);
-    if (mode & 8) fix_crcs(in, n);
+    uint8_t mode;
+    size_t n;
+    uint8_t *in = fuzz_payload(data, size, &mode, &n);
+    if (!in) return 0;
+    if (mode & 8) fuzz_fix_crc16s(in, n, sane_response);
 
     fake_transport ft = {
         .t = {.kind = "fuzz", .write = fake_write, .read = fake_read, .flush_input = fake_flush,
@@ -173,22 +166,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 #else
 /* ---- seed corpus ------------------------------------------------------------------------------------- */
-static int put(const char *dir, const char *name, uint8_t mode, const uint8_t *b, size_t len)
-{
-    char path[4096];
-    uint8_t buf[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    buf[0] = mode;
-    memcpy(buf + 1, b, len);
-    return q2_write_file_atomic(path, buf, len + 1);
-}
-
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
-        return Q2_EXIT_USAGE;
-    }
+    const char *dir = fuzz_seed_dir(argc, argv);
+    if (!dir) return Q2_EXIT_USAGE;
     /* what the simulated board answers (sim/board.mk defaults, docs/protocol.md) */
     const uint32_t info[11] = {0x4C4D3251u, 1, 32, 262144, 2048, 1024, 12000000,
                                4u | 5u << 16 | 2u << 24, 2048u | 1019u << 16, 65536, 1};
@@ -198,13 +179,13 @@ int main(int argc, char **argv)
     size_t n;
     int rc = 0;
     n = put_response(b, sizeof b, Q2P_INFO, 0, Q2S_OK, info, 11);
-    rc |= put(argv[1], "seed-info", 1, b, n);
+    rc |= fuzz_seed(dir, "seed-info", 1, b, n);
     n = put_response(b, sizeof b, Q2P_STATUS, 0, Q2S_OK, status, 5);
-    rc |= put(argv[1], "seed-status", 2, b, n);
+    rc |= fuzz_seed(dir, "seed-status", 2, b, n);
     n = put_response(b, sizeof b, Q2P_VERIFY, 0, Q2S_OK, status, 3);
-    rc |= put(argv[1], "seed-verify", 3 | 8, b, n);
+    rc |= fuzz_seed(dir, "seed-verify", 3 | 8, b, n);
     n = put_response(b, sizeof b, Q2P_INFER, 0, Q2S_OK, infer, 13);
-    rc |= put(argv[1], "seed-infer", 4 | 0x30, b, n);
+    rc |= fuzz_seed(dir, "seed-infer", 4 | 0x30, b, n);
     /* a stream: junk, a stray frame, an error frame, a frame with a bad CRC, a good one */
     n = 0;
     b[n++] = 0x00;
@@ -215,9 +196,9 @@ int main(int argc, char **argv)
     n += put_response(b + n, sizeof b - n, Q2P_STATUS, 2, Q2S_OK, status, 5);
     b[bad + 7] ^= 0x40;
     n += put_response(b + n, sizeof b - n, Q2P_INFO, 3, Q2S_OK, info, 11);
-    rc |= put(argv[1], "seed-stream", 0x70, b, n);
+    rc |= fuzz_seed(dir, "seed-stream", 0x70, b, n);
     if (rc) return Q2_EXIT_INTERNAL;
-    printf("fuzz_host seeds: 5 streams in %s\n", argv[1]);
+    printf("fuzz_host seeds: 5 streams in %s\n", dir);
     return 0;
 }
 #endif

@@ -108,23 +108,19 @@ static int write_seed(const char *dir, const char *name, int n, int rows, int co
     put_be32(lab, 0x801);
     put_be32(lab + 4, (uint32_t)n);
     for (int i = 0; i < n; i++) lab[8 + i] = (uint8_t)(i % 10);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    int rc = q2_write_file_atomic(path, b, 3 + k + nl);
+    int rc = fuzz_seed(dir, name, -1, b, 3 + k + nl); /* b starts with the mode byte */
     free(b);
     return rc;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
-        return Q2_EXIT_USAGE;
-    }
-    if (write_seed(argv[1], "seed-1x28x28", 1, 28, 28, 0) || write_seed(argv[1], "seed-3x2x5", 3, 2, 5, 0) ||
-        write_seed(argv[1], "seed-7x1x1-fix", 7, 1, 1, 1) || write_seed(argv[1], "seed-2x4x3-fix", 2, 4, 3, 1))
+    const char *dir = fuzz_seed_dir(argc, argv);
+    if (!dir) return Q2_EXIT_USAGE;
+    if (write_seed(dir, "seed-1x28x28", 1, 28, 28, 0) || write_seed(dir, "seed-3x2x5", 3, 2, 5, 0) ||
+        write_seed(dir, "seed-7x1x1-fix", 7, 1, 1, 1) || write_seed(dir, "seed-2x4x3-fix", 2, 4, 3, 1))
         return Q2_EXIT_INTERNAL;
-    printf("fuzz_idx seeds: 4 inputs in %s\n", argv[1]);
+    printf("fuzz_idx seeds: 4 inputs in %s\n", dir);
     return 0;
 }
 #endif

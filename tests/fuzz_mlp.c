@@ -72,13 +72,12 @@ static void check_model(const mlp *m, const uint8_t *file, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1) return 0;
-    uint8_t mode = data[0];
-    size_t len = size - 1;
-    uint8_t *buf = malloc(len ? len : 1);
-    memcpy(buf, data + 1, len);
+    uint8_t mode;
+    size_t len;
+    uint8_t *buf = fuzz_payload(data, size, &mode, &len);
+    if (!buf) return 0;
     if ((mode & 2) && len >= 12) q2_wr32(buf + 8, (uint32_t)len);
-    if ((mode & 1) && len >= 4) q2_wr32(buf + len - 4, q2_crc32(buf, len - 4));
+    if (mode & 1) fuzz_fix_crc32(buf, len);
     mlp m;
     if (mlp_load(&m, fuzz_file(0, buf, len)) == Q2_OK) {
         check_model(&m, buf, len);
@@ -91,12 +90,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 /* ---- seed corpus ------------------------------------------------------------------------------------- */
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
-        return Q2_EXIT_USAGE;
-    }
+    const char *dir = fuzz_seed_dir(argc, argv);
+    if (!dir) return Q2_EXIT_USAGE;
     static const int archs[][5] = {{1, 1, 1}, {1, 4, 3}, {2, 6, 5, 3}, {3, 5, 4, 4, 2}};
-    char tmp[4200], out[4200];
+    char tmp[4200], name[64];
     int n = 0;
     for (size_t a = 0; a < sizeof archs / sizeof archs[0]; a++) {
         mlp m;
@@ -105,22 +102,19 @@ int main(int argc, char **argv)
             for (int k = 0; k < m.dims[l] * m.dims[l + 1]; k++) m.w[l][k] = (float)((k * 7) % 11 - 5) / 8.0f;
             for (int j = 0; j < m.dims[l + 1]; j++) m.b[l][j] = (float)j / 4.0f - 0.5f;
         }
-        snprintf(tmp, sizeof tmp, "%s/model.tmp", argv[1]);
+        snprintf(tmp, sizeof tmp, "%s/model.tmp", dir);
         uint8_t *b = NULL;
         size_t len = 0;
         if (mlp_save(&m, tmp) || q2_read_file(tmp, &b, &len, 0)) return Q2_EXIT_INTERNAL;
         unlink(tmp);
-        uint8_t *s = malloc(len + 1);
-        s[0] = (uint8_t)(a & 1 ? 3 : 0); /* half of them let the harness fix size and CRC */
-        memcpy(s + 1, b, len);
-        snprintf(out, sizeof out, "%s/seed-%zu.mlp", argv[1], a);
-        if (q2_write_file_atomic(out, s, len + 1)) return Q2_EXIT_INTERNAL;
-        free(s);
+        snprintf(name, sizeof name, "seed-%zu.mlp", a);
+        /* mode: half of them let the harness fix size and CRC */
+        if (fuzz_seed(dir, name, a & 1 ? 3 : 0, b, len)) return Q2_EXIT_INTERNAL;
         free(b);
         mlp_free(&m);
         n++;
     }
-    printf("fuzz_mlp seeds: %d models in %s\n", n, argv[1]);
+    printf("fuzz_mlp seeds: %d models in %s\n", n, dir);
     return 0;
 }
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_util.h"
 #include "base/npy.h"
 #include "base/util.h"
 
@@ -36,19 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 #else
-static int put(const char *dir, const char *name, const uint8_t *b, size_t len)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return q2_write_file_atomic(path, b, len);
-}
-
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
-        return Q2_EXIT_USAGE;
-    }
+    const char *dir = fuzz_seed_dir(argc, argv);
+    if (!dir) return Q2_EXIT_USAGE;
     float v[24];
     for (int i = 0; i < 24; i++) v[i] = (float)i * 0.25f - 3.0f;
     static const struct {
@@ -63,7 +55,7 @@ int main(int argc, char **argv)
             char name[64];
             if (q2_npy_encode(v, s[k].ndim, s[k].shape, item, &b, &len)) return Q2_EXIT_INTERNAL;
             snprintf(name, sizeof name, "seed-%dd-f%d.npy", s[k].ndim, item);
-            if (put(argv[1], name, b, len)) return Q2_EXIT_INTERNAL;
+            if (fuzz_seed(dir, name, -1, b, len)) return Q2_EXIT_INTERNAL;
             n++;
             if (k == 2) { /* the same array big-endian, and as format 2.0 */
                 for (size_t i = 6; i + 6 < len && i < 100; i++)
@@ -76,20 +68,20 @@ int main(int argc, char **argv)
                         b[i + (size_t)item - 1 - (size_t)x] = t;
                     }
                 snprintf(name, sizeof name, "seed-big-f%d.npy", item);
-                if (put(argv[1], name, b, len)) return Q2_EXIT_INTERNAL;
+                if (fuzz_seed(dir, name, -1, b, len)) return Q2_EXIT_INTERNAL;
                 uint8_t *b2 = malloc(len + 2);
                 memcpy(b2, b, 8);
                 b2[6] = 2;
                 q2_wr32(b2 + 8, q2_rd16(b + 8));
                 memcpy(b2 + 12, b + 10, len - 10);
                 snprintf(name, sizeof name, "seed-v2-f%d.npy", item);
-                if (put(argv[1], name, b2, len + 2)) return Q2_EXIT_INTERNAL;
+                if (fuzz_seed(dir, name, -1, b2, len + 2)) return Q2_EXIT_INTERNAL;
                 free(b2);
                 n += 2;
             }
             free(b);
         }
-    printf("fuzz_npy seeds: %d files in %s\n", n, argv[1]);
+    printf("fuzz_npy seeds: %d files in %s\n", n, dir);
     return 0;
 }
 #endif

@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_frames.h"
+#include "fuzz_util.h"
 #include "host/host.h"
 #include "base/util.h"
 
@@ -143,27 +145,16 @@ static void send_byte(bench *b, uint8_t v, int stop)
     }
 }
 
-static void fix_crcs(uint8_t *d, size_t n)
-{
-    for (size_t i = 0; i + Q2P_HDR <= n;) {
-        size_t len = q2_rd16(d + i + 3);
-        if (d[i] == Q2P_SYNC_REQ && len <= FZ_MAX_PAYLOAD && i + len + Q2P_OVERHEAD <= n) {
-            q2_wr16(d + i + Q2P_HDR + len, q2_crc16_update(0xFFFF, d + i + 1, len + 4));
-            i += len + Q2P_OVERHEAD;
-        } else {
-            i++;
-        }
-    }
-}
+/* A request frame whose header is sane (fuzz_fix_crc16s): sync, a length the device takes. */
+static bool sane_request(const uint8_t *f, size_t len) { return f[0] == Q2P_SYNC_REQ && len <= FZ_MAX_PAYLOAD; }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1) return 0;
-    uint8_t mode = data[0];
-    size_t n = size - 1;
-    uint8_t *in = malloc(n ? n : 1);
-    memcpy(in, data + 1, n);
-    if (mode & 1) fix_crcs(in, n);
+    uint8_t mode;
+    size_t n;
+    uint8_t *in = fuzz_payload(data, size, &mode, &n);
+    if (!in) return 0;
+    if (mode & 1) fuzz_fix_crc16s(in, n, sane_request);
 
     static bench b; /* 64 KiB of output buffer: not on the stack */
     memset(&b, 0, sizeof b);
@@ -221,12 +212,7 @@ static void frame(stream *s, uint8_t cmd, const uint8_t *payload, size_t len)
 
 static int put(const char *dir, const char *name, uint8_t mode, const stream *s)
 {
-    char path[4096];
-    uint8_t buf[4097];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    buf[0] = mode;
-    memcpy(buf + 1, s->b, s->n);
-    return q2_write_file_atomic(path, buf, s->n + 1);
+    return fuzz_seed(dir, name, mode, s->b, s->n);
 }
 
 /* A two-layer model that fits the fuzz model's memories (8 inputs, 4 hidden, 3 classes). */
@@ -266,10 +252,8 @@ static void load(stream *s, const q2_qmodel *q)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
-        return Q2_EXIT_USAGE;
-    }
+    const char *dir = fuzz_seed_dir(argc, argv);
+    if (!dir) return Q2_EXIT_USAGE;
     q2_qmodel q;
     if (tiny_model(&q)) return Q2_EXIT_INTERNAL;
     const uint8_t px[8] = {0, 0, 0, 200, 17, 0, 0, 255};
@@ -278,20 +262,20 @@ int main(int argc, char **argv)
     int rc = 0;
     stream s = {.n = 0};
     frame(&s, Q2P_INFO, NULL, 0);
-    rc |= put(argv[1], "seed-info", 0x00, &s);
+    rc |= put(dir, "seed-info", 0x00, &s);
     s.n = 0;
     frame(&s, Q2P_STATUS, NULL, 0);
     frame(&s, Q2P_VERIFY, NULL, 0);
     frame(&s, Q2P_RESET, NULL, 0);
     frame(&s, Q2P_STATUS, NULL, 0);
-    rc |= put(argv[1], "seed-status", 0x10, &s);
+    rc |= put(dir, "seed-status", 0x10, &s);
     s.n = 0;
     load(&s, &q);
     frame(&s, Q2P_VERIFY, NULL, 0);
     frame(&s, Q2P_INFER, px, 8);
     frame(&s, Q2P_INFER_RLE, rle, n_rle);
     frame(&s, Q2P_INFER, px, 7);   /* ERR_IMAGE */
-    rc |= put(argv[1], "seed-load-infer", 0x01, &s);
+    rc |= put(dir, "seed-load-infer", 0x01, &s);
     /* errors: junk, unknown cmd, bad length, bad CRC, a stalled frame, a framing error */
     s.n = 0;
     s.b[s.n++] = 0x00;
@@ -307,10 +291,10 @@ int main(int argc, char **argv)
     frame(&s, Q2P_INFER, px, 8);
     s.b[s.n++] = 0xFF;
     frame(&s, Q2P_STATUS, NULL, 0);
-    rc |= put(argv[1], "seed-errors", 0x06, &s);
+    rc |= put(dir, "seed-errors", 0x06, &s);
     q2_qmodel_free(&q);
     if (rc) return Q2_EXIT_INTERNAL;
-    printf("fuzz_proto seeds: 4 streams in %s\n", argv[1]);
+    printf("fuzz_proto seeds: 4 streams in %s\n", dir);
     return 0;
 }
 #endif

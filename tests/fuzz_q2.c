@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_util.h"
 #include "qmodel/qmodel.h"
 #include "base/util.h"
 
@@ -79,12 +80,11 @@ __attribute__((unused)) static void check_model(q2_qmodel *q)
 #ifndef FUZZ_MAKE_SEEDS
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1) return 0;
-    uint8_t mode = data[0];
-    size_t len = size - 1;
-    uint8_t *buf = malloc(len ? len : 1);
-    memcpy(buf, data + 1, len);
-    if ((mode & 1) && len >= 4) q2_wr32(buf + len - 4, q2_crc32(buf, len - 4));
+    uint8_t mode;
+    size_t len;
+    uint8_t *buf = fuzz_payload(data, size, &mode, &len);
+    if (!buf) return 0;
+    if (mode & 1) fuzz_fix_crc32(buf, len);
     q2_qmodel q;
     if (q2_qmodel_parse(&q, buf, len, "fuzz") == Q2_OK) check_model(&q);
     q2_qmodel_free(&q);
@@ -93,24 +93,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 #else
 /* ---- seed corpus ------------------------------------------------------------------------------------- */
-static int write_seed(const char *dir, const char *name, const q2_qmodel *q)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    uint8_t *b = malloc(q->image_len + 1);
-    b[0] = 0; /* mode: keep the CRC as is */
-    memcpy(b + 1, q->image, q->image_len);
-    int rc = q2_write_file_atomic(path, b, q->image_len + 1);
-    free(b);
-    return rc;
-}
-
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
-        return Q2_EXIT_USAGE;
-    }
+    const char *dir = fuzz_seed_dir(argc, argv);
+    if (!dir) return Q2_EXIT_USAGE;
     static const int shapes[][5] = {{1, 3, 2}, {2, 8, 5, 3}, {2, 20, 33, 10}, {3, 12, 9, 17, 4}, {1, 1, 1}};
     static const int lanes[] = {4, 8, 16, 32, 64, 128, 256};
     q2_rng r;
@@ -139,11 +125,12 @@ int main(int argc, char **argv)
             }
             char name[64];
             snprintf(name, sizeof name, "seed-%02d-l%d.q2", (int)si, lanes[li]);
-            if (q2_qmodel_encode(&q) || write_seed(argv[1], name, &q)) return Q2_EXIT_INTERNAL;
+            /* mode 0: keep the CRC as is */
+            if (q2_qmodel_encode(&q) || fuzz_seed(dir, name, 0, q.image, q.image_len)) return Q2_EXIT_INTERNAL;
             q2_qmodel_free(&q);
             n++;
         }
-    printf("fuzz_q2 seeds: %d images in %s\n", n, argv[1]);
+    printf("fuzz_q2 seeds: %d images in %s\n", n, dir);
     return 0;
 }
 #endif

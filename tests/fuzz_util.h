@@ -1,17 +1,47 @@
-/* fuzz_util.h — what the fuzz targets of the path-taking readers share (docs/fuzzing.md):
- * fuzz_file() puts bytes into a scratch file and returns a path the reader can open.
+/* fuzz_util.h — what the fuzz targets share (docs/fuzzing.md):
+ *   fuzz_payload()   an input that starts with a mode byte: the mode, and the rest in a buffer of
+ *                    its own that the target may patch
+ *   fuzz_fix_crc32() the fix-up of targets whose format ends in a CRC-32
+ *   fuzz_file()      puts bytes into a scratch file and returns a path a path-taking reader can open
+ *   fuzz_seed_dir(), fuzz_seed()   the seed writers (built with -DFUZZ_MAKE_SEEDS): their argument,
+ *                    and one seed file written
  *
- * Each slot is one file made with mkstemp() in $FUZZ_TMPDIR, else /dev/shm (a tmpfs: ten times the
- * executions per second of a disk), else $TMPDIR or /tmp, and unlinked at once; the reader
- * opens it again through /proc/self/fd/N, so nothing is left behind however the process ends.
- * Header-only (static functions): each target is one translation unit plus the library sources. */
+ * Each fuzz_file() slot is one file made with mkstemp() in $FUZZ_TMPDIR, else /dev/shm (a tmpfs: ten
+ * times the executions per second of a disk), else $TMPDIR or /tmp, and unlinked at once; the
+ * reader opens it again through /proc/self/fd/N, so nothing is left behind however the process
+ * ends. Header-only (static functions): each target is one translation unit plus the library
+ * sources, sw/base/util.c among them. */
 #ifndef Q2_FUZZ_UTIL_H
 #define Q2_FUZZ_UTIL_H
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "base/util.h"
+
+/* ---- the input ---------------------------------------------------------------------------------- */
+/* An input of size >= 1 is a mode byte (*mode), then n = size - 1 bytes, returned in a malloc'd
+ * buffer (the caller frees) that the target may modify; NULL for an empty input. */
+__attribute__((unused)) static uint8_t *fuzz_payload(const uint8_t *data, size_t size, uint8_t *mode, size_t *n)
+{
+    if (size < 1) return NULL;
+    *mode = data[0];
+    *n = size - 1;
+    uint8_t *b = malloc(*n ? *n : 1);
+    memcpy(b, data + 1, *n);
+    return b;
+}
+
+/* Rewrite the CRC-32 in the last 4 bytes of b (when there are 4), so that mutations get past it. */
+__attribute__((unused)) static void fuzz_fix_crc32(uint8_t *b, size_t n)
+{
+    if (n >= 4) q2_wr32(b + n - 4, q2_crc32(b, n - 4));
+}
+
+/* ---- scratch files -------------------------------------------------------------------------------- */
 
 #define FUZZ_SLOTS 4
 
@@ -42,5 +72,34 @@ __attribute__((unused)) static const char *fuzz_file(int slot, const uint8_t *d,
     }
     return fuzz_slot_path[slot];
 }
+
+#ifdef FUZZ_MAKE_SEEDS
+/* ---- seed writers --------------------------------------------------------------------------------- */
+/* The one argument of a seed writer, its corpus directory; NULL after the usage line. */
+__attribute__((unused)) static const char *fuzz_seed_dir(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
+        return NULL;
+    }
+    return argv[1];
+}
+
+/* Write the seed dir/name: the mode byte (none if mode < 0), then the n bytes at b. Returns 0 or a
+ * Q2_E* code (q2_write_file_atomic's). */
+__attribute__((unused)) static int fuzz_seed(const char *dir, const char *name, int mode, const void *b, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    uint8_t *buf = malloc(n + 1);
+    if (!buf) return Q2_ENOMEM;
+    size_t k = 0;
+    if (mode >= 0) buf[k++] = (uint8_t)mode;
+    if (n) memcpy(buf + k, b, n);
+    int rc = q2_write_file_atomic(path, buf, k + n);
+    free(buf);
+    return rc;
+}
+#endif
 
 #endif

@@ -6,37 +6,25 @@
 # a bitstream means timing was met for nextpnr's fixed default seed. Runs whenever nextpnr-ecp5
 # and ecppack can run (natively or from the tool root of rtl/scripts/ecp5_tools.sh, which
 # `make bitstream BOARD=ulx3s` makes on first use); otherwise skipped.
-set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 cd "$root"
-BUILD=${BUILD:-build}
 dir=$BUILD/ulx3s-l8-25k
 mhz=${ECP5_MHZ:-$(sed -n "s/^ECP5_MHZ *?= *//p" rtl/boards.mk)}
 
-if ! rtl/scripts/ecp5_tools.sh check; then
-    echo "skipped: nextpnr-ecp5/ecppack not available (run 'rtl/scripts/ecp5_tools.sh install' or 'make bitstream BOARD=ulx3s' once)"
-    exit 77
-fi
-
-n=0; bad=0
-check() {  # check "what" command...: one numbered check
-    n=$((n + 1))
-    if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; bad=$((bad + 1)); fi
-}
+rtl/scripts/ecp5_tools.sh check ||
+    skip "nextpnr-ecp5/ecppack not available (run 'rtl/scripts/ecp5_tools.sh install' or 'make bitstream BOARD=ulx3s' once)"
 
 build() { make --no-print-directory bitstream BOARD=ulx3s LANES=8 ECP5_DEVICE=25k BUILD="$BUILD"; }
 check "make bitstream BOARD=ulx3s LANES=8 ECP5_DEVICE=25k (fits, meets $mhz MHz)" build
 rep=$(cat "$dir/report.txt" 2>/dev/null || true)
 echo "report.txt: $rep"
-kv() { tr ' ' '\n' <<<"$rep" | sed -n "s/^$1=//p"; }
 check "report.txt format (post-route)" grep -qxE \
     'fmax_mhz=[0-9]+\.[0-9]+ lut=[0-9]+/24288 ff=[0-9]+ ebr=[0-9]+/56 dsp=[0-9]+/28' "$dir/report.txt"
-check "fmax $(kv fmax_mhz) >= $mhz MHz" awk -v f="$(kv fmax_mhz)" -v t="$mhz" 'BEGIN { exit !(f + 0 >= t + 0) }'
-e=$(kv ebr); check "weights in EBR (${e%/*} >= 16 DP16KD)" test "${e%/*}" -ge 16
-d=$(kv dsp); check "dsp ${d%/*} <= 2 (requantizer only)" test "${d%/*}" -le 2
+check "fmax $(kv fmax_mhz "$rep") >= $mhz MHz" ge "$(kv fmax_mhz "$rep")" "$mhz"
+e=$(kv ebr "$rep"); check "weights in EBR (${e%/*} >= 16 DP16KD)" test "${e%/*}" -ge 16
+d=$(kv dsp "$rep"); check "dsp ${d%/*} <= 2 (requantizer only)" test "${d%/*}" -le 2
 check "the .bit is an ECP5 bitstream (> 100 KB)" test "$(stat -c %s "$dir/q2mlp.bit" 2>/dev/null || echo 0)" -gt 100000
 check "logs kept (yosys.log, nextpnr.log, critical_path.txt)" \
     test -s "$dir/yosys.log" -a -s "$dir/nextpnr.log" -a -s "$dir/critical_path.txt"
 
-if [ $bad -eq 0 ]; then echo "PASSED ($n checks)"; else echo "FAILED ($bad of $n checks)"; fi
-[ $bad -eq 0 ]
+summary

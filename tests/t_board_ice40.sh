@@ -3,18 +3,10 @@
 # builds, fits the UP5K and meets its clock target; the PLL settings agree with icepll; the
 # numbers of report.txt are well formed and sane (weights in SPRAM, x3 not in DSPs).
 # `make bitstream` itself fails when nextpnr cannot place the design or misses the target.
-set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 cd "$root"
-BUILD=${BUILD:-build}
 mhz=${ICE40_MHZ:-$(sed -n "s/^ICE40_MHZ *?= *//p" rtl/boards.mk)}  # the default of rtl/boards.mk
 dir=$BUILD/icebreaker
-
-n=0; bad=0
-check() {  # check "what" command...: one numbered check
-    n=$((n + 1))
-    if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; bad=$((bad + 1)); fi
-}
 
 # 1. icepll gives the DIVR/DIVF/DIVQ/FILTER_RANGE that rtl/boards/top_icebreaker.v computes, for every
 #    clock it accepts (multiples of 3 in 24..66 MHz).
@@ -40,12 +32,10 @@ if [ ! -s "$dir/report.txt" ]; then
     # nothing below can be checked: say why (the utilisation nextpnr printed, its error, the path)
     echo "no $dir/report.txt; from $dir/nextpnr.log:"
     grep -E 'ICESTORM_(LC|RAM|DSP|SPRAM):|^ERROR|Max frequency' "$dir/nextpnr.log" 2>/dev/null | tail -n 6
-    echo "FAILED ($bad of $n checks; the others need the bitstream)"
-    exit 1
+    die "$n checks, $failed failed; the others need the bitstream"
 fi
 rep=$(cat "$dir/report.txt")
 echo "report.txt: $rep"
-kv() { tr ' ' '\n' <<<"$rep" | sed -n "s/^$1=//p"; }
 
 # 3. report.txt is exactly one line of the documented form
 check "report.txt format" grep -qxE \
@@ -54,9 +44,9 @@ check "report.txt is one line" test "$(wc -l < "$dir/report.txt" 2>/dev/null)" =
 
 # 4. the numbers: Fmax at or above the target, the weights in the four SPRAMs, the DSPs only for the
 #    requantizer's multiplier (x3 is shift-and-add: at most 2 SB_MAC16 for a 23 x 16 product)
-check "fmax $(kv fmax_mhz) >= $mhz MHz" awk -v f="$(kv fmax_mhz)" -v t="$mhz" 'BEGIN { exit !(f + 0 >= t + 0) }'
-check "spram 4/4 (weights in SPRAM)" test "$(kv spram)" = "4/4"
-dsp=$(kv dsp); dsp=${dsp%/*}
+check "fmax $(kv fmax_mhz "$rep") >= $mhz MHz" ge "$(kv fmax_mhz "$rep")" "$mhz"
+check "spram 4/4 (weights in SPRAM)" test "$(kv spram "$rep")" = "4/4"
+dsp=$(kv dsp "$rep"); dsp=${dsp%/*}
 check "dsp ${dsp:-?} <= 2 (requantizer only; x3 not in DSPs)" test "${dsp:-99}" -le 2
 
 # 5. the artefacts and logs are kept
@@ -65,5 +55,4 @@ check "logs kept (yosys.log, nextpnr.log, critical_path.txt)" \
     test -s "$dir/yosys.log" -a -s "$dir/nextpnr.log" -a -s "$dir/critical_path.txt"
 check "one PLL placed" grep -qE 'ICESTORM_PLL: +1/ +1' "$dir/nextpnr.log"
 
-if [ $bad -eq 0 ]; then echo "PASSED ($n checks)"; else echo "FAILED ($bad of $n checks)"; fi
-[ $bad -eq 0 ]
+summary

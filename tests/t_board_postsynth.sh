@@ -4,28 +4,19 @@
 # images with the same class and logits as the bit-exact C model; and the testbench catches a
 # refused model and a wrong logit (so a PASS means something). The short form of `make run`'s
 # 70-postsynth stage (docs/boards.md "Trust the netlist").
-set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 cd "$root"
-BUILD=${BUILD:-build}
-MNIST_DIR=${MNIST_DIR:-data/mnist}
-tiny=$BUILD/fixtures/tiny.q2
 dir=$BUILD/postsynth
 out=$dir/tiny-l32-n2-verilator
 simbin=$dir/tb_l32.vlt
 work=$BUILD/test-work/postsynth
 rm -rf "$work"; mkdir -p "$work"
 
-n=0; bad=0
-check() {  # check "what" command...: one numbered check
-    n=$((n + 1))
-    if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; bad=$((bad + 1)); fi
-}
-[ -f "$tiny" ] || { echo "no $tiny (make test builds it)"; echo FAILED; exit 1; }
+need_files "$TINY_Q2"
 
 # 1. the netlist runs the model bit-exactly (make postsynth: yosys, verilator, q2mlp infer)
 ps() { make --no-print-directory postsynth BUILD="$BUILD" MNIST_DIR="$MNIST_DIR" LANES=32 \
-          POSTSYNTH_MODEL="$tiny" POSTSYNTH_N=2 POSTSYNTH_SIM=verilator; }
+          POSTSYNTH_MODEL="$TINY_Q2" POSTSYNTH_N=2 POSTSYNTH_SIM=verilator; }
 check "make postsynth (tiny.q2, 2 images, LANES 32 netlist)" ps
 check "result.txt says 2 images, 0 mismatches" \
     grep -qx 'postsynth images=2 mismatches=0 sim=verilator lanes=32' "$out/result.txt"
@@ -57,5 +48,4 @@ runsim "$out/model.hex" "$bytes" "$work/wrong.hex" > "$work/wrong.log" 2>&1
 check "wrong logit: 'image 0 logit 3' reported, FAIL 2 images, 1 mismatches" \
     bash -c "grep -q '^postsynth: image 0 logit 3 ' '$work/wrong.log' && grep -qx 'postsynth: FAIL 2 images, 1 mismatches' '$work/wrong.log'"
 
-if [ $bad -eq 0 ]; then echo "PASSED ($n checks)"; else echo "FAILED ($bad of $n checks)"; fi
-[ $bad -eq 0 ]
+summary

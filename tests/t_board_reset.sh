@@ -2,9 +2,7 @@
 # t_board_reset.sh — rtl/boards/reset_sync.v in Icarus: reset is high from time 0 (power-on), asserts at
 # once (without a clock edge) when the request rises, stays high while it is held, and falls
 # exactly STAGES rising edges after the request goes away, synchronously.
-set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 dir=$BUILD/tests/board_reset
 mkdir -p "$dir"
 
@@ -48,7 +46,8 @@ module tb;
 endmodule
 EOF
 
-"${IVERILOG:-iverilog}" -g2005 -o "$dir/tb.vvp" "$dir/tb.v" "$root/rtl/boards/reset_sync.v" || exit 1
-out=$("${VVP:-vvp}" -n "$dir/tb.vvp") || exit 1
+"${IVERILOG:-iverilog}" -g2005 -o "$dir/tb.vvp" "$dir/tb.v" "$root/rtl/boards/reset_sync.v" || die "iverilog failed"
+out=$("${VVP:-vvp}" -n "$dir/tb.vvp") || die "vvp failed"
 echo "$out"
-grep -qx 'PASSED ([0-9]* checks)' <<<"$out"
+check "reset_sync in Icarus: every check of the testbench passed" grep -qx 'PASSED ([0-9]* checks)' <<<"$out"
+summary

@@ -4,28 +4,9 @@
 # truncated or malformed IDX files and corrupt models exit 1 with a message naming the file and
 # field, and never leave an output file; a small training run prints the summary line, writes a
 # loadable model, and gives the same bytes twice (and with 1 or 2 threads); eval prints accuracy=.
-set -uo pipefail
-Q2MLP=${Q2MLP:-build/asan/bin/q2mlp}
-BUILD=${BUILD:-build}
-MNIST_DIR=${MNIST_DIR:-data/mnist}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 
-n=0; failed=0
-check() {  # description, then a command whose status is the verdict
-    local what=$1; shift
-    n=$((n+1))
-    if "$@"; then printf '%3d ok    %s\n' "$n" "$what"
-    else printf '%3d FAIL  %s\n' "$n" "$what"; failed=$((failed+1)); fi
-}
-status() { "$@" >"$tmp/out" 2>"$tmp/err"; echo $?; }  # exit status; stdout/stderr kept in $tmp
-has() { grep -q -- "$2" "$tmp/$1"; }                    # has out|err REGEX
-
-TRI=$MNIST_DIR/train-images-idx3-ubyte TRL=$MNIST_DIR/train-labels-idx1-ubyte
-TEI=$MNIST_DIR/t10k-images-idx3-ubyte TEL=$MNIST_DIR/t10k-labels-idx1-ubyte
-for f in "$TRI" "$TRL" "$TEI" "$TEL"; do
-    [ -r "$f" ] || { echo "missing $f (make data)"; echo FAILED; exit 1; }
-done
+need_mnist
 SMALL=(--arch 784-32-10 --epochs 1 --limit 1000 --val 500 --batch 20 --lr 3e-3 --dropout 0 --quiet
        --train-images "$TRI" --train-labels "$TRL" --test-images "$TEI" --test-labels "$TEL")
 
@@ -115,5 +96,4 @@ status "$Q2MLP" eval --model "$tmp/fake.q2" --images "$TEI" --labels "$TEL" >/de
 check "eval of a \"Q2ML\" file goes to the .q2 evaluator (no .mlp magic error)" \
     bash -c "! grep -q 'need 0x4d463251' '$tmp/err'"
 
-echo "$n checks, $failed failed: $([ $failed -eq 0 ] && echo PASSED || echo FAILED)"
-[ $failed -eq 0 ]
+summary

@@ -5,42 +5,25 @@
 # target function over every file of tests/corpus/<t>/: the seeds, and the regression inputs of
 # findings (regress-*: each must be refused, or accepted, cleanly). One numbered check per target.
 # Needs clang (skipped otherwise: exit 77).
-set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 cd "$root"
-BUILD=${BUILD:-build}
 CLANG=${CLANG:-clang}
 CLANGXX=${CLANGXX:-clang++}
 targets="q2 npy idx mlp best host proto"
 
 for c in "$CLANG" "$CLANGXX"; do
-    if ! command -v "$c" >/dev/null 2>&1; then
-        echo "skipped: $c not found (the fuzz targets are built with clang; docs/fuzzing.md)"
-        exit 77
-    fi
+    command -v "$c" >/dev/null 2>&1 || skip "$c not found (the fuzz targets are built with clang; docs/fuzzing.md)"
 done
 
-n=0; bad=0
-for t in $targets; do
-    n=$((n + 1))
-    bin=$BUILD/fuzz/replay_$t
-    corpus=tests/corpus/$t
+replay() {  # target: its replay binary over its corpus, a line on what it ran
+    local bin=$BUILD/fuzz/replay_$1 corpus=tests/corpus/$1 files out
     files=$(find "$corpus" -maxdepth 1 -type f 2>/dev/null | wc -l)
-    if [ ! -x "$bin" ]; then
-        echo "not ok $n - $t: $bin missing (make test builds it; make $bin)"
-        bad=$((bad + 1))
-    elif [ "$files" -eq 0 ]; then
-        echo "not ok $n - $t: no seed files in $corpus"
-        bad=$((bad + 1))
-    elif out=$("$bin" "$corpus" 2>&1); then
-        echo "ok $n - $t: $(echo "$out" | tail -n 1 | sed 's/^.*: //') ($files files in $corpus)"
-    else
-        echo "not ok $n - $t: $bin $corpus failed"
-        echo "$out" | tail -n 25 | sed 's/^/    /'
-        bad=$((bad + 1))
-    fi
+    [ -x "$bin" ] || { echo "$bin missing (make test builds it; make $bin)"; return 1; }
+    [ "$files" -gt 0 ] || { echo "no seed files in $corpus"; return 1; }
+    out=$("$bin" "$corpus" 2>&1) || { echo "$bin $corpus failed"; tail -n 25 <<<"$out" | sed 's/^/    /'; return 1; }
+    echo "    $1: $(tail -n 1 <<<"$out" | sed 's/^.*: //') ($files files in $corpus)"
+}
+for t in $targets; do
+    check "$t: replay_$t runs over tests/corpus/$t" replay "$t"
 done
-
-if [ $bad -eq 0 ]; then echo "PASSED ($n targets)"; exit 0; fi
-echo "FAILED ($bad of $n targets)"
-exit 1
+summary

@@ -5,11 +5,10 @@
 # 3 Mbaud, 8N1, no flow control, latency 1 ms, UART mode), device selection by VID:PID, interface
 # and serial, the ULX3S's single-interface FT231X, every configuration call failing in turn (exit 2
 # naming the call and libftdi's error string), and info / load / infer --check end to end.
-set -uo pipefail
 . "$(dirname "$0")/host_lib.sh"
 
-need_files "$SIM" "$FAKEBIN" "$TINY" "$TEI" "$TEL"
-start_sim "$tmp/board.sock" || { echo FAILED; exit 1; }
+need_files "$SIM" "$FAKEBIN" "$TINY_Q2" "$TEI" "$TEL"
+start_sim "$tmp/board.sock" || die
 export FAKE_FTDI_SOCKET=$tmp/board.sock FAKE_FTDI_LOG=$tmp/ftdi.log
 F=("$FAKEBIN" --device ftdi:0403:6010:B)
 
@@ -34,25 +33,26 @@ check "  ... 8N1" calls '^ftdi_set_line_property 8 0 0$'
 check "  ... no flow control" calls '^ftdi_setflowctrl 0$'
 check "  ... latency timer 1 ms" calls '^ftdi_set_latency_timer 1$'
 check "  ... buffers flushed" calls '^ftdi_tcioflush$'
-check "  ... closed and freed" calls '^ftdi_usb_close$' && calls '^ftdi_free$'
+closed_freed() { calls '^ftdi_usb_close$' && calls '^ftdi_free$'; }
+check "  ... closed and freed" closed_freed
 run "${F[@]}" --latency 4 --baud 2000000 info
 check "--latency 4 --baud 2000000 reach libftdi" test "$rc" = 0 -a -n "$(grep -x 'ftdi_set_latency_timer 4' "$tmp/ftdi.log")" \
       -a -n "$(grep -x 'ftdi_set_baudrate 2000000' "$tmp/ftdi.log")"
 check "  ... and the host warns that the device runs at 3 Mbaud" has err 'device line rate 3000000 baud, host set 2000000'
 
 echo "load and infer over the ftdi transport"
-run "${F[@]}" load "$TINY"
+run "${F[@]}" load "$TINY_Q2"
 check "load exits 0 with verify OK" test "$rc" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"
-run "${F[@]}" infer --images "$TEI" --labels "$TEL" --limit 20 --model "$TINY" --check
+run "${F[@]}" infer --images "$TEI" --labels "$TEL" --limit 20 --model "$TINY_Q2" --check
 check "infer 20 --check exits 0" test "$rc" = 0
 check "  ... 0 disagreements" has out '^check: disagreements=0 of 20'
 check "  ... summary line" has out '^images=20 accuracy=[0-9.]+ images_per_s=[0-9.]+ line_utilization=[0-9.]+$'
 
 echo "line noise: one bit flipped in about 1 byte of 4000 (CRC-16 catches it; the driver resends)"
-FAKE_FTDI_FLIP_EVERY=4000 run "${F[@]}" --retries 8 --verbose load "$TINY"
+FAKE_FTDI_FLIP_EVERY=4000 run "${F[@]}" --retries 8 --verbose load "$TINY_Q2"
 check "load through the noise: verify OK" test "$rc" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"
 check "  ... after recovering (resumed from the device's byte count)" has err 'load: recovering at offset'
-FAKE_FTDI_FLIP_EVERY=4000 run "${F[@]}" --retries 8 --verbose infer --images "$TEI" --labels "$TEL" --limit 40 --model "$TINY" --check
+FAKE_FTDI_FLIP_EVERY=4000 run "${F[@]}" --retries 8 --verbose infer --images "$TEI" --labels "$TEL" --limit 40 --model "$TINY_Q2" --check
 check "infer 40 --check through the noise: 0 disagreements" test "$rc" = 0 -a -n "$(grep '^check: disagreements=0 of 40' "$tmp/out")"
 check "  ... after resending" has err 'infer: resending from image'
 
@@ -81,5 +81,4 @@ check "ftdi_read_data fails: exit 2" test "$rc" = 2 -a -n "$(grep '^ftdi_read_da
 FAKE_FTDI_FAIL=ftdi_write_data run "${F[@]}" info
 check "ftdi_write_data fails: exit 2" test "$rc" = 2 -a -n "$(grep '^ftdi_write_data: .*usb bulk write failed' "$tmp/err")"
 
-echo "$n checks, $failed failed"
-[ "$failed" -eq 0 ] && echo PASSED || { echo FAILED; exit 1; }
+summary

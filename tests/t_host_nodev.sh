@@ -4,10 +4,9 @@
 # (stopped simulator); a board that dies in the middle of an inference run; the real libftdi with
 # no FTDI chip on the bus; a missing tty; the fake libftdi with no chip plugged in. Malformed
 # device specs exit 1.
-set -uo pipefail
 . "$(dirname "$0")/host_lib.sh"
 
-need_files "$SIM" "$HOSTBIN" "$FAKEBIN" "$TINY"
+need_files "$SIM" "$HOSTBIN" "$FAKEBIN" "$TINY_Q2"
 
 echo "sim transport"
 run "$HOSTBIN" --device "sim:$tmp/none.sock" info
@@ -26,7 +25,7 @@ check "  ... 'no response within', 2 attempts" has err 'no response within .* 2 
 check "  ... within 10 s (took $took s)" within 10
 stop_sim
 start_sim "$tmp/dies.sock"
-"$HOSTBIN" --device "sim:$tmp/dies.sock" load "$TINY" >/dev/null 2>&1
+"$HOSTBIN" --device "sim:$tmp/dies.sock" load "$TINY_Q2" >/dev/null 2>&1
 ( sleep 1; kill -KILL "$sim_pid" ) &
 run "$HOSTBIN" --device "sim:$tmp/dies.sock" --timeout 1 infer --images "$TEI" --labels "$TEL"
 check "board dies during an inference run: exit 2 (got $rc)" test "$rc" = 2
@@ -49,7 +48,7 @@ echo "tty transport"
 run "$HOSTBIN" --device tty:/dev/ttyUSB_q2mlp_none info
 check "tty:/dev/ttyUSB_q2mlp_none: exit 2" test "$rc" = 2
 check "  ... 'open ... No such file'" has err 'open /dev/ttyUSB_q2mlp_none failed: No such file'
-run "$HOSTBIN" --device "tty:$TINY" info
+run "$HOSTBIN" --device "tty:$TINY_Q2" info
 check "tty on a file that is not a terminal: exit 2" test "$rc" = 2
 
 echo "malformed device specs"
@@ -64,5 +63,4 @@ check "usb:0 exits 1" test "$rc" = 1
 run "$HOSTBIN" --device ftdi:0403:6010:B --latency 0 info
 check "--latency 0 exits 1" test "$rc" = 1
 
-echo "$n checks, $failed failed"
-[ "$failed" -eq 0 ] && echo PASSED || { echo FAILED; exit 1; }
+summary

@@ -5,16 +5,15 @@
 # frames, stalled headers, resets), each answer predicted from docs/protocol.md and checked:
 # 0 missing, wrong, late or unexpected answers, and the device's error counter as predicted.
 # PROTOFUZZ_CASES / PROTOFUZZ_SEED change the run (defaults 500, 1).
-set -uo pipefail
 . "$(dirname "$0")/host_lib.sh"
 FUZZ=${FUZZ:-$ASAN_BIN/q2mlp-protofuzz}
 CASES=${PROTOFUZZ_CASES:-500} SEED=${PROTOFUZZ_SEED:-1}
 
-need_files "$SIM" "$FUZZ" "$TINY"
+need_files "$SIM" "$FUZZ" "$TINY_Q2"
 SOCK=$tmp/board.sock
-start_sim "$SOCK" || { echo FAILED; exit 1; }
+start_sim "$SOCK" || die
 
-run timeout -s KILL 120 "$FUZZ" --device "sim:$SOCK" --model "$TINY" --cases "$CASES" --seed "$SEED"
+run timeout -s KILL 120 "$FUZZ" --device "sim:$SOCK" --model "$TINY_Q2" --cases "$CASES" --seed "$SEED"
 grep -Ev '^protofuzz:' "$tmp/out" | head -20
 grep '^protofuzz:' "$tmp/out" | sed 's/^/  /'
 [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err" | head -5
@@ -25,5 +24,4 @@ check "  ... 0 missing, 0 wrong, 0 late, 0 extra, nothing malformed" \
 check "  ... every kind of case ran" test -z "$(grep '^protofuzz: cases by kind' "$tmp/out" | grep -E '=0( |$)')"
 check "  ... within 60 s (took ${took} s)" within 60
 
-echo "$n checks, $failed failed"
-[ "$failed" -eq 0 ] && echo PASSED || { echo FAILED; exit 1; }
+summary

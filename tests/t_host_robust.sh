@@ -6,14 +6,13 @@
 # corrupted on the way (frame CRCs fine) leaves the model invalid (exit 3) and INFER is refused
 # by the host (exit 2) and by the device itself (ERR_NO_MODEL); a corrupted header is rejected;
 # a load killed halfway leaves nothing that a new load cannot fix; then all of it works again.
-set -uo pipefail
 . "$(dirname "$0")/host_lib.sh"
 
-need_files "$SIM" "$HOSTBIN" "$TINY" "$TEI" "$TEL"
+need_files "$SIM" "$HOSTBIN" "$TINY_Q2" "$TEI" "$TEL"
 SOCK=$tmp/board.sock
-start_sim "$SOCK" || { echo FAILED; exit 1; }
+start_sim "$SOCK" || die
 H=("$HOSTBIN" --device "sim:$SOCK")
-size=$(stat -c %s "$TINY")
+size=$(stat -c %s "$TINY_Q2")
 
 echo "malformed frames, one at a time"
 check "info exits 0" test "$(status "${H[@]}" info --retries 0)" = 0
@@ -36,7 +35,7 @@ check "then info works" test "$(status "${H[@]}" info)" = 0
 
 echo "a corrupted LOAD"
 check "load with a weight byte flipped on the way exits 3" \
-      test "$(status "${H[@]}" load "$TINY" --corrupt-byte $((size - 100)))" = 3
+      test "$(status "${H[@]}" load "$TINY_Q2" --corrupt-byte $((size - 100)))" = 3
 check "  ... the device reported the CRC-32 mismatch" has err 'ERR_CRC'
 check "  ... no 'verify OK'" test -z "$(grep 'verify OK' "$tmp/out")"
 check "status: model_valid=0" test "$(status "${H[@]}" status)" = 0 -a -n "$(grep 'model_valid=0' "$tmp/out")"
@@ -44,19 +43,18 @@ check "infer refused by the host: exit 2" test "$(status "${H[@]}" infer --image
 check "  ... 'no valid model'" has err 'no valid model'
 check "INFER refused by the device itself: ERR_NO_MODEL" \
       test "$(status "${H[@]}" raw --infer 784 --expect ERR_NO_MODEL)" = 0
-check "verify against the file exits 3" test "$(status "${H[@]}" verify "$TINY")" = 3
+check "verify against the file exits 3" test "$(status "${H[@]}" verify "$TINY_Q2")" = 3
 check "load with the lanes field corrupted: ERR_HEADER, exit 3" \
-      test "$(status "${H[@]}" load "$TINY" --corrupt-byte 6)" = 3 -a -n "$(grep 'ERR_HEADER' "$tmp/err")"
-check "load with total_size corrupted: rejected, exit 3" test "$(status "${H[@]}" load "$TINY" --corrupt-byte 13)" = 3
+      test "$(status "${H[@]}" load "$TINY_Q2" --corrupt-byte 6)" = 3 -a -n "$(grep 'ERR_HEADER' "$tmp/err")"
+check "load with total_size corrupted: rejected, exit 3" test "$(status "${H[@]}" load "$TINY_Q2" --corrupt-byte 13)" = 3
 
 echo "an interrupted load"
-for d in 0.05 0.1 0.2; do timeout -s KILL $d "${H[@]}" load "$TINY" >/dev/null 2>&1; done
+for d in 0.05 0.1 0.2; do timeout -s KILL $d "${H[@]}" load "$TINY_Q2" >/dev/null 2>&1; done
 check "after loads killed at 50, 100, 200 ms, a new load ends with verify OK" \
-      test "$(status "${H[@]}" load "$TINY")" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"
+      test "$(status "${H[@]}" load "$TINY_Q2")" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"
 check "infer 20 --check: 0 disagreements" \
-      test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 20 --model "$TINY" --check)" = 0 \
+      test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 20 --model "$TINY_Q2" --check)" = 0 \
       -a -n "$(grep '^check: disagreements=0 of 20' "$tmp/out")"
 check "  ... with no retries" has out 'retries=0$'
 
-echo "$n checks, $failed failed"
-[ "$failed" -eq 0 ] && echo PASSED || { echo FAILED; exit 1; }
+summary

@@ -5,13 +5,11 @@
 # raw and run-length uploads, the exact summary line; a model packed for other lanes is refused
 # before anything is sent; reset invalidates the model; the paper model if `make run` built it;
 # CLI usage errors exit 1.
-set -uo pipefail
 . "$(dirname "$0")/host_lib.sh"
-PAPER=$BUILD/models/paper.q2
 
-need_files "$SIM" "$HOSTBIN" "$TINY" "$TEI" "$TEL"
+need_files "$SIM" "$HOSTBIN" "$TINY_Q2" "$TEI" "$TEL"
 SOCK=$tmp/board.sock
-start_sim "$SOCK" || { echo FAILED; exit 1; }
+start_sim "$SOCK" || die
 H=("$HOSTBIN" --device "sim:$SOCK")
 
 echo "info"
@@ -21,18 +19,18 @@ check "  ... 12 MHz, 4 clocks per bit = 3 Mbaud" has out 'clock_hz=12000000 clks
 check "  ... no model yet" has out 'model_valid=0'
 
 echo "load and verify"
-check "load tiny.q2 exits 0" test "$(status "${H[@]}" load "$TINY")" = 0
+check "load tiny.q2 exits 0" test "$(status "${H[@]}" load "$TINY_Q2")" = 0
 check "  ... and ends with 'verify OK'" has out '^verify OK'
 check "  ... no retries on a clean line" has out 'retries=0'
-check "verify tiny.q2 after the load" test "$(status "${H[@]}" verify "$TINY")" = 0
+check "verify tiny.q2 after the load" test "$(status "${H[@]}" verify "$TINY_Q2")" = 0
 check "  ... says verify OK" has out '^verify OK'
 check "status: model_valid=1, model_bytes = file size" test "$(status "${H[@]}" status)" = 0 -a \
-      -n "$(grep "model_valid=1 model_bytes=$(stat -c %s "$TINY")" "$tmp/out")"
+      -n "$(grep "model_valid=1 model_bytes=$(stat -c %s "$TINY_Q2")" "$tmp/out")"
 
 echo "infer"
 SUMMARY='^images=[0-9]+ accuracy=[0-9]+\.[0-9]+ images_per_s=[0-9]+(\.[0-9]+)? line_utilization=[0-9]+\.[0-9]+$'
 check "infer 32 images --check exits 0" \
-      test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 32 --model "$TINY" --check)" = 0
+      test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 32 --model "$TINY_Q2" --check)" = 0
 check "  ... summary line exactly as specified" has out "$SUMMARY"
 check "  ... images=32" has out '^images=32 '
 check "  ... 0 disagreements with q2_qmodel_forward_ref" has out '^check: disagreements=0 of 32'
@@ -42,7 +40,7 @@ acc=$(sed -n 's/^images=32 accuracy=\([0-9.]*\).*/\1/p' "$tmp/out")
 check "  ... accuracy plausible for the tiny model ($acc%)" awk -v a="${acc:-0}" 'BEGIN { exit !(a >= 70) }'
 cp "$tmp/out" "$tmp/raw.out"
 check "infer --rle 32 images --check exits 0" \
-      test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 32 --model "$TINY" --check --rle)" = 0
+      test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 32 --model "$TINY_Q2" --check --rle)" = 0
 check "  ... 0 disagreements" has out '^check: disagreements=0 of 32'
 check "  ... same accuracy as the raw upload" has out "^images=32 accuracy=$acc "
 check "  ... fewer bytes per image than raw (791)" awk '/^timing:/ { for (i = 1; i <= NF; i++) if ($i ~ /^down_per_image=/) { split($i, a, "="); exit !(a[2] < 791) } }' "$tmp/out"
@@ -51,12 +49,11 @@ check "infer --start 9990 --limit 100 clamps to the last 10 images" \
 check "  ... images=10" has out '^images=10 '
 
 echo "models that do not fit are refused before sending"
-TINY_MLP=$BUILD/fixtures/tiny.mlp
 if [ -r "$TINY_MLP" ] && [ -x "$BIN/q2mlp" ]; then
     "$BIN/q2mlp" pack --model "$TINY_MLP" --lanes 16 --calib 200 --quiet -o "$tmp/tiny16.q2" >/dev/null 2>&1
     check "load of a 16-lane model on the 32-lane device exits 1" test "$(status "${H[@]}" load "$tmp/tiny16.q2")" = 1
     check "  ... saying why" has err 'does not fit the device: packed for 16 lanes, the device has 32'
-    check "  ... and the loaded model is untouched" test "$(status "${H[@]}" verify "$TINY")" = 0
+    check "  ... and the loaded model is untouched" test "$(status "${H[@]}" verify "$TINY_Q2")" = 0
 else
     echo "  (skipped: no $TINY_MLP)"
 fi
@@ -70,7 +67,7 @@ check "  ... model invalid afterwards" test "$(status "${H[@]}" status)" = 0 -a 
 check "infer after reset exits 2 (no model)" \
       test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 2)" = 2
 check "  ... saying so" has err 'no valid model'
-check "load again: verify OK" test "$(status "${H[@]}" load "$TINY")" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"
+check "load again: verify OK" test "$(status "${H[@]}" load "$TINY_Q2")" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"
 
 if [ -r "$PAPER" ]; then
     echo "the paper model ($PAPER)"
@@ -79,7 +76,7 @@ if [ -r "$PAPER" ]; then
           test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 20 --model "$PAPER" --check)" = 0 \
           -a -n "$(grep '^check: disagreements=0 of 20' "$tmp/out")"
     check "infer with tiny.q2 as --model: exits 3 (the device holds another model)" \
-          test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 2 --model "$TINY" --check)" = 3
+          test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 2 --model "$TINY_Q2" --check)" = 3
 else
     echo "  (paper model not built: skipped; make run builds $PAPER)"
 fi
@@ -93,5 +90,4 @@ check "infer without --images exits 1" test "$(status "${H[@]}" infer --labels "
 check "infer --check without --model exits 1" test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --check)" = 1
 check "malformed device spec exits 1" test "$(status "$HOSTBIN" --device usb:nothing info)" = 1
 
-echo "$n checks, $failed failed"
-[ "$failed" -eq 0 ] && echo PASSED || { echo FAILED; exit 1; }
+summary

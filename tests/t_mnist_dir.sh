@@ -8,31 +8,12 @@
 #     header says) make `make data` fail, naming the file and what was expected, untouched;
 #   * the tiny-model training rule run with that MNIST_DIR trains on it (n_train=1000, which only
 #     this set gives; MNIST gives 5000).
-set -uo pipefail
-BIN=${BIN:-build/bin}
-BUILD=${BUILD:-build}
-MNIST_DIR=${MNIST_DIR:-data/mnist}
+. "$(dirname "$0")/lib.sh"
 MAKE=${MAKE:-make}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-n=0; failed=0
-check() {  # description, then a command whose status is the verdict
-    local what=$1; shift
-    n=$((n+1))
-    if "$@"; then printf '%3d ok    %s\n' "$n" "$what"
-    else printf '%3d FAIL  %s\n' "$n" "$what"; failed=$((failed+1)); fi
-}
-status() { "$@" >"$tmp/out" 2>"$tmp/err"; echo $?; }  # exit status; stdout/stderr kept in $tmp
-has() { grep -q -- "$2" "$tmp/$1"; }                    # has out|err REGEX
 sums() { (cd "$1" && ls -A | sort && sha256sum -- *); } # the file list and every file's sha256
 mk() { $MAKE -s --no-print-directory BUILD="$BUILD" "$@"; }
 
-TRI=$MNIST_DIR/train-images-idx3-ubyte TRL=$MNIST_DIR/train-labels-idx1-ubyte
-TEI=$MNIST_DIR/t10k-images-idx3-ubyte TEL=$MNIST_DIR/t10k-labels-idx1-ubyte
-for f in "$TRI" "$TRL" "$TEI" "$TEL"; do
-    [ -r "$f" ] || { echo "missing $f (make data)"; echo FAILED; exit 1; }
-done
+need_mnist
 
 # be32 N: N as 4 big-endian bytes. idx_images N SRC / idx_labels N SRC: the first N items of SRC.
 be32() { printf "\\x$(printf %02x $(($1 >> 24 & 255)))\\x$(printf %02x $(($1 >> 16 & 255)))"
@@ -85,5 +66,4 @@ check "  ... on the custom set: n_train=1000 (MNIST gives 5000)" grep -q 'n_trai
 sums "$D" > "$tmp/after"
 check "  ... and the directory is still untouched" cmp -s "$tmp/before" "$tmp/after"
 
-if [ $failed -eq 0 ]; then echo "PASSED ($n checks)"; exit 0; fi
-echo "FAILED ($failed of $n checks)"; exit 1
+summary

@@ -10,22 +10,8 @@
 #     with 0 or with 4 and an "out of memory" line, and both outcomes occur;
 #   * --gemm blas loads OpenBLAS only when chosen: it works without a limit, and under one too
 #     small for its buffers it exits 4 with a message instead of hanging.
-set -uo pipefail
-BIN=${BIN:-build/bin}
-BUILD=${BUILD:-build}
-MNIST_DIR=${MNIST_DIR:-data/mnist}
-TINY_Q2=$BUILD/fixtures/tiny.q2 TINY_MLP=$BUILD/fixtures/tiny.mlp
+. "$(dirname "$0")/lib.sh"
 T=${OOM_TIMEOUT:-30} # seconds; the slowest run here takes about 2 s
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-n=0; failed=0
-check() {  # description, then a command whose status is the verdict
-    local what=$1; shift
-    n=$((n+1))
-    if "$@"; then printf '%3d ok    %s\n' "$n" "$what"
-    else printf '%3d FAIL  %s\n' "$n" "$what"; failed=$((failed+1)); fi
-}
 # limited KB cmd...: run under `ulimit -v KB` (0: none) and the timeout; prints the exit status
 # (124: timed out); stdout/stderr kept in $tmp.
 limited() {
@@ -38,11 +24,9 @@ oom_or_ok() {  # status: 0, or 4 with an "out of memory" line on stderr
     [ "$1" = 0 ] || { [ "$1" = 4 ] && grep -q 'out of memory' "$tmp/err"; }
 }
 
-for f in "$TINY_Q2" "$TINY_MLP" "$MNIST_DIR/t10k-images-idx3-ubyte" "$MNIST_DIR/train-images-idx3-ubyte"; do
-    [ -r "$f" ] || { echo "missing $f (make test builds it)"; echo FAILED; exit 1; }
-done
+need_files "$TINY_Q2" "$TINY_MLP" "$TEI" "$TRI"
 [ "$(ulimit -v)" = unlimited ] && (ulimit -v 100000 2>/dev/null && [ "$(ulimit -v)" = 100000 ]) ||
-    { echo "skipped: no unlimited address space to shrink with ulimit -v"; exit 77; }
+    skip "no unlimited address space to shrink with ulimit -v"
 
 echo "linking"
 for p in "$BIN"/q2mlp*; do
@@ -75,8 +59,7 @@ scan() {  # name, command... : every limit gives 0 or 4 within the timeout; both
 }
 scan "eval tiny.mlp" "$BIN/q2mlp" eval --model "$TINY_MLP"
 scan "train 784-64-10" "$BIN/q2mlp" train --arch 784-64-10 --epochs 1 --limit 2000 --val 500 --quiet \
-    --train-images "$MNIST_DIR/train-images-idx3-ubyte" --train-labels "$MNIST_DIR/train-labels-idx1-ubyte" \
-    --test-images "$MNIST_DIR/t10k-images-idx3-ubyte" --test-labels "$MNIST_DIR/t10k-labels-idx1-ubyte" \
+    --train-images "$TRI" --train-labels "$TRL" --test-images "$TEI" --test-labels "$TEL" \
     -o "$tmp/t.mlp"
 
 echo "--gemm blas"
@@ -87,5 +70,4 @@ r=$(limited 150000 "$BIN/q2mlp" eval --threads 2 --gemm blas --model "$TINY_MLP"
 check "eval --gemm blas under 150 MB (2 x 128 MiB buffers do not fit) exits 4 (got $r)" test "$r" = 4
 check "  ... saying OpenBLAS's buffers are out of memory" grep -q 'OpenBLAS failed: out of memory' "$tmp/err"
 
-if [ $failed -eq 0 ]; then echo "PASSED ($n checks)"; exit 0; fi
-echo "FAILED ($failed of $n checks)"; exit 1
+summary

@@ -3,28 +3,13 @@
 # MNIST test images through the tiny fixture model (and paper.q2 when `make run` has made it) with
 # 0 mismatches and the documented summary line; the sequencer's utilization; the mismatch report
 # and exit codes (3 mismatch, 1 bad input); --trace writes an FST file.
-set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 cd "$root"
-BUILD=${BUILD:-build}
-MNIST_DIR=${MNIST_DIR:-data/mnist}
 cosim=$BUILD/bin/q2mlp-cosim
-tiny=$BUILD/fixtures/tiny.q2
-paper=$BUILD/models/paper.q2
-imgs=$MNIST_DIR/t10k-images-idx3-ubyte
-lbls=$MNIST_DIR/t10k-labels-idx1-ubyte
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-n=0; bad=0
-check() {  # check "what" command...: one numbered check
-    n=$((n + 1))
-    if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; bad=$((bad + 1)); fi
-}
 line_re='^images=[0-9]+ mismatches=[0-9]+ accuracy=[0-9.]+ cycles_per_inference=[0-9]+ ideal_cycles=[0-9]+ utilization=[0-9.]+ sim_cycles_per_s=[0-9]+$'
 
 cosim_ok() {  # model limit min_utilization seed
-    "$cosim" --model "$1" --images "$imgs" --labels "$lbls" --limit "$2" --seed "$4" \
+    "$cosim" --model "$1" --images "$TEI" --labels "$TEL" --limit "$2" --seed "$4" \
         +verilator+rand+reset+2 +verilator+seed+"$4" > "$tmp/out" 2> "$tmp/err"
     local rc=$?
     cat "$tmp/out" "$tmp/err"
@@ -33,20 +18,20 @@ cosim_ok() {  # model limit min_utilization seed
     grep -Eq "$line_re" <<<"$l" || { echo "summary line malformed"; return 1; }
     grep -q "^images=$2 mismatches=0 " <<<"$l" || return 1
     grep -qx "$2 passed, 0 failed" "$tmp/out" || return 1
-    awk -v u="$(sed 's/.*utilization=\([0-9.]*\).*/\1/' <<<"$l")" -v m="$3" 'BEGIN { exit !(u >= m) }' ||
+    ge "$(sed 's/.*utilization=\([0-9.]*\).*/\1/' <<<"$l")" "$3" ||
         { echo "utilization below $3"; return 1; }
 }
 
-check "tiny.q2: 300 images, 0 mismatches (seed 1)" cosim_ok "$tiny" 300 0.95 1
-check "tiny.q2: 100 images, 0 mismatches (seed 2)" cosim_ok "$tiny" 100 0.95 2
-if [ -f "$paper" ]; then
-    check "paper.q2: 200 images, 0 mismatches, utilization >= 0.95" cosim_ok "$paper" 200 0.95 3
+check "tiny.q2: 300 images, 0 mismatches (seed 1)" cosim_ok "$TINY_Q2" 300 0.95 1
+check "tiny.q2: 100 images, 0 mismatches (seed 2)" cosim_ok "$TINY_Q2" 100 0.95 2
+if [ -f "$PAPER" ]; then
+    check "paper.q2: 200 images, 0 mismatches, utilization >= 0.95" cosim_ok "$PAPER" 200 0.95 3
 else
-    echo "# $paper not made yet (make run): skipped"
+    echo "# $PAPER not made yet (make run): skipped"
 fi
 
 mismatch_reported() {
-    "$cosim" --model "$tiny" --images "$imgs" --labels "$lbls" --limit 10 --inject-mismatch 4 \
+    "$cosim" --model "$TINY_Q2" --images "$TEI" --labels "$TEL" --limit 10 --inject-mismatch 4 \
         --trace "$tmp/m.fst" > "$tmp/out" 2> "$tmp/err"
     local rc=$?
     cat "$tmp/out" "$tmp/err"
@@ -56,23 +41,16 @@ mismatch_reported() {
 }
 check "a mismatch stops the run: image/layer/neuron/expected/got/cycle, exit 3, trace closed" mismatch_reported
 
-exit_is() {  # code command...
-    local want=$1; shift
-    "$@" > "$tmp/out" 2>&1
-    local rc=$?
-    [ $rc -eq "$want" ] || { cat "$tmp/out"; echo "exit $rc, need $want"; return 1; }
-}
-check "missing model file: exit 1" exit_is 1 "$cosim" --model "$tmp/none.q2" --images "$imgs" --labels "$lbls"
-check "labels file as images: exit 1" exit_is 1 "$cosim" --model "$tiny" --images "$lbls" --labels "$lbls"
-check "unknown option: exit 1" exit_is 1 "$cosim" --model "$tiny" --frobnicate 1
-head -c 100 "$tiny" > "$tmp/short.q2"
-check "truncated model: exit 1" exit_is 1 "$cosim" --model "$tmp/short.q2" --images "$imgs" --labels "$lbls"
+check_quiet "missing model file: exit 1" exits 1 "$cosim" --model "$tmp/none.q2" --images "$TEI" --labels "$TEL"
+check_quiet "labels file as images: exit 1" exits 1 "$cosim" --model "$TINY_Q2" --images "$TEL" --labels "$TEL"
+check_quiet "unknown option: exit 1" exits 1 "$cosim" --model "$TINY_Q2" --frobnicate 1
+head -c 100 "$TINY_Q2" > "$tmp/short.q2"
+check_quiet "truncated model: exit 1" exits 1 "$cosim" --model "$tmp/short.q2" --images "$TEI" --labels "$TEL"
 
 trace_written() {
-    "$cosim" --model "$tiny" --images "$imgs" --labels "$lbls" --limit 1 --trace "$tmp/t.fst" > /dev/null &&
+    "$cosim" --model "$TINY_Q2" --images "$TEI" --labels "$TEL" --limit 1 --trace "$tmp/t.fst" > /dev/null &&
         [ "$(head -c 1 "$tmp/t.fst" | od -An -tx1 | tr -d ' ')" != "" ] && [ -s "$tmp/t.fst" ]
 }
 check "--trace FILE.fst writes a trace" trace_written
 
-echo "$((n - bad)) passed, $bad failed"
-[ $bad -eq 0 ]
+summary

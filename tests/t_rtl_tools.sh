@@ -6,10 +6,8 @@
 # ACC_W, ABUF_BYTES or MEM_TECH stops Icarus and Yosys with a message; and rtl/core/wmem.v on Yosys'
 # own SB_SPRAM256KA model reads back what the GENERIC memory does (sim/tb_wmem_ice40.v).
 # (Verilator -Wall: `make lint`; Verilator simulation: t_rtl_unit / t_rtl_cosim.)
-set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 cd "$root"
-BUILD=${BUILD:-build}
 IVERILOG=${IVERILOG:-iverilog}
 VVP=${VVP:-vvp}
 YOSYS=${YOSYS:-yosys}
@@ -17,14 +15,6 @@ datdir=$(yosys-config --datdir 2>/dev/null || echo /usr/share/yosys)
 cells=$datdir/ice40/cells_sim.v
 core=$(sed -e 's/#.*//' rtl/core/core.f | tr '
 ' ' ')
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-n=0; bad=0
-check() {  # check "what" command...: one numbered check
-    n=$((n + 1))
-    if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; bad=$((bad + 1)); fi
-}
 
 # Icarus: elaborate accel_core #(<params>) inside a wrapper (iverilog -P cannot pass strings) and
 # run the initial blocks. Prints what the design printed.
@@ -85,5 +75,4 @@ spram_vs_yosys() {
 }
 check "wmem ICE40 on Yosys' SB_SPRAM256KA model == GENERIC (Icarus)" spram_vs_yosys
 
-echo "$((n - bad)) passed, $bad failed"
-[ $bad -eq 0 ]
+summary

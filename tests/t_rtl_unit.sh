@@ -3,17 +3,9 @@
 # argmax, wmem GENERIC/ICE40, and accel_core with LANES 8/16/32/64 + one with SPRAM weights: every
 # error code, random models vs the bit-exact model, the sequencer's cycle count) under two
 # Verilator random-reset seeds, so that a missing reset shows up as a failure.
-set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 cd "$root"
-BUILD=${BUILD:-build}
 unit=$BUILD/sim/rtl-unit
-
-n=0; bad=0
-check() {  # check "what" command...: one numbered check
-    n=$((n + 1))
-    if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; bad=$((bad + 1)); fi
-}
 
 run_seed() {  # seed
     local out
@@ -28,5 +20,4 @@ for s in 1 2; do
     check "rtl-unit, +verilator+rand+reset+2 +verilator+seed+$s" run_seed "$s"
 done
 
-echo "$((n - bad)) passed, $bad failed"
-[ $bad -eq 0 ]
+summary

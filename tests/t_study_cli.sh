@@ -4,21 +4,7 @@
 # values of docs/quantizer.md; bad arguments exit 1 with usage on stderr and nothing on stdout;
 # a small study run on MNIST (a 784-16-10 model trained here, 4 sweep points, 500+500 images)
 # writes every report file with the documented columns and a well-formed best.txt.
-set -uo pipefail
-Q2MLP=${Q2MLP:-build/asan/bin/q2mlp}
-MNIST_DIR=${MNIST_DIR:-data/mnist}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-n=0; failed=0
-check() {  # description, then a command whose status is the verdict
-    local what=$1; shift
-    n=$((n+1))
-    if "$@"; then printf '%3d ok    %s\n' "$n" "$what"
-    else printf '%3d FAIL  %s\n' "$n" "$what"; failed=$((failed+1)); fi
-}
-status() { "$@" >"$tmp/out" 2>"$tmp/err"; echo $?; }  # exit status; stdout/stderr kept in $tmp
-has() { grep -q -- "$2" "$tmp/$1"; }                    # has out|err REGEX
+. "$(dirname "$0")/lib.sh"
 lines() { [ "$(wc -l <"$tmp/$1")" -eq "$2" ]; }         # lines out|err N
 
 LINE='^xmax=[0-9]+\.[0-9]+ delta=[0-9]+\.[0-9]+ D=[0-9]+\.[0-9]+ sqnr_db=-?[0-9]+\.[0-9]+$'
@@ -64,8 +50,6 @@ check "study --model missing.mlp exits 1" sbad --model "$tmp/missing.mlp" --quie
 check "  ... naming the file" has err 'missing.mlp'
 
 echo "study: a small run on MNIST"
-TRI=$MNIST_DIR/train-images-idx3-ubyte TRL=$MNIST_DIR/train-labels-idx1-ubyte
-TEI=$MNIST_DIR/t10k-images-idx3-ubyte TEL=$MNIST_DIR/t10k-labels-idx1-ubyte
 if [ -r "$TRI" ] && [ -r "$TEI" ]; then
     check "train a 784-16-10 model" test "$(status "$Q2MLP" train --arch 784-16-10 --epochs 1 \
         --limit 2000 --val 500 --quiet --gemm own -o "$tmp/m.mlp")" = 0
@@ -92,5 +76,4 @@ else
     echo "MNIST missing in $MNIST_DIR (make data): small run skipped"
 fi
 
-if [ $failed -eq 0 ]; then echo "$n checks, 0 failed: PASSED"; else echo "$n checks, $failed failed: FAILED"; fi
-[ $failed -eq 0 ]
+summary

@@ -8,17 +8,7 @@
 
 #include "host/host.h"
 #include "base/util.h"
-
-static int n_checks, n_failed;
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        n_checks++;                                                                        \
-        bool ok_ = (cond);                                                                 \
-        if (!ok_) n_failed++;                                                              \
-        printf("%3d %s  ", n_checks, ok_ ? "ok  " : "FAIL");                               \
-        printf(__VA_ARGS__);                                                               \
-        putchar('\n');                                                                     \
-    } while (0)
+#include "check.h"
 
 /* ---- a scripted transport: reads come from a byte script in chunks of `step` ----------------- */
 typedef struct {
@@ -176,7 +166,8 @@ static void test_infer_stream(void)
     CHECK(run_stream(1, 0, &L, &stat) == Q2_EDEVICE && L.n == 0, "a device error (NO_MODEL) is not retried");
 }
 
-int main(void)
+/* ---- the steps ------------------------------------------------------------------------------ */
+static void test_frames(void)
 {
     printf("CRC-16 and request frames\n");
     CHECK(q2_crc16_update(0xFFFF, "123456789", 9) == 0x29B1, "CRC-16/CCITT-FALSE(\"123456789\") = 0x29B1");
@@ -187,7 +178,10 @@ int main(void)
     CHECK(q2_rd16(fr + 8) == q2_crc16_update(0xFFFF, fr + 1, 7), "frame: CRC-16 over cmd..payload, little-endian");
     n = q2_frame_build(fr, Q2P_INFO, 7, NULL, 0);
     CHECK(n == 7, "an empty payload makes a 7-byte frame");
+}
 
+static void test_parser(void)
+{
     printf("response parser\n");
     q2_frame f;
     uint32_t w[3] = { 0x11223344, 5, 0xFFFFFFFF };
@@ -223,7 +217,10 @@ int main(void)
     for (size_t i = 7; i < 7 + 4104 && i < st.out_len; i++) burst &= st.out[i] == 0;
     CHECK(st.out_len == 3 * 7 + 2 * 4104 && burst, "  ... each retry after silence preceded by a zero burst (%zu bytes)",
           st.out_len);
+}
 
+static void test_rle(void)
+{
     printf("zero-run-length images\n");
     q2_rng rng;
     q2_rng_init(&rng, 5);
@@ -243,7 +240,10 @@ int main(void)
     uint8_t zeros[784] = { 0 }, enc[16];
     CHECK(q2_rle_encode(zeros, 784, enc, sizeof enc) == 8, "784 zeros -> 4 runs of <= 256 = 8 bytes");
     CHECK(q2_rle_encode(zeros, 784, enc, 7) == 0, "too small an output buffer: 0");
+}
 
+static void test_window(void)
+{
     printf("pipelining window\n");
     script_reset(1);
     host.have_info = true;
@@ -253,7 +253,10 @@ int main(void)
     CHECK(q2_host_window(&host, 200) == 8, "small frames (RLE): capped at 8");
     CHECK(q2_host_window(&host, 1019) == 3, "largest LOAD chunk (1019 + 5 = 1 KiB records): 3");
     CHECK(q2_host_window(&host, 2043) == 2, "a record as big as the ring: 2");
+}
 
+static void test_fit(void)
+{
     printf("model fit\n");
     q2_dev_info d = { .lanes = 32, .wmem_bytes = 131072, .pmem_neurons = 1024, .abuf_bytes = 1024 };
     const int tiny[] = { 784, 64, 10 }, paper[] = { 784, 512, 512, 10 }, wide[] = { 784, 2048, 10 },
@@ -272,9 +275,15 @@ int main(void)
     CHECK(fit(&d, 32, 5, many, "many") == Q2_EARG, "1210 neurons > 1024 records: refused");
     q2_caps caps = { 32, 262144, 2048, 1024 };
     CHECK(q2_qmodel_fits(1, classes, 32, &caps, "classes") == Q2_EARG, "300 classes > the argmax's 256: refused");
+}
 
+int main(void)
+{
+    test_frames();
+    test_parser();
+    test_rle();
+    test_window();
+    test_fit();
     test_infer_stream();
-
-    printf("%s: %d checks, %d failed\n", n_failed ? "FAILED" : "PASSED", n_checks, n_failed);
-    return n_failed ? 1 : 0;
+    return check_summary();
 }

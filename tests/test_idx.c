@@ -9,42 +9,11 @@
 
 #include "base/idx.h"
 #include "base/util.h"
+#include "check.h"
 
-static int n_checks, n_failed;
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        n_checks++;                                                                        \
-        bool ok_ = (cond);                                                                 \
-        if (!ok_) n_failed++;                                                              \
-        printf("%3d %s  ", n_checks, ok_ ? "ok  " : "FAIL");                               \
-        printf(__VA_ARGS__);                                                               \
-        putchar('\n');                                                                     \
-    } while (0)
-
-static char dir[64];
-static char errbuf[4096]; /* stderr of the last captured call */
+static const char *errbuf = ""; /* stderr of the last captured call */
 
 /* ---- helpers ---------------------------------------------------------------------------------- */
-static void wr32be(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
-}
-
-static const char *path_of(const char *name)
-{
-    static char p[2][256];
-    static int k;
-    k ^= 1;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static void write_file(const char *name, const uint8_t *b, size_t n)
-{
-    FILE *f = fopen(path_of(name), "wb");
-    if (!f || fwrite(b, 1, n, f) != n) { perror(name); exit(2); }
-    fclose(f);
-}
 
 /* An images file: magic, count, rows, cols, then count*rows*cols bytes (+ extra, may be < 0). */
 static void write_images(const char *name, uint32_t magic, uint32_t count, uint32_t rows, uint32_t cols,
@@ -52,9 +21,9 @@ static void write_images(const char *name, uint32_t magic, uint32_t count, uint3
 {
     size_t data = (size_t)count * rows * cols, n = (size_t)((long)(16 + data) + extra);
     uint8_t *b = calloc(n + 16, 1);
-    wr32be(b, magic); wr32be(b + 4, count); wr32be(b + 8, rows); wr32be(b + 12, cols);
+    check_wr32be(b, magic); check_wr32be(b + 4, count); check_wr32be(b + 8, rows); check_wr32be(b + 12, cols);
     for (size_t i = 16; i < n; i++) b[i] = (uint8_t)(i * 7);
-    write_file(name, b, n);
+    check_write(check_path(name), b, n);
     free(b);
 }
 
@@ -62,28 +31,19 @@ static void write_labels(const char *name, uint32_t magic, uint32_t count, long 
 {
     size_t n = (size_t)((long)(8 + count) + extra);
     uint8_t *b = calloc(n + 8, 1);
-    wr32be(b, magic); wr32be(b + 4, count);
+    check_wr32be(b, magic); check_wr32be(b + 4, count);
     for (size_t i = 8; i < n; i++) b[i] = (uint8_t)((i - 8) % 10);
-    write_file(name, b, n);
+    check_write(check_path(name), b, n);
     free(b);
 }
 
 /* Load with stderr captured into errbuf. */
 static int load_captured(q2_dataset *d, const char *img, const char *lbl)
 {
-    fflush(stderr);
-    int saved = dup(2);
-    FILE *cap = tmpfile();
-    dup2(fileno(cap), 2);
-    int rc = q2_dataset_load(d, path_of(img), path_of(lbl));
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    rewind(cap);
-    size_t n = fread(errbuf, 1, sizeof errbuf - 1, cap);
-    errbuf[n] = '\0';
-    fclose(cap);
-    if (n) fprintf(stderr, "     stderr: %s", errbuf);
+    capture_begin();
+    int rc = q2_dataset_load(d, check_path(img), check_path(lbl));
+    errbuf = capture_end();
+    if (*errbuf) printf("     stderr: %s", errbuf);
     return rc;
 }
 
@@ -148,8 +108,8 @@ static void test_malformed(void)
     write_images("img_n0", 0x803, 0, 2, 3, 0);
     expect_fail("zero images", "img_n0", "lbl", Q2_EFORMAT, "bad count 0");
     uint8_t hdr[16];
-    wr32be(hdr, 0x803); wr32be(hdr + 4, 0xffffffffu); wr32be(hdr + 8, 0xffffu); wr32be(hdr + 12, 0xffffu);
-    write_file("img_huge", hdr, sizeof hdr);
+    check_wr32be(hdr, 0x803); check_wr32be(hdr + 4, 0xffffffffu); check_wr32be(hdr + 8, 0xffffu); check_wr32be(hdr + 12, 0xffffu);
+    check_write(check_path("img_huge"), hdr, sizeof hdr);
     expect_fail("dimensions overflowing 32 bits", "img_huge", "lbl", Q2_EFORMAT, "bad image size");
     write_labels("lbl4", 0x801, 4, 0);
     expect_fail("5 images, 4 labels", "img", "lbl4", Q2_EFORMAT, "lbl4: count 4, need 5");
@@ -159,8 +119,7 @@ static void test_malformed(void)
 
 static void test_mnist(void)
 {
-    const char *d = getenv("MNIST_DIR");
-    if (!d) d = "data/mnist";
+    const char *d = check_env("MNIST_DIR", "data/mnist");
     char img[512], lbl[512];
     snprintf(img, sizeof img, "%s/train-images-idx3-ubyte", d);
     snprintf(lbl, sizeof lbl, "%s/train-labels-idx1-ubyte", d);
@@ -194,14 +153,10 @@ static void test_mnist(void)
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0); /* keep checks and captured stderr in order in the log */
-    snprintf(dir, sizeof dir, "/tmp/q2idx.XXXXXX");
-    if (!mkdtemp(dir)) { perror("mkdtemp"); return 2; }
+    check_tmpdir("q2idx");
     test_valid();
     test_malformed();
     test_mnist();
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0) fprintf(stderr, "cleanup of %s failed\n", dir);
-    printf("%d checks, %d failed: %s\n", n_checks, n_failed, n_failed ? "FAILED" : "PASSED");
-    return n_failed ? 1 : 0;
+    check_tmpdir_remove();
+    return check_summary();
 }

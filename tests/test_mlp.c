@@ -15,25 +15,14 @@
 #include "float/mlp.h"
 #include "float/train.h"
 #include "base/util.h"
-
-static int n_checks, n_failed;
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        n_checks++;                                                                        \
-        bool ok_ = (cond);                                                                 \
-        if (!ok_) n_failed++;                                                              \
-        printf("%3d %s  ", n_checks, ok_ ? "ok  " : "FAIL");                               \
-        printf(__VA_ARGS__);                                                               \
-        putchar('\n');                                                                     \
-    } while (0)
+#include "check.h"
 
 /* ---- error budgets ---------------------------------------------------------------------------- */
 /* Two float summations of k products differ by at most 2 k eps sum|a b| (gamma_k, each side). */
 #define GEMM_ERR_PER_K   (2.0 * FLT_EPSILON)
 #define FWD_REL_TOL      1e-4 /* forward pass vs double loops, relative to the sum of |terms| */
 
-static char dir[64];
-static char errbuf[4096];
+static const char *errbuf = ""; /* stderr of the last captured load */
 
 static void fill(float *v, size_t n, q2_rng *r)
 {
@@ -310,37 +299,20 @@ static uint8_t *slurp(const char *p, size_t *n)
     return q2_read_file(p, &b, n, 0) ? NULL : b;
 }
 
-static void spit(const char *p, const uint8_t *b, size_t n)
-{
-    FILE *f = fopen(p, "wb");
-    if (!f || fwrite(b, 1, n, f) != n) { perror(p); exit(2); }
-    fclose(f);
-}
-
 static int load_captured(mlp *m, const char *path)
 {
-    fflush(stderr);
-    int saved = dup(2);
-    FILE *cap = tmpfile();
-    dup2(fileno(cap), 2);
+    capture_begin();
     int rc = mlp_load(m, path);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    rewind(cap);
-    size_t n = fread(errbuf, 1, sizeof errbuf - 1, cap);
-    errbuf[n] = '\0';
-    fclose(cap);
-    if (n) printf("     stderr: %s", errbuf);
+    errbuf = capture_end();
+    if (*errbuf) printf("     stderr: %s", errbuf);
     return rc;
 }
 
 /* Write `bytes` modified by the caller to bad.mlp and expect a load error containing msg. */
 static void expect_reject(const char *what, const uint8_t *b, size_t n, const char *msg)
 {
-    char p[128];
-    snprintf(p, sizeof p, "%s/bad.mlp", dir);
-    spit(p, b, n);
+    const char *p = check_path("bad.mlp");
+    check_write(p, b, n);
     mlp m;
     int rc = load_captured(&m, p);
     CHECK(rc == Q2_EFORMAT && strstr(errbuf, msg) && m.w[0] == NULL, "%s: rejected with \"%s\"", what, msg);
@@ -355,8 +327,8 @@ static void test_file(void)
     const int dims[] = {6, 5, 3};
     mlp m, l;
     random_mlp(&m, 2, dims, 9);
-    char p[128];
-    snprintf(p, sizeof p, "%s/sub/dir/m.mlp", dir);
+    char p[600];
+    snprintf(p, sizeof p, "%s", check_path("sub/dir/m.mlp"));
     int rc = mlp_save(&m, p);
     CHECK(rc == 0, "save into a new sub-directory");
     size_t n;
@@ -378,7 +350,7 @@ static void test_file(void)
                !memcmp(l.b[k], m.b[k], sizeof(float) * dims[k + 1]);
     CHECK(same, "round trip: every weight and bias bit-identical");
     mlp_free(&l);
-    char tmpname[160];
+    char tmpname[700];
     snprintf(tmpname, sizeof tmpname, "%s.tmp.%ld", p, (long)getpid());
     CHECK(access(tmpname, F_OK) != 0, "no temporary file left behind");
 
@@ -412,8 +384,7 @@ static void test_file(void)
     expect_reject("a NaN weight, CRC fixed", c, n, "w[0][7] is not finite");
     free(c);
     free(b);
-    snprintf(p, sizeof p, "%s/none.mlp", dir);
-    rc = load_captured(&l, p);
+    rc = load_captured(&l, check_path("none.mlp"));
     CHECK(rc == Q2_EIO, "missing file: Q2_EIO");
     mlp_free(&m);
 }
@@ -421,17 +392,13 @@ static void test_file(void)
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    snprintf(dir, sizeof dir, "/tmp/q2mlp.XXXXXX");
-    if (!mkdtemp(dir)) { perror("mkdtemp"); return 2; }
+    check_tmpdir("q2mlp");
     test_gemm_accuracy();
     test_gemm_bits();
     test_arch();
     test_forward();
     test_accuracy();
     test_file();
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0) fprintf(stderr, "cleanup of %s failed\n", dir);
-    printf("%d checks, %d failed: %s\n", n_checks, n_failed, n_failed ? "FAILED" : "PASSED");
-    return n_failed ? 1 : 0;
+    check_tmpdir_remove();
+    return check_summary();
 }

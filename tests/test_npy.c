@@ -5,30 +5,17 @@
  * Numbered checks, PASSED/FAILED, exit 1 on any failure. */
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "float/mlp.h"
 #include "base/npy.h"
 #include "base/util.h"
-
-static int n_checks, n_failed;
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    n_checks++;
-    if (!ok) n_failed++;
-    printf("%3d %s: ", n_checks, ok ? "PASSED" : "FAILED");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-    fflush(stdout);
-}
+#define CHECK_WORDS_PASSED
+#include "check.h"
 
 /* A .npy file from a header dict (padded like NumPy) and raw data bytes. */
 static uint8_t *make_npy(int major, const char *dict, const void *data, size_t n_data, size_t *len)
@@ -62,7 +49,7 @@ static void test_golden(void)
     size_t len;
     int64_t shape[2] = {2, 3};
     int rc = q2_npy_encode(v, 2, shape, 4, &enc, &len);
-    check(!rc && glen == 128 + 24 && len == glen && !memcmp(enc, golden, len),
+    CHECK(!rc && glen == 128 + 24 && len == glen && !memcmp(enc, golden, len),
           "writer: NumPy's bytes for arange(6, float32).reshape(2, 3) (header 128 bytes)");
     free(enc);
     free(golden);
@@ -89,7 +76,7 @@ static void test_round_trip(void)
             rc = rc ? rc : q2_npy_parse(&a, b, len, "rt");
             int64_t n = 1;
             for (int d = 0; d < s[k].ndim; d++) n *= s[k].shape[d];
-            check(!rc && a.ndim == s[k].ndim && a.n == n && a.itemsize == item &&
+            CHECK(!rc && a.ndim == s[k].ndim && a.n == n && a.itemsize == item &&
                       (len - (size_t)n * item) % 64 == 0 &&
                       !memcmp(a.shape, s[k].shape, (size_t)s[k].ndim * 8) &&
                       !memcmp(a.data, v, (size_t)n * 4),
@@ -99,16 +86,13 @@ static void test_round_trip(void)
             q2_npy_free(&a);
         }
     /* the file API: atomic save, load */
-    char path[] = "/tmp/q2_test_npy_XXXXXX";
-    int fd = mkstemp(path);
-    close(fd);
+    const char *path = check_path("rt.npy");
     int64_t shape[2] = {8, 8};
     q2_npy a;
     int rc = q2_npy_save(path, v, 2, shape, 8);
     rc = rc ? rc : q2_npy_load(&a, path);
-    check(!rc && a.n == 64 && !memcmp(a.data, v, sizeof v), "q2_npy_save / q2_npy_load, float64 8x8");
+    CHECK(!rc && a.n == 64 && !memcmp(a.data, v, sizeof v), "q2_npy_save / q2_npy_load, float64 8x8");
     q2_npy_free(&a);
-    unlink(path);
 }
 
 static void test_variants(void)
@@ -141,33 +125,20 @@ static void test_variants(void)
                               t[k].data == 1 ? 24 : 48, &len);
         q2_npy a;
         int rc = q2_npy_parse(&a, b, len, "variant");
-        check(!rc && a.n == 6 && !memcmp(a.data, f, sizeof f), "accepts %s", t[k].what);
+        CHECK(!rc && a.n == 6 && !memcmp(a.data, f, sizeof f), "accepts %s", t[k].what);
         q2_npy_free(&a);
         free(b);
     }
 }
 
 /* ---- rejections: stderr must name what is wrong ----------------------------------------------------- */
-static char captured[4096];
 static const char *parse_msg(const uint8_t *b, size_t len, int *rc)
 {
-    fflush(stderr);
-    FILE *tmp = tmpfile();
-    int fd = dup(2);
-    dup2(fileno(tmp), 2);
+    capture_begin();
     q2_npy a;
     *rc = q2_npy_parse(&a, b, len, "bad.npy");
     q2_npy_free(&a);
-    fflush(stderr);
-    dup2(fd, 2);
-    close(fd);
-    rewind(tmp);
-    size_t n = fread(captured, 1, sizeof captured - 1, tmp);
-    captured[n] = '\0';
-    fclose(tmp);
-    char *nl = strchr(captured, '\n');
-    if (nl) *nl = '\0';
-    return captured;
+    return capture_end_line();
 }
 
 static void test_reject(void)
@@ -212,7 +183,7 @@ static void test_reject(void)
         uint8_t *b = make_npy(t[k].major, t[k].dict, zeros, t[k].data, &len);
         int rc;
         const char *msg = parse_msg(b, len, &rc);
-        check(rc == Q2_EFORMAT && strstr(msg, t[k].needle), "rejects %s: \"%s\"", t[k].what, msg);
+        CHECK(rc == Q2_EFORMAT && strstr(msg, t[k].needle), "rejects %s: \"%s\"", t[k].what, msg);
         free(b);
     }
     size_t len;
@@ -232,12 +203,12 @@ static void test_reject(void)
         c[m[k].off] = m[k].v;
         int rc;
         const char *msg = parse_msg(c, len, &rc);
-        check(rc == Q2_EFORMAT && strstr(msg, m[k].needle), "rejects %s: \"%s\"", m[k].what, msg);
+        CHECK(rc == Q2_EFORMAT && strstr(msg, m[k].needle), "rejects %s: \"%s\"", m[k].what, msg);
         free(c);
     }
     int rc;
     const char *msg = parse_msg(b, 9, &rc);
-    check(rc == Q2_EFORMAT && strstr(msg, "magic"), "rejects a 9-byte file: \"%s\"", msg);
+    CHECK(rc == Q2_EFORMAT && strstr(msg, "magic"), "rejects a 9-byte file: \"%s\"", msg);
     free(b);
 }
 
@@ -253,36 +224,38 @@ static bool same_mlp(const mlp *g, const mlp *m)
     return same;
 }
 
-static void test_import(void)
+/* The model every import must give back, saved under dir in both layouts: PyTorch (n_out, n_in)
+ * float32 as w<l>.npy, b<l>.npy; Keras (n_in, n_out) float64 as k<l>.npy, c<l>.npy, whose paths
+ * are p[2 l], p[2 l + 1]. */
+static void import_fixtures(const char *dir, mlp *m, char p[6][600])
 {
-    char dir[] = "/tmp/q2_test_import_XXXXXX";
-    if (!mkdtemp(dir)) exit(2);
     int dims[4] = {12, 7, 5, 3};
-    mlp m;
-    if (mlp_init(&m, 3, dims)) exit(2);
+    if (mlp_init(m, 3, dims)) exit(2);
     q2_rng r;
     q2_rng_init(&r, 4);
     for (int l = 0; l < 3; l++) {
-        for (int k = 0; k < dims[l] * dims[l + 1]; k++) m.w[l][k] = (float)q2_rng_normal(&r);
-        for (int j = 0; j < dims[l + 1]; j++) m.b[l][j] = (float)q2_rng_normal(&r);
+        for (int k = 0; k < dims[l] * dims[l + 1]; k++) m->w[l][k] = (float)q2_rng_normal(&r);
+        for (int j = 0; j < dims[l + 1]; j++) m->b[l][j] = (float)q2_rng_normal(&r);
     }
-    /* PyTorch layout (n_out, n_in) float32 in DIR/w<l>.npy, b<l>.npy; Keras layout (n_in, n_out) float64
-     * in DIR/k<l>.npy, c<l>.npy */
-    char p[8][4200];
     for (int l = 0; l < 3; l++) {
         int64_t ws[2] = {dims[l + 1], dims[l]}, ks[2] = {dims[l], dims[l + 1]}, bs[1] = {dims[l + 1]};
         float *kt = malloc((size_t)dims[l] * (size_t)dims[l + 1] * sizeof *kt);
         for (int j = 0; j < dims[l + 1]; j++)
-            for (int i = 0; i < dims[l]; i++) kt[i * dims[l + 1] + j] = m.w[l][j * dims[l] + i];
-        char a[4200], b[4200];
+            for (int i = 0; i < dims[l]; i++) kt[i * dims[l + 1] + j] = m->w[l][j * dims[l] + i];
+        char a[700], b[700];
         snprintf(a, sizeof a, "%s/w%d.npy", dir, l);
         snprintf(b, sizeof b, "%s/b%d.npy", dir, l);
-        if (q2_npy_save(a, m.w[l], 2, ws, 4) || q2_npy_save(b, m.b[l], 1, bs, 4)) exit(2);
+        if (q2_npy_save(a, m->w[l], 2, ws, 4) || q2_npy_save(b, m->b[l], 1, bs, 4)) exit(2);
         snprintf(p[2 * l], sizeof p[0], "%s/k%d.npy", dir, l);
         snprintf(p[2 * l + 1], sizeof p[0], "%s/c%d.npy", dir, l);
-        if (q2_npy_save(p[2 * l], kt, 2, ks, 8) || q2_npy_save(p[2 * l + 1], m.b[l], 1, bs, 8)) exit(2);
+        if (q2_npy_save(p[2 * l], kt, 2, ks, 8) || q2_npy_save(p[2 * l + 1], m->b[l], 1, bs, 8)) exit(2);
         free(kt);
     }
+}
+
+/* Imports of a directory or of files, in either layout, and the mistakes they must refuse. */
+static void import_cases(const char *dir, const mlp *m, char p[6][600])
+{
     struct {
         const char *what;
         const char *dir;          /* mlp_import_npy_dir, or NULL: mlp_import_npy of files */
@@ -307,44 +280,57 @@ static void test_import(void)
         mlp g;
         if (t[k].dir) rc = mlp_import_npy_dir(&g, t[k].dir, t[k].arch, t[k].transpose, &item);
         else rc = mlp_import_npy(&g, t[k].files, n, t[k].arch, t[k].transpose, &item);
-        bool same = !rc && same_mlp(&g, &m) && item == (t[k].dir ? 4 : 8);
-        check(rc == t[k].want && (rc != 0 || same), "import %s: rc %d%s", t[k].what, rc,
+        bool same = !rc && same_mlp(&g, m) && item == (t[k].dir ? 4 : 8);
+        CHECK(rc == t[k].want && (rc != 0 || same), "import %s: rc %d%s", t[k].what, rc,
               rc ? (g.n_layers ? ", but a model is left" : ", no model") : ", weights bit for bit");
         mlp_free(&g);
     }
-    /* a NaN weight and a Fortran-ordered file are refused */
+}
+
+/* A NaN weight and a Fortran-ordered file are refused (each replaces dir/w0.npy). */
+static void import_refusals(const char *dir, const mlp *m)
+{
     float bad[12 * 7];
-    memcpy(bad, m.w[0], sizeof bad);
+    memcpy(bad, m->w[0], sizeof bad);
     bad[5] = NAN;
     int64_t ws[2] = {7, 12};
-    char a[4200];
+    char a[700];
     snprintf(a, sizeof a, "%s/w0.npy", dir);
     q2_npy_save(a, bad, 2, ws, 4);
     mlp g;
     int rc = mlp_import_npy_dir(&g, dir, NULL, false, NULL);
-    check(rc == Q2_EFORMAT, "import refuses a NaN weight (rc %d)", rc);
+    CHECK(rc == Q2_EFORMAT, "import refuses a NaN weight (rc %d)", rc);
     mlp_free(&g);
     size_t len;
     uint8_t *f =
-        make_npy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (7, 12), }", m.w[0], sizeof bad, &len);
+        make_npy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (7, 12), }", m->w[0], sizeof bad, &len);
     q2_write_file_atomic(a, f, len);
     free(f);
     rc = mlp_import_npy_dir(&g, dir, NULL, false, NULL);
-    check(rc == Q2_EFORMAT, "import refuses a Fortran-ordered weight file (rc %d)", rc);
+    CHECK(rc == Q2_EFORMAT, "import refuses a Fortran-ordered weight file (rc %d)", rc);
     mlp_free(&g);
+}
+
+static void test_import(void)
+{
+    char dir[512], p[6][600];
+    snprintf(dir, sizeof dir, "%s", check_path("import"));
+    if (mkdir(dir, 0700)) exit(2);
+    mlp m;
+    import_fixtures(dir, &m, p);
+    import_cases(dir, &m, p);
+    import_refusals(dir, &m);
     mlp_free(&m);
-    char cmd[4300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd)) printf("    (could not remove %s)\n", dir);
 }
 
 int main(void)
 {
+    check_tmpdir("q2npy");
     test_golden();
     test_round_trip();
     test_variants();
     test_reject();
     test_import();
-    printf("%d checks, %d failed: %s\n", n_checks, n_failed, n_failed ? "FAILED" : "PASSED");
-    return n_failed ? 1 : 0;
+    check_tmpdir_remove();
+    return check_summary();
 }

@@ -4,7 +4,6 @@
  * training images. Numbered checks, PASSED/FAILED, exit 1 on any failure. */
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,26 +11,13 @@
 #include "quant/pack.h"
 #include "qmodel/qmodel.h"
 #include "base/util.h"
+#define CHECK_WORDS_PASSED
+#include "check.h"
 
 /* Error budgets (named, not magic numbers in the asserts). */
 #define MS_REL_TOL     (1.0 / 32768) /* |M/2^S - r| / r once M has 16 significant bits */
 #define ACT0_TOL_UNITS 1             /* layer 0: |a' - clamp(y/s)| in uint8 steps (bias + M/S rounding) */
 #define ARGMAX_AGREE   0.97          /* integer vs float-activation class agreement, synthetic net */
-
-static int n_checks, n_failed;
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    n_checks++;
-    if (!ok) n_failed++;
-    printf("%3d %s: ", n_checks, ok ? "PASSED" : "FAILED");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-    fflush(stdout);
-}
 
 /* ---- one neuron -------------------------------------------------------------------------------------- */
 static void test_ms(void)
@@ -50,7 +36,7 @@ static void test_ms(void)
         uint8_t s;
         bool sat;
         q2_pack_choose_ms(t[i].r, &m, &s, &sat);
-        check(m == t[i].m && s == t[i].s && sat == t[i].sat, "M/S for r = %g: (%u, %u%s), need (%u, %u%s)",
+        CHECK(m == t[i].m && s == t[i].s && sat == t[i].sat, "M/S for r = %g: (%u, %u%s), need (%u, %u%s)",
               t[i].r, m, s, sat ? ", saturated" : "", t[i].m, t[i].s, t[i].sat ? ", saturated" : "");
     }
     q2_rng r;
@@ -66,7 +52,7 @@ static void test_ms(void)
         bool largest = s == Q2_S_MAX || round(ldexp(v, s + 1)) > 65535;
         if (sat || m < 32768 || fabs(got - v) / v > MS_REL_TOL || !largest) bad++;
     }
-    check(bad == 0,
+    CHECK(bad == 0,
           "M/S for 10000 ratios in [1e-7, 3e4]: S largest, M >= 2^15, relative error <= 2^-15 (%d bad)", bad);
 
     static const struct {
@@ -87,13 +73,13 @@ static void test_ms(void)
     for (size_t i = 0; i < sizeof bt / sizeof bt[0]; i++) {
         bool sat;
         int32_t v = q2_pack_bias(bt[i].b, bt[i].u, &sat);
-        check(v == bt[i].want && sat == bt[i].sat, "bias round(%g / %g) = %" PRId32 "%s, need %" PRId32 "%s",
+        CHECK(v == bt[i].want && sat == bt[i].sat, "bias round(%g / %g) = %" PRId32 "%s, need %" PRId32 "%s",
               bt[i].b, bt[i].u, v, sat ? " (saturated)" : "", bt[i].want, bt[i].sat ? " (saturated)" : "");
     }
 
     float v[100];
     for (int i = 0; i < 100; i++) v[i] = (float)(i + 1);
-    check(q2_percentile_sorted(v, 100, 99) == 99 && q2_percentile_sorted(v, 100, 100) == 100 &&
+    CHECK(q2_percentile_sorted(v, 100, 99) == 99 && q2_percentile_sorted(v, 100, 100) == 100 &&
               q2_percentile_sorted(v, 100, 50) == 50 && q2_percentile_sorted(v, 100, 0.5) == 1 &&
               q2_percentile_sorted(v, 100, 99.99) == 100 && q2_percentile_sorted(v, 1, 99.99) == 1,
           "nearest-rank percentile of 1..100: P99 = 99, P100 = 100, P50 = 50, P0.5 = 1, P99.99 = 100");
@@ -145,13 +131,13 @@ static void network_weights(const mlp *m, const mlp *qf, const q2_qmodel *q, q2_
             for (int i = 0; i < n_in && delta >= 0; i++)
                 bad_w += qf->w[l][j * n_in + i] != q2_quant_value(q->layers[l].codes[j * n_in + i], delta);
         }
-    check(bad_w == 0, "%s scope: float-activation weights are (2k-3) delta/2 of the packed codes",
+    CHECK(bad_w == 0, "%s scope: float-activation weights are (2k-3) delta/2 of the packed codes",
           q2_scope_name(scope));
 
     /* last layer: one step (logits comparable) in every scope */
     float d0 = row_delta[2][0], dmax = 0;
     for (int j = 1; j < 5; j++) dmax = fmaxf(dmax, fabsf(row_delta[2][j] - d0));
-    check(d0 > 0 && dmax == 0, "%s scope: the last layer shares one step (spread %g)", q2_scope_name(scope),
+    CHECK(d0 > 0 && dmax == 0, "%s scope: the last layer shares one step (spread %g)", q2_scope_name(scope),
           dmax);
 }
 
@@ -177,13 +163,13 @@ static void network_outputs(const q2_dataset *d, const mlp *qf, const q2_qmodel 
             if (e > worst) worst = e;
         }
     }
-    check(worst <= ACT0_TOL_UNITS,
+    CHECK(worst <= ACT0_TOL_UNITS,
           "%s scope: layer-0 outputs within %d unit of the float-activation model (worst %d)",
           q2_scope_name(scope), ACT0_TOL_UNITS, worst);
-    check(agree >= ARGMAX_AGREE * d->n,
+    CHECK(agree >= ARGMAX_AGREE * d->n,
           "%s scope: class agrees with the float-activation model on %d/%d images", q2_scope_name(scope),
           agree, d->n);
-    check(rep->val_acc_int >= 0 && rep->val_acc_float >= 0 && rep->n_bias_sat == 0 && rep->n_m_sat == 0,
+    CHECK(rep->val_acc_int >= 0 && rep->val_acc_float >= 0 && rep->n_bias_sat == 0 && rep->n_m_sat == 0,
           "%s scope: validation %.1f%% integer, %.1f%% float-activation; no saturated bias or M",
           q2_scope_name(scope), 100 * rep->val_acc_int, 100 * rep->val_acc_float);
 }
@@ -198,7 +184,7 @@ static void network_calib_only(const mlp *m, q2_pack_opts *o, q2_dataset *d, con
     q2_pack_report rep2;
     o->val = NULL; /* rule mse and a fixed percentile need no validation set */
     int rc = q2_pack_mlp(m, o, &q2, NULL, &rep2);
-    check(!rc && q2.image_len == q->image_len && !memcmp(q2.image, q->image, q->image_len),
+    CHECK(!rc && q2.image_len == q->image_len && !memcmp(q2.image, q->image, q->image_len),
           "%s scope: the image depends only on the first calib_n training images", q2_scope_name(scope));
     q2_qmodel_free(&q2);
 }
@@ -222,7 +208,7 @@ static void test_network(q2_scope scope, int lanes)
     q2_pack_report rep;
     int rc = q2_pack_mlp(&m, &o, &q, &qf, &rep);
     rc = rc ? rc : q2_qmodel_parse(&p, q.image, q.image_len, "packed");
-    check(!rc && p.lanes == lanes && p.scope == (int)scope,
+    CHECK(!rc && p.lanes == lanes && p.scope == (int)scope,
           "%s scope, lanes %d: packs and parses (%zu bytes)", q2_scope_name(scope), lanes, q.image_len);
     if (rc) return;
 
@@ -251,13 +237,13 @@ static void test_edges(void)
     q2_qmodel q;
     q2_pack_report rep;
     int rc = q2_pack_mlp(&m, &o, &q, NULL, &rep);
-    check(!rc && rep.n_dead == 1 && q.layers[0].m[3] == 0 && q.layers[0].bias[3] == 0,
+    CHECK(!rc && rep.n_dead == 1 && q.layers[0].m[3] == 0 && q.layers[0].bias[3] == 0,
           "a neuron with all-zero weights is dead: M = 0, bias 0 (%d dead)", rep.n_dead);
     q2_qmodel_free(&q);
 
     o.calib_pct = Q2_CALIB_PCT_AUTO;
     rc = q2_pack_mlp(&m, &o, &q, NULL, &rep);
-    check(rc == Q2_EARG, "--calib-pct auto without a validation set is refused");
+    CHECK(rc == Q2_EARG, "--calib-pct auto without a validation set is refused");
     q2_dataset val = q2_dataset_slice(&d, 1000, 200);
     o.val = &val;
     rc = q2_pack_mlp(&m, &o, &q, NULL, &rep);
@@ -266,20 +252,20 @@ static void test_edges(void)
         if (rep.cand_acc[c] > rep.val_acc_int) best = false;
         if (rep.cand_pct[c] == rep.pct && rep.cand_acc[c] == rep.val_acc_int) chosen = true;
     }
-    check(!rc && best && chosen,
+    CHECK(!rc && best && chosen,
           "--calib-pct auto: %d candidates, keeps the best validation accuracy (P%g, %.1f%%)", rep.n_cand,
           rep.pct, 100 * rep.val_acc_int);
     q2_qmodel_free(&q);
 
     o.lanes = 12;
     rc = q2_pack_mlp(&m, &o, &q, NULL, &rep);
-    check(rc == Q2_EARG, "lanes 12 is refused");
+    CHECK(rc == Q2_EARG, "lanes 12 is refused");
     o.lanes = 4;
     q2_dataset wrong = d;
     wrong.cols = 5;
     o.calib = &wrong;
     rc = q2_pack_mlp(&m, &o, &q, NULL, &rep);
-    check(rc == Q2_EARG, "calibration images of the wrong size are refused");
+    CHECK(rc == Q2_EARG, "calibration images of the wrong size are refused");
     mlp_free(&m);
     q2_dataset_free(&d);
 }
@@ -290,6 +276,5 @@ int main(void)
     static const int lanes[3] = {4, 8, 16};
     for (int s = 0; s < Q2_SCOPE_COUNT; s++) test_network((q2_scope)s, lanes[s]);
     test_edges();
-    printf("%d checks, %d failed: %s\n", n_checks, n_failed, n_failed ? "FAILED" : "PASSED");
-    return n_failed ? 1 : 0;
+    return check_summary();
 }

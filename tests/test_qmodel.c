@@ -12,47 +12,8 @@
 #include "base/idx.h"
 #include "qmodel/qmodel.h"
 #include "base/util.h"
-
-static int n_checks, n_failed;
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
-static void check(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    n_checks++;
-    if (!ok) n_failed++;
-    printf("%3d %s: ", n_checks, ok ? "PASSED" : "FAILED");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-    fflush(stdout);
-}
-
-/* ---- stderr capture: the messages must name the field ------------------------------------------- */
-static char captured[4096];
-static int cap_fd = -1;
-static FILE *cap_tmp;
-static void capture_begin(void)
-{
-    fflush(stderr);
-    cap_tmp = tmpfile();
-    cap_fd = dup(2);
-    dup2(fileno(cap_tmp), 2);
-}
-static const char *capture_end(void)
-{
-    fflush(stderr);
-    dup2(cap_fd, 2);
-    close(cap_fd);
-    rewind(cap_tmp);
-    size_t n = fread(captured, 1, sizeof captured - 1, cap_tmp);
-    captured[n] = '\0';
-    fclose(cap_tmp);
-    char *nl = strchr(captured, '\n');
-    if (nl) *nl = '\0';
-    return captured;
-}
+#define CHECK_WORDS_PASSED
+#include "check.h"
 
 /* ---- model builders ----------------------------------------------------------------------------- */
 static void set_neuron(q2_qlayer *L, int j, int32_t bias, uint16_t m, uint8_t s)
@@ -145,18 +106,18 @@ static void test_worked_example(void)
 
     example_layer(&q, 1); /* as the last layer: logits = acc */
     int cls = q2_qmodel_forward_ref(&q, ex_x, logits, NULL);
-    check(logits[0] == -725 && logits[1] == 815 && cls == 1,
+    CHECK(logits[0] == -725 && logits[1] == 815 && cls == 1,
           "worked example, last layer: logits (%" PRId32 ", %" PRId32 ") class %d, need (-725, 815) 1",
           logits[0], logits[1], cls);
     /* its packed bytes: lanes 4 -> one byte per input word: lane 0 = neuron 0, lane 1 = neuron 1 */
     int rc = q2_qmodel_encode(&q);
     static const uint8_t words[3] = {0x0B, 0x0C, 0x09};
-    check(!rc && q.image_len == 63 && !memcmp(q.image + 56, words, 3),
+    CHECK(!rc && q.image_len == 63 && !memcmp(q.image + 56, words, 3),
           "worked example image: 63 bytes, weight words 0B 0C 09 at offset 56");
     static const uint8_t head[16] = {'Q', '2', 'M', 'L', 1, 0, 4, 0, 1, 0, 0, 0, 63, 0, 0, 0};
     static const uint8_t desc[12] = {3, 0, 2, 0, 40, 0, 0, 0, 56, 0, 0, 0};
     static const uint8_t recs[16] = {100, 0, 0, 0, 0, 0, 0, 0, 0xCE, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0};
-    check(!rc && !memcmp(q.image, head, 16) && !memcmp(q.image + 16, desc, 12) &&
+    CHECK(!rc && !memcmp(q.image, head, 16) && !memcmp(q.image + 16, desc, 12) &&
               q2_rd32(q.image + 28) == 3 && !memcmp(q.image + 40, recs, 16) &&
               q2_rd32(q.image + 59) == q2_crc32(q.image, 59),
           "worked example image: header, descriptor, neuron records, CRC as in docs/formats.md");
@@ -167,9 +128,9 @@ static void test_worked_example(void)
 
     example_layer(&q, 2); /* as a hidden layer: M = 40000, S = 17 */
     cls = q2_qmodel_forward_ref(&q, ex_x, logits, hid);
-    check(h0[0] == 0 && h0[1] == 249, "worked example, hidden layer: a' = (%u, %u), need (0, 249)", h0[0],
+    CHECK(h0[0] == 0 && h0[1] == 249, "worked example, hidden layer: a' = (%u, %u), need (0, 249)", h0[0],
           h0[1]);
-    check(logits[0] == 249 && logits[1] == 249 && cls == 0,
+    CHECK(logits[0] == 249 && logits[1] == 249 && cls == 0,
           "worked example, second layer: logits (%" PRId32 ", %" PRId32 ") class %d, need (249, 249) 0 "
           "(tie -> lowest index)",
           logits[0], logits[1], cls);
@@ -211,19 +172,19 @@ static void test_rounding(void)
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         int got = requant_one(t[i].bias, t[i].m, t[i].s, 1, 2, 0);
-        check(got == t[i].want, "requant bias %" PRId32 " M %u S %u: %s: got %d", t[i].bias, t[i].m, t[i].s,
+        CHECK(got == t[i].want, "requant bias %" PRId32 " M %u S %u: %s: got %d", t[i].bias, t[i].m, t[i].s,
               t[i].what, got);
     }
     /* the largest accumulator the format allows: bias max + 4096 inputs of 255 x (+3) */
     int got39 = requant_one(Q2_BIAS_MAX, 65535, 39, 4096, 3, 255);
     int got40 = requant_one(Q2_BIAS_MAX, 65535, 40, 4096, 3, 255);
-    check(got39 == 1 && got40 == 0, "largest acc 7327743 x 65535: S=39 -> %d (need 1), S=40 -> %d (need 0)",
+    CHECK(got39 == 1 && got40 == 0, "largest acc 7327743 x 65535: S=39 -> %d (need 1), S=40 -> %d (need 0)",
           got39, got40);
     int neg = requant_one(-Q2_BIAS_MAX, 65535, 1, 4096, 0, 255);
-    check(neg == 0, "most negative acc -7327743, S=1: %d, need 0", neg);
+    CHECK(neg == 0, "most negative acc -7327743, S=1: %d, need 0", neg);
 
     int32_t v1[4] = {5, 7, 7, 1}, v2[3] = {-3, -3, -3}, v3[3] = {-9, -2, -5};
-    check(q2_argmax(v1, 4) == 1 && q2_argmax(v2, 3) == 0 && q2_argmax(v3, 3) == 1,
+    CHECK(q2_argmax(v1, 4) == 1 && q2_argmax(v2, 3) == 0 && q2_argmax(v3, 3) == 1,
           "argmax: lowest index on ties, negative logits");
 }
 
@@ -266,7 +227,7 @@ static void test_round_trip(void)
             memcpy(again, p.image, len);
             same = !q2_qmodel_encode(&p) && p.image_len == len && !memcmp(again, p.image, len);
         }
-        check(same && pad_zero,
+        CHECK(same && pad_zero,
               "lanes %3d: encode -> parse -> encode is the identity (13-%d-%d-10, "
               "padding lanes 0)",
               L, L + 3, 2 * L);
@@ -298,8 +259,8 @@ static void reject(const q2_qmodel *good, const corruption *c, bool fix_crc, lon
     q2_qmodel q;
     capture_begin();
     int rc = q2_qmodel_parse(&q, b, len, "bad.q2");
-    const char *msg = capture_end();
-    check(rc == Q2_EFORMAT && strstr(msg, c->needle) != NULL && q.n_layers == 0 && q.image == NULL,
+    const char *msg = capture_end_line(); /* the message must name the field */
+    CHECK(rc == Q2_EFORMAT && strstr(msg, c->needle) != NULL && q.n_layers == 0 && q.image == NULL,
           "rejects %s: \"%s\"", c->what, msg);
     q2_qmodel_free(&q);
     free(b);
@@ -317,7 +278,7 @@ static void test_corrupt(void)
     q2_image_layout_of(3, dims, 64, &lay);
     const size_t D1 = 16 + 24, D2 = 16 + 48;    /* descriptors of layers 1 and 2 */
     const size_t R1 = lay.param_off[1] + 8 * 5; /* neuron 5 of layer 1 */
-    check(lay.w0 > lay.p_end, "test image has %u padding bytes before the weights", lay.w0 - lay.p_end);
+    CHECK(lay.w0 > lay.p_end, "test image has %u padding bytes before the weights", lay.w0 - lay.p_end);
     const corruption cs[] = {
         {"bad magic", 0, 4, 0x4C4D3252, "magic"},
         {"version 2", 4, 2, 2, "version 2, need 1"},
@@ -363,7 +324,7 @@ static void test_corrupt(void)
     /* S = 0 is legal on the last layer (its M/S are ignored) */
     q2_qmodel p;
     int rc = q2_qmodel_parse(&p, q.image, q.image_len, "good.q2");
-    check(!rc && p.crc == q2_rd32(q.image + q.image_len - 4),
+    CHECK(!rc && p.crc == q2_rd32(q.image + q.image_len - 4),
           "the uncorrupted image parses, CRC 0x%08" PRIX32, p.crc);
     q2_qmodel_free(&p);
     q2_qmodel_free(&q);
@@ -436,7 +397,7 @@ static void test_fast_random(void)
             }
             if (mode == MODE_RANDOM) memset(x + dims[0], 0, (size_t)dims[0] * 3); /* zero images */
             int nk, bad = compare_fast(&q, x, n, NULL, &nk);
-            check(bad == 0 && nk >= 1, "fast == ref, %s, %d layers %d-...-%d, %d images, %d kernels",
+            CHECK(bad == 0 && nk >= 1, "fast == ref, %s, %d layers %d-...-%d, %d images, %d kernels",
                   mode_names[mode], n_layers, dims[0], dims[n_layers], n, nk);
             free(x);
             q2_qmodel_free(&q);
@@ -446,8 +407,7 @@ static void test_fast_random(void)
 
 static void test_fast_real(void)
 {
-    const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
-    const char *mnist = getenv("MNIST_DIR") ? getenv("MNIST_DIR") : "data/mnist";
+    const char *build = check_env("BUILD", "build"), *mnist = check_env("MNIST_DIR", "data/mnist");
     char model[1024], images[1024], labels[1024];
     /* The paper model when make run has produced it, else the tiny fixture that make test builds
      * (a fresh clone in CI has only the latter): either way all 10,000 test images are compared. */
@@ -465,12 +425,12 @@ static void test_fast_real(void)
     q2_qmodel q;
     q2_dataset d;
     if (q2_qmodel_load(&q, model) || q2_dataset_load(&d, images, labels)) {
-        check(0, "load %s and the MNIST test set", model);
+        CHECK(0, "load %s and the MNIST test set", model);
         return;
     }
     int n_cls = q2_qmodel_n_classes(&q), n_in = q2_qmodel_n_inputs(&q);
     if (d.rows * d.cols != n_in) {
-        check(0, "%s has %d inputs, the test images %d pixels", model, n_in, d.rows * d.cols);
+        CHECK(0, "%s has %d inputs, the test images %d pixels", model, n_in, d.rows * d.cols);
         return;
     }
     int32_t *ref = malloc((size_t)d.n * (size_t)n_cls * sizeof *ref);
@@ -479,7 +439,7 @@ static void test_fast_real(void)
         correct += q2_qmodel_forward_ref(&q, d.images + (size_t)i * (size_t)n_in,
                                          ref + (size_t)i * (size_t)n_cls, NULL) == d.labels[i];
     int nk, bad = compare_fast(&q, d.images, d.n, ref, &nk);
-    check(bad == 0, "fast == ref on %s over all %d test images, %d kernels (ref accuracy %.2f%%)", model, d.n,
+    CHECK(bad == 0, "fast == ref on %s over all %d test images, %d kernels (ref accuracy %.2f%%)", model, d.n,
           nk, 100.0 * correct / d.n);
     free(ref);
     q2_dataset_free(&d);
@@ -494,6 +454,5 @@ int main(void)
     test_corrupt();
     test_fast_random();
     test_fast_real();
-    printf("%d checks, %d failed: %s\n", n_checks, n_failed, n_failed ? "FAILED" : "PASSED");
-    return n_failed ? 1 : 0;
+    return check_summary();
 }

@@ -8,6 +8,7 @@
 
 #include "quant/quant.h"
 #include "base/util.h"
+#include "check.h"
 
 /* ---- error budgets ----------------------------------------------------------------------------- */
 #define REF_DELTA_TOL   5e-6   /* Delta_opt = 1.08739 is given to 6 significant digits */
@@ -20,17 +21,6 @@
 #define RULE_TOL        1e-9   /* hand-computed x_max (relative) */
 #define MSE_GRID        20000  /* brute-force grid for the mse rule */
 #define OCTAV_LAP_TOL   0.02   /* adapted OCTAV fixed point on 1e5 samples vs 2.17595 (theory) */
-
-static int n_checks, n_failed;
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        n_checks++;                                                                        \
-        bool ok_ = (cond);                                                                 \
-        if (!ok_) n_failed++;                                                              \
-        printf("%3d %s  ", n_checks, ok_ ? "ok  " : "FAIL");                               \
-        printf(__VA_ARGS__);                                                               \
-        putchar('\n');                                                                     \
-    } while (0)
 
 static bool close_rel(double a, double b, double tol) { return fabs(a - b) <= tol * fmax(1, fabs(b)); }
 
@@ -355,11 +345,7 @@ static void networks_acc_rule(const mlp *src)
           dst.n_layers == 0 && d.n_layers == 0, "acc without a validation set -> Q2_EARG, outputs empty");
     enum { N = 40 };
     uint8_t px[N * 6], lab[N];
-    q2_rng rng;
-    q2_rng_init(&rng, 5);
-    for (int i = 0; i < N * 6; i++) px[i] = (uint8_t)q2_rng_below(&rng, 256);
-    for (int i = 0; i < N; i++) lab[i] = (uint8_t)q2_rng_below(&rng, 3);
-    q2_dataset val = {.n = N, .rows = 2, .cols = 3, .images = px, .labels = lab};
+    q2_dataset val = check_random_dataset(N, 2, 3, 3, 5, px, lab);
     q2_quant_opts ao = q2_quant_opts_default();
     ao.points = 12;
     q2_quant_info info;
@@ -397,6 +383,5 @@ int main(void)
     test_quantizer();
     test_rules();
     test_networks();
-    printf("%d checks, %d failed: %s\n", n_checks, n_failed, n_failed ? "FAILED" : "PASSED");
-    return n_failed ? 1 : 0;
+    return check_summary();
 }

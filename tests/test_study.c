@@ -11,20 +11,10 @@
 
 #include "study/study.h"
 #include "base/util.h"
+#include "check.h"
 
 #define DB_TOL   1e-9   /* SQNR computed two ways in double */
 #define RATIO_TOL 1e-6  /* x_max/sigma from float deltas */
-
-static int n_checks, n_failed;
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        n_checks++;                                                                        \
-        bool ok_ = (cond);                                                                 \
-        if (!ok_) n_failed++;                                                              \
-        printf("%3d %s  ", n_checks, ok_ ? "ok  " : "FAIL");                               \
-        printf(__VA_ARGS__);                                                               \
-        putchar('\n');                                                                     \
-    } while (0)
 
 /* ---- fixtures ---------------------------------------------------------------------------------- */
 static int random_mlp(mlp *m, int n_layers, const int *dims, uint64_t seed)
@@ -40,11 +30,6 @@ static int random_mlp(mlp *m, int n_layers, const int *dims, uint64_t seed)
     return 0;
 }
 
-static void be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
-}
-
 /* IDX image and label files of n random 3x3 images, labels 0..2 */
 static int write_idx(const char *img, const char *lbl, int n, uint64_t seed)
 {
@@ -52,8 +37,8 @@ static int write_idx(const char *img, const char *lbl, int n, uint64_t seed)
     uint8_t *bi = malloc(ni), *bl = malloc(nl);
     int rc = Q2_ENOMEM;
     if (!bi || !bl) goto out;
-    be32(bi, 0x803); be32(bi + 4, (uint32_t)n); be32(bi + 8, 3); be32(bi + 12, 3);
-    be32(bl, 0x801); be32(bl + 4, (uint32_t)n);
+    check_wr32be(bi, 0x803); check_wr32be(bi + 4, (uint32_t)n); check_wr32be(bi + 8, 3); check_wr32be(bi + 12, 3);
+    check_wr32be(bl, 0x801); check_wr32be(bl + 4, (uint32_t)n);
     q2_rng rng;
     q2_rng_init(&rng, seed);
     for (int i = 0; i < n; i++) {
@@ -147,11 +132,7 @@ static void test_sweep(void)
     if (random_mlp(&m, 2, dims, 11)) return;
     enum { N = 60 };
     uint8_t px[N * 9], lab[N];
-    q2_rng rng;
-    q2_rng_init(&rng, 2);
-    for (int i = 0; i < N * 9; i++) px[i] = (uint8_t)q2_rng_below(&rng, 256);
-    for (int i = 0; i < N; i++) lab[i] = (uint8_t)q2_rng_below(&rng, 3);
-    q2_dataset val = {.n = N, .rows = 3, .cols = 3, .images = px, .labels = lab};
+    q2_dataset val = check_random_dataset(N, 3, 3, 3, 2, px, lab);
     q2_quant_opts o = q2_quant_opts_default();
     o.points = 9;
     q2_sweep_point pts[9];
@@ -224,9 +205,8 @@ static bool file_has(const char *path, const char *needle)
 static void test_end_to_end(void)
 {
     printf("q2_study_run on synthetic 3x3 images, 9-8-3 network\n");
-    const char *build = getenv("BUILD");
     char dir[1024], p[6][1200];
-    snprintf(dir, sizeof dir, "%s/tmp/test_study", build && *build ? build : "build");
+    snprintf(dir, sizeof dir, "%s/tmp/test_study", check_env("BUILD", "build"));
     const char *names[6] = {"tr-img", "tr-lbl", "te-img", "te-lbl", "model.mlp", "report"};
     for (int k = 0; k < 6; k++) snprintf(p[k], sizeof p[k], "%s/%s", dir, names[k]);
     int dims[] = {9, 8, 3};
@@ -291,11 +271,7 @@ static void test_end_to_end(void)
 }
 
 /* ---- best.txt (best.c) ------------------------------------------------------------------------- */
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f || fputs(text, f) < 0 || fclose(f)) exit(2);
-}
+static void write_text(const char *path, const char *text) { check_write(path, text, strlen(text)); }
 
 static void test_best(void)
 {
@@ -340,6 +316,5 @@ int main(void)
     test_sweep();
     test_end_to_end();
     test_best();
-    printf("%d checks, %d failed: %s\n", n_checks, n_failed, n_failed ? "FAILED" : "PASSED");
-    return n_failed ? 1 : 0;
+    return check_summary();
 }

@@ -12,17 +12,7 @@
 #include "float/mlp.h"
 #include "float/train.h"
 #include "base/util.h"
-
-static int n_checks, n_failed;
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        n_checks++;                                                                        \
-        bool ok_ = (cond);                                                                 \
-        if (!ok_) n_failed++;                                                              \
-        printf("%3d %s  ", n_checks, ok_ ? "ok  " : "FAIL");                               \
-        printf(__VA_ARGS__);                                                               \
-        putchar('\n');                                                                     \
-    } while (0)
+#include "check.h"
 
 /* ---- error budgets ---------------------------------------------------------------------------- */
 #define GRAD_EPS      1e-3  /* central-difference step on a parameter (double-precision loss below) */
@@ -271,8 +261,7 @@ static void test_synthetic(void)
 
 static void test_mnist(void)
 {
-    const char *dir = getenv("MNIST_DIR");
-    if (!dir) dir = "data/mnist";
+    const char *dir = check_env("MNIST_DIR", "data/mnist");
     char img[512], lbl[512];
     snprintf(img, sizeof img, "%s/train-images-idx3-ubyte", dir);
     snprintf(lbl, sizeof lbl, "%s/train-labels-idx1-ubyte", dir);
@@ -307,6 +296,5 @@ int main(void)
     test_gradient();
     test_synthetic();
     test_mnist();
-    printf("%d checks, %d failed: %s\n", n_checks, n_failed, n_failed ? "FAILED" : "PASSED");
-    return n_failed ? 1 : 0;
+    return check_summary();
 }

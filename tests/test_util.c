@@ -9,24 +9,8 @@
 #include <unistd.h>
 
 #include "base/util.h"
-
-static int n_checks, n_failed;
-static void check(bool ok, const char *what)
-{
-    n_checks++;
-    if (!ok) n_failed++;
-    printf("%3d %s: %s\n", n_checks, ok ? "PASSED" : "FAILED", what);
-}
-
-static char dir[64];
-static const char *in_dir(const char *name)
-{
-    static char p[4][256];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
+#define CHECK_WORDS_PASSED
+#include "check.h"
 
 static bool is_file(const char *path, size_t len)
 {
@@ -64,75 +48,68 @@ static void test_read(void)
     char p[64];
     int fd = pipe_of(300000, p, sizeof p);
     int rc = q2_read_file(p, &b, &len, 1 << 20);
-    check(rc == 0 && len == 300000 && b[0] == 0xA5 && b[len - 1] == 0xA5, "a 300 kB pipe is read whole");
+    CHECK(rc == 0 && len == 300000 && b[0] == 0xA5 && b[len - 1] == 0xA5, "a 300 kB pipe is read whole");
     free(b);
     close(fd);
     wait(NULL);
     fd = pipe_of(5000, p, sizeof p);
-    check(q2_read_file(p, &b, &len, 4096) == Q2_EFORMAT, "a pipe past max_len: Q2_EFORMAT");
+    CHECK(q2_read_file(p, &b, &len, 4096) == Q2_EFORMAT, "a pipe past max_len: Q2_EFORMAT");
     close(fd);
     wait(NULL);
-    check(q2_read_file(dir, &b, &len, 0) == Q2_EIO, "a directory: Q2_EIO (message says 'is a directory')");
+    CHECK(q2_read_file(check_dir, &b, &len, 0) == Q2_EIO, "a directory: Q2_EIO (message says 'is a directory')");
 }
 
 static void test_outs(void)
 {
     q2_outs o;
     q2_outs_init(&o);
-    int rc = q2_outs_add(&o, in_dir("a"), "aaaa", 4);
-    if (!rc) rc = q2_outs_add(&o, in_dir("sub/b"), "bb", 2);
-    check(rc == 0 && !is_file(in_dir("a"), 4) && q2_outs_tmp(&o, in_dir("a")), "staged: not yet in place");
+    int rc = q2_outs_add(&o, check_path("a"), "aaaa", 4);
+    if (!rc) rc = q2_outs_add(&o, check_path("sub/b"), "bb", 2);
+    CHECK(rc == 0 && !is_file(check_path("a"), 4) && q2_outs_tmp(&o, check_path("a")), "staged: not yet in place");
     q2_outs_free(&o);
-    check(access(in_dir("a"), F_OK) != 0 && access(in_dir("sub/b"), F_OK) != 0,
+    CHECK(access(check_path("a"), F_OK) != 0 && access(check_path("sub/b"), F_OK) != 0,
           "freed without commit: neither output appears");
 
     q2_outs_init(&o);
-    rc = q2_outs_add(&o, in_dir("a"), "aaaa", 4);
-    if (!rc) rc = q2_outs_add(&o, in_dir("sub/b"), "bb", 2);
+    rc = q2_outs_add(&o, check_path("a"), "aaaa", 4);
+    if (!rc) rc = q2_outs_add(&o, check_path("sub/b"), "bb", 2);
     if (!rc) rc = q2_outs_commit(&o);
-    check(rc == 0 && is_file(in_dir("a"), 4) && is_file(in_dir("sub/b"), 2), "committed: both appear");
+    CHECK(rc == 0 && is_file(check_path("a"), 4) && is_file(check_path("sub/b"), 2), "committed: both appear");
 
     q2_outs_init(&o);
-    rc = q2_outs_add(&o, in_dir("a"), "x", 1);
-    check(rc == 0 && q2_outs_add(&o, in_dir("a"), "y", 1) == Q2_EARG, "the same path twice: Q2_EARG");
+    rc = q2_outs_add(&o, check_path("a"), "x", 1);
+    CHECK(rc == 0 && q2_outs_add(&o, check_path("a"), "y", 1) == Q2_EARG, "the same path twice: Q2_EARG");
     q2_outs_free(&o);
-    check(is_file(in_dir("a"), 4), "... and the old file is untouched");
+    CHECK(is_file(check_path("a"), 4), "... and the old file is untouched");
 
-    check(symlink("a", in_dir("link")) == 0 && q2_write_file_atomic(in_dir("link"), "zz", 2) == 0 &&
-          is_file(in_dir("a"), 2), "a symlink is followed: its target is replaced");
+    CHECK(symlink("a", check_path("link")) == 0 && q2_write_file_atomic(check_path("link"), "zz", 2) == 0 &&
+          is_file(check_path("a"), 2), "a symlink is followed: its target is replaced");
     struct stat st;
-    check(lstat(in_dir("link"), &st) == 0 && S_ISLNK(st.st_mode), "... and the link stays a link");
-    check(q2_write_file_atomic(dir, "x", 1) == Q2_EARG, "a directory as output: Q2_EARG");
+    CHECK(lstat(check_path("link"), &st) == 0 && S_ISLNK(st.st_mode), "... and the link stays a link");
+    CHECK(q2_write_file_atomic(check_dir, "x", 1) == Q2_EARG, "a directory as output: Q2_EARG");
 
     q2_outs_init(&o);
-    rc = q2_outs_add(&o, in_dir("c"), "ccc", 3);
+    rc = q2_outs_add(&o, check_path("c"), "ccc", 3);
     if (!rc) rc = q2_outs_add(&o, "/dev/full", "x", 1);
-    check(rc == 0 && q2_outs_commit(&o) == Q2_EIO && access(in_dir("c"), F_OK) != 0,
+    CHECK(rc == 0 && q2_outs_commit(&o) == Q2_EIO && access(check_path("c"), F_OK) != 0,
           "an in-place output fails (/dev/full): Q2_EIO and the staged one never appears");
     struct stat full;
-    check(stat("/dev/full", &full) == 0 && S_ISCHR(full.st_mode), "... and /dev/full is still a device");
+    CHECK(stat("/dev/full", &full) == 0 && S_ISCHR(full.st_mode), "... and /dev/full is still a device");
 
     /* /dev/shm is a file system like /tmp: a new file there is created (the fuzz targets use it) */
     char shm[64];
     snprintf(shm, sizeof shm, "/dev/shm/test_util.%d", (int)getpid());
     if (access("/dev/shm", W_OK) == 0) {
-        check(q2_write_file_atomic(shm, "shm", 3) == 0 && is_file(shm, 3), "a new file under /dev/shm/ is created");
+        CHECK(q2_write_file_atomic(shm, "shm", 3) == 0 && is_file(shm, 3), "a new file under /dev/shm/ is created");
         unlink(shm);
     }
 }
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/test_util.XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    check_tmpdir("test_util");
     test_read();
     test_outs();
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "cleanup of %s failed\n", dir);
-    printf("%d checks, %d failed: %s\n", n_checks, n_failed, n_failed ? "FAILED" : "PASSED");
-    return n_failed ? 1 : 0;
+    check_tmpdir_remove();
+    return check_summary();
 }
