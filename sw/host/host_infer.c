@@ -5,6 +5,9 @@
 
 #include "base/util.h"
 
+/* Messages name the public function, not the step: "q2_host_infer_stream: infer failed: ...". */
+#define STREAM_ERR(...) q2_err("q2_host_infer_stream", __VA_ARGS__)
+
 typedef struct {
     q2_host *h;
     const q2_infer_job *j;
@@ -37,14 +40,14 @@ static int judge(stream *s, int *rc, int status, const q2_infer_result *r)
     long idx = j->first + s->done;
     if (*rc == Q2_EFORMAT) *rc = Q2_EDEVICE;   /* the device's answer is wrong: exit 2 */
     else if (!*rc && status == Q2S_OK && j->n_classes && r->n_classes != j->n_classes) {
-        Q2_ERR("infer failed: image %ld: the device answered %d classes, %s has %d", idx, r->n_classes,
+        STREAM_ERR("infer failed: image %ld: the device answered %d classes, %s has %d", idx, r->n_classes,
                j->model_name, j->n_classes);
         *rc = Q2_EDEVICE;
     }
     if (*rc && (*rc != Q2_EDEVICE || status >= 0)) return ANS_FAIL;
     if (*rc || status == Q2S_FRAME_CRC || status == Q2S_TIMEOUT || status == Q2S_OVERFLOW) {
         if (++s->recoveries > s->h->o.retries) {
-            if (!*rc) Q2_ERR("infer failed: image %ld: %s (%s)", idx, q2_status_name(status),
+            if (!*rc) STREAM_ERR("infer failed: image %ld: %s (%s)", idx, q2_status_name(status),
                              q2_status_text(status));
             *rc = Q2_EDEVICE;
             return ANS_FAIL;
@@ -52,7 +55,7 @@ static int judge(stream *s, int *rc, int status, const q2_infer_result *r)
         return ANS_RESEND;
     }
     if (status != Q2S_OK) {
-        Q2_ERR("infer failed: image %ld: the device answered %s: %s", idx, q2_status_name(status),
+        STREAM_ERR("infer failed: image %ld: the device answered %s: %s", idx, q2_status_name(status),
                q2_status_text(status));
         *rc = Q2_EDEVICE;
         return ANS_FAIL;
@@ -67,7 +70,7 @@ static int resend(stream *s, int rc, int status)
 {
     s->h->retries_used++;
     if (s->h->o.verbose)
-        Q2_ERR("infer: resending from image %ld (%s)", s->j->first + s->done,
+        STREAM_ERR("infer: resending from image %ld (%s)", s->j->first + s->done,
                rc ? "no response" : q2_status_name(status));
     if (rc && (rc = q2_host_resync(s->h))) return rc;
     s->sent = s->done;
