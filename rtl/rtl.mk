@@ -20,12 +20,25 @@ RTL_LINT_LANES ?= 8 16 32 64
 RTL_LINT_MEMS  ?= "-GWMEM_BYTES=8192 -GPMEM_NEURONS=256 -GABUF_BYTES=256" "" \
                   "-GWMEM_BYTES=262144 -GPMEM_NEURONS=2048 -GABUF_BYTES=1024" \
                   "-GWMEM_BYTES=1048576 -GPMEM_NEURONS=32768 -GABUF_BYTES=4096"
-RTL_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards rtl/lint_waivers.vlt
+RTL_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards $(CODES_INC) rtl/lint_waivers.vlt
+
+# ---- the code tables -> build/gen (GEN_DIR, CODES_INC: Makefile) ------------------------------------
+# One table per folder that owns the codes (docs/architecture.md, "Codes"); each header is made
+# from its table, with every other table read too, for =group.NAME references and so that no
+# name is defined in two tables.
+CODES_TABLES := rtl/core/codes.tbl rtl/link/codes.tbl
+$(GEN_DIR)/q2_%_codes.vh: rtl/%/codes.tbl $(CODES_TABLES) rtl/core/gen_codes.sh
+	@mkdir -p $(@D)
+	rtl/core/gen_codes.sh vh $< $(filter-out $<,$(CODES_TABLES)) > $@.tmp && mv $@.tmp $@
+$(GEN_DIR)/q2_%_codes.h: rtl/%/codes.tbl $(CODES_TABLES) rtl/core/gen_codes.sh
+	@mkdir -p $(@D)
+	rtl/core/gen_codes.sh h $< $(filter-out $<,$(CODES_TABLES)) > $@.tmp && mv $@.tmp $@
+TEST_DEPS += $(CODES_VH) $(CODES_H)
 
 .PHONY: lint-core
 LINT_STEPS += lint-core
 
-lint-core:
+lint-core: $(CODES_VH)
 	@set -e; n=0; \
 	for l in $(RTL_LINT_LANES); do for m in $(RTL_LINT_MEMS); do \
 	    $(RTL_LINT) --top-module accel_core -GLANES=$$l $$m $(RTL_CORE_SRCS); n=$$((n+1)); \
