@@ -30,7 +30,7 @@ BOARD_SIM_GPARAMS := -GLANES=$(BOARD_SIM_LANES) -GCLKS_PER_BIT=$(BOARD_SIM_CPB) 
                      -GPMEM_NEURONS=$(BOARD_SIM_PMEM) -GABUF_BYTES=$(BOARD_SIM_ABUF)
 BOARD_SIM_CORE_SRC := $(if $(filter bfm,$(BOARD_CORE)),sim/board_core_bfm.v)
 BOARD_SIM_VFLAGS := --cc --Mdir $(BOARD_SIM_DIR) --top-module accel_top -Irtl/core -Irtl/link -Irtl/boards -Isim/models \
-                    -O3 --x-assign unique --x-initial unique -Wno-fatal -Wno-lint -Wno-style \
+                    $(CODES_INC) -O3 --x-assign unique --x-initial unique -Wno-fatal -Wno-lint -Wno-style \
                     $(if $(filter 1,$(BOARD_SIM_TRACE)),--trace) $(BOARD_SIM_GPARAMS)
 # The configuration is part of the build: a change of knobs re-verilates.
 BOARD_SIM_CONFIG := $(BOARD_SIM_VFLAGS) core=$(BOARD_CORE)
@@ -47,7 +47,7 @@ $(BOARD_SIM_DIR)/config.txt: FORCE_BOARD_SIM
 	@mkdir -p $(@D)
 	@echo '$(BOARD_SIM_CONFIG)' | cmp -s - $@ || echo '$(BOARD_SIM_CONFIG)' > $@
 
-$(BOARD_SIM_DIR)/Vaccel_top.mk: $(BOARD_RTL) $(BOARD_SIM_CORE_SRC) \
+$(BOARD_SIM_DIR)/Vaccel_top.mk: $(BOARD_RTL) $(CODES_VH) $(BOARD_SIM_CORE_SRC) \
                                 $(BOARD_SIM_DIR)/config.txt
 	@echo "verilator accel_top (LANES=$(BOARD_SIM_LANES), $(BOARD_SIM_CPB) clocks/bit, core=$(BOARD_CORE)) -> $(@D)"
 	@rm -rf $(BOARD_SIM_DIR)/V* && $(VERILATOR) $(BOARD_SIM_VFLAGS) $(BOARD_SIM_CORE_SRC) rtl/link/accel_top.v \
@@ -74,9 +74,10 @@ ALL_TARGETS += $(BOARD_SIM)
 TEST_DEPS   += $(BOARD_SIM)
 
 # ---- lint: every module of the host link, over its parameter sets ---------------------------------
-TOP_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards -Isim/models $(wildcard rtl/lint_waivers_top.vlt)
+TOP_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards -Isim/models $(CODES_INC) \
+           $(wildcard rtl/lint_waivers_top.vlt)
 
-lint-top:
+lint-top: $(CODES_VH)
 	@set -e; for c in 4 5 16 20; do \
 	    $(TOP_LINT) --top-module uart_rx -GCLKS_PER_BIT=$$c rtl/link/uart_rx.v; \
 	    $(TOP_LINT) --top-module uart_tx -GCLKS_PER_BIT=$$c rtl/link/uart_tx.v; \

@@ -74,11 +74,11 @@ FORCE_FUZZ_VPROTO:
 $(FUZZ_VDIR)/config.txt: FORCE_FUZZ_VPROTO
 	@mkdir -p $(@D)
 	@echo '$(FUZZ_PROTO_G) $(FUZZ_VCOV) $(CLANGXX)' | cmp -s - $@ || echo '$(FUZZ_PROTO_G) $(FUZZ_VCOV) $(CLANGXX)' > $@
-$(FUZZ_VDIR)/Vaccel_top.mk: $(BOARD_RTL) $(FUZZ_VDIR)/config.txt
+$(FUZZ_VDIR)/Vaccel_top.mk: $(BOARD_RTL) $(CODES_VH) $(FUZZ_VDIR)/config.txt
 	@mkdir -p $(@D)
 	@echo "verilator accel_top for fuzz-proto -> $(@D)"
 	@rm -rf $(FUZZ_VDIR)/V* && $(VERILATOR) --cc --Mdir $(FUZZ_VDIR) --top-module accel_top -Irtl/core -Irtl/link -Irtl/boards \
-	    -Isim/models -O3 --x-assign unique --x-initial unique -Wno-fatal -Wno-lint -Wno-style \
+	    -Isim/models $(CODES_INC) -O3 --x-assign unique --x-initial unique -Wno-fatal -Wno-lint -Wno-style \
 	    $(FUZZ_PROTO_G) rtl/link/accel_top.v > $(FUZZ_VDIR)/verilator.log 2>&1 || \
 	    { cat $(FUZZ_VDIR)/verilator.log; exit 1; }
 $(FUZZ_VDIR)/Vaccel_top__ALL.a: $(FUZZ_VDIR)/Vaccel_top.mk
