@@ -47,6 +47,15 @@ CSTD      := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror
 CFLAGS    ?= $(OPT) -g
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
+# The code tables (rtl/core/codes.tbl, rtl/link/codes.tbl: ops, error codes, registers, commands,
+# status bytes ...) as generated headers in GEN_DIR (rules: rtl/rtl.mk). Every compiler, linter,
+# simulator and synthesizer that reads a consumer is given CODES_INC, and every rule that reads
+# one depends on the headers (CODES_VH for Verilog, CODES_H for C).
+GEN_DIR   := $(BUILD)/gen
+CODES_INC := -I$(GEN_DIR)
+CODES_VH  := $(GEN_DIR)/q2_core_codes.vh $(GEN_DIR)/q2_link_codes.vh
+CODES_H   := $(GEN_DIR)/q2_core_codes.h $(GEN_DIR)/q2_link_codes.h
+
 # Files of the MNIST distribution (IDX format), in MNIST_DIR.
 TRAIN_IMAGES := $(MNIST_DIR)/train-images-idx3-ubyte
 TRAIN_LABELS := $(MNIST_DIR)/train-labels-idx1-ubyte
@@ -120,7 +129,7 @@ docs: $(DOCS_STEPS)
 
 test: deps data
 	@$(MAKE) --no-print-directory $(TEST_DEPS)
-	@tests/run.sh $(BUILD)
+	@CODES_INC='$(CODES_INC)' tests/run.sh $(BUILD)
 
 lint: $(LINT_STEPS)
 bench: deps data

@@ -63,7 +63,7 @@ $(BOARD_DIR)/config.txt: FORCE
 # ---- iCE40 UP5K (iCEBreaker) ---------------------------------------------------------------------
 # -dsp: the requantizer's multiply may use SB_MAC16s; the lanes' x3 is shift-and-add in the RTL
 # (style.md §12) and report.txt shows dsp=<n>/8 to prove it stayed that way.
-ICE40_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards -I$(CAPS_DIR) $(BOARD_RTL) rtl/boards/top_icebreaker.v; \
+ICE40_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(CODES_INC) $(BOARD_RTL) rtl/boards/top_icebreaker.v; \
               chparam -set LANES $(LANES) -set CLK_MHZ $(ICE40_MHZ) top_icebreaker; \
               synth_ice40 -top top_icebreaker -dsp -json $(BOARD_DIR)/q2mlp.json; \
               tee -q -o $(BOARD_DIR)/synth_stat.txt stat
@@ -85,7 +85,7 @@ else
 	$(ICEPROG) $(BOARD_DIR)/q2mlp.bin
 endif
 
-$(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) rtl/boards/top_icebreaker.v $(CAPS_VH) $(BOARD_DIR)/config.txt
+$(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) $(CODES_VH) $(CAPS_VH) rtl/boards/top_icebreaker.v $(BOARD_DIR)/config.txt
 	@echo "yosys synth_ice40 (LANES=$(LANES), $(ICE40_MHZ) MHz) -> $@"
 	@$(PROGRESS) yosys $(@D)/yosys.log $(YOSYS) -q -l $(@D)/yosys.log -p '$(ICE40_YOSYS)' || \
 	    { tail -n 20 $(@D)/yosys.log; exit 1; }
@@ -120,7 +120,7 @@ endif
 # otherwise from a Debian trixie root that rtl/scripts/ecp5_tools.sh makes once in ~/.cache/q2mlp.
 ECP5_DEVICE ?= 85k
 ECP5_TOOLS  := rtl/scripts/ecp5_tools.sh
-ECP5_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards -I$(CAPS_DIR) $(BOARD_RTL) rtl/boards/top_ulx3s.v; \
+ECP5_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(CODES_INC) $(BOARD_RTL) rtl/boards/top_ulx3s.v; \
              chparam -set LANES $(LANES) -set CLK_MHZ $(ECP5_MHZ) -set DEVICE_K $(ECP5_DEVICE:k=) top_ulx3s; \
              synth_ecp5 -top top_ulx3s -json $(BOARD_DIR)/q2mlp.json; \
              tee -q -o $(BOARD_DIR)/synth_stat.txt stat
@@ -135,7 +135,7 @@ bitstream: board-check $(BOARD_DIR)/synth_report.txt $(BOARD_DIR)/q2mlp.bit $(BO
 prog: board-check $(BOARD_DIR)/q2mlp.bit
 	$(OPENFPGALOADER) -b ulx3s $(if $(filter 1,$(PROG_FLASH)),-f) $(BOARD_DIR)/q2mlp.bit
 
-$(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) rtl/boards/top_ulx3s.v $(CAPS_VH) $(BOARD_DIR)/config.txt
+$(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) $(CODES_VH) $(CAPS_VH) rtl/boards/top_ulx3s.v $(BOARD_DIR)/config.txt
 	@echo "yosys synth_ecp5 (LANES=$(LANES), $(ECP5_MHZ) MHz, $(ECP5_DEVICE)) -> $@"
 	@$(PROGRESS) yosys $(@D)/yosys.log $(YOSYS) -q -l $(@D)/yosys.log -p '$(ECP5_YOSYS)' || \
 	    { tail -n 20 $(@D)/yosys.log; exit 1; }
@@ -192,9 +192,10 @@ docs-boards:
 
 # ---- lint: the board tops with the primitive stand-ins of rtl/boards/lint/ -------------------------------
 # sim/models/ holds the SB_SPRAM256KA model that the core's MEM_TECH="ICE40" path instantiates.
-BOARD_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards -I$(CAPS_DIR) -Irtl/boards/lint -Isim/models $(wildcard rtl/lint_waivers.vlt)
+BOARD_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards -Irtl/boards/lint -Isim/models \
+             $(CODES_INC) rtl/lint_waivers.vlt
 
-lint-boards: $(CAPS_VH)
+lint-boards: $(CODES_VH) $(CAPS_VH)
 	@set -e; for l in 8 16 32; do \
 	    $(BOARD_LINT) --top-module top_icebreaker -GLANES=$$l rtl/boards/top_icebreaker.v; \
 	    $(BOARD_LINT) --top-module top_ulx3s -GLANES=$$l rtl/boards/top_ulx3s.v; \
@@ -217,14 +218,14 @@ POSTSYNTH_NET    = $(POSTSYNTH_DIR)/accel_core_ice40_l$(LANES).v
 POSTSYNTH_MODEL ?= $(BUILD)/models/up5k.q2
 POSTSYNTH_N     ?= 8
 POSTSYNTH_SIM   ?= verilator
-POSTSYNTH_YOSYS  = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(BOARD_RTL); \
+POSTSYNTH_YOSYS  = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(CODES_INC) $(BOARD_RTL); \
                    chparam -set LANES $* -set MEM_TECH "ICE40" -set WMEM_BYTES $(call board_cap,icebreaker,WMEM_BYTES) \
                        -set PMEM_NEURONS $(call board_cap,icebreaker,PMEM_NEURONS) \
                        -set ABUF_BYTES $(call board_cap,icebreaker,ABUF_BYTES) accel_core; \
                    synth_ice40 -top accel_core -dsp; \
                    tee -q -o $(@D)/synth_stat_l$*.txt stat; write_verilog -noattr $@
 
-$(POSTSYNTH_DIR)/accel_core_ice40_l%.v: $(BOARD_RTL)
+$(POSTSYNTH_DIR)/accel_core_ice40_l%.v: $(BOARD_RTL) $(CODES_VH)
 	@mkdir -p $(@D)
 	@echo "yosys synth_ice40 accel_core (LANES=$*, MEM_TECH ICE40) -> $@"
 	@$(PROGRESS) yosys $(@D)/yosys_l$*.log $(YOSYS) -q -l $(@D)/yosys_l$*.log -p '$(POSTSYNTH_YOSYS)' || \
@@ -237,9 +238,10 @@ POSTSYNTH_BIN  = $(POSTSYNTH_DIR)/tb_l$(LANES).$(if $(filter iverilog,$(POSTSYNT
 postsynth_out  = $(POSTSYNTH_DIR)/$(basename $(notdir $(1)))-l$(LANES)-n$(POSTSYNTH_N)-$(POSTSYNTH_SIM)
 POSTSYNTH_OUT ?= $(call postsynth_out,$(POSTSYNTH_MODEL))
 POSTSYNTH_ENV  = Q2MLP=$(BIN)/q2mlp TEST_IMAGES=$(TEST_IMAGES) YOSYS_DATDIR=$(YOSYS_DATDIR) \
-                 POSTSYNTH_SIM=$(POSTSYNTH_SIM) IVERILOG=$(IVERILOG) VVP=$(VVP) VERILATOR=$(VERILATOR)
+                 POSTSYNTH_SIM=$(POSTSYNTH_SIM) IVERILOG=$(IVERILOG) VVP=$(VVP) VERILATOR=$(VERILATOR) \
+                 CODES_INC='$(CODES_INC)'
 
-POSTSYNTH_TB_SRCS := rtl/scripts/postsynth_tb.v rtl/scripts/postsynth.sh
+POSTSYNTH_TB_SRCS := rtl/scripts/postsynth_tb.v rtl/scripts/postsynth.sh $(CODES_VH)
 $(POSTSYNTH_DIR)/tb_l%.vlt: $(POSTSYNTH_DIR)/accel_core_ice40_l%.v $(POSTSYNTH_TB_SRCS)
 	@echo "verilator: the netlist $< and rtl/scripts/postsynth_tb.v -> $@"
 	@$(POSTSYNTH_ENV) POSTSYNTH_SIM=verilator rtl/scripts/postsynth.sh build $< $@
@@ -293,14 +295,14 @@ up5k-search: $(BIN)/q2mlp $(REPORT)/best.txt | $(MNIST_DIR)/.verified
 
 # 60-bitstream: the default bitstream of BOARD (the iCEBreaker; `make bitstream` does the work and
 # checks its own prerequisites). Redone when the RTL, the constraints or a knob changes.
-$(RUN_DIR)/60-bitstream.txt: $(BOARD_RTL) rtl/boards/top_$(BOARD).v constraints/$(BOARD).$(if $(filter ulx3s,$(BOARD)),lpf,pcf) \
+$(RUN_DIR)/60-bitstream.txt: $(BOARD_RTL) $(CODES_VH) rtl/boards/top_$(BOARD).v constraints/$(BOARD).$(if $(filter ulx3s,$(BOARD)),lpf,pcf) \
         rtl/scripts/board_report.sh $(BOARD_DIR)/config.txt
 	$(call stage_begin,60-bitstream,the $(BOARD) build at $(LANES) lanes -> $(BOARD_DIR)/)
 	@$(MAKE) --no-print-directory bitstream
 	$(call stage_end,60-bitstream,board=$(BOARD) $$(cat $(BOARD_DIR)/report.txt))
 
 # 70-postsynth: the synthesized iCE40 netlist of the core runs the up5k model bit-exactly.
-$(RUN_DIR)/70-postsynth.txt: $(BOARD_RTL) $(UP5K_Q2) $(BIN)/q2mlp rtl/scripts/postsynth.sh rtl/scripts/postsynth_tb.v \
+$(RUN_DIR)/70-postsynth.txt: $(BOARD_RTL) $(CODES_VH) $(UP5K_Q2) $(BIN)/q2mlp rtl/scripts/postsynth.sh rtl/scripts/postsynth_tb.v \
         $(YOSYS_DATDIR)/ice40/cells_sim.v | $(MNIST_DIR)/.verified
 	$(call stage_begin,70-postsynth,the iCE40 netlist of the core vs the bit-exact model (up5k preset))
 	@$(MAKE) --no-print-directory postsynth POSTSYNTH_MODEL=$(UP5K_Q2)

@@ -20,8 +20,7 @@ RTL_SIM_MODELS := sim/models/SB_SPRAM256KA.v
 # $(call board_cap,BOARD,FIELD) (FIELD: WMEM_BYTES, PMEM_NEURONS or ABUF_BYTES); the board tops get
 # it as build/gen/q2_caps.vh (their parameter defaults).
 CAPS_TBL  := rtl/boards/capacities.tbl
-CAPS_DIR  := $(BUILD)/gen
-CAPS_VH   := $(CAPS_DIR)/q2_caps.vh
+CAPS_VH   := $(GEN_DIR)/q2_caps.vh
 board_cap  = $(or $(shell awk -v b=$(1) -v f=$(2) 'sub(/\#.*/, "") >= 0 && $$1 == b { \
                  print $$(f == "WMEM_BYTES" ? 2 : f == "PMEM_NEURONS" ? 3 : f == "ABUF_BYTES" ? 4 : 99) }' \
                  $(CAPS_TBL)),$(error $(CAPS_TBL): no $(2) for board '$(1)'))
@@ -33,12 +32,25 @@ RTL_LINT_LANES ?= 8 16 32 64
 RTL_LINT_MEMS  ?= "-GWMEM_BYTES=8192 -GPMEM_NEURONS=256 -GABUF_BYTES=256" "" \
                   "-GWMEM_BYTES=$(call board_cap,ulx3s-85k,WMEM_BYTES) -GPMEM_NEURONS=$(call board_cap,ulx3s-85k,PMEM_NEURONS) -GABUF_BYTES=$(call board_cap,ulx3s-85k,ABUF_BYTES)" \
                   "-GWMEM_BYTES=1048576 -GPMEM_NEURONS=32768 -GABUF_BYTES=4096"
-RTL_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards rtl/lint_waivers.vlt
+RTL_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards $(CODES_INC) rtl/lint_waivers.vlt
+
+# ---- the code tables -> build/gen (GEN_DIR, CODES_INC: Makefile) ------------------------------------
+# One table per folder that owns the codes (docs/architecture.md, "Codes"); each header is made
+# from its table, with every other table read too, for =group.NAME references and so that no
+# name is defined in two tables.
+CODES_TABLES := rtl/core/codes.tbl rtl/link/codes.tbl
+$(GEN_DIR)/q2_%_codes.vh: rtl/%/codes.tbl $(CODES_TABLES) rtl/core/gen_codes.sh
+	@mkdir -p $(@D)
+	rtl/core/gen_codes.sh vh $< $(filter-out $<,$(CODES_TABLES)) > $@.tmp && mv $@.tmp $@
+$(GEN_DIR)/q2_%_codes.h: rtl/%/codes.tbl $(CODES_TABLES) rtl/core/gen_codes.sh
+	@mkdir -p $(@D)
+	rtl/core/gen_codes.sh h $< $(filter-out $<,$(CODES_TABLES)) > $@.tmp && mv $@.tmp $@
+TEST_DEPS += $(CODES_VH) $(CODES_H)
 
 .PHONY: lint-core
 LINT_STEPS += lint-core
 
-lint-core:
+lint-core: $(CODES_VH)
 	@set -e; n=0; \
 	for l in $(RTL_LINT_LANES); do for m in $(RTL_LINT_MEMS); do \
 	    $(RTL_LINT) --top-module accel_core -GLANES=$$l $$m $(RTL_CORE_SRCS); n=$$((n+1)); \

@@ -2,7 +2,8 @@
 # lint of the UART/protocol modules, and the host benchmark (docs/host.md).
 #
 #   make build/bin/q2mlp-board-sim   verilate accel_top (+ the core, found in rtl/ by module name)
-#   make lint-top                    verilator -Wall: uart_rx, uart_tx, crc16, proto, accel_top
+#   make lint-top                    verilator -Wall: uart_rx, uart_tx, crc16, proto, accel_top, and
+#                                    the board sim's top with either core
 #   make bench-host                  images/s and line utilization through the simulated board
 #
 # Knobs: the simulated board is built for one clock / clocks-per-bit pair (the INFO reply carries
@@ -31,7 +32,7 @@ BOARD_SIM_GPARAMS := -GLANES=$(BOARD_SIM_LANES) -GCLKS_PER_BIT=$(BOARD_SIM_CPB) 
                      -GPMEM_NEURONS=$(BOARD_SIM_PMEM) -GABUF_BYTES=$(BOARD_SIM_ABUF)
 BOARD_SIM_CORE_SRC := $(if $(filter bfm,$(BOARD_CORE)),sim/board_core_bfm.v)
 BOARD_SIM_VFLAGS := --cc --Mdir $(BOARD_SIM_DIR) --top-module accel_top -Irtl/core -Irtl/link -Irtl/boards -Isim/models \
-                    -O3 --x-assign unique --x-initial unique -Wno-fatal -Wno-lint -Wno-style \
+                    $(CODES_INC) -O3 --x-assign unique --x-initial unique -Wall rtl/lint_waivers.vlt \
                     $(if $(filter 1,$(BOARD_SIM_TRACE)),--trace) $(BOARD_SIM_GPARAMS)
 # The configuration is part of the build: a change of knobs re-verilates.
 BOARD_SIM_CONFIG := $(BOARD_SIM_VFLAGS) core=$(BOARD_CORE)
@@ -48,7 +49,7 @@ $(BOARD_SIM_DIR)/config.txt: FORCE_BOARD_SIM
 	@mkdir -p $(@D)
 	@echo '$(BOARD_SIM_CONFIG)' | cmp -s - $@ || echo '$(BOARD_SIM_CONFIG)' > $@
 
-$(BOARD_SIM_DIR)/Vaccel_top.mk: $(BOARD_RTL) $(BOARD_SIM_CORE_SRC) \
+$(BOARD_SIM_DIR)/Vaccel_top.mk: $(BOARD_RTL) $(CODES_VH) $(BOARD_SIM_CORE_SRC) rtl/lint_waivers.vlt \
                                 $(BOARD_SIM_DIR)/config.txt
 	@echo "verilator accel_top (LANES=$(BOARD_SIM_LANES), $(BOARD_SIM_CPB) clocks/bit, core=$(BOARD_CORE)) -> $(@D)"
 	@rm -rf $(BOARD_SIM_DIR)/V* && $(VERILATOR) $(BOARD_SIM_VFLAGS) $(BOARD_SIM_CORE_SRC) rtl/link/accel_top.v \
@@ -62,9 +63,9 @@ $(filter %.o,$(BOARD_SIM_VOBJS)): $(BOARD_SIM_DIR)/Vaccel_top__ALL.a
 
 $(BOARD_SIM_DIR)/board_shim.o: sim/board_shim.cpp sim/board_shim.h $(BOARD_SIM_DIR)/Vaccel_top__ALL.a
 	$(CXX) $(BOARD_SIM_CXXFLAGS) -c $< -o $@
-$(BOARD_SIM_DIR)/board_sim.o: sim/board_sim.c sim/board_shim.h sw/host/host.h $(BOARD_SIM_DIR)/config.txt
+$(BOARD_SIM_DIR)/board_sim.o: sim/board_sim.c sim/board_shim.h sw/host/host.h $(CODES_H) $(BOARD_SIM_DIR)/config.txt
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(CFLAGS) -Isw -DBOARD_SIM_CPB=$(BOARD_SIM_CPB) -DBOARD_SIM_CLOCK_HZ=$(BOARD_SIM_CLOCK_HZ) \
+	$(CC) $(CSTD) $(CFLAGS) -Isw $(CODES_INC) -DBOARD_SIM_CPB=$(BOARD_SIM_CPB) -DBOARD_SIM_CLOCK_HZ=$(BOARD_SIM_CLOCK_HZ) \
 	    -c $< -o $@
 
 $(BOARD_SIM): $(BOARD_SIM_DIR)/board_sim.o $(BOARD_SIM_DIR)/board_shim.o $(BOARD_SIM_VOBJS)
@@ -75,9 +76,12 @@ ALL_TARGETS += $(BOARD_SIM)
 TEST_DEPS   += $(BOARD_SIM)
 
 # ---- lint: every module of the host link, over its parameter sets ---------------------------------
-TOP_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards -Isim/models $(wildcard rtl/lint_waivers_top.vlt)
+# The last two are what q2mlp-board-sim verilates (the same -Wall and waivers as its build), with
+# either core: BOARD_CORE=rtl and BOARD_CORE=bfm.
+TOP_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards -Isim/models $(CODES_INC) \
+           rtl/lint_waivers.vlt
 
-lint-top:
+lint-top: $(CODES_VH)
 	@set -e; for c in 4 5 16 20; do \
 	    $(TOP_LINT) --top-module uart_rx -GCLKS_PER_BIT=$$c rtl/link/uart_rx.v; \
 	    $(TOP_LINT) --top-module uart_tx -GCLKS_PER_BIT=$$c rtl/link/uart_tx.v; \
@@ -92,8 +96,10 @@ lint-top:
 	    $(TOP_LINT) --top-module accel_top -GLANES=$$l -GCLKS_PER_BIT=16 -GCLOCK_HZ=48000000 rtl/link/accel_top.v; \
 	    $(TOP_LINT) --top-module accel_top -GLANES=$$l '-GMEM_TECH="ICE40"' rtl/link/accel_top.v; \
 	done; \
-	$(TOP_LINT) --top-module accel_top $(BOARD_SIM_GPARAMS) rtl/link/accel_top.v
-	@echo "lint-top: uart_rx, uart_tx (4/5/16/20 clocks per bit), crc16, proto (3 sets), accel_top (LANES 8/16/32, sim set): clean"
+	$(TOP_LINT) --top-module accel_top $(BOARD_SIM_GPARAMS) rtl/link/accel_top.v; \
+	$(TOP_LINT) --top-module accel_top $(BOARD_SIM_GPARAMS) sim/board_core_bfm.v rtl/link/accel_top.v
+	@echo "lint-top: uart_rx, uart_tx (4/5/16/20 clocks per bit), crc16, proto (3 sets), accel_top (LANES 8/16/32;" \
+	    "the board sim's set with the core and with sim/board_core_bfm.v): clean"
 
 LINT_STEPS += lint-top
 

@@ -35,6 +35,7 @@ module accel_core #(
     output wire [11:0] dbg_wb_index_o,
     output wire [31:0] dbg_wb_data_o
 );
+    `include "q2_core_codes.vh"
     localparam [63:0] unused_tech = MEM_TECH;
     localparam integer unused_acc = ACC_W;
 
@@ -50,11 +51,13 @@ module accel_core #(
 
     reg         loading_q, img_ok_q;
     reg  [31:0] nbytes_q, total_q, lfsr_q, stored_q;
-    reg  [15:0] n_layers_q, lanes_q, n_in_q, n_cls_q, npix_q;
+    reg  [15:0] n_layers_q, n_in_q, n_cls_q, npix_q;
+    reg  [7:0]  lanes_lo_q;   // byte 6, the low byte of the lanes field
     reg  [31:0] sum_q, cycles_q, run_q;
     reg  [7:0]  class_q;
     reg         busy_q;
-    reg  [31:0] last_off;
+    reg  [31:0] last_off, sum_mod;  // sum_mod < n_cls_q <= 256: CLASS is its low byte
+    reg  [31:0] status;
 
     assign cmd_ready_o    = 1'b1;
     assign busy_o         = busy_q;
@@ -64,6 +67,15 @@ module accel_core #(
     assign dbg_wb_data_o  = 32'd0;
 
     always @* last_off = 32'd16 + 32'd24 * ({16'd0, n_layers_q} - 32'd1) + 32'd2;
+    always @* sum_mod = sum_q % {16'd0, n_cls_q};
+    wire [23:0] unused_sum_mod = sum_mod[31:8];
+    always @* begin
+        status                                = 32'd0;
+        status[STATUS_BUSY]                   = busy_q;
+        status[STATUS_MODEL_VALID]            = model_valid_o;
+        status[STATUS_ERR_MSB:STATUS_ERR_LSB] = err_o;
+        status[STATUS_IMAGE_COMPLETE]         = img_ok_q && npix_q == n_in_q;
+    end
 
     always @(posedge clk) begin
         done_o <= 1'b0;
@@ -72,24 +84,24 @@ module accel_core #(
             if (run_q + 1 == cycles_q) begin
                 busy_q  <= 1'b0;
                 done_o  <= 1'b1;
-                class_q <= sum_q % {16'd0, n_cls_q};
+                class_q <= sum_mod[7:0];
             end
         end
         if (cmd_valid_i) begin
             case (cmd_op_i)
-                3'd0: if (busy_q) err_o <= 4'd5; else begin
+                OP_MODEL_BEGIN: if (busy_q) err_o <= ERR_BUSY; else begin
                     model_valid_o <= 1'b0; loading_q <= 1'b1; nbytes_q <= 0;
                     lfsr_q <= 32'hFFFFFFFF; n_layers_q <= 0;
                 end
-                3'd1: if (busy_q) err_o <= 4'd5;
-                      else if (!loading_q) err_o <= 4'd7;
+                OP_MODEL_DATA: if (busy_q) err_o <= ERR_BUSY;
+                      else if (!loading_q) err_o <= ERR_SEQ;
                       else begin
                     nbytes_q <= nbytes_q + 1;
                     if (total_q == 0 || nbytes_q + 4 < total_q) lfsr_q <= crc_step(lfsr_q, cmd_data_i);
                     case (nbytes_q)
-                        0: if (cmd_data_i != 8'h51) begin err_o <= 4'd1; loading_q <= 1'b0; end
-                        6: lanes_q[7:0] <= cmd_data_i;
-                        7: if ({cmd_data_i, lanes_q[7:0]} != LANES[15:0]) begin err_o <= 4'd1; loading_q <= 1'b0; end
+                        0: if (cmd_data_i != 8'h51) begin err_o <= ERR_HEADER; loading_q <= 1'b0; end
+                        6: lanes_lo_q <= cmd_data_i;
+                        7: if ({cmd_data_i, lanes_lo_q} != LANES[15:0]) begin err_o <= ERR_HEADER; loading_q <= 1'b0; end
                         8: n_layers_q[7:0] <= cmd_data_i;
                         12: total_q[7:0] <= cmd_data_i;
                         13: total_q[15:8] <= cmd_data_i;
@@ -107,42 +119,42 @@ module accel_core #(
                     if (total_q != 0 && nbytes_q + 1 == total_q) begin
                         loading_q <= 1'b0;
                         if ({cmd_data_i, stored_q[31:8]} == ~lfsr_q) model_valid_o <= 1'b1;
-                        else err_o <= 4'd3;
+                        else err_o <= ERR_CRC;
                     end
-                    if (total_q != 0 && nbytes_q >= total_q) err_o <= 4'd7;
+                    if (total_q != 0 && nbytes_q >= total_q) err_o <= ERR_SEQ;
                 end
-                3'd2: if (busy_q) err_o <= 4'd5; else if (!model_valid_o) err_o <= 4'd4;
+                OP_IMAGE_BEGIN: if (busy_q) err_o <= ERR_BUSY; else if (!model_valid_o) err_o <= ERR_NO_MODEL;
                       else begin npix_q <= 0; sum_q <= 0; img_ok_q <= 1'b1; end
-                3'd3: if (busy_q) err_o <= 4'd5; else if (!model_valid_o) err_o <= 4'd4;
-                      else if (npix_q >= n_in_q) err_o <= 4'd6;
+                OP_IMAGE_DATA: if (busy_q) err_o <= ERR_BUSY; else if (!model_valid_o) err_o <= ERR_NO_MODEL;
+                      else if (npix_q >= n_in_q) err_o <= ERR_IMAGE;
                       else begin npix_q <= npix_q + 1; sum_q <= sum_q + {24'd0, cmd_data_i}; end
-                3'd4: if (busy_q) err_o <= 4'd5; else if (!model_valid_o) err_o <= 4'd4;
-                      else if (npix_q != n_in_q) err_o <= 4'd6;
+                OP_START: if (busy_q) err_o <= ERR_BUSY; else if (!model_valid_o) err_o <= ERR_NO_MODEL;
+                      else if (npix_q != n_in_q) err_o <= ERR_IMAGE;
                       else begin busy_q <= 1'b1; run_q <= 0; cycles_q <= {14'd0, n_in_q, 2'b00}; end
-                3'd5: err_o <= 4'd0;
-                default: err_o <= 4'd8;
+                OP_CLEAR_ERR: err_o <= ERR_OK;
+                default: err_o <= ERR_BAD_OP;
             endcase
         end
         case (rd_addr_i)
-            9'h000: rd_data_o <= 32'h4C4D3251;
-            9'h001: rd_data_o <= 32'd1;
-            9'h002: rd_data_o <= LANES;
-            9'h003: rd_data_o <= WMEM_BYTES;
-            9'h004: rd_data_o <= PMEM_NEURONS;
-            9'h005: rd_data_o <= ABUF_BYTES;
-            9'h006: rd_data_o <= {23'd0, img_ok_q && npix_q == n_in_q, err_o, 2'b00, model_valid_o, busy_q};
-            9'h007: rd_data_o <= model_valid_o ? stored_q : ~lfsr_q;
-            9'h008: rd_data_o <= nbytes_q;
-            9'h009: rd_data_o <= cycles_q;
-            9'h00A: rd_data_o <= {24'd0, class_q};
-            9'h00B: rd_data_o <= {16'd0, n_cls_q};
+            R_ID:           rd_data_o <= CORE_ID;
+            R_HW_VERSION:   rd_data_o <= CORE_HW_VERSION;
+            R_LANES:        rd_data_o <= LANES;
+            R_WMEM_BYTES:   rd_data_o <= WMEM_BYTES;
+            R_PMEM_NEURONS: rd_data_o <= PMEM_NEURONS;
+            R_ABUF_BYTES:   rd_data_o <= ABUF_BYTES;
+            R_STATUS:       rd_data_o <= status;
+            R_CRC:          rd_data_o <= model_valid_o ? stored_q : ~lfsr_q;
+            R_MODEL_BYTES:  rd_data_o <= nbytes_q;
+            R_CYCLES:       rd_data_o <= cycles_q;
+            R_CLASS:        rd_data_o <= {24'd0, class_q};
+            R_N_CLASSES:    rd_data_o <= {16'd0, n_cls_q};
             default: rd_data_o <= (rd_addr_i[8]) ? sum_q - 32'd1000 * {24'd0, rd_addr_i[7:0]} : 32'd0;
         endcase
         if (rst) begin
             loading_q <= 1'b0; model_valid_o <= 1'b0; err_o <= 4'd0; busy_q <= 1'b0; done_o <= 1'b0;
             nbytes_q <= 0; total_q <= 0; lfsr_q <= 32'hFFFFFFFF; n_layers_q <= 0; n_cls_q <= 0;
             npix_q <= 0; n_in_q <= 0; sum_q <= 0; cycles_q <= 0; run_q <= 0; class_q <= 0;
-            img_ok_q <= 1'b0; stored_q <= 0; lanes_q <= 0;
+            img_ok_q <= 1'b0; stored_q <= 0; lanes_lo_q <= 0;
         end
     end
 endmodule

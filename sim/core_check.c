@@ -85,9 +85,9 @@ bool core_check_done(core_check *c, core_drv *d, uint64_t cycles)
                          c->image, l, j, c->seen[l][j], d->tb->cycle);
                 return false;
             }
-    uint32_t got_cls = core_read(d, REG_CLASS), status = core_read(d, REG_STATUS);
-    uint32_t cyc = core_read(d, REG_CYCLES);
-    if (got_cls != (uint32_t)c->cls || STATUS_ERR(status) || (status & STATUS_BUSY) || cyc != cycles) {
+    uint32_t got_cls = core_read(d, Q2_REG_CLASS), status = core_read(d, Q2_REG_STATUS);
+    uint32_t cyc = core_read(d, Q2_REG_CYCLES);
+    if (got_cls != (uint32_t)c->cls || Q2_STATUS_ERR(status) || (status & Q2_STATUS_BUSY) || cyc != cycles) {
         c->bad = true;
         snprintf(c->what, sizeof c->what, "image=%d layer=%d neuron=-1 expected=CLASS %d, STATUS err 0 idle, CYCLES %" PRIu64
                  " got=CLASS %" PRIu32 ", STATUS 0x%03" PRIX32 ", CYCLES %" PRIu32 " cycle=%" PRIu64,
@@ -95,7 +95,7 @@ bool core_check_done(core_check *c, core_drv *d, uint64_t cycles)
         return false;
     }
     for (int j = 0; j < n_cls; j++) {
-        int32_t got = (int32_t)core_read(d, REG_LOGIT + j);
+        int32_t got = (int32_t)core_read(d, Q2_REG_LOGIT0 + j);
         if (got != c->logits[j]) {
             c->bad = true;
             snprintf(c->what, sizeof c->what, "image=%d layer=%d neuron=%d expected=%" PRId32 " got=%" PRId32

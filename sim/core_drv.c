@@ -101,17 +101,17 @@ uint32_t core_read(core_drv *d, int addr)
 /* ---- sequences -------------------------------------------------------------------------------- */
 int core_load_model(core_drv *d, const uint8_t *img, size_t len)
 {
-    int rc = core_cmd(d, OP_CLEAR_ERR, 0);
-    if (!rc) rc = core_cmd(d, OP_MODEL_BEGIN, 0);
-    for (size_t i = 0; !rc && i < len; i++) rc = core_cmd(d, OP_MODEL_DATA, img[i]);
+    int rc = core_cmd(d, Q2_OP_CLEAR_ERR, 0);
+    if (!rc) rc = core_cmd(d, Q2_OP_MODEL_BEGIN, 0);
+    for (size_t i = 0; !rc && i < len; i++) rc = core_cmd(d, Q2_OP_MODEL_DATA, img[i]);
     if (rc) return rc;
-    return (int)STATUS_ERR(core_read(d, REG_STATUS));
+    return (int)Q2_STATUS_ERR(core_read(d, Q2_REG_STATUS));
 }
 
 int core_send_image(core_drv *d, const uint8_t *px, int n)
 {
-    int rc = core_cmd(d, OP_IMAGE_BEGIN, 0);
-    for (int i = 0; !rc && i < n; i++) rc = core_cmd(d, OP_IMAGE_DATA, px[i]);
+    int rc = core_cmd(d, Q2_OP_IMAGE_BEGIN, 0);
+    for (int i = 0; !rc && i < n; i++) rc = core_cmd(d, Q2_OP_IMAGE_DATA, px[i]);
     return rc;
 }
 
@@ -119,7 +119,7 @@ int core_start(core_drv *d)
 {
     d->run_done0 = d->done_count;
     d->wb_stop = 0;
-    int rc = core_cmd(d, OP_START, 0);
+    int rc = core_cmd(d, Q2_OP_START, 0);
     d->run_t0 = d->tb->cycle - 1;  /* the edge that took START closes cycle run_t0 + 1 */
     return rc;
 }

@@ -13,18 +13,9 @@
 
 #include "testb.h"
 #include "base/util.h"
-
-/* command ops, error codes and registers of the port */
-enum { OP_MODEL_BEGIN, OP_MODEL_DATA, OP_IMAGE_BEGIN, OP_IMAGE_DATA, OP_START, OP_CLEAR_ERR };
-enum { ERR_OK, ERR_HEADER, ERR_TOO_BIG, ERR_CRC, ERR_NO_MODEL, ERR_BUSY, ERR_IMAGE, ERR_SEQ, ERR_BAD_OP };
-enum {
-    REG_ID = 0x000, REG_HW_VERSION, REG_LANES, REG_WMEM_BYTES, REG_PMEM_NEURONS, REG_ABUF_BYTES,
-    REG_STATUS, REG_CRC, REG_MODEL_BYTES, REG_CYCLES, REG_CLASS, REG_N_CLASSES, REG_LOGIT = 0x100
-};
-#define STATUS_BUSY           0x001u
-#define STATUS_MODEL_VALID    0x002u
-#define STATUS_ERR(s)         (((s) >> 4) & 0xFu)
-#define STATUS_IMAGE_COMPLETE 0x100u
+/* the port's ops, error codes, registers and STATUS bits (Q2_OP_*, Q2_ERR_*, Q2_REG_*,
+ * Q2_STATUS_*), generated from rtl/core/codes.tbl */
+#include "q2_core_codes.h"
 
 typedef struct {
     int layer, index;

@@ -107,7 +107,7 @@ static int core_bringup(core_drv *d, testb *tb, core_check *chk, const q2_qmodel
     if (tb_reset(tb, 4)) return Q2_EXIT_MISMATCH;
     d->on_wb = core_check_wb;
     d->wb_ctx = chk;
-    uint32_t lanes = core_read(d, REG_LANES);
+    uint32_t lanes = core_read(d, Q2_REG_LANES);
     if (lanes != (uint32_t)q->lanes) {
         MAIN_ERR("load failed: %s has lanes %d, the simulated core has %" PRIu32, o->model, q->lanes, lanes);
         return Q2_EXIT_USAGE;
@@ -121,13 +121,13 @@ static int core_load_checked(core_drv *d, const q2_qmodel *q, const char *model)
     int rc = core_load_model(d, q->image, q->image_len);
     if (rc) {
         MAIN_ERR("load failed: %s: err %d (WMEM_BYTES %" PRIu32 ", PMEM_NEURONS %" PRIu32 ", ABUF_BYTES %" PRIu32 ")",
-                 model, rc, core_read(d, REG_WMEM_BYTES), core_read(d, REG_PMEM_NEURONS),
-                 core_read(d, REG_ABUF_BYTES));
+                 model, rc, core_read(d, Q2_REG_WMEM_BYTES), core_read(d, Q2_REG_PMEM_NEURONS),
+                 core_read(d, Q2_REG_ABUF_BYTES));
         return Q2_EXIT_MISMATCH;
     }
-    uint32_t crc = core_read(d, REG_CRC), nbytes = core_read(d, REG_MODEL_BYTES);
-    uint32_t status = core_read(d, REG_STATUS);
-    if (crc != q->crc || nbytes != q->image_len || !(status & STATUS_MODEL_VALID)) {
+    uint32_t crc = core_read(d, Q2_REG_CRC), nbytes = core_read(d, Q2_REG_MODEL_BYTES);
+    uint32_t status = core_read(d, Q2_REG_STATUS);
+    if (crc != q->crc || nbytes != q->image_len || !(status & Q2_STATUS_MODEL_VALID)) {
         MAIN_ERR("load failed: CRC 0x%08" PRIX32 " (need 0x%08" PRIX32 "), MODEL_BYTES %" PRIu32 " (need %zu), STATUS 0x%03" PRIX32,
                  crc, q->crc, nbytes, q->image_len, status);
         return Q2_EXIT_MISMATCH;

@@ -25,7 +25,8 @@ COSIM_DIR  := $(BUILD)/obj/cosim
 UNIT_DIR   := $(BUILD)/obj/rtl_unit
 SIM_OBJ    := $(BUILD)/obj/sim
 VROOT      := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
-SIM_VFLAGS := --cc -O3 --x-assign unique --x-initial unique -Wall -Irtl/core -Irtl/link -Irtl/boards -Isim/models rtl/lint_waivers.vlt
+SIM_VFLAGS := --cc -O3 --x-assign unique --x-initial unique -Wall -Irtl/core -Irtl/link -Irtl/boards -Isim/models \
+              $(CODES_INC) rtl/lint_waivers.vlt
 SIM_CFLAGS := $(SW_CFLAGS) -Isim
 SIM_CXXFLAGS = -O2 -std=c++14 -Isw -Isim -I$(VROOT)/include -I$(VROOT)/include/vltstd
 SIM_C_OBJS := $(SIM_OBJ)/testb.o $(SIM_OBJ)/core_drv.o $(SIM_OBJ)/core_check.o
@@ -39,7 +40,7 @@ UNIT_TRACE_FLAG := $(if $(filter 1,$(RTL_UNIT_TRACE)),--trace-fst)
 FORCE_COSIM:
 
 # ---- C objects ---------------------------------------------------------------------------------
-$(SIM_OBJ)/%.o: sim/%.c
+$(SIM_OBJ)/%.o: sim/%.c | $(CODES_H)
 	@mkdir -p $(@D)
 	$(CC) $(SIM_CFLAGS) -c $< -o $@
 
@@ -49,7 +50,7 @@ $(COSIM_DIR)/config.txt: FORCE_COSIM
 	@mkdir -p $(@D)
 	@echo '$(SIM_VFLAGS) --trace-fst $(COSIM_GPARAMS)' | cmp -s - $@ || \
 	    echo '$(SIM_VFLAGS) --trace-fst $(COSIM_GPARAMS)' > $@
-$(COSIM_DIR)/Vaccel_core.mk: $(RTL_CORE_SRCS) rtl/lint_waivers.vlt $(COSIM_DIR)/config.txt
+$(COSIM_DIR)/Vaccel_core.mk: $(RTL_CORE_SRCS) $(CODES_VH) rtl/lint_waivers.vlt $(COSIM_DIR)/config.txt
 	@echo "verilator accel_core (LANES=$(COSIM_LANES), WMEM_BYTES=$(COSIM_WMEM)) -> $(@D)"
 	@rm -rf $(@D)/V* && $(VERILATOR) $(SIM_VFLAGS) --trace-fst $(COSIM_GPARAMS) --Mdir $(@D) \
 	    --top-module accel_core $(RTL_CORE_SRCS) > $(@D)/verilator.log 2>&1 || \
@@ -71,7 +72,8 @@ $(COSIM): $(SIM_OBJ)/cosim.o $(SIM_C_OBJS) $(COSIM_DIR)/core_shim.o $(COSIM_DIR)
 $(UNIT_DIR)/config.txt: FORCE_COSIM
 	@mkdir -p $(@D)
 	@echo '$(SIM_VFLAGS) $(UNIT_TRACE_FLAG)' | cmp -s - $@ || echo '$(SIM_VFLAGS) $(UNIT_TRACE_FLAG)' > $@
-$(UNIT_DIR)/Vtb_unit.mk: $(RTL_CORE_SRCS) $(RTL_SIM_MODELS) sim/tb_unit.v rtl/lint_waivers.vlt $(UNIT_DIR)/config.txt
+$(UNIT_DIR)/Vtb_unit.mk: $(RTL_CORE_SRCS) $(CODES_VH) $(RTL_SIM_MODELS) sim/tb_unit.v rtl/lint_waivers.vlt \
+                         $(UNIT_DIR)/config.txt
 	@echo "verilator tb_unit (accel_core x 5, blocks) -> $(@D)"
 	@rm -rf $(@D)/V* && $(VERILATOR) $(SIM_VFLAGS) $(UNIT_TRACE_FLAG) --Mdir $(@D) --top-module tb_unit \
 	    $(RTL_CORE_SRCS) $(RTL_SIM_MODELS) sim/tb_unit.v > $(@D)/verilator.log 2>&1 || \

@@ -389,15 +389,15 @@ static void random_image(uint8_t *x, int n)
 }
 
 /* ---- cores: helpers ----------------------------------------------------------------------------- */
-static int status_err(core_drv *d) { return (int)STATUS_ERR(core_read(d, REG_STATUS)); }
+static int status_err(core_drv *d) { return (int)Q2_STATUS_ERR(core_read(d, Q2_REG_STATUS)); }
 
 static void expect_err(core_drv *d, int op, int data, int want, const char *what)
 {
     CHECK(core_cmd(d, op, data) == 0, "%s: command not taken", what);
     int e = status_err(d);
     CHECK(e == want, "%s: err %d, need %d", what, e, want);
-    core_cmd(d, OP_CLEAR_ERR, 0);
-    CHECK(status_err(d) == ERR_OK, "%s: CLEAR_ERR", what);
+    core_cmd(d, Q2_OP_CLEAR_ERR, 0);
+    CHECK(status_err(d) == Q2_ERR_OK, "%s: CLEAR_ERR", what);
 }
 
 /* Load, and check what the registers say afterwards. */
@@ -405,9 +405,9 @@ static bool load_ok(core_drv *d, const q2_qmodel *q, const char *what)
 {
     int rc = core_load_model(d, q->image, q->image_len);
     bool ok = CHECK(rc == 0, "%s: load: err %d", what, rc);
-    uint32_t st = core_read(d, REG_STATUS), crc = core_read(d, REG_CRC), nb = core_read(d, REG_MODEL_BYTES);
-    uint32_t nc = core_read(d, REG_N_CLASSES);
-    ok &= CHECK((st & STATUS_MODEL_VALID) && !(st & STATUS_IMAGE_COMPLETE), "%s: STATUS 0x%03" PRIX32, what, st);
+    uint32_t st = core_read(d, Q2_REG_STATUS), crc = core_read(d, Q2_REG_CRC), nb = core_read(d, Q2_REG_MODEL_BYTES);
+    uint32_t nc = core_read(d, Q2_REG_N_CLASSES);
+    ok &= CHECK((st & Q2_STATUS_MODEL_VALID) && !(st & Q2_STATUS_IMAGE_COMPLETE), "%s: STATUS 0x%03" PRIX32, what, st);
     ok &= CHECK(crc == q->crc && nb == q->image_len, "%s: CRC 0x%08" PRIX32 " MODEL_BYTES %" PRIu32 ", need 0x%08" PRIX32 " %zu",
                 what, crc, nb, q->crc, q->image_len);
     ok &= CHECK(nc == (uint32_t)q2_qmodel_n_classes(q), "%s: N_CLASSES %" PRIu32, what, nc);
@@ -425,7 +425,7 @@ static bool infer_ok(core_drv *d, core_check *chk, const uint8_t *x, bool send, 
         for (int j = 0; j < q->layers[l].n_out; j++) n_act[chk->hidden[l][j] == 0 ? 0 : chk->hidden[l][j] == 255 ? 2 : 1]++;
     if (send) {
         CHECK(core_send_image(d, x, q->layers[0].n_in) == 0, "%s: image not taken", what);
-        CHECK(core_read(d, REG_STATUS) & STATUS_IMAGE_COMPLETE, "%s: image_complete", what);
+        CHECK(core_read(d, Q2_REG_STATUS) & Q2_STATUS_IMAGE_COMPLETE, "%s: image_complete", what);
     }
     uint64_t cyc = 0, want = core_expected_cycles(q);
     int rc = core_run(d, 20 * core_ideal_cycles(q) + 10000, &cyc);
@@ -439,31 +439,32 @@ static bool infer_ok(core_drv *d, core_check *chk, const uint8_t *x, bool send, 
 static void core_registers(core_drv *d, const core_cfg *c)
 {
     static const struct { int addr; uint32_t want; } regs[] = {
-        {REG_ID, 0x4C4D3251u}, {REG_HW_VERSION, 1}, {REG_STATUS, 0}, {REG_CRC, 0}, {REG_MODEL_BYTES, 0},
-        {REG_N_CLASSES, 0}, {0x00C, 0}, {0x0FF, 0}, {REG_LOGIT, 0}, {REG_LOGIT + 255, 0},
+        {Q2_REG_ID, Q2_CORE_ID}, {Q2_REG_HW_VERSION, Q2_CORE_HW_VERSION}, {Q2_REG_STATUS, 0}, {Q2_REG_CRC, 0},
+        {Q2_REG_MODEL_BYTES, 0}, {Q2_REG_N_CLASSES, 0}, {0x00C, 0}, {0x0FF, 0}, {Q2_REG_LOGIT0, 0},
+        {Q2_REG_LOGIT0 + 255, 0},
     };
     for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
         uint32_t v = core_read(d, regs[i].addr);
         CHECK(v == regs[i].want, "register 0x%03X after reset: 0x%08" PRIX32 ", need 0x%08" PRIX32, regs[i].addr, v, regs[i].want);
     }
-    CHECK(core_read(d, REG_LANES) == (uint32_t)c->lanes, "LANES");
-    CHECK(core_read(d, REG_WMEM_BYTES) == c->wmem, "WMEM_BYTES");
-    CHECK(core_read(d, REG_PMEM_NEURONS) == c->pmem, "PMEM_NEURONS");
-    CHECK(core_read(d, REG_ABUF_BYTES) == c->abuf, "ABUF_BYTES");
+    CHECK(core_read(d, Q2_REG_LANES) == (uint32_t)c->lanes, "LANES");
+    CHECK(core_read(d, Q2_REG_WMEM_BYTES) == c->wmem, "WMEM_BYTES");
+    CHECK(core_read(d, Q2_REG_PMEM_NEURONS) == c->pmem, "PMEM_NEURONS");
+    CHECK(core_read(d, Q2_REG_ABUF_BYTES) == c->abuf, "ABUF_BYTES");
 }
 
 static void core_no_model(core_drv *d)
 {
-    expect_err(d, OP_IMAGE_BEGIN, 0, ERR_NO_MODEL, "IMAGE_BEGIN without a model");
-    expect_err(d, OP_IMAGE_DATA, 7, ERR_NO_MODEL, "IMAGE_DATA without a model");
-    expect_err(d, OP_START, 0, ERR_NO_MODEL, "START without a model");
-    expect_err(d, OP_MODEL_DATA, 0x51, ERR_SEQ, "MODEL_DATA without MODEL_BEGIN");
-    expect_err(d, 6, 0, ERR_BAD_OP, "op 6");
-    expect_err(d, 7, 0, ERR_BAD_OP, "op 7");
+    expect_err(d, Q2_OP_IMAGE_BEGIN, 0, Q2_ERR_NO_MODEL, "IMAGE_BEGIN without a model");
+    expect_err(d, Q2_OP_IMAGE_DATA, 7, Q2_ERR_NO_MODEL, "IMAGE_DATA without a model");
+    expect_err(d, Q2_OP_START, 0, Q2_ERR_NO_MODEL, "START without a model");
+    expect_err(d, Q2_OP_MODEL_DATA, 0x51, Q2_ERR_SEQ, "MODEL_DATA without MODEL_BEGIN");
+    expect_err(d, 6, 0, Q2_ERR_BAD_OP, "op 6");
+    expect_err(d, 7, 0, Q2_ERR_BAD_OP, "op 7");
     core_cmd(d, 6, 0);
-    core_cmd(d, OP_START, 0);
-    CHECK(status_err(d) == ERR_NO_MODEL, "the latest error wins");
-    core_cmd(d, OP_CLEAR_ERR, 0);
+    core_cmd(d, Q2_OP_START, 0);
+    CHECK(status_err(d) == Q2_ERR_NO_MODEL, "the latest error wins");
+    core_cmd(d, Q2_OP_CLEAR_ERR, 0);
 }
 
 static void core_models(core_drv *d, const core_cfg *c, int n_models, q2_qmodel *keep)
@@ -534,19 +535,19 @@ static void core_busy(core_drv *d, const q2_qmodel *q)
     core_send_image(d, x, q->layers[0].n_in);
     d->idle_pct = 0;
     core_start(d);
-    static const int ops[][2] = {{OP_START, 0}, {OP_IMAGE_BEGIN, 0}, {OP_IMAGE_DATA, 1}, {OP_MODEL_DATA, 0x51}, {OP_MODEL_BEGIN, 0}};
+    static const int ops[][2] = {{Q2_OP_START, 0}, {Q2_OP_IMAGE_BEGIN, 0}, {Q2_OP_IMAGE_DATA, 1}, {Q2_OP_MODEL_DATA, 0x51}, {Q2_OP_MODEL_BEGIN, 0}};
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         bool busy = vp_get(&d->busy, d->k, 1) != 0;
         core_cmd(d, ops[i][0], ops[i][1]);
         if (!busy) break;
-        uint32_t st = core_read(d, REG_STATUS);
-        CHECK(STATUS_ERR(st) == ERR_BUSY, "op %d while busy: err %u, need %d", ops[i][0], STATUS_ERR(st), ERR_BUSY);
-        core_cmd(d, OP_CLEAR_ERR, 0);
+        uint32_t st = core_read(d, Q2_REG_STATUS);
+        CHECK(Q2_STATUS_ERR(st) == Q2_ERR_BUSY, "op %d while busy: err %u, need %d", ops[i][0], Q2_STATUS_ERR(st), Q2_ERR_BUSY);
+        core_cmd(d, Q2_OP_CLEAR_ERR, 0);
     }
     uint64_t cyc = 0;
     CHECK(core_wait(d, 20 * core_ideal_cycles(q) + 10000, &cyc) == 0, "busy: run");
     CHECK(core_check_done(&chk, d, cyc), "busy: %s", chk.what);
-    CHECK(core_read(d, REG_STATUS) & STATUS_MODEL_VALID, "busy: the model is still valid");
+    CHECK(core_read(d, Q2_REG_STATUS) & Q2_STATUS_MODEL_VALID, "busy: the model is still valid");
     d->on_wb = NULL;
     d->idle_pct = 30;
     core_check_free(&chk);
@@ -558,7 +559,7 @@ static void core_image_errors(core_drv *d, const q2_qmodel *q)
     uint8_t x[256];
     random_image(x, n);
     core_send_image(d, x, n);
-    expect_err(d, OP_IMAGE_DATA, 9, ERR_IMAGE, "a pixel more than n_in");
+    expect_err(d, Q2_OP_IMAGE_DATA, 9, Q2_ERR_IMAGE, "a pixel more than n_in");
     core_check chk;
     if (core_check_init(&chk, q)) exit(Q2_EXIT_INTERNAL);
     d->on_wb = core_check_wb;
@@ -567,9 +568,9 @@ static void core_image_errors(core_drv *d, const q2_qmodel *q)
     d->on_wb = NULL;
     core_check_free(&chk);
     core_send_image(d, x, n - 1);
-    expect_err(d, OP_START, 0, ERR_IMAGE, "START with a pixel missing");
-    core_cmd(d, OP_IMAGE_BEGIN, 0);
-    expect_err(d, OP_START, 0, ERR_IMAGE, "START after IMAGE_BEGIN");
+    expect_err(d, Q2_OP_START, 0, Q2_ERR_IMAGE, "START with a pixel missing");
+    core_cmd(d, Q2_OP_IMAGE_BEGIN, 0);
+    expect_err(d, Q2_OP_START, 0, Q2_ERR_IMAGE, "START after IMAGE_BEGIN");
 }
 
 /* A byte-level change of a good image; fix_crc: recompute the CRC so only the change is wrong. */
@@ -587,39 +588,39 @@ static void core_bad_images(core_drv *d, const core_cfg *c)
     const uint32_t word = (uint32_t)c->lanes / 4, align = word > 8 ? word : 8;
     const size_t rec_hidden = lay.param_off[1] + 8 * 2, rec_last = lay.param_off[2] + 8 * 1;
     mutation mut[] = {
-        {"magic", 0, 1, 'R', true, ERR_HEADER},
-        {"version 2", 4, 2, 2, true, ERR_HEADER},
-        {"lanes x2", 6, 2, (uint32_t)c->lanes * 2, true, ERR_HEADER},
-        {"lanes / 2", 6, 2, (uint32_t)c->lanes / 2, true, ERR_HEADER},
-        {"n_layers 0", 8, 2, 0, true, ERR_HEADER},
-        {"n_layers 9", 8, 2, 9, true, ERR_HEADER},
-        {"flags bit 2", 10, 2, 4, true, ERR_HEADER},
-        {"flags scope 3", 10, 2, 3, true, ERR_HEADER},
-        {"total_size + 1", 12, 4, (uint32_t)T + 1, true, ERR_HEADER},
-        {"total_size - 4", 12, 4, (uint32_t)T - 4, true, ERR_HEADER},
-        {"n_in 0", D0, 2, 0, true, ERR_HEADER},
-        {"n_in 4097", D0, 2, 4097, true, ERR_HEADER},
-        {"n_in not chaining", D1, 2, 10, true, ERR_HEADER},
-        {"n_out 0", D1 + 2, 2, 0, true, ERR_HEADER},
-        {"last n_out 257", D2 + 2, 2, 257, true, ERR_HEADER},
-        {"param_off + 8", D0 + 4, 4, lay.param_off[0] + 8, true, ERR_HEADER},
-        {"param_off of layer 2", D2 + 4, 4, lay.param_off[2] - 8, true, ERR_HEADER},
-        {"w_off of layer 0", D0 + 8, 4, lay.w_off[0] + align, true, ERR_HEADER},
-        {"w_off of layer 1", D1 + 8, 4, lay.w_off[1] + word, true, ERR_HEADER},
-        {"w_bytes of layer 2", D2 + 12, 4, lay.w_bytes[2] + word, true, ERR_HEADER},
-        {"w_bytes huge", D1 + 12, 4, 0x80000000u, true, ERR_HEADER},
-        {"bias 2^22", lay.param_off[0], 4, 1u << 22, true, ERR_HEADER},
-        {"bias -2^22", lay.param_off[1], 4, (uint32_t)-(1 << 22), true, ERR_HEADER},
-        {"S 0 (hidden)", rec_hidden + 6, 1, 0, true, ERR_HEADER},
-        {"S 41 (hidden)", rec_hidden + 6, 1, 41, true, ERR_HEADER},
-        {"reserved 1", rec_hidden + 7, 1, 1, true, ERR_HEADER},
-        {"padding byte", lay.p_end, 1, 0x80, true, lay.p_end < lay.w0 ? ERR_HEADER : ERR_OK},
-        {"a weight bit", lay.w0 + 3, 1, q.image[lay.w0 + 3] ^ 0x40u, false, ERR_CRC},
-        {"the CRC", T - 2, 1, q.image[T - 2] ^ 0x01u, false, ERR_CRC},
+        {"magic", 0, 1, 'R', true, Q2_ERR_HEADER},
+        {"version 2", 4, 2, 2, true, Q2_ERR_HEADER},
+        {"lanes x2", 6, 2, (uint32_t)c->lanes * 2, true, Q2_ERR_HEADER},
+        {"lanes / 2", 6, 2, (uint32_t)c->lanes / 2, true, Q2_ERR_HEADER},
+        {"n_layers 0", 8, 2, 0, true, Q2_ERR_HEADER},
+        {"n_layers 9", 8, 2, 9, true, Q2_ERR_HEADER},
+        {"flags bit 2", 10, 2, 4, true, Q2_ERR_HEADER},
+        {"flags scope 3", 10, 2, 3, true, Q2_ERR_HEADER},
+        {"total_size + 1", 12, 4, (uint32_t)T + 1, true, Q2_ERR_HEADER},
+        {"total_size - 4", 12, 4, (uint32_t)T - 4, true, Q2_ERR_HEADER},
+        {"n_in 0", D0, 2, 0, true, Q2_ERR_HEADER},
+        {"n_in 4097", D0, 2, 4097, true, Q2_ERR_HEADER},
+        {"n_in not chaining", D1, 2, 10, true, Q2_ERR_HEADER},
+        {"n_out 0", D1 + 2, 2, 0, true, Q2_ERR_HEADER},
+        {"last n_out 257", D2 + 2, 2, 257, true, Q2_ERR_HEADER},
+        {"param_off + 8", D0 + 4, 4, lay.param_off[0] + 8, true, Q2_ERR_HEADER},
+        {"param_off of layer 2", D2 + 4, 4, lay.param_off[2] - 8, true, Q2_ERR_HEADER},
+        {"w_off of layer 0", D0 + 8, 4, lay.w_off[0] + align, true, Q2_ERR_HEADER},
+        {"w_off of layer 1", D1 + 8, 4, lay.w_off[1] + word, true, Q2_ERR_HEADER},
+        {"w_bytes of layer 2", D2 + 12, 4, lay.w_bytes[2] + word, true, Q2_ERR_HEADER},
+        {"w_bytes huge", D1 + 12, 4, 0x80000000u, true, Q2_ERR_HEADER},
+        {"bias 2^22", lay.param_off[0], 4, 1u << 22, true, Q2_ERR_HEADER},
+        {"bias -2^22", lay.param_off[1], 4, (uint32_t)-(1 << 22), true, Q2_ERR_HEADER},
+        {"S 0 (hidden)", rec_hidden + 6, 1, 0, true, Q2_ERR_HEADER},
+        {"S 41 (hidden)", rec_hidden + 6, 1, 41, true, Q2_ERR_HEADER},
+        {"reserved 1", rec_hidden + 7, 1, 1, true, Q2_ERR_HEADER},
+        {"padding byte", lay.p_end, 1, 0x80, true, lay.p_end < lay.w0 ? Q2_ERR_HEADER : Q2_ERR_OK},
+        {"a weight bit", lay.w0 + 3, 1, q.image[lay.w0 + 3] ^ 0x40u, false, Q2_ERR_CRC},
+        {"the CRC", T - 2, 1, q.image[T - 2] ^ 0x01u, false, Q2_ERR_CRC},
         /* accepted: informative fields, and M / S of the last layer (ignored) */
-        {"scope 2 (ok)", 10, 2, 2, true, ERR_OK},
-        {"delta (ok)", D0 + 16, 4, 0x3F800000u, true, ERR_OK},
-        {"last-layer M, S (ok)", rec_last + 4, 3, 0x031234u, true, ERR_OK},
+        {"scope 2 (ok)", 10, 2, 2, true, Q2_ERR_OK},
+        {"delta (ok)", D0 + 16, 4, 0x3F800000u, true, Q2_ERR_OK},
+        {"last-layer M, S (ok)", rec_last + 4, 3, 0x031234u, true, Q2_ERR_OK},
     };
     uint8_t *img = malloc(T);
     if (!img) exit(Q2_EXIT_INTERNAL);
@@ -630,24 +631,24 @@ static void core_bad_images(core_drv *d, const core_cfg *c)
         if (mu->fix_crc) q2_wr32(img + T - 4, q2_crc32(img, T - 4));
         d->idle_pct = i % 2 ? 0 : 30;
         int e = core_load_model(d, img, T);
-        uint32_t st = core_read(d, REG_STATUS);
+        uint32_t st = core_read(d, Q2_REG_STATUS);
         CHECK(e == mu->want, "%s: err %d, need %d", mu->what, e, mu->want);
-        CHECK(!!(st & STATUS_MODEL_VALID) == (mu->want == ERR_OK), "%s: model_valid %u", mu->what, !!(st & STATUS_MODEL_VALID));
-        if (mu->want != ERR_OK) {
-            core_cmd(d, OP_CLEAR_ERR, 0);
-            expect_err(d, OP_IMAGE_BEGIN, 0, ERR_NO_MODEL, "IMAGE_BEGIN after a failed load");
+        CHECK(!!(st & Q2_STATUS_MODEL_VALID) == (mu->want == Q2_ERR_OK), "%s: model_valid %u", mu->what, !!(st & Q2_STATUS_MODEL_VALID));
+        if (mu->want != Q2_ERR_OK) {
+            core_cmd(d, Q2_OP_CLEAR_ERR, 0);
+            expect_err(d, Q2_OP_IMAGE_BEGIN, 0, Q2_ERR_NO_MODEL, "IMAGE_BEGIN after a failed load");
         }
     }
     d->idle_pct = 30;
     /* the CRC and byte count as the image streams in; MODEL_BEGIN in the middle starts over */
-    core_cmd(d, OP_MODEL_BEGIN, 0);
+    core_cmd(d, Q2_OP_MODEL_BEGIN, 0);
     size_t half = T / 2;
-    for (size_t i = 0; i < half; i++) core_cmd(d, OP_MODEL_DATA, q.image[i]);
-    CHECK(core_read(d, REG_CRC) == q2_crc32(q.image, half) && core_read(d, REG_MODEL_BYTES) == half,
+    for (size_t i = 0; i < half; i++) core_cmd(d, Q2_OP_MODEL_DATA, q.image[i]);
+    CHECK(core_read(d, Q2_REG_CRC) == q2_crc32(q.image, half) && core_read(d, Q2_REG_MODEL_BYTES) == half,
           "CRC / MODEL_BYTES after %zu bytes", half);
     CHECK(load_ok(d, &q, "reload after MODEL_BEGIN mid-stream"), "reload");
-    expect_err(d, OP_MODEL_DATA, 0, ERR_SEQ, "MODEL_DATA past total_size");
-    CHECK(core_read(d, REG_STATUS) & STATUS_MODEL_VALID, "the model stays valid after ERR_SEQ");
+    expect_err(d, Q2_OP_MODEL_DATA, 0, Q2_ERR_SEQ, "MODEL_DATA past total_size");
+    CHECK(core_read(d, Q2_REG_STATUS) & Q2_STATUS_MODEL_VALID, "the model stays valid after ERR_SEQ");
     free(img);
     q2_qmodel_free(&q);
 }
@@ -666,9 +667,9 @@ static void core_too_big(core_drv *d, const core_cfg *c)
         q2_qmodel q;
         if (make_model(&q, big[i].nl, big[i].dims, c->lanes)) exit(Q2_EXIT_INTERNAL);
         int e = core_load_model(d, q.image, q.image_len);
-        CHECK(e == ERR_TOO_BIG, "%s: err %d, need %d", big[i].what, e, ERR_TOO_BIG);
-        CHECK(!(core_read(d, REG_STATUS) & STATUS_MODEL_VALID), "%s: model invalid", big[i].what);
-        core_cmd(d, OP_CLEAR_ERR, 0);
+        CHECK(e == Q2_ERR_TOO_BIG, "%s: err %d, need %d", big[i].what, e, Q2_ERR_TOO_BIG);
+        CHECK(!(core_read(d, Q2_REG_STATUS) & Q2_STATUS_MODEL_VALID), "%s: model invalid", big[i].what);
+        core_cmd(d, Q2_OP_CLEAR_ERR, 0);
         q2_qmodel_free(&q);
     }
 }

@@ -13,7 +13,7 @@
 # (and hangs at exit when memory is short). No program links it.
 
 SW_LAYERS   := base float qmodel quant study host
-SW_CFLAGS   := $(CSTD) $(CFLAGS) -Isw $(shell $(PKG_CONFIG) --cflags zlib openblas libftdi1 2>/dev/null) -MMD -MP
+SW_CFLAGS   := $(CSTD) $(CFLAGS) -Isw $(CODES_INC) $(shell $(PKG_CONFIG) --cflags zlib openblas libftdi1 2>/dev/null) -MMD -MP
 
 # the libraries each layer needs (its own, not those of the layers below)
 SW_LIBS_base   := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null) -lm
@@ -33,10 +33,12 @@ sw_asan_lib = $(BUILD)/asan/lib/libq2$(1).a
 sw_link      = $(foreach l,$(1),$(call sw_lib,$(l))) $(foreach l,$(1),$(SW_LIBS_$(l)))
 sw_asan_link = $(foreach l,$(1),$(call sw_asan_lib,$(l))) $(foreach l,$(1),$(SW_LIBS_$(l)))
 
-$(SW_OBJ)/%.o: sw/%.c
+# The generated headers (CODES_H) exist before the first compile; afterwards the -MMD files name
+# the ones each object includes.
+$(SW_OBJ)/%.o: sw/%.c | $(CODES_H)
 	@mkdir -p $(@D)
 	$(CC) $(SW_CFLAGS) -c $< -o $@
-$(SW_ASAN_OBJ)/%.o: sw/%.c
+$(SW_ASAN_OBJ)/%.o: sw/%.c | $(CODES_H)
 	@mkdir -p $(@D)
 	$(CC) $(SW_CFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@
 

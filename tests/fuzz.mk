@@ -18,14 +18,14 @@
 FUZZ_TIME   ?= 60
 CLANGXX     ?= clang++
 FUZZ_DIR    := $(BUILD)/fuzz
-FUZZ_CSTD   := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 -Isw -Itests \
+FUZZ_CSTD   := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 -Isw -Itests $(CODES_INC) \
                $(shell $(PKG_CONFIG) --cflags zlib openblas 2>/dev/null)
 FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_RSAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 FUZZ_LIBS   := $(shell $(PKG_CONFIG) --libs zlib openblas 2>/dev/null) -lm -lpthread
 FUZZ_VLIBS  := -latomic -lpthread
 FUZZ_HDRS   := sw/qmodel/qmodel.h sw/base/npy.h sw/base/util.h sw/float/mlp.h sw/base/idx.h sw/host/host.h sw/quant/pack.h sw/quant/quant.h sw/study/study.h \
-               tests/fuzz_util.h tests/fuzz_frames.h
+               tests/fuzz_util.h tests/fuzz_frames.h $(CODES_H)
 
 FUZZ_TARGETS   := q2 npy idx mlp best host proto
 FUZZ_C_TARGETS := $(filter-out proto,$(FUZZ_TARGETS))
@@ -67,19 +67,22 @@ FUZZ_PROTO_D := -DFZ_CPB=4 -DFZ_TIMEOUT_BITS=64 -DFZ_MAX_PAYLOAD=64 -DFZ_RXBUF=5
 FUZZ_VROOT   := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
 FUZZ_VOBJS   := $(FUZZ_VDIR)/Vaccel_top__ALL.a $(FUZZ_VDIR)/verilated.o $(FUZZ_VDIR)/verilated_threads.o
 FUZZ_VCOV    := -fsanitize=fuzzer-no-link
+FUZZ_VFLAGS  := --cc --Mdir $(FUZZ_VDIR) --top-module accel_top -Irtl/core -Irtl/link -Irtl/boards -Isim/models \
+                $(CODES_INC) -O3 --x-assign unique --x-initial unique -Wall rtl/lint_waivers.vlt
 
-# The parameters are part of the build: a change re-verilates (the board simulator's pattern).
+# The parameters and flags are part of the build: a change re-verilates (the board simulator's
+# pattern). The model is verilated at -Wall, and `make lint` (lint-fuzz-proto) checks these
+# parameters.
 .PHONY: FORCE_FUZZ_VPROTO
 FORCE_FUZZ_VPROTO:
 $(FUZZ_VDIR)/config.txt: FORCE_FUZZ_VPROTO
 	@mkdir -p $(@D)
-	@echo '$(FUZZ_PROTO_G) $(FUZZ_VCOV) $(CLANGXX)' | cmp -s - $@ || echo '$(FUZZ_PROTO_G) $(FUZZ_VCOV) $(CLANGXX)' > $@
-$(FUZZ_VDIR)/Vaccel_top.mk: $(BOARD_RTL) $(FUZZ_VDIR)/config.txt
+	@echo '$(FUZZ_VFLAGS) $(FUZZ_PROTO_G) $(FUZZ_VCOV) $(CLANGXX)' | cmp -s - $@ || \
+	    echo '$(FUZZ_VFLAGS) $(FUZZ_PROTO_G) $(FUZZ_VCOV) $(CLANGXX)' > $@
+$(FUZZ_VDIR)/Vaccel_top.mk: $(BOARD_RTL) $(CODES_VH) rtl/lint_waivers.vlt $(FUZZ_VDIR)/config.txt
 	@mkdir -p $(@D)
 	@echo "verilator accel_top for fuzz-proto -> $(@D)"
-	@rm -rf $(FUZZ_VDIR)/V* && $(VERILATOR) --cc --Mdir $(FUZZ_VDIR) --top-module accel_top -Irtl/core -Irtl/link -Irtl/boards \
-	    -Isim/models -O3 --x-assign unique --x-initial unique -Wno-fatal -Wno-lint -Wno-style \
-	    $(FUZZ_PROTO_G) rtl/link/accel_top.v > $(FUZZ_VDIR)/verilator.log 2>&1 || \
+	@rm -rf $(FUZZ_VDIR)/V* && $(VERILATOR) $(FUZZ_VFLAGS) $(FUZZ_PROTO_G) rtl/link/accel_top.v > $(FUZZ_VDIR)/verilator.log 2>&1 || \
 	    { cat $(FUZZ_VDIR)/verilator.log; exit 1; }
 $(FUZZ_VDIR)/Vaccel_top__ALL.a: $(FUZZ_VDIR)/Vaccel_top.mk
 	@$(MAKE) --no-print-directory -s -C $(FUZZ_VDIR) -f Vaccel_top.mk CXX=$(CLANGXX) \
@@ -87,6 +90,12 @@ $(FUZZ_VDIR)/Vaccel_top__ALL.a: $(FUZZ_VDIR)/Vaccel_top.mk
 	    Vaccel_top__ALL.a verilated.o verilated_threads.o > $(FUZZ_VDIR)/make.log 2>&1 || \
 	    { tail -n 30 $(FUZZ_VDIR)/make.log; exit 1; }
 $(FUZZ_VDIR)/verilated.o $(FUZZ_VDIR)/verilated_threads.o: $(FUZZ_VDIR)/Vaccel_top__ALL.a
+
+.PHONY: lint-fuzz-proto
+LINT_STEPS += lint-fuzz-proto
+lint-fuzz-proto: $(CODES_VH)
+	@$(TOP_LINT) --top-module accel_top $(FUZZ_PROTO_G) rtl/link/accel_top.v
+	@echo "lint-fuzz-proto: accel_top with the fuzz-proto parameters: clean"
 $(FUZZ_VDIR)/shim.o: tests/fuzz_proto_shim.cpp tests/fuzz_proto.h $(FUZZ_VDIR)/Vaccel_top__ALL.a
 	$(CLANGXX) -O2 -g -std=c++17 $(FUZZ_VCOV) -I$(FUZZ_VDIR) -I$(FUZZ_VROOT)/include \
 	    -I$(FUZZ_VROOT)/include/vltstd -Itests -Isw -c $< -o $@

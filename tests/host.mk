@@ -26,10 +26,10 @@ TEST_DEPS += $(BIN)/q2mlp-host-fakeftdi $(ASAN_BIN)/q2mlp-host-fakeftdi
 # tests/t_host_attack.sh) and q2mlp-protofuzz (seeded frames against q2mlp-board-sim, each answer
 # predicted from docs/protocol.md: tests/t_host_protofuzz.sh). Sanitized, like the host.
 HOST_TEST_CFLAGS := $(filter-out -MMD -MP,$(SW_CFLAGS))
-$(ASAN_BIN)/q2mlp-fake-device: tests/fake_device.c $(SW_ASAN_ALL)
+$(ASAN_BIN)/q2mlp-fake-device: tests/fake_device.c $(SW_ASAN_ALL) $(CODES_H)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -O1 $(SAN_FLAGS) $< $(SW_ASAN_LINK) -o $@
-$(ASAN_BIN)/q2mlp-protofuzz: tests/protofuzz.c $(SW_ASAN_ALL)
+$(ASAN_BIN)/q2mlp-protofuzz: tests/protofuzz.c $(SW_ASAN_ALL) $(CODES_H)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -O1 $(SAN_FLAGS) $< $(SW_ASAN_LINK) -o $@
 

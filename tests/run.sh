@@ -13,6 +13,7 @@ logs="$build/test-logs"
 mkdir -p "$logs"
 export BUILD="$build" BIN="$build/bin" ASAN_BIN="$build/asan/bin"
 export Q2MLP="$build/asan/bin/q2mlp" MNIST_DIR="${MNIST_DIR:-data/mnist}"
+export CODES_INC="${CODES_INC:--I$build/gen}"   # the generated code headers (make passes CODES_INC)
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 filter=${TEST_FILTER:-.}

@@ -8,6 +8,8 @@
 # (Verilator -Wall: `make lint`; Verilator simulation: t_rtl_unit / t_rtl_cosim.)
 . "$(dirname "$0")/lib.sh"
 cd "$root"
+BUILD=${BUILD:-build}
+CODES_INC=${CODES_INC:--I$BUILD/gen}   # the generated q2_core_codes.vh (make builds it)
 IVERILOG=${IVERILOG:-iverilog}
 VVP=${VVP:-vvp}
 YOSYS=${YOSYS:-yosys}
@@ -21,7 +23,7 @@ core=$(sed -e 's/#.*//' rtl/core/core.f | tr '
 icarus() {  # "parameter overrides", e.g. ".LANES(16), .MEM_TECH(\"ICE40\")"
     printf 'module top;\n  accel_core #(%s) u_core ();\nendmodule\n' "$1" > "$tmp/top.v"
     # shellcheck disable=SC2086
-    $IVERILOG -g2005 -DNO_ICE40_DEFAULT_ASSIGNMENTS -s top -o "$tmp/a.vvp" "$tmp/top.v" $core "$cells" \
+    $IVERILOG -g2005 -DNO_ICE40_DEFAULT_ASSIGNMENTS "$CODES_INC" -s top -o "$tmp/a.vvp" "$tmp/top.v" $core "$cells" \
         > "$tmp/iv.log" 2>&1 || { cat "$tmp/iv.log"; return 2; }
     $VVP -n "$tmp/a.vvp" 2>&1
 }
@@ -44,20 +46,20 @@ check 'refused: MEM_TECH="ECP5X"' icarus_refuses 'accel_core: MEM_TECH = "ECP5X"
 check "refused: LANES=64 in iCE40 SPRAM (8 blocks)" icarus_refuses "wmem: ICE40" '.LANES(64), .MEM_TECH("ICE40")'
 
 yosys_reads() {  # LANES
-    $YOSYS -q -p "read_verilog -Irtl/core -Irtl/link -Irtl/boards $core; chparam -set LANES $1 accel_core; hierarchy -check -top accel_core; proc; check -assert" \
+    $YOSYS -q -p "read_verilog -Irtl/core -Irtl/link -Irtl/boards $CODES_INC $core; chparam -set LANES $1 accel_core; hierarchy -check -top accel_core; proc; check -assert" \
         > "$tmp/y.log" 2>&1 || { tail -n 20 "$tmp/y.log"; return 1; }
 }
 for l in 8 16 32 64; do
     check "yosys: accel_core LANES=$l reads, elaborates, checks" yosys_reads $l
 done
 yosys_refuses() {
-    ! $YOSYS -q -p "read_verilog -Irtl/core -Irtl/link -Irtl/boards $core; chparam -set LANES 12 accel_core; hierarchy -top accel_core" \
+    ! $YOSYS -q -p "read_verilog -Irtl/core -Irtl/link -Irtl/boards $CODES_INC $core; chparam -set LANES 12 accel_core; hierarchy -top accel_core" \
         > "$tmp/y.log" 2>&1 && grep -q 'finish' "$tmp/y.log" || { cat "$tmp/y.log"; return 1; }
 }
 check "yosys refuses LANES=12" yosys_refuses
 
 synth_ice40() {
-    $YOSYS -q -l "$tmp/s.log" -p "read_verilog -Irtl/core -Irtl/link -Irtl/boards $core; chparam -set LANES 8 -set MEM_TECH \"ICE40\" accel_core; \
+    $YOSYS -q -l "$tmp/s.log" -p "read_verilog -Irtl/core -Irtl/link -Irtl/boards $CODES_INC $core; chparam -set LANES 8 -set MEM_TECH \"ICE40\" accel_core; \
         synth_ice40 -top accel_core -dsp; tee -q -o $tmp/stat.txt stat" > /dev/null 2>&1 || { tail -n 20 "$tmp/s.log"; return 1; }
     local spram mac
     spram=$(awk '/SB_SPRAM256KA/ {print $2}' "$tmp/stat.txt" | tail -n 1)

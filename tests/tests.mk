@@ -5,7 +5,7 @@
 TEST_SRCS  := $(wildcard tests/test_*.c)
 TEST_BINS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
-$(BUILD)/tests/%: tests/%.c tests/check.h $(SW_ASAN_ALL)
+$(BUILD)/tests/%: tests/%.c tests/check.h $(SW_ASAN_ALL) $(CODES_H)
 	@mkdir -p $(@D)
 	$(CC) $(SW_CFLAGS) -O1 $(SAN_FLAGS) -Itests $< $(SW_ASAN_LINK) -o $@
 

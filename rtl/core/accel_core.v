@@ -66,9 +66,8 @@ module accel_core #(
     localparam integer PMW         = 46;       // {S[5:0], M[15:0], bias[23:0]}
     localparam integer LACC_W      = $clog2(765 * ABUF_OK + 1) + 1;  // |sum c*a| <= 765 * n_in
 
-    localparam [2:0] OP_MODEL_BEGIN = 3'd0, OP_MODEL_DATA = 3'd1, OP_IMAGE_BEGIN = 3'd2,
-                     OP_IMAGE_DATA = 3'd3, OP_START = 3'd4, OP_CLEAR_ERR = 3'd5;
-    localparam [3:0] ERR_NO_MODEL = 4'd4, ERR_BUSY = 4'd5, ERR_IMAGE = 4'd6, ERR_BAD_OP = 4'd8;
+    // the port's ops, error codes, registers and STATUS bits (OP_*, ERR_*, R_*, STATUS_*, CORE_*)
+    `include "q2_core_codes.vh"
 
     initial begin
         if (LANES < 8 || LANES > 256 || (LANES & (LANES - 1)) != 0) begin
@@ -378,24 +377,32 @@ module accel_core #(
 
     // ---- register file -----------------------------------------------------------------------------
     wire [8:0]  n_cls = model_valid ? n_classes : 9'd0;
+    reg  [31:0] status;
+    always @(*) begin
+        status                                = 32'd0;
+        status[STATUS_BUSY]                   = busy;
+        status[STATUS_MODEL_VALID]            = model_valid;
+        status[STATUS_ERR_MSB:STATUS_ERR_LSB] = err_q;
+        status[STATUS_IMAGE_COMPLETE]         = model_valid && img_full;
+    end
     reg  [31:0] rd_q;
     reg         rd_logit_q;
     always @(posedge clk) begin
         rd_logit_q <= rd_addr_i[8] && {1'b0, rd_addr_i[7:0]} < n_cls;
         case (rd_addr_i)
-            9'h000:  rd_q <= 32'h4C4D3251;
-            9'h001:  rd_q <= 32'd1;
-            9'h002:  rd_q <= L_OK;
-            9'h003:  rd_q <= WMEM_OK;
-            9'h004:  rd_q <= PMEM_OK;
-            9'h005:  rd_q <= ABUF_OK;
-            9'h006:  rd_q <= {23'd0, model_valid && img_full, err_q, 2'd0, model_valid, busy};
-            9'h007:  rd_q <= ld_crc;
-            9'h008:  rd_q <= ld_bytes;
-            9'h009:  rd_q <= cycles_q;
-            9'h00A:  rd_q <= {24'd0, class_q};
-            9'h00B:  rd_q <= {23'd0, n_cls};
-            default: rd_q <= 32'd0;
+            R_ID:           rd_q <= CORE_ID;
+            R_HW_VERSION:   rd_q <= CORE_HW_VERSION;
+            R_LANES:        rd_q <= L_OK;
+            R_WMEM_BYTES:   rd_q <= WMEM_OK;
+            R_PMEM_NEURONS: rd_q <= PMEM_OK;
+            R_ABUF_BYTES:   rd_q <= ABUF_OK;
+            R_STATUS:       rd_q <= status;
+            R_CRC:          rd_q <= ld_crc;
+            R_MODEL_BYTES:  rd_q <= ld_bytes;
+            R_CYCLES:       rd_q <= cycles_q;
+            R_CLASS:        rd_q <= {24'd0, class_q};
+            R_N_CLASSES:    rd_q <= {23'd0, n_cls};
+            default:        rd_q <= 32'd0;
         endcase
     end
     wire [31:0] logit_x = {{(32 - ACC_OK){logit_rdata[ACC_OK-1]}}, logit_rdata};

@@ -69,7 +69,7 @@ module loader #(
     output wire [WAW-1:0]     wmem_waddr_o,
     output wire [2*LANES-1:0] wmem_wdata_o
 );
-    localparam [3:0] ERR_HEADER = 4'd1, ERR_TOO_BIG = 4'd2, ERR_CRC = 4'd3, ERR_SEQ = 4'd7;
+    `include "q2_core_codes.vh"  // ERR_HEADER, ERR_TOO_BIG, ERR_CRC, ERR_SEQ (and the port's other codes)
     localparam [3:0] S_IDLE = 4'd0, S_HDR = 4'd1, S_DESC = 4'd2, S_REC = 4'd3, S_PAD = 4'd4,
                      S_WGT = 4'd5, S_CRC = 4'd6, S_DONE = 4'd7, S_FAIL = 4'd8;
     localparam [31:0] MAGIC = 32'h4C4D3251;

@@ -57,22 +57,9 @@ module proto #(
     output wire        idle_o
 );
 
-    // ---- constants (docs/protocol.md) ----------------------------------------------------------
-    localparam [7:0] PROTO_VERSION = 8'd2;
-    localparam [7:0] REC_BYTES = 8'd5;      // ring bytes of a record besides the payload
-    localparam [7:0] SYNC_REQ = 8'hA5, SYNC_RSP = 8'h5A;
-    localparam [7:0] CMD_INFO = 8'h01, CMD_STATUS = 8'h02, CMD_RESET = 8'h03,
-                     CMD_LOAD = 8'h10, CMD_VERIFY = 8'h11, CMD_INFER = 8'h20, CMD_INFER_RLE = 8'h21;
-    // status byte: 0 ok, 1..8 the core's err codes, 0x10.. protocol errors
-    localparam [4:0] ST_OK = 5'h00, ST_NO_MODEL = 5'h04, ST_FRAME_CRC = 5'h10, ST_UNKNOWN = 5'h11,
-                     ST_LENGTH = 5'h12, ST_TIMEOUT = 5'h13, ST_OVERFLOW = 5'h14, ST_OFFSET = 5'h15,
-                     ST_HANG = 5'h16, ST_RLE = 5'h17;
-    // the core's ops and registers
-    localparam [2:0] OP_MODEL_BEGIN = 3'd0, OP_MODEL_DATA = 3'd1, OP_IMAGE_BEGIN = 3'd2,
-                     OP_IMAGE_DATA = 3'd3, OP_START = 3'd4, OP_CLEAR_ERR = 3'd5;
-    localparam [8:0] R_STATUS = 9'h006, R_MODEL_BYTES = 9'h008, R_CYCLES = 9'h009,
-                     R_N_CLASSES = 9'h00B, R_LOGIT0 = 9'h100;
-    localparam [31:0] FEATURES = 32'h1;   // bit 0: INFER_RLE
+    // ---- constants (docs/protocol.md; generated from rtl/link/codes.tbl, rtl/core/codes.tbl) ----
+    `include "q2_link_codes.vh"  // PROTO_VERSION, REC_BYTES, SYNC_*, CMD_*, ST_*, FEATURES
+    `include "q2_core_codes.vh"  // the core's port: OP_*, R_*
 
     localparam integer AW = $clog2(RXBUF_BYTES);
     localparam integer TIMEOUT_CLKS = TIMEOUT_BITS * CLKS_PER_BIT;

@@ -12,7 +12,8 @@
 # NETLIST.v is made by rtl/boards.mk (yosys write_verilog of accel_core after synth_ice40 with the
 # LANES of the model). One SIM serves every model: the testbench takes its files as plusargs.
 # Environment: POSTSYNTH_SIM (verilator, the default, or iverilog), Q2MLP and TEST_IMAGES (run),
-# YOSYS_DATDIR (build), IVERILOG, VVP, VERILATOR. `run` prints the testbench's lines and exits 0
+# YOSYS_DATDIR and CODES_INC (build; CODES_INC is the -I<dir> of the generated q2_core_codes.vh,
+# from the Makefile), IVERILOG, VVP, VERILATOR. `run` prints the testbench's lines and exits 0
 # only on its line "postsynth: PASS <n> images, 0 mismatches".
 set -euo pipefail
 
@@ -25,21 +26,21 @@ here=$(cd "$(dirname "$0")" && pwd)
 # ---- build: the netlist and the testbench, once per netlist ---------------------------------------
 build() {
     local netlist=$1 out=$2 cells
-    : "${YOSYS_DATDIR:?}"
+    : "${YOSYS_DATDIR:?}" "${CODES_INC:?}"
     cells=$YOSYS_DATDIR/ice40/cells_sim.v
     [ -r "$netlist" ] || die "cannot read $netlist"
     [ -r "$cells" ] || die "cannot read $cells (set YOSYS_DATDIR)"
     mkdir -p "$(dirname "$out")"
     case $sim in
     iverilog)
-        "${IVERILOG:-iverilog}" -g2005 -DNO_ICE40_DEFAULT_ASSIGNMENTS -s postsynth_tb -o "$out.tmp" \
+        "${IVERILOG:-iverilog}" -g2005 -DNO_ICE40_DEFAULT_ASSIGNMENTS "$CODES_INC" -s postsynth_tb -o "$out.tmp" \
             "$here/postsynth_tb.v" "$netlist" "$cells" || die "iverilog failed on $netlist"
         ;;
     verilator)
         local obj=$out.obj
         rm -rf "$obj"
         "$here/with_progress.sh" --log-output verilator "$out.log" \
-            "${VERILATOR:-verilator}" --binary -O1 -j 2 -Wno-fatal -Wno-lint -Wno-style -DNO_ICE40_DEFAULT_ASSIGNMENTS \
+            "${VERILATOR:-verilator}" --binary -O1 -j 2 -Wno-fatal -Wno-lint -Wno-style -DNO_ICE40_DEFAULT_ASSIGNMENTS "$CODES_INC" \
             --top-module postsynth_tb -Mdir "$obj" -o Vpostsynth \
             "$here/postsynth_tb.v" "$netlist" "$cells" ||
             { tail -n 20 "$out.log"; die "verilator failed (log $out.log)"; }

@@ -23,10 +23,7 @@ module postsynth_tb;
     parameter integer MAX_WORDS       = 16384;
     parameter integer MAX_CYCLES      = 400000;
 
-    localparam [2:0] OP_MODEL_BEGIN = 3'd0, OP_MODEL_DATA = 3'd1, OP_IMAGE_BEGIN = 3'd2,
-                     OP_IMAGE_DATA = 3'd3, OP_START = 3'd4;
-    localparam [8:0] REG_ID = 9'h000, REG_STATUS = 9'h006, REG_CRC = 9'h007, REG_CYCLES = 9'h009,
-                     REG_CLASS = 9'h00A, REG_LOGIT0 = 9'h100;
+    `include "q2_core_codes.vh"  // OP_*, R_*, CORE_ID
 
     reg         clk = 1'b0;
     reg         rst = 1'b1;
@@ -136,9 +133,9 @@ module postsynth_tb;
         repeat (4) @(negedge clk);
         rst = 1'b0;
         @(negedge clk);
-        read_reg(REG_ID, v);
-        if (v !== 32'h4C4D3251) begin
-            $display("postsynth: ID register = %h, want 4c4d3251", v);
+        read_reg(R_ID, v);
+        if (v !== CORE_ID) begin
+            $display("postsynth: ID register = %h, want %h", v, CORE_ID);
             mismatches = mismatches + 1;
         end
 
@@ -146,9 +143,9 @@ module postsynth_tb;
         send(OP_MODEL_BEGIN, 8'd0);
         for (i = 0; i < MODEL_BYTES; i = i + 1) send(OP_MODEL_DATA, model[i]);
         wait_ready;
-        read_reg(REG_STATUS, v);
+        read_reg(R_STATUS, v);
         if (!model_valid || err != 4'd0) begin
-            read_reg(REG_CRC, cls);
+            read_reg(R_CRC, cls);
             $display("postsynth: FAIL model not accepted: status %h err %0d crc %h", v, err, cls);
             $finish;
         end
@@ -167,20 +164,20 @@ module postsynth_tb;
                 $display("postsynth: FAIL image %0d: busy %b err %0d after %0d cycles", n, busy, err, cycles);
                 $finish;
             end
-            read_reg(REG_CLASS, cls);
+            read_reg(R_CLASS, cls);
             if (cls !== want[n*(N_CLASSES+1)]) begin
                 $display("postsynth: image %0d class %0d, model says %0d", n, cls, want[n*(N_CLASSES+1)]);
                 mismatches = mismatches + 1;
             end
             for (k = 0; k < N_CLASSES; k = k + 1) begin
-                read_reg(REG_LOGIT0 + k[8:0], v);
+                read_reg(R_LOGIT0 + k[8:0], v);
                 if (v !== want[n*(N_CLASSES+1) + 1 + k]) begin
                     $display("postsynth: image %0d logit %0d = %0d, model says %0d", n, k, $signed(v),
                              $signed(want[n*(N_CLASSES+1) + 1 + k]));
                     mismatches = mismatches + 1;
                 end
             end
-            read_reg(REG_CYCLES, v);
+            read_reg(R_CYCLES, v);
             $display("postsynth: image %0d class %0d (%0d cycles)", n, cls, v);
         end
 

@@ -150,7 +150,7 @@ static void print_info(const q2_host *h, const q2_dev_info *d)
     else
         printf("clock_hz=unknown clks_per_bit=%d\n", d->clks_per_bit);
     printf("rxbuf_bytes=%d max_payload=%d record_bytes=%d timeout_bits=%u features=%s\n", d->rxbuf_bytes,
-           d->max_payload, d->rec_bytes, (unsigned)d->timeout_bits, (d->features & 1) ? "rle" : "-");
+           d->max_payload, d->rec_bytes, (unsigned)d->timeout_bits, (d->features & Q2P_FEATURE_INFER_RLE) ? "rle" : "-");
 }
 
 static void print_status(const q2_dev_status *s, const q2_dev_info *d)
@@ -321,7 +321,7 @@ static int infer_open(q2_host *h, infer_run *R)
         return Q2_EARG;
     }
     if ((rc = q2_host_info(h, NULL))) return rc;
-    if (c->rle && !(h->info.features & 1)) {
+    if (c->rle && !(h->info.features & Q2P_FEATURE_INFER_RLE)) {
         Q2_ERR("infer --rle failed: the device does not support INFER_RLE");
         return Q2_EARG;
     }

@@ -21,6 +21,13 @@
 
 #include "qmodel/qmodel.h"
 
+/* The codes, generated (build/gen) from the tables that own them: the protocol's sync bytes,
+ * commands, status bytes, version and features (Q2P_*, Q2S_*: rtl/link/codes.tbl) and the core's
+ * registers and STATUS bits that the responses carry (Q2_REG_*, Q2_STATUS_*, Q2_CORE_ID:
+ * rtl/core/codes.tbl). */
+#include "q2_link_codes.h"
+#include "q2_core_codes.h"
+
 /* ---- transports ----------------------------------------------------------------------------- */
 typedef struct q2_transport q2_transport;
 struct q2_transport {
@@ -71,23 +78,11 @@ typedef struct {
 } q2_fd_transport;
 q2_fd_transport *q2_fd_transport_new(size_t size, int fd, const char *kind, const char *path);
 
-/* ---- wire format (docs/protocol.md) ----------------------------------------------------------- */
+/* ---- wire format (docs/protocol.md; the codes: q2_link_codes.h) ------------------------------- */
 enum {
-    Q2P_SYNC_REQ = 0xA5, Q2P_SYNC_RSP = 0x5A,
     Q2P_HDR = 5,                 /* sync cmd seq len_lo len_hi */
     Q2P_OVERHEAD = 7,            /* header + CRC-16 */
     Q2P_MAX_RSP_PAYLOAD = 1 + 4 * (3 + 256),
-};
-enum {
-    Q2P_INFO = 0x01, Q2P_STATUS = 0x02, Q2P_RESET = 0x03,
-    Q2P_LOAD = 0x10, Q2P_VERIFY = 0x11,
-    Q2P_INFER = 0x20, Q2P_INFER_RLE = 0x21,
-};
-enum {  /* status byte: 1..8 are accel_core's err codes (docs/accelerator.md) */
-    Q2S_OK = 0x00, Q2S_HEADER = 0x01, Q2S_TOO_BIG = 0x02, Q2S_CRC = 0x03, Q2S_NO_MODEL = 0x04,
-    Q2S_BUSY = 0x05, Q2S_IMAGE = 0x06, Q2S_SEQ = 0x07, Q2S_BAD_OP = 0x08,
-    Q2S_FRAME_CRC = 0x10, Q2S_UNKNOWN = 0x11, Q2S_LENGTH = 0x12, Q2S_TIMEOUT = 0x13,
-    Q2S_OVERFLOW = 0x14, Q2S_OFFSET = 0x15, Q2S_HANG = 0x16, Q2S_RLE = 0x17,
 };
 const char *q2_status_name(int status);   /* "ERR_CRC", ... */
 const char *q2_status_text(int status);   /* a sentence for messages */
@@ -126,7 +121,7 @@ typedef struct {
     uint32_t clock_hz;                 /* 0: not stated by the board top */
     int clks_per_bit, proto_version, rxbuf_bytes, max_payload;
     int rec_bytes;                     /* ring bytes a frame takes besides its payload */
-    uint32_t timeout_bits, features;   /* features bit 0: INFER_RLE */
+    uint32_t timeout_bits, features;   /* features: Q2P_FEATURE_* bits */
 } q2_dev_info;
 
 typedef struct {

@@ -421,10 +421,11 @@ static int request_ok(q2_host *h, uint8_t cmd, const uint8_t *payload, size_t le
 /* Is an INFO answer one this host can work with? false with the reason in why. */
 static bool info_sane(const q2_dev_info *d, char *why, size_t cap)
 {
-    if (d->id != 0x4C4D3251u)
-        snprintf(why, cap, "device id 0x%08x, need 0x4C4D3251 (\"Q2ML\")", (unsigned)d->id);
-    else if (d->proto_version != 2)
-        snprintf(why, cap, "protocol version %d, this host speaks 2", d->proto_version);
+    if (d->id != Q2_CORE_ID)
+        snprintf(why, cap, "device id 0x%08x, need 0x%08X (\"Q2ML\")", (unsigned)d->id, Q2_CORE_ID);
+    else if (d->proto_version != Q2P_PROTO_VERSION)
+        snprintf(why, cap, "protocol version %d, this host speaks %d", d->proto_version,
+                 Q2P_PROTO_VERSION);
     else if (d->clks_per_bit < 4 || d->max_payload < 16 || d->rec_bytes < 1 || d->rec_bytes > 64 ||
              d->rxbuf_bytes < 2 * (d->max_payload + d->rec_bytes))
         snprintf(why, cap, "implausible configuration (clks_per_bit %d, max_payload %d, rxbuf %d, "
@@ -484,10 +485,10 @@ int q2_host_status(q2_host *h, q2_dev_status *st)
     int rc = request_ok(h, Q2P_STATUS, NULL, 0, &f, 5);
     if (rc) return rc;
     st->core_status = f.w[0];
-    st->busy = f.w[0] & 1;
-    st->model_valid = (f.w[0] >> 1) & 1;
-    st->core_err = (int)((f.w[0] >> 4) & 0xF);
-    st->image_complete = (f.w[0] >> 8) & 1;
+    st->busy = (f.w[0] & Q2_STATUS_BUSY) != 0;
+    st->model_valid = (f.w[0] & Q2_STATUS_MODEL_VALID) != 0;
+    st->core_err = (int)Q2_STATUS_ERR(f.w[0]);
+    st->image_complete = (f.w[0] & Q2_STATUS_IMAGE_COMPLETE) != 0;
     st->crc = f.w[1];
     st->model_bytes = f.w[2];
     st->uptime_cycles = f.w[3];
@@ -517,7 +518,7 @@ int q2_host_verify(q2_host *h, uint32_t *crc, uint32_t *model_bytes, bool *model
     q2_frame f;
     int rc = request_ok(h, Q2P_VERIFY, NULL, 0, &f, 3);
     if (rc) return rc;
-    *model_valid = (f.w[0] >> 1) & 1;
+    *model_valid = (f.w[0] & Q2_STATUS_MODEL_VALID) != 0;
     *crc = f.w[1];
     *model_bytes = f.w[2];
     return 0;
