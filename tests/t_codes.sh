@@ -12,10 +12,8 @@
 #     docs/protocol.md (sync bytes, commands, status bytes, CFG0, FEATURES, the core registers of
 #     the response words) agree with the tables. The docs keep their own prose; names and values
 #     are checked here.
-set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 cd "$root"
-BUILD=${BUILD:-build}
 CODES_INC=${CODES_INC:--I$BUILD/gen}
 CC=${CC:-cc}
 IVERILOG=${IVERILOG:-iverilog}
@@ -23,14 +21,7 @@ VVP=${VVP:-vvp}
 gen=rtl/core/gen_codes.sh
 core_t=rtl/core/codes.tbl
 link_t=rtl/link/codes.tbl
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
-n=0; bad=0
-check() {  # check "what" command...: one numbered check
-    n=$((n + 1))
-    if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; bad=$((bad + 1)); fi
-}
 same() {  # same EXPECTED ACTUAL: equal files, else the diff
     diff "$1" "$2" > "$tmp/diff" && return 0
     sed 's/^/    /' "$tmp/diff" | head -n 20; return 1
@@ -213,5 +204,4 @@ resp_regs() {  # the response words that are core registers: "core 0x006" / "cor
 }
 check "$P: the response words' core register addresses" resp_regs
 
-echo "$((n - bad)) passed, $bad failed"
-[ $bad -eq 0 ]
+summary
