@@ -1,15 +1,15 @@
-/* fuzz_mlp.c — libFuzzer target for the float model reader (mlp_load, sw/float/mlp.c; the .mlp layout is
+/* fuzz_mlp.c — libFuzzer target for the float model reader (q2_mlp_load, sw/float/mlp.c; the .mlp layout is
  * docs/formats.md). docs/fuzzing.md has how to run it.
  *
  * Input: one mode byte, then the file. Mode bit 1 set: the total_size field (bytes 8..11) is set
  * to the file length; bit 0 set: the CRC-32 at the end is recomputed. So mutations get past the
  * size and CRC checks to the dimension and float checks, and files get accepted.
  * Findings are crashes, sanitizer reports and these invariants (abort()): an accepted file has
- * exactly 12 + 4 (L + 1) + 4 n_params + 4 bytes, mlp_save() writes it back byte for byte, and a
+ * exactly 12 + 4 (L + 1) + 4 n_params + 4 bytes, q2_mlp_save() writes it back byte for byte, and a
  * forward pass of two inputs (models up to 2^16 parameters) runs.
  *
  * Built with -DFUZZ_MAKE_SEEDS (and no -fsanitize=fuzzer) it writes a few valid models (made by
- * mlp_save) to the directory argv[1] (the committed seeds in tests/corpus/mlp/ were made so). */
+ * q2_mlp_save) to the directory argv[1] (the committed seeds in tests/corpus/mlp/ were made so). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +31,7 @@ __attribute__((unused)) static void fail(const char *what)
 static char save_dir[4096];
 static void remove_save_dir(void) { rmdir(save_dir); }
 
-/* A private directory for mlp_save (it writes <path>.tmp.<pid> and renames). */
+/* A private directory for q2_mlp_save (it writes <path>.tmp.<pid> and renames). */
 static const char *save_path(void)
 {
     static char path[4200];
@@ -46,26 +46,26 @@ static const char *save_path(void)
     return path;
 }
 
-static void check_model(const mlp *m, const uint8_t *file, size_t len)
+static void check_model(const q2_mlp *m, const uint8_t *file, size_t len)
 {
-    if (len != 12 + 4 * (size_t)(m->n_layers + 1) + 4 * mlp_n_params(m) + 4)
+    if (len != 12 + 4 * (size_t)(m->n_layers + 1) + 4 * q2_mlp_n_params(m) + 4)
         fail("accepted file length differs from the size of its model");
     const char *p = save_path();
     uint8_t *back = NULL;
     size_t blen = 0;
-    if (mlp_save(m, p) || q2_read_file(p, &back, &blen, 0) || blen != len || memcmp(back, file, len))
+    if (q2_mlp_save(m, p) || q2_read_file(p, &back, &blen, 0) || blen != len || memcmp(back, file, len))
         fail("an accepted model does not save back to the same bytes");
     free(back);
     unlink(p);
-    if (mlp_n_params(m) > MAX_FWD_PARAMS) return;
+    if (q2_mlp_n_params(m) > MAX_FWD_PARAMS) return;
     int n_in = m->dims[0], n_cls = m->dims[m->n_layers];
     float *x = malloc(2 * sizeof(float) * (size_t)n_in), *y = malloc(2 * sizeof(float) * (size_t)n_cls);
     for (int i = 0; i < n_in; i++) {
         x[i] = 1.0f;
         x[n_in + i] = (float)(i % 7) / 7.0f;
     }
-    if (mlp_forward(m, x, 2, y, NULL)) fail("forward pass failed");
-    (void)mlp_argmax(y, n_cls);
+    if (q2_mlp_forward(m, x, 2, y, NULL)) fail("forward pass failed");
+    (void)q2_mlp_argmax(y, n_cls);
     free(x);
     free(y);
 }
@@ -78,10 +78,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!buf) return 0;
     if ((mode & 2) && len >= 12) q2_wr32(buf + 8, (uint32_t)len);
     if (mode & 1) fuzz_fix_crc32(buf, len);
-    mlp m;
-    if (mlp_load(&m, fuzz_file(0, buf, len)) == Q2_OK) {
+    q2_mlp m;
+    if (q2_mlp_load(&m, fuzz_file(0, buf, len)) == Q2_OK) {
         check_model(&m, buf, len);
-        mlp_free(&m);
+        q2_mlp_free(&m);
     }
     free(buf);
     return 0;
@@ -96,8 +96,8 @@ int main(int argc, char **argv)
     char tmp[4200], name[64];
     int n = 0;
     for (size_t a = 0; a < sizeof archs / sizeof archs[0]; a++) {
-        mlp m;
-        if (mlp_init(&m, archs[a][0], &archs[a][1])) return Q2_EXIT_INTERNAL;
+        q2_mlp m;
+        if (q2_mlp_init(&m, archs[a][0], &archs[a][1])) return Q2_EXIT_INTERNAL;
         for (int l = 0; l < m.n_layers; l++) {
             for (int k = 0; k < m.dims[l] * m.dims[l + 1]; k++) m.w[l][k] = (float)((k * 7) % 11 - 5) / 8.0f;
             for (int j = 0; j < m.dims[l + 1]; j++) m.b[l][j] = (float)j / 4.0f - 0.5f;
@@ -105,13 +105,13 @@ int main(int argc, char **argv)
         snprintf(tmp, sizeof tmp, "%s/model.tmp", dir);
         uint8_t *b = NULL;
         size_t len = 0;
-        if (mlp_save(&m, tmp) || q2_read_file(tmp, &b, &len, 0)) return Q2_EXIT_INTERNAL;
+        if (q2_mlp_save(&m, tmp) || q2_read_file(tmp, &b, &len, 0)) return Q2_EXIT_INTERNAL;
         unlink(tmp);
         snprintf(name, sizeof name, "seed-%zu.mlp", a);
         /* mode: half of them let the harness fix size and CRC */
         if (fuzz_seed(dir, name, a & 1 ? 3 : 0, b, len)) return Q2_EXIT_INTERNAL;
         free(b);
-        mlp_free(&m);
+        q2_mlp_free(&m);
         n++;
     }
     printf("fuzz_mlp seeds: %d models in %s\n", n, dir);

@@ -174,38 +174,38 @@ static void test_arch(void)
 {
     printf("arch strings\n");
     int L, d[Q2_MAX_LAYERS + 1];
-    int rc = mlp_parse_arch("784-512-512-10", &L, d);
+    int rc = q2_mlp_parse_arch("784-512-512-10", &L, d);
     CHECK(rc == 0 && L == 3 && d[0] == 784 && d[1] == 512 && d[2] == 512 && d[3] == 10, "784-512-512-10");
-    CHECK(mlp_parse_arch("4-2", &L, d) == 0 && L == 1, "4-2: one layer");
+    CHECK(q2_mlp_parse_arch("4-2", &L, d) == 0 && L == 1, "4-2: one layer");
     static const char *bad[] = {"", "784", "784-", "-10", "784--10", "784-0-10", "784-x-10", "784-4097-10",
                                 "1-2-3-4-5-6-7-8-9-10", "784-512-10 "};
     int rejected = 0;
     fflush(stdout);
-    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) rejected += mlp_parse_arch(bad[i], &L, d) == Q2_EARG;
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) rejected += q2_mlp_parse_arch(bad[i], &L, d) == Q2_EARG;
     CHECK(rejected == (int)(sizeof bad / sizeof bad[0]), "%d of %zu malformed strings rejected", rejected,
           sizeof bad / sizeof bad[0]);
-    CHECK(mlp_parse_arch("1-2-3-4-5-6-7-8-9", &L, d) == 0 && L == 8, "8 weight layers is the maximum");
-    mlp m;
-    mlp_init(&m, 3, (int[]){784, 512, 512, 10});
+    CHECK(q2_mlp_parse_arch("1-2-3-4-5-6-7-8-9", &L, d) == 0 && L == 8, "8 weight layers is the maximum");
+    q2_mlp m;
+    q2_mlp_init(&m, 3, (int[]){784, 512, 512, 10});
     char s[64];
-    CHECK(mlp_arch_string(&m, s, sizeof s) == 0 && !strcmp(s, "784-512-512-10"), "arch string %s", s);
-    CHECK(mlp_arch_string(&m, s, 8) == Q2_EARG, "arch string into a short buffer fails");
-    CHECK(mlp_n_params(&m) == 669706, "784-512-512-10 has %zu parameters", mlp_n_params(&m));
-    mlp c;
-    CHECK(mlp_copy(&c, &m) == 0 && c.dims[3] == 10 && c.w[0] != m.w[0], "copy is deep");
-    mlp_free(&c);
-    mlp_free(&m);
+    CHECK(q2_mlp_arch_string(&m, s, sizeof s) == 0 && !strcmp(s, "784-512-512-10"), "arch string %s", s);
+    CHECK(q2_mlp_arch_string(&m, s, 8) == Q2_EARG, "arch string into a short buffer fails");
+    CHECK(q2_mlp_n_params(&m) == 669706, "784-512-512-10 has %zu parameters", q2_mlp_n_params(&m));
+    q2_mlp c;
+    CHECK(q2_mlp_copy(&c, &m) == 0 && c.dims[3] == 10 && c.w[0] != m.w[0], "copy is deep");
+    q2_mlp_free(&c);
+    q2_mlp_free(&m);
     CHECK(m.w[0] == NULL && m.n_layers == 0, "free zeroes the struct");
     fflush(stdout);
-    CHECK(mlp_init(&m, 2, (int[]){4, 0, 3}) == Q2_EARG, "init rejects a zero width");
+    CHECK(q2_mlp_init(&m, 2, (int[]){4, 0, 3}) == Q2_EARG, "init rejects a zero width");
 }
 
 /* ---- forward pass ----------------------------------------------------------------------------- */
-static void random_mlp(mlp *m, int L, const int *dims, uint64_t seed)
+static void random_mlp(q2_mlp *m, int L, const int *dims, uint64_t seed)
 {
     q2_rng r;
     q2_rng_init(&r, seed);
-    mlp_init(m, L, dims);
+    q2_mlp_init(m, L, dims);
     for (int l = 0; l < L; l++) {
         fill(m->w[l], (size_t)dims[l + 1] * dims[l], &r);
         for (size_t i = 0; i < (size_t)dims[l + 1] * dims[l]; i++) m->w[l][i] *= 0.3f;
@@ -217,7 +217,7 @@ static void test_forward(void)
 {
     printf("forward pass against plain loops\n");
     const int dims[] = {37, 29, 19, 7}, L = 3, n = 300; /* n > 256: two chunks */
-    mlp m;
+    q2_mlp m;
     random_mlp(&m, L, dims, 3);
     q2_rng r;
     q2_rng_init(&r, 4);
@@ -225,7 +225,7 @@ static void test_forward(void)
     float *h0 = malloc(sizeof(float) * n * dims[1]), *h1 = malloc(sizeof(float) * n * dims[2]);
     fill(x, (size_t)n * dims[0], &r);
     float *hidden[2] = {h0, h1};
-    int rc = mlp_forward(&m, x, n, logits, hidden);
+    int rc = q2_mlp_forward(&m, x, n, logits, hidden);
     double worst = 0;
     double act[3][64];
     for (int e = 0; e < n; e++) {
@@ -250,21 +250,21 @@ static void test_forward(void)
     CHECK(rc == 0 && worst <= 1.0, "37-29-19-7 on %d examples, logits and both hidden layers: worst %.3g", n,
           worst);
     float *logits2 = malloc(sizeof(float) * n * dims[L]);
-    mlp_forward(&m, x, n, logits2, NULL);
+    q2_mlp_forward(&m, x, n, logits2, NULL);
     CHECK(!memcmp(logits, logits2, sizeof(float) * n * dims[L]), "hidden == NULL gives the same logits");
     float one[7];
-    mlp_forward(&m, x + (size_t)123 * dims[0], 1, one, NULL);
+    q2_mlp_forward(&m, x + (size_t)123 * dims[0], 1, one, NULL);
     CHECK(!memcmp(one, logits + 123 * 7, sizeof one), "one example alone gives the same bits as in a batch");
     free(x); free(logits); free(logits2); free(h0); free(h1);
-    mlp_free(&m);
+    q2_mlp_free(&m);
 }
 
 static void test_accuracy(void)
 {
     printf("accuracy\n");
     /* 2x2 images, 4 classes, identity weights: the class is the brightest pixel (first on ties). */
-    mlp m;
-    mlp_init(&m, 1, (int[]){4, 4});
+    q2_mlp m;
+    q2_mlp_init(&m, 1, (int[]){4, 4});
     for (int j = 0; j < 4; j++) m.w[0][j * 4 + j] = 1.0f;
     enum { N = 1000 };
     uint8_t px[N * 4], lb[N];
@@ -278,18 +278,18 @@ static void test_accuracy(void)
         lb[i] = (uint8_t)best;
     }
     q2_dataset d = {N, 2, 2, px, lb};
-    double acc = mlp_accuracy(&m, &d);
+    double acc = q2_mlp_accuracy(&m, &d);
     CHECK(acc == 1.0, "brightest-pixel classifier: %.4f (ties go to the lowest index)", acc);
     for (int i = 0; i < N / 4; i++) lb[i] = (uint8_t)((lb[i] + 1) % 4);
-    acc = mlp_accuracy(&m, &d);
+    acc = q2_mlp_accuracy(&m, &d);
     CHECK(acc == 0.75, "a quarter of the labels moved: %.4f", acc);
     q2_dataset bad = {N, 3, 3, px, lb};
     fflush(stdout);
-    CHECK(mlp_accuracy(&m, &bad) < 0, "9-pixel images into a 4-input model: error");
+    CHECK(q2_mlp_accuracy(&m, &bad) < 0, "9-pixel images into a 4-input model: error");
     float x[4];
-    mlp_scale_pixels((const uint8_t[]){0, 1, 128, 255}, 4, x);
+    q2_mlp_scale_pixels((const uint8_t[]){0, 1, 128, 255}, 4, x);
     CHECK(x[0] == 0.0f && x[1] == 1.0f / 255.0f && x[2] == 128.0f / 255.0f && x[3] == 1.0f, "pixels / 255");
-    mlp_free(&m);
+    q2_mlp_free(&m);
 }
 
 /* ---- model file ------------------------------------------------------------------------------- */
@@ -299,10 +299,10 @@ static uint8_t *slurp(const char *p, size_t *n)
     return q2_read_file(p, &b, n, 0) ? NULL : b;
 }
 
-static int load_captured(mlp *m, const char *path)
+static int load_captured(q2_mlp *m, const char *path)
 {
     capture_begin();
-    int rc = mlp_load(m, path);
+    int rc = q2_mlp_load(m, path);
     errbuf = capture_end();
     if (*errbuf) printf("     stderr: %s", errbuf);
     return rc;
@@ -313,10 +313,10 @@ static void expect_reject(const char *what, const uint8_t *b, size_t n, const ch
 {
     const char *p = check_path("bad.mlp");
     check_write(p, b, n);
-    mlp m;
+    q2_mlp m;
     int rc = load_captured(&m, p);
     CHECK(rc == Q2_EFORMAT && strstr(errbuf, msg) && m.w[0] == NULL, "%s: rejected with \"%s\"", what, msg);
-    mlp_free(&m);
+    q2_mlp_free(&m);
 }
 
 static void put_crc(uint8_t *b, size_t n) { q2_wr32(b + n - 4, q2_crc32(b, n - 4)); }
@@ -325,11 +325,11 @@ static void test_file(void)
 {
     printf(".mlp model file\n");
     const int dims[] = {6, 5, 3};
-    mlp m, l;
+    q2_mlp m, l;
     random_mlp(&m, 2, dims, 9);
     char p[600];
     snprintf(p, sizeof p, "%s", check_path("sub/dir/m.mlp"));
-    int rc = mlp_save(&m, p);
+    int rc = q2_mlp_save(&m, p);
     CHECK(rc == 0, "save into a new sub-directory");
     size_t n;
     uint8_t *b = slurp(p, &n);
@@ -343,13 +343,13 @@ static void test_file(void)
     uint32_t u = q2_rd32(b + 24);
     memcpy(&w0, &u, 4);
     CHECK(w0 == m.w[0][0] && q2_rd32(b + n - 4) == q2_crc32(b, n - 4), "first weight at 24, CRC32 at the end");
-    rc = mlp_load(&l, p);
+    rc = q2_mlp_load(&l, p);
     bool same = rc == 0 && l.n_layers == 2;
     for (int k = 0; same && k < 2; k++)
         same = !memcmp(l.w[k], m.w[k], sizeof(float) * dims[k] * dims[k + 1]) &&
                !memcmp(l.b[k], m.b[k], sizeof(float) * dims[k + 1]);
     CHECK(same, "round trip: every weight and bias bit-identical");
-    mlp_free(&l);
+    q2_mlp_free(&l);
     char tmpname[700];
     snprintf(tmpname, sizeof tmpname, "%s.tmp.%ld", p, (long)getpid());
     CHECK(access(tmpname, F_OK) != 0, "no temporary file left behind");
@@ -386,7 +386,7 @@ static void test_file(void)
     free(b);
     rc = load_captured(&l, check_path("none.mlp"));
     CHECK(rc == Q2_EIO, "missing file: Q2_EIO");
-    mlp_free(&m);
+    q2_mlp_free(&m);
 }
 
 int main(void)

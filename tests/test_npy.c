@@ -212,10 +212,10 @@ static void test_reject(void)
     free(b);
 }
 
-/* ---- import (mlp_import_npy, mlp_import_npy_dir: sw/float/mlp_npy.c) -------------------------------------
+/* ---- import (q2_mlp_import_npy, q2_mlp_import_npy_dir: sw/float/mlp_npy.c) -------------------------------------
  */
 /* m and g hold the same topology and the same bits. */
-static bool same_mlp(const mlp *g, const mlp *m)
+static bool same_mlp(const q2_mlp *g, const q2_mlp *m)
 {
     bool same = g->n_layers == m->n_layers && !memcmp(g->dims, m->dims, sizeof m->dims);
     for (int l = 0; same && l < m->n_layers; l++)
@@ -227,10 +227,10 @@ static bool same_mlp(const mlp *g, const mlp *m)
 /* The model every import must give back, saved under dir in both layouts: PyTorch (n_out, n_in)
  * float32 as w<l>.npy, b<l>.npy; Keras (n_in, n_out) float64 as k<l>.npy, c<l>.npy, whose paths
  * are p[2 l], p[2 l + 1]. */
-static void import_fixtures(const char *dir, mlp *m, char p[6][600])
+static void import_fixtures(const char *dir, q2_mlp *m, char p[6][600])
 {
     int dims[4] = {12, 7, 5, 3};
-    if (mlp_init(m, 3, dims)) exit(2);
+    if (q2_mlp_init(m, 3, dims)) exit(2);
     q2_rng r;
     q2_rng_init(&r, 4);
     for (int l = 0; l < 3; l++) {
@@ -254,11 +254,11 @@ static void import_fixtures(const char *dir, mlp *m, char p[6][600])
 }
 
 /* Imports of a directory or of files, in either layout, and the mistakes they must refuse. */
-static void import_cases(const char *dir, const mlp *m, char p[6][600])
+static void import_cases(const char *dir, const q2_mlp *m, char p[6][600])
 {
     struct {
         const char *what;
-        const char *dir;          /* mlp_import_npy_dir, or NULL: mlp_import_npy of files */
+        const char *dir;          /* q2_mlp_import_npy_dir, or NULL: q2_mlp_import_npy of files */
         const char *files[8];
         const char *arch;
         bool transpose;
@@ -277,18 +277,18 @@ static void import_cases(const char *dir, const mlp *m, char p[6][600])
     for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
         int n = 0, item = 0, rc;
         while (n < 8 && t[k].files[n]) n++;
-        mlp g;
-        if (t[k].dir) rc = mlp_import_npy_dir(&g, t[k].dir, t[k].arch, t[k].transpose, &item);
-        else rc = mlp_import_npy(&g, t[k].files, n, t[k].arch, t[k].transpose, &item);
+        q2_mlp g;
+        if (t[k].dir) rc = q2_mlp_import_npy_dir(&g, t[k].dir, t[k].arch, t[k].transpose, &item);
+        else rc = q2_mlp_import_npy(&g, t[k].files, n, t[k].arch, t[k].transpose, &item);
         bool same = !rc && same_mlp(&g, m) && item == (t[k].dir ? 4 : 8);
         CHECK(rc == t[k].want && (rc != 0 || same), "import %s: rc %d%s", t[k].what, rc,
               rc ? (g.n_layers ? ", but a model is left" : ", no model") : ", weights bit for bit");
-        mlp_free(&g);
+        q2_mlp_free(&g);
     }
 }
 
 /* A NaN weight and a Fortran-ordered file are refused (each replaces dir/w0.npy). */
-static void import_refusals(const char *dir, const mlp *m)
+static void import_refusals(const char *dir, const q2_mlp *m)
 {
     float bad[12 * 7];
     memcpy(bad, m->w[0], sizeof bad);
@@ -297,18 +297,18 @@ static void import_refusals(const char *dir, const mlp *m)
     char a[700];
     snprintf(a, sizeof a, "%s/w0.npy", dir);
     q2_npy_save(a, bad, 2, ws, 4);
-    mlp g;
-    int rc = mlp_import_npy_dir(&g, dir, NULL, false, NULL);
+    q2_mlp g;
+    int rc = q2_mlp_import_npy_dir(&g, dir, NULL, false, NULL);
     CHECK(rc == Q2_EFORMAT, "import refuses a NaN weight (rc %d)", rc);
-    mlp_free(&g);
+    q2_mlp_free(&g);
     size_t len;
     uint8_t *f =
         make_npy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (7, 12), }", m->w[0], sizeof bad, &len);
     q2_write_file_atomic(a, f, len);
     free(f);
-    rc = mlp_import_npy_dir(&g, dir, NULL, false, NULL);
+    rc = q2_mlp_import_npy_dir(&g, dir, NULL, false, NULL);
     CHECK(rc == Q2_EFORMAT, "import refuses a Fortran-ordered weight file (rc %d)", rc);
-    mlp_free(&g);
+    q2_mlp_free(&g);
 }
 
 static void test_import(void)
@@ -316,11 +316,11 @@ static void test_import(void)
     char dir[512], p[6][600];
     snprintf(dir, sizeof dir, "%s", check_path("import"));
     if (mkdir(dir, 0700)) exit(2);
-    mlp m;
+    q2_mlp m;
     import_fixtures(dir, &m, p);
     import_cases(dir, &m, p);
     import_refusals(dir, &m);
-    mlp_free(&m);
+    q2_mlp_free(&m);
 }
 
 int main(void)

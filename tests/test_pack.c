@@ -87,10 +87,10 @@ static void test_ms(void)
 
 /* ---- whole networks ------------------------------------------------------------------------------------ */
 /* A random 36-24-16-5 network and 1200 random 6x6 images labelled by the float network itself. */
-static void synth(mlp *m, q2_dataset *d, uint64_t seed)
+static void synth(q2_mlp *m, q2_dataset *d, uint64_t seed)
 {
     int dims[4] = {36, 24, 16, 5};
-    if (mlp_init(m, 3, dims)) exit(2);
+    if (q2_mlp_init(m, 3, dims)) exit(2);
     q2_rng r;
     q2_rng_init(&r, seed);
     for (int l = 0; l < 3; l++) {
@@ -106,16 +106,16 @@ static void synth(mlp *m, q2_dataset *d, uint64_t seed)
         d->images[k] = q2_rng_below(&r, 3) ? 0 : (uint8_t)q2_rng_below(&r, 256);
     float x[36], y[5];
     for (int i = 0; i < 1200; i++) {
-        mlp_scale_pixels(d->images + i * 36, 36, x);
-        mlp_forward(m, x, 1, y, NULL);
-        d->labels[i] = (uint8_t)mlp_argmax(y, 5);
+        q2_mlp_scale_pixels(d->images + i * 36, 36, x);
+        q2_mlp_forward(m, x, 1, y, NULL);
+        d->labels[i] = (uint8_t)q2_mlp_argmax(y, 5);
     }
 }
 
 /* the float-activation model holds exactly the packed weights c * delta / 2: delta/2 is |w| of
  * any weight with c = +-1 in the row (exact), and every weight of the row must be c * delta/2;
  * and the last layer has one step (logits comparable) in every scope */
-static void network_weights(const mlp *m, const mlp *qf, const q2_qmodel *q, q2_scope scope)
+static void network_weights(const q2_mlp *m, const q2_mlp *qf, const q2_qmodel *q, q2_scope scope)
 {
     int bad_w = 0;
     float row_delta[3][24];
@@ -143,7 +143,7 @@ static void network_weights(const mlp *m, const mlp *qf, const q2_qmodel *q, q2_
 
 /* layer 0 hidden outputs: a' within ACT0_TOL_UNITS of clamp(round(y / s_1)) of the float model; the
  * classes agree; the report's accuracies and saturation counts */
-static void network_outputs(const q2_dataset *d, const mlp *qf, const q2_qmodel *p, const q2_qmodel *q,
+static void network_outputs(const q2_dataset *d, const q2_mlp *qf, const q2_qmodel *p, const q2_qmodel *q,
                             const q2_pack_report *rep, q2_scope scope)
 {
     float x[36], h0[24], h1[16], y[5];
@@ -153,10 +153,10 @@ static void network_outputs(const q2_dataset *d, const mlp *qf, const q2_qmodel 
     int worst = 0, agree = 0;
     for (int i = 0; i < d->n; i++) {
         int32_t logits[5];
-        mlp_scale_pixels(d->images + i * 36, 36, x);
-        mlp_forward(qf, x, 1, y, hid);
+        q2_mlp_scale_pixels(d->images + i * 36, 36, x);
+        q2_mlp_forward(qf, x, 1, y, hid);
         int c = q2_qmodel_forward_ref(p, d->images + i * 36, logits, ahid);
-        agree += c == mlp_argmax(y, 5);
+        agree += c == q2_mlp_argmax(y, 5);
         for (int j = 0; j < 24; j++) {
             double want = fmin(255, round(h0[j] / q->layers[0].act_scale));
             int e = abs((int)a0[j] - (int)want);
@@ -176,7 +176,7 @@ static void network_outputs(const q2_dataset *d, const mlp *qf, const q2_qmodel 
 
 /* calibration reads only the first calib_n images: changing the others changes nothing
  * (overwrites d's images from 800 on; packs without a validation set) */
-static void network_calib_only(const mlp *m, q2_pack_opts *o, q2_dataset *d, const q2_qmodel *q,
+static void network_calib_only(const q2_mlp *m, q2_pack_opts *o, q2_dataset *d, const q2_qmodel *q,
                                q2_scope scope)
 {
     for (int i = 800; i < d->n; i++) memset(d->images + i * 36, 255, 36);
@@ -191,7 +191,7 @@ static void network_calib_only(const mlp *m, q2_pack_opts *o, q2_dataset *d, con
 
 static void test_network(q2_scope scope, int lanes)
 {
-    mlp m, qf;
+    q2_mlp m, qf;
     q2_dataset d;
     synth(&m, &d, 7);
     q2_dataset cal = q2_dataset_slice(&d, 0, 1000), val = q2_dataset_slice(&d, 1000, 200);
@@ -217,14 +217,14 @@ static void test_network(q2_scope scope, int lanes)
     network_calib_only(&m, &o, &d, &q, scope);
     q2_qmodel_free(&p);
     q2_qmodel_free(&q);
-    mlp_free(&qf);
-    mlp_free(&m);
+    q2_mlp_free(&qf);
+    q2_mlp_free(&m);
     q2_dataset_free(&d);
 }
 
 static void test_edges(void)
 {
-    mlp m;
+    q2_mlp m;
     q2_dataset d;
     synth(&m, &d, 9);
     memset(m.w[0] + 3 * 36, 0, 36 * sizeof(float)); /* neuron 3 of layer 0: all weights zero */
@@ -266,7 +266,7 @@ static void test_edges(void)
     o.calib = &wrong;
     rc = q2_pack_mlp(&m, &o, &q, NULL, &rep);
     CHECK(rc == Q2_EARG, "calibration images of the wrong size are refused");
-    mlp_free(&m);
+    q2_mlp_free(&m);
     q2_dataset_free(&d);
 }
 

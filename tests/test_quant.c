@@ -221,10 +221,10 @@ static void test_rules(void)
 }
 
 /* ---- whole networks ---------------------------------------------------------------------------- */
-static int random_mlp(mlp *m, uint64_t seed)
+static int random_mlp(q2_mlp *m, uint64_t seed)
 {
     int dims[] = {6, 5, 4, 3};
-    int rc = mlp_init(m, 3, dims);
+    int rc = q2_mlp_init(m, 3, dims);
     if (rc) return rc;
     q2_rng rng;
     q2_rng_init(&rng, seed);
@@ -236,7 +236,7 @@ static int random_mlp(mlp *m, uint64_t seed)
 }
 
 /* dst must be src with each weight replaced by Q(w, delta of its row), biases equal. */
-static bool consistent(const mlp *src, const mlp *dst, const q2_deltas *d)
+static bool consistent(const q2_mlp *src, const q2_mlp *dst, const q2_deltas *d)
 {
     if (dst->n_layers != src->n_layers || d->n_layers != src->n_layers) return false;
     for (int l = 0; l < src->n_layers; l++) {
@@ -252,7 +252,7 @@ static bool consistent(const mlp *src, const mlp *dst, const q2_deltas *d)
 }
 
 /* The deltas of scope s, rule r: one value (global), one per layer, or the rule on each row. */
-static bool deltas_follow_rule(const mlp *src, q2_scope s, q2_rule r, const q2_deltas *d)
+static bool deltas_follow_rule(const q2_mlp *src, q2_scope s, q2_rule r, const q2_deltas *d)
 {
     bool ok = true;
     float *scratch = NULL;
@@ -277,18 +277,18 @@ static bool deltas_follow_rule(const mlp *src, q2_scope s, q2_rule r, const q2_d
 }
 
 /* Every scope with every rule but acc, and the unit counts. */
-static void networks_scopes(const mlp *src)
+static void networks_scopes(const q2_mlp *src)
 {
     for (int s = 0; s < Q2_SCOPE_COUNT; s++) {
         for (int r = 0; r < Q2_RULE_ACC; r++) {
-            mlp dst;
+            q2_mlp dst;
             q2_deltas d;
             int rc = q2_quantize_mlp(src, (q2_scope)s, (q2_rule)r, NULL, &dst, &d);
             bool ok = rc == 0 && consistent(src, &dst, &d) && deltas_follow_rule(src, (q2_scope)s, (q2_rule)r, &d);
             CHECK(ok, "scope %-6s rule %-6s: shapes, biases, Q(w), deltas (layer-0 delta %.5f)",
                   q2_scope_name((q2_scope)s), q2_rule_name((q2_rule)r), ok ? (double)d.delta[0][0] : 0.0);
             if (rc == 0) {
-                mlp_free(&dst);
+                q2_mlp_free(&dst);
                 q2_deltas_free(&d);
             }
         }
@@ -298,9 +298,9 @@ static void networks_scopes(const mlp *src)
 }
 
 /* ratio: delta = ratio * sigma / 2 per unit */
-static void networks_ratio(const mlp *src)
+static void networks_ratio(const q2_mlp *src)
 {
-    mlp dst;
+    q2_mlp dst;
     q2_deltas d;
     int rc = q2_quantize_mlp_ratio(src, Q2_SCOPE_LAYER, 2.5, NULL, &dst, &d);
     bool ok = rc == 0 && consistent(src, &dst, &d);
@@ -311,7 +311,7 @@ static void networks_ratio(const mlp *src)
     }
     CHECK(ok, "ratio 2.5, layer scope: delta = 2.5 rms / 2 per layer");
     if (rc == 0) {
-        mlp_free(&dst);
+        q2_mlp_free(&dst);
         q2_deltas_free(&d);
     }
     CHECK(q2_quantize_mlp_ratio(src, Q2_SCOPE_LAYER, -1, NULL, &dst, &d) == Q2_EARG, "ratio -1 -> Q2_EARG");
@@ -319,9 +319,9 @@ static void networks_ratio(const mlp *src)
 
 /* all-zero neuron: falls back to Q2_DELTA_MIN; constant row with sigma std: to max|w|.
  * Sets src's first two rows to these. */
-static void networks_fallbacks(mlp *src)
+static void networks_fallbacks(q2_mlp *src)
 {
-    mlp dst;
+    q2_mlp dst;
     q2_deltas d;
     for (int i = 0; i < 6; i++) src->w[0][i] = 0;
     for (int i = 0; i < 6; i++) src->w[0][6 + i] = 0.25f;
@@ -331,15 +331,15 @@ static void networks_fallbacks(mlp *src)
     CHECK(rc == 0 && d.delta[0][0] == Q2_DELTA_MIN && d.delta[0][1] == 0.125f && consistent(src, &dst, &d),
           "zero row -> delta %g, constant row (std 0) -> max|w|/2", rc == 0 ? (double)d.delta[0][0] : 0.0);
     if (rc == 0) {
-        mlp_free(&dst);
+        q2_mlp_free(&dst);
         q2_deltas_free(&d);
     }
 }
 
 /* the acc rule on a tiny synthetic data set */
-static void networks_acc_rule(const mlp *src)
+static void networks_acc_rule(const q2_mlp *src)
 {
-    mlp dst;
+    q2_mlp dst;
     q2_deltas d;
     CHECK(q2_quantize_mlp(src, Q2_SCOPE_LAYER, Q2_RULE_ACC, NULL, &dst, &d) == Q2_EARG &&
           dst.n_layers == 0 && d.n_layers == 0, "acc without a validation set -> Q2_EARG, outputs empty");
@@ -351,12 +351,12 @@ static void networks_acc_rule(const mlp *src)
     q2_quant_info info;
     int rc = q2_quantize_mlp_ex(src, Q2_SCOPE_NEURON, Q2_RULE_ACC, &ao, &val, &dst, &d, &info);
     bool ok = rc == 0 && consistent(src, &dst, &d);
-    double acc = ok ? mlp_accuracy(&dst, &val) : -1;
+    double acc = ok ? q2_mlp_accuracy(&dst, &val) : -1;
     int k = (int)lround((info.acc_ratio - ao.lo) / (ao.hi - ao.lo) * (ao.points - 1));
     CHECK(ok && fabs(q2_sweep_ratio(&ao, k) - info.acc_ratio) < 1e-12 && acc == info.acc_val,
           "acc rule: ratio %.3f on the grid, val accuracy %.3f reproduced", info.acc_ratio, acc);
     if (rc == 0) {
-        mlp_free(&dst);
+        q2_mlp_free(&dst);
         q2_deltas_free(&d);
     }
 }
@@ -364,7 +364,7 @@ static void networks_acc_rule(const mlp *src)
 static void test_networks(void)
 {
     printf("q2_quantize_mlp on a random 6-5-4-3 network\n");
-    mlp src;
+    q2_mlp src;
     if (random_mlp(&src, 99)) {
         CHECK(false, "mlp_init");
         return;
@@ -373,7 +373,7 @@ static void test_networks(void)
     networks_ratio(&src);
     networks_fallbacks(&src);
     networks_acc_rule(&src);
-    mlp_free(&src);
+    q2_mlp_free(&src);
 }
 
 int main(void)

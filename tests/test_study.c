@@ -17,9 +17,9 @@
 #define RATIO_TOL 1e-6  /* x_max/sigma from float deltas */
 
 /* ---- fixtures ---------------------------------------------------------------------------------- */
-static int random_mlp(mlp *m, int n_layers, const int *dims, uint64_t seed)
+static int random_mlp(q2_mlp *m, int n_layers, const int *dims, uint64_t seed)
 {
-    int rc = mlp_init(m, n_layers, dims);
+    int rc = q2_mlp_init(m, n_layers, dims);
     if (rc) return rc;
     q2_rng rng;
     q2_rng_init(&rng, seed);
@@ -60,10 +60,10 @@ static void test_measure(void)
 {
     printf("q2_study_measure on hand-computable networks\n");
     /* one 2x2 layer of +-1: rms 1, opt x_max 2.1748, delta 1.0874: 1 -> delta/2 */
-    mlp m, q;
+    q2_mlp m, q;
     q2_deltas d;
     int dims1[] = {2, 2};
-    if (mlp_init(&m, 1, dims1)) return;
+    if (q2_mlp_init(&m, 1, dims1)) return;
     float w[] = {1, -1, 1, -1};
     memcpy(m.w[0], w, sizeof w);
     q2_study_row row;
@@ -77,10 +77,10 @@ static void test_measure(void)
           "+-1 layer, opt: x_max/sigma %.6f, SQNR_th %.5f dB", row.xmax_over_sigma, row.sqnr_th_db);
     CHECK(isnan(row.acc_val) && isnan(row.acc_test), "accuracies left NaN");
     if (!rc) {
-        mlp_free(&q);
+        q2_mlp_free(&q);
         q2_deltas_free(&d);
     }
-    mlp_free(&m);
+    q2_mlp_free(&m);
 
     /* global scope on two layers of different scale: per-layer ratio x_max / sigma_l */
     int dims[] = {8, 6, 3};
@@ -106,7 +106,7 @@ static void test_measure(void)
           "global opt, 8-6-3: per-layer x_max/sigma_l %.3f %.3f, SQNR_exp overall %.4f dB",
           row.l_xos[0], row.l_xos[1], row.sqnr_exp_db);
     if (!rc) {
-        mlp_free(&q);
+        q2_mlp_free(&q);
         q2_deltas_free(&d);
     }
     /* neuron scope with the opt rule: every ratio is Q2_XMAX_OPT, theory = 7.0707 dB */
@@ -117,10 +117,10 @@ static void test_measure(void)
           fabs(row.sqnr_th_db - q2_lap_theory(Q2_XMAX_OPT).sqnr_db) < 1e-5,
           "neuron opt: mean x_max/sigma %.6f, SQNR_th %.5f dB", row.xmax_over_sigma, row.sqnr_th_db);
     if (!rc) {
-        mlp_free(&q);
+        q2_mlp_free(&q);
         q2_deltas_free(&d);
     }
-    mlp_free(&m);
+    q2_mlp_free(&m);
 }
 
 /* ---- sweep, acc pick, best --------------------------------------------------------------------- */
@@ -128,7 +128,7 @@ static void test_sweep(void)
 {
     printf("sweep and the acc rule\n");
     int dims[] = {9, 7, 3};
-    mlp m;
+    q2_mlp m;
     if (random_mlp(&m, 2, dims, 11)) return;
     enum { N = 60 };
     uint8_t px[N * 9], lab[N];
@@ -148,7 +148,7 @@ static void test_sweep(void)
         }
         CHECK(ok, "%s sweep: 9 grid points, SQNR_th = theory(ratio), accuracies in [0,1]",
               q2_scope_name((q2_scope)s));
-        mlp q;
+        q2_mlp q;
         q2_deltas d;
         q2_quant_info info;
         int k = q2_acc_pick(acc, 9);
@@ -157,11 +157,11 @@ static void test_sweep(void)
               "%s: the sweep's pick (%.3f) is q2_quantize_mlp's acc rule (%.3f)",
               q2_scope_name((q2_scope)s), k >= 0 ? pts[k].ratio : -1.0, info.acc_ratio);
         if (!rc) {
-            mlp_free(&q);
+            q2_mlp_free(&q);
             q2_deltas_free(&d);
         }
     }
-    mlp_free(&m);
+    q2_mlp_free(&m);
 
     q2_study_row rows[4] = {{.rule = Q2_STUDY_RULE_FLOAT, .acc_val = 0.99},
                             {.scope = Q2_SCOPE_GLOBAL, .rule = Q2_RULE_OPT, .acc_val = 0.90},
@@ -210,13 +210,13 @@ static void test_end_to_end(void)
     const char *names[6] = {"tr-img", "tr-lbl", "te-img", "te-lbl", "model.mlp", "report"};
     for (int k = 0; k < 6; k++) snprintf(p[k], sizeof p[k], "%s/%s", dir, names[k]);
     int dims[] = {9, 8, 3};
-    mlp m;
+    q2_mlp m;
     int rc = random_mlp(&m, 2, dims, 5);
     rc = rc ? rc : q2_mkdir_parents(p[4]);
     rc = rc ? rc : write_idx(p[0], p[1], 300, 1);
     rc = rc ? rc : write_idx(p[2], p[3], 100, 2);
-    rc = rc ? rc : mlp_save(&m, p[4]);
-    if (!rc) mlp_free(&m);
+    rc = rc ? rc : q2_mlp_save(&m, p[4]);
+    if (!rc) q2_mlp_free(&m);
     CHECK(rc == 0, "fixtures written under %s", dir);
     if (rc) return;
 

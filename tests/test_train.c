@@ -39,7 +39,7 @@ static q2_dataset synth(int n, uint64_t seed, uint8_t protos[10][64])
 }
 
 /* Loss in double precision for the finite differences. */
-static double loss_double(const mlp *m, const float *x, const uint8_t *y, int n)
+static double loss_double(const q2_mlp *m, const float *x, const uint8_t *y, int n)
 {
     double total = 0, a[2][64];
     for (int e = 0; e < n; e++) {
@@ -66,10 +66,10 @@ static void test_gradient(void)
 {
     printf("backprop against central differences\n");
     const int dims[] = {6, 5, 4, 3}, n = 7;
-    mlp m, g;
-    mlp_init(&m, 3, dims);
-    mlp_init(&g, 3, dims);
-    train_he_init(&m, 11);
+    q2_mlp m, g;
+    q2_mlp_init(&m, 3, dims);
+    q2_mlp_init(&g, 3, dims);
+    q2_train_he_init(&m, 11);
     q2_rng r;
     q2_rng_init(&r, 12);
     for (int l = 0; l < 3; l++)
@@ -79,7 +79,7 @@ static void test_gradient(void)
     for (int i = 0; i < n * 6; i++) x[i] = (float)q2_rng_uniform(&r);
     for (int i = 0; i < n; i++) y[i] = (uint8_t)q2_rng_below(&r, 3);
     double loss;
-    int rc = train_gradient(&m, x, y, n, &g, &loss);
+    int rc = q2_train_gradient(&m, x, y, n, &g, &loss);
     CHECK(rc == 0 && fabs(loss - loss_double(&m, x, y, n)) < 1e-5, "loss %.6f = double-precision loss", loss);
     int bad = 0, total = 0;
     double worst = 0;
@@ -106,30 +106,30 @@ static void test_gradient(void)
     CHECK(bad == 0, "%d parameters of 6-5-4-3: %d outside the budget (worst %.3g of it)", total, bad, worst);
     y[0] = 3;
     fflush(stdout);
-    CHECK(train_gradient(&m, x, y, n, &g, &loss) == Q2_EARG, "label 3 with 3 classes: error");
-    mlp_free(&m);
-    mlp_free(&g);
+    CHECK(q2_train_gradient(&m, x, y, n, &g, &loss) == Q2_EARG, "label 3 with 3 classes: error");
+    q2_mlp_free(&m);
+    q2_mlp_free(&g);
 }
 
 /* ---- training on synthetic data --------------------------------------------------------------- */
 typedef struct {
-    mlp m;
-    train_result res;
+    q2_mlp m;
+    q2_train_result res;
     int rc;
 } run;
 
-static run train_once(const q2_dataset *tr, const q2_dataset *va, const char *arch, train_opts o)
+static run train_once(const q2_dataset *tr, const q2_dataset *va, const char *arch, q2_train_opts o)
 {
     run R;
     int L, dims[Q2_MAX_LAYERS + 1];
-    mlp_parse_arch(arch, &L, dims);
-    mlp_init(&R.m, L, dims);
-    train_he_init(&R.m, o.seed);
-    R.rc = train_mlp(&R.m, tr, va, &o, &R.res);
+    q2_mlp_parse_arch(arch, &L, dims);
+    q2_mlp_init(&R.m, L, dims);
+    q2_train_he_init(&R.m, o.seed);
+    R.rc = q2_train_mlp(&R.m, tr, va, &o, &R.res);
     return R;
 }
 
-static bool same_weights(const mlp *a, const mlp *b)
+static bool same_weights(const q2_mlp *a, const q2_mlp *b)
 {
     if (a->n_layers != b->n_layers) return false;
     for (int l = 0; l < a->n_layers; l++)
@@ -140,7 +140,7 @@ static bool same_weights(const mlp *a, const mlp *b)
 }
 
 /* Adam for 3 epochs: the loss falls, the accuracy is reached and kept. Returns the run (to compare). */
-static run synthetic_adam(const q2_dataset *tr, const q2_dataset *va, const train_opts *o)
+static run synthetic_adam(const q2_dataset *tr, const q2_dataset *va, const q2_train_opts *o)
 {
     run a = train_once(tr, va, "64-32-10", *o);
     CHECK(a.rc == 0 && a.res.epochs_run == 3, "adam, 3 epochs: rc %d", a.rc);
@@ -148,14 +148,14 @@ static run synthetic_adam(const q2_dataset *tr, const q2_dataset *va, const trai
           a.res.loss[0], a.res.loss[1], a.res.loss[2]);
     CHECK(a.res.best_val_acc >= SYNTH_MIN_ACC, "best val accuracy %.4f >= %.2f (epoch %d)", a.res.best_val_acc,
           SYNTH_MIN_ACC, a.res.best_epoch);
-    CHECK(mlp_accuracy(&a.m, va) == a.res.best_val_acc, "the kept weights score the best accuracy");
+    CHECK(q2_mlp_accuracy(&a.m, va) == a.res.best_val_acc, "the kept weights score the best accuracy");
     CHECK(a.res.images == 3L * 2000 && a.res.step_s > 0, "%ld images processed", a.res.images);
     return a;
 }
 
 /* Same weights as a's run: again, on 2 threads, with the portable kernel, with OpenBLAS; other
  * weights with another seed. Leaves the own GEMM on 2 threads. */
-static void synthetic_determinism(const q2_dataset *tr, const q2_dataset *va, train_opts *o, const run *a)
+static void synthetic_determinism(const q2_dataset *tr, const q2_dataset *va, q2_train_opts *o, const run *a)
 {
     run b = train_once(tr, va, "64-32-10", *o);
     CHECK(same_weights(&a->m, &b.m), "own GEMM: two runs give identical weights");
@@ -170,7 +170,7 @@ static void synthetic_determinism(const q2_dataset *tr, const q2_dataset *va, tr
         q2_gemm_set_kernel(kernel0);
         run c1 = train_once(tr, va, "64-32-10", *o);
         CHECK(same_weights(&c1.m, &c2.m), "own GEMM: the portable kernel gives the weights of %s", kernel0);
-        mlp_free(&c1.m);
+        q2_mlp_free(&c1.m);
         o->epochs = 3;
     }
     q2_gemm_set_engine(Q2_GEMM_BLAS);
@@ -182,13 +182,13 @@ static void synthetic_determinism(const q2_dataset *tr, const q2_dataset *va, tr
     CHECK(!same_weights(&a->m, &e.m), "another seed gives other weights");
     o->seed = 1;
     run *all[] = {&b, &c, &c2, &d1, &d2, &e};
-    for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) mlp_free(&all[i]->m);
+    for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) q2_mlp_free(&all[i]->m);
 }
 
 /* Constant lr: a run stopped at the best epoch must end with exactly the weights kept; then SGD. */
-static void synthetic_const_sgd(const q2_dataset *tr, const q2_dataset *va, train_opts *o)
+static void synthetic_const_sgd(const q2_dataset *tr, const q2_dataset *va, q2_train_opts *o)
 {
-    o->schedule = TRAIN_LR_CONST;
+    o->schedule = Q2_TRAIN_LR_CONST;
     o->epochs = 4;
     run k4 = train_once(tr, va, "64-32-10", *o);
     o->epochs = k4.res.best_epoch;
@@ -196,21 +196,21 @@ static void synthetic_const_sgd(const q2_dataset *tr, const q2_dataset *va, trai
     CHECK(k4.rc == 0 && same_weights(&k4.m, &kb.m), "4 epochs keep epoch %d's weights (val %.4f %.4f %.4f %.4f)",
           k4.res.best_epoch, k4.res.val_acc[0], k4.res.val_acc[1], k4.res.val_acc[2], k4.res.val_acc[3]);
     o->epochs = 3;
-    o->schedule = TRAIN_LR_COSINE;
+    o->schedule = Q2_TRAIN_LR_COSINE;
 
-    o->opt = TRAIN_OPT_SGD;
+    o->opt = Q2_TRAIN_OPT_SGD;
     o->lr = 0.05f;
     o->dropout = 0;
     run s = train_once(tr, va, "64-32-10", *o);
     CHECK(s.rc == 0 && s.res.loss[2] < s.res.loss[0] && s.res.best_val_acc >= SYNTH_MIN_ACC,
           "sgd+momentum, no dropout: loss %.4f -> %.4f, val %.4f", s.res.loss[0], s.res.loss[2],
           s.res.best_val_acc);
-    mlp_free(&k4.m);
-    mlp_free(&kb.m);
-    mlp_free(&s.m);
+    q2_mlp_free(&k4.m);
+    q2_mlp_free(&kb.m);
+    q2_mlp_free(&s.m);
 }
 
-static void synthetic_arg_errors(const q2_dataset *tr, const q2_dataset *va, train_opts *o)
+static void synthetic_arg_errors(const q2_dataset *tr, const q2_dataset *va, q2_train_opts *o)
 {
     printf("argument errors\n");
     fflush(stdout);
@@ -225,11 +225,11 @@ static void synthetic_arg_errors(const q2_dataset *tr, const q2_dataset *va, tra
     o->dropout = 1.0f;
     run k = train_once(tr, va, "64-32-10", *o);
     CHECK(k.rc == Q2_EARG, "dropout 1");
-    CHECK(train_optimizer_parse("adam") == TRAIN_OPT_ADAM && train_optimizer_parse("sgd") == TRAIN_OPT_SGD &&
-              train_optimizer_parse("rmsprop") == Q2_EARG && train_schedule_parse("cosine") == TRAIN_LR_COSINE,
+    CHECK(q2_train_optimizer_parse("adam") == Q2_TRAIN_OPT_ADAM && q2_train_optimizer_parse("sgd") == Q2_TRAIN_OPT_SGD &&
+              q2_train_optimizer_parse("rmsprop") == Q2_EARG && q2_train_schedule_parse("cosine") == Q2_TRAIN_LR_COSINE,
           "optimizer and schedule names parse");
     run *all[] = {&f, &g, &h, &k};
-    for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) mlp_free(&all[i]->m);
+    for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) q2_mlp_free(&all[i]->m);
 }
 
 static void test_synthetic(void)
@@ -241,8 +241,8 @@ static void test_synthetic(void)
     for (int c = 0; c < 10; c++)
         for (int p = 0; p < 64; p++) protos[c][p] = (uint8_t)(q2_rng_below(&r, 2) * 200 + 20);
     q2_dataset tr = synth(2000, 22, protos), va = synth(500, 23, protos);
-    train_opts o;
-    train_opts_default(&o);
+    q2_train_opts o;
+    q2_train_opts_default(&o);
     o.epochs = 3;
     o.batch = 64;
     o.lr = 3e-3f; /* few steps: the default 1e-3 is tuned for 20 epochs of MNIST */
@@ -254,7 +254,7 @@ static void test_synthetic(void)
     synthetic_determinism(&tr, &va, &o, &a);
     synthetic_const_sgd(&tr, &va, &o);
     synthetic_arg_errors(&tr, &va, &o);
-    mlp_free(&a.m);
+    q2_mlp_free(&a.m);
     q2_dataset_free(&tr);
     q2_dataset_free(&va);
 }
@@ -276,8 +276,8 @@ static void test_mnist(void)
         return;
     }
     q2_dataset tr = q2_dataset_slice(&all, 0, 3000), va = q2_dataset_slice(&all, all.n - 1000, 1000);
-    train_opts o;
-    train_opts_default(&o);
+    q2_train_opts o;
+    q2_train_opts_default(&o);
     o.epochs = 2;
     o.batch = 32;
     o.lr = 3e-3f;
@@ -286,7 +286,7 @@ static void test_mnist(void)
     CHECK(a.rc == 0 && a.res.best_val_acc >= MNIST_MIN_ACC && a.res.loss[1] < a.res.loss[0],
           "val accuracy %.4f >= %.2f, loss %.4f -> %.4f", a.res.best_val_acc, MNIST_MIN_ACC, a.res.loss[0],
           a.res.loss[1]);
-    mlp_free(&a.m);
+    q2_mlp_free(&a.m);
     q2_dataset_free(&all);
 }
 

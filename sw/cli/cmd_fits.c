@@ -66,7 +66,7 @@ int cmd_fits(int argc, char **argv)
         fits_usage(stdout);
         return Q2_EXIT_OK;
     }
-    if (!rc) rc = mlp_parse_arch(o.arch, &n_layers, dims);
+    if (!rc) rc = q2_mlp_parse_arch(o.arch, &n_layers, dims);
     if (rc) {
         fits_usage(stderr);
         return Q2_EXIT_USAGE;

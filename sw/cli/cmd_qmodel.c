@@ -82,7 +82,7 @@ static void pack_usage(FILE *f)
 }
 
 /* The .q2 image and, if asked, the float model: both files or neither (q2_outs). */
-static int pack_write(const q2_qmodel *q, const char *out, const mlp *qf, const char *save_float)
+static int pack_write(const q2_qmodel *q, const char *out, const q2_mlp *qf, const char *save_float)
 {
     q2_outs outs;
     q2_outs_init(&outs);
@@ -90,7 +90,7 @@ static int pack_write(const q2_qmodel *q, const char *out, const mlp *qf, const 
     if (!rc && save_float) {
         uint8_t *b;
         size_t n;
-        if (!(rc = mlp_encode(qf, &b, &n))) {
+        if (!(rc = q2_mlp_encode(qf, &b, &n))) {
             rc = q2_outs_add(&outs, save_float, b, n);
             free(b);
         }
@@ -195,12 +195,12 @@ static void pack_details(const pack_cli *c, const q2_pack_opts *o, const q2_pack
 /* Load, split (calibration | validation), pack, write, report. */
 static int pack_run(const pack_cli *c, q2_pack_opts *o)
 {
-    mlp m, qf;
+    q2_mlp m, qf;
     q2_dataset all;
     q2_qmodel q;
     q2_pack_report rep;
     int rc;
-    if ((rc = mlp_load(&m, c->model))) return rc;
+    if ((rc = q2_mlp_load(&m, c->model))) return rc;
     if ((rc = q2_dataset_load(&all, c->images, c->labels))) goto out_mlp;
     if (all.n <= c->n_val) {
         Q2_ERR("split %s failed: %d images, need more than the %ld validation images", c->images, all.n,
@@ -223,11 +223,11 @@ static int pack_run(const pack_cli *c, q2_pack_opts *o)
            100 * rep.val_acc_int, 100 * rep.val_acc_float, rep.n_bias_sat, rep.n_m_sat, rep.n_dead);
 out_q:
     q2_qmodel_free(&q);
-    mlp_free(&qf);
+    q2_mlp_free(&qf);
 out_data:
     q2_dataset_free(&all);
 out_mlp:
-    mlp_free(&m);
+    q2_mlp_free(&m);
     return rc;
 }
 
@@ -599,7 +599,7 @@ static void import_usage(FILE *f)
 typedef struct {
     const char *out, *dir, *arch;
     const char *files[2 * Q2_MAX_LAYERS]; /* (n_files) --npy files, or those found in --dir */
-    char dir_files[2 * Q2_MAX_LAYERS][MLP_NPY_PATH];
+    char dir_files[2 * Q2_MAX_LAYERS][Q2_MLP_NPY_PATH];
     int n_files;
     bool transpose;
 } import_opts;
@@ -626,7 +626,7 @@ static int import_parse(int argc, char **argv, import_opts *o)
         else return unknown("import", a, import_usage);
     }
     bool both = o->dir && o->n_files;
-    if (o->dir && !o->n_files) o->n_files = mlp_npy_dir_files(o->dir, o->dir_files, o->files);
+    if (o->dir && !o->n_files) o->n_files = q2_mlp_npy_dir_files(o->dir, o->dir_files, o->files);
     if (!o->out || both || !o->n_files || o->n_files % 2) {
         fprintf(stderr, "q2mlp import: %s\n", !o->out ? "-o is required"
                 : !o->n_files ? "give --npy files or a --dir holding w0.npy b0.npy ..."
@@ -646,20 +646,20 @@ int cmd_import(int argc, char **argv)
     }
     import_opts *o = malloc(sizeof *o);
     if (!o) return Q2_EXIT_INTERNAL;
-    mlp m = {0};
+    q2_mlp m = {0};
     int itemsize = 0, rc = import_parse(argc, argv, o);
     if (rc) goto out_opts;
-    if ((rc = mlp_import_npy(&m, o->files, o->n_files, o->arch, o->transpose, &itemsize)) ||
-        (rc = mlp_save(&m, o->out))) {
+    if ((rc = q2_mlp_import_npy(&m, o->files, o->n_files, o->arch, o->transpose, &itemsize)) ||
+        (rc = q2_mlp_save(&m, o->out))) {
         rc = q2_exit_code(rc);
         goto out_mlp;
     }
     char arch_s[128];
-    mlp_arch_string(&m, arch_s, sizeof arch_s);
-    printf("model=%s arch=%s params=%zu dtype=%s\n", o->out, arch_s, mlp_n_params(&m),
+    q2_mlp_arch_string(&m, arch_s, sizeof arch_s);
+    printf("model=%s arch=%s params=%zu dtype=%s\n", o->out, arch_s, q2_mlp_n_params(&m),
            itemsize == 8 ? "float64->float32" : "float32");
 out_mlp:
-    mlp_free(&m);
+    q2_mlp_free(&m);
 out_opts:
     free(o);
     return rc;
@@ -671,7 +671,7 @@ out_opts:
 #define BENCH_MODEL_STEM    "build/models/paper"
 #define BENCH_MODEL_DEFAULT BENCH_MODEL_STEM ".mlp"
 #define BENCH_Q2_DEFAULT    BENCH_MODEL_STEM ".q2"
-#define BENCH_FB            256 /* float: images per mlp_forward */
+#define BENCH_FB            256 /* float: images per q2_mlp_forward */
 
 static void bench_usage(FILE *f)
 {
@@ -689,13 +689,13 @@ static void bench_usage(FILE *f)
         BENCH_FB, Q2_FAST_BATCH, BENCH_MODEL_STEM, PAPER_ARCH, 2.0, BENCH_ROUNDS);
 }
 
-/* A random network of the trainer's init (train_he_init: N(0, 2/n_in), zero biases). */
-static int random_mlp(mlp *m, const char *arch, uint64_t seed)
+/* A random network of the trainer's init (q2_train_he_init: N(0, 2/n_in), zero biases). */
+static int random_mlp(q2_mlp *m, const char *arch, uint64_t seed)
 {
     int n_layers, dims[Q2_MAX_LAYERS + 1];
-    int rc = mlp_parse_arch(arch, &n_layers, dims);
-    if (rc || (rc = mlp_init(m, n_layers, dims))) return rc;
-    train_he_init(m, seed);
+    int rc = q2_mlp_parse_arch(arch, &n_layers, dims);
+    if (rc || (rc = q2_mlp_init(m, n_layers, dims))) return rc;
+    q2_train_he_init(m, seed);
     return Q2_OK;
 }
 
@@ -760,9 +760,9 @@ static int bench_images(const bench_opts *o, q2_dataset *d, bool *have)
 
 /* The float model m (o->model or random) and its integer model q (o->q2path, or packed here
  * with calibration on d; qf receives the packer's float model then). */
-static int bench_models(const bench_opts *o, const q2_dataset *d, mlp *m, q2_qmodel *q, mlp *qf)
+static int bench_models(const bench_opts *o, const q2_dataset *d, q2_mlp *m, q2_qmodel *q, q2_mlp *qf)
 {
-    int rc = o->model ? mlp_load(m, o->model) : random_mlp(m, PAPER_ARCH, 1);
+    int rc = o->model ? q2_mlp_load(m, o->model) : random_mlp(m, PAPER_ARCH, 1);
     if (rc) return rc;
     if (o->q2path) {
         if ((rc = q2_qmodel_load(q, o->q2path))) return rc;
@@ -792,7 +792,7 @@ typedef struct {
 } bench_bufs;
 
 /* Images per second of each engine over one slice of time: float, reference, fast. */
-static int bench_round(const mlp *m, const q2_qmodel *q, q2_fast *f, const q2_dataset *d, double slice,
+static int bench_round(const q2_mlp *m, const q2_qmodel *q, q2_fast *f, const q2_dataset *d, double slice,
                        bench_bufs *b, double rate[3])
 {
     const int n_in = m->dims[0], n_cls = m->dims[m->n_layers];
@@ -801,9 +801,9 @@ static int bench_round(const mlp *m, const q2_qmodel *q, q2_fast *f, const q2_da
     int rc;
     do {
         int s = (int)(n % d->n), c = d->n - s < BENCH_FB ? d->n - s : BENCH_FB;
-        mlp_scale_pixels(d->images + (size_t)s * (size_t)n_in, (size_t)c * (size_t)n_in, b->x);
-        if ((rc = mlp_forward(m, b->x, c, b->logits, NULL))) return rc;
-        for (int i = 0; i < c; i++) b->cls[s + i] = mlp_argmax(b->logits + (size_t)i * (size_t)n_cls, n_cls);
+        q2_mlp_scale_pixels(d->images + (size_t)s * (size_t)n_in, (size_t)c * (size_t)n_in, b->x);
+        if ((rc = q2_mlp_forward(m, b->x, c, b->logits, NULL))) return rc;
+        for (int i = 0; i < c; i++) b->cls[s + i] = q2_mlp_argmax(b->logits + (size_t)i * (size_t)n_cls, n_cls);
         n += c;
     } while ((t = q2_now() - t0) < slice);
     rate[0] = n / t;
@@ -830,7 +830,7 @@ static int bench_round(const mlp *m, const q2_qmodel *q, q2_fast *f, const q2_da
 /* BENCH_ROUNDS rounds, each timing float, reference and fast for secs / BENCH_ROUNDS; the best
  * rate of each engine is kept (best[3]: float, ref, fast), so a burst of load from other
  * processes hurts no engine more than another. */
-static int bench_time(const mlp *m, const q2_qmodel *q, q2_fast *f, const q2_dataset *d, double secs,
+static int bench_time(const q2_mlp *m, const q2_qmodel *q, q2_fast *f, const q2_dataset *d, double secs,
                       double best[3])
 {
     const int n_in = m->dims[0], n_cls = m->dims[m->n_layers];
@@ -868,7 +868,7 @@ int cmd_bench(int argc, char **argv)
     q2_dataset d;
     bool have_images;
     if ((rc = bench_images(&o, &d, &have_images))) return q2_exit_code(rc);
-    mlp m = {0}, qf = {0};
+    q2_mlp m = {0}, qf = {0};
     q2_qmodel q = {0};
     q2_fast f = {0};
     double r[3]; /* float, ref, fast */
@@ -884,8 +884,8 @@ int cmd_bench(int argc, char **argv)
 out:
     q2_fast_free(&f);
     q2_qmodel_free(&q);
-    mlp_free(&qf);
-    mlp_free(&m);
+    q2_mlp_free(&qf);
+    q2_mlp_free(&m);
     q2_dataset_free(&d);
     return q2_exit_code(rc);
 }

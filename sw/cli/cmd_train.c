@@ -50,7 +50,7 @@ static void train_usage(FILE *f)
 }
 
 typedef struct {
-    train_opts t;
+    q2_train_opts t;
     const char *arch, *out;
     const char *tr_img, *tr_lbl, *te_img, *te_lbl; /* te_*: NULL, no test set */
     long limit, n_val;                             /* limit 0: all but the validation images */
@@ -58,18 +58,18 @@ typedef struct {
 } train_cli;
 
 /* One training hyperparameter option at argv[*i]: true if it was one (*rc: its parse result). */
-static bool train_parse_hyper(int argc, char **argv, int *i, train_opts *o, bool *lr_set, int *rc)
+static bool train_parse_hyper(int argc, char **argv, int *i, q2_train_opts *o, bool *lr_set, int *rc)
 {
     const char *a = argv[*i], *v;
     long x;
     if (q2_opt_val(argc, argv, i, "--epochs", &v)) {
-        if (!(*rc = q2_parse_long(a, v, 1, TRAIN_MAX_EPOCHS, &x))) o->epochs = (int)x;
+        if (!(*rc = q2_parse_long(a, v, 1, Q2_TRAIN_MAX_EPOCHS, &x))) o->epochs = (int)x;
     } else if (q2_opt_val(argc, argv, i, "--batch", &v)) {
         if (!(*rc = q2_parse_long(a, v, 1, 65536, &x))) o->batch = (int)x;
     } else if (q2_opt_val(argc, argv, i, "--opt", &v)) {
-        if ((x = train_optimizer_parse(v)) < 0) *rc = (int)x; else o->opt = (train_optimizer)x;
+        if ((x = q2_train_optimizer_parse(v)) < 0) *rc = (int)x; else o->opt = (q2_train_optimizer)x;
     } else if (q2_opt_val(argc, argv, i, "--schedule", &v)) {
-        if ((x = train_schedule_parse(v)) < 0) *rc = (int)x; else o->schedule = (train_schedule)x;
+        if ((x = q2_train_schedule_parse(v)) < 0) *rc = (int)x; else o->schedule = (q2_train_schedule)x;
     } else if (q2_opt_val(argc, argv, i, "--lr", &v)) {
         *rc = q2_parse_float(a, v, 1e-9, 10.0, &o->lr);
         *lr_set = true;
@@ -98,7 +98,7 @@ static int train_parse(int argc, char **argv, train_cli *c)
     bool lr_set = false;
     int rc = Q2_OK;
     memset(c, 0, sizeof *c);
-    train_opts_default(&c->t);
+    q2_train_opts_default(&c->t);
     c->arch = DEFAULT_ARCH;
     c->n_val = Q2_VAL_DEFAULT;
     for (int i = 1; i < argc && !rc; i++) {
@@ -135,7 +135,7 @@ static int train_parse(int argc, char **argv, train_cli *c)
         train_usage(stderr);
         return Q2_EXIT_USAGE;
     }
-    if (!lr_set && c->t.opt == TRAIN_OPT_SGD) c->t.lr = 0.05f;
+    if (!lr_set && c->t.opt == Q2_TRAIN_OPT_SGD) c->t.lr = 0.05f;
     if (!!c->te_img != !!c->te_lbl) {
         fprintf(stderr, "q2mlp train: --test-images and --test-labels go together\n");
         return Q2_EXIT_USAGE;
@@ -160,12 +160,12 @@ static void train_default_files(train_cli *c)
 }
 
 /* The summary line on stdout (without a test set: test_acc=none). */
-static void train_summary(const train_cli *c, const mlp *m, const train_result *res, int n_train,
+static void train_summary(const train_cli *c, const q2_mlp *m, const q2_train_result *res, int n_train,
                           int n_val, bool has_test, double test_acc)
 {
-    const train_opts *o = &c->t;
+    const q2_train_opts *o = &c->t;
     char arch_s[128];
-    mlp_arch_string(m, arch_s, sizeof arch_s);
+    q2_mlp_arch_string(m, arch_s, sizeof arch_s);
     printf("arch=%s epochs=%d best_epoch=%d val_acc=%.2f", arch_s, res->epochs_run, res->best_epoch,
            100.0 * res->best_val_acc);
     if (has_test) printf(" test_acc=%.2f", 100.0 * test_acc);
@@ -173,28 +173,28 @@ static void train_summary(const train_cli *c, const mlp *m, const train_result *
     printf(" train_s=%.1f train_img_s=%.0f train_img_cpu_s=%.0f opt=%s lr=%g batch=%d dropout=%g seed=%llu gemm=%s threads=%d"
            " n_train=%d n_val=%d selected_on=val model=%s\n", res->train_s, res->images / res->step_s,
            res->images / res->step_cpu_s,
-           train_optimizer_name(o->opt), o->lr, o->batch, o->dropout, (unsigned long long)o->seed,
+           q2_train_optimizer_name(o->opt), o->lr, o->batch, o->dropout, (unsigned long long)o->seed,
            q2_gemm_engine_name(q2_gemm_get_engine()), q2_gemm_get_threads(), n_train, n_val, c->out);
     if (has_test && o->progress)
         fprintf(stderr, "train: test_acc is report-only: the model was selected on the validation set\n");
 }
 
 /* Initialise m, train it on tr (selecting on val), save it, and print the summary. */
-static int train_fit(const train_cli *c, mlp *m, const q2_dataset *tr, const q2_dataset *val,
-                     const q2_dataset *test, train_result *res)
+static int train_fit(const train_cli *c, q2_mlp *m, const q2_dataset *tr, const q2_dataset *val,
+                     const q2_dataset *test, q2_train_result *res)
 {
-    const train_opts *o = &c->t;
-    train_he_init(m, o->seed);
+    const q2_train_opts *o = &c->t;
+    q2_train_he_init(m, o->seed);
     if (o->progress)
         fprintf(stderr, "train: %s, %zu parameters, %d train / %d val images, %s lr %g, batch %d, "
-                "dropout %g, gemm %s (%s) x%d threads\n", c->arch, mlp_n_params(m), tr->n, val->n,
-                train_optimizer_name(o->opt), o->lr, o->batch, o->dropout,
+                "dropout %g, gemm %s (%s) x%d threads\n", c->arch, q2_mlp_n_params(m), tr->n, val->n,
+                q2_train_optimizer_name(o->opt), o->lr, o->batch, o->dropout,
                 q2_gemm_engine_name(q2_gemm_get_engine()), q2_gemm_kernel_name(), q2_gemm_get_threads());
     int rc;
-    if ((rc = train_mlp(m, tr, val, o, res))) return rc;
-    if ((rc = mlp_save(m, c->out))) return rc;
+    if ((rc = q2_train_mlp(m, tr, val, o, res))) return rc;
+    if ((rc = q2_mlp_save(m, c->out))) return rc;
     double test_acc = -1.0;
-    if (test->n && (test_acc = mlp_accuracy(m, test)) < 0) return (int)test_acc;
+    if (test->n && (test_acc = q2_mlp_accuracy(m, test)) < 0) return (int)test_acc;
     train_summary(c, m, res, tr->n, val->n, test->n > 0, test_acc);
     return Q2_OK;
 }
@@ -210,10 +210,10 @@ int cmd_train(int argc, char **argv)
     }
     train_default_files(c);
     q2_dataset all = {0}, test = {0};
-    mlp m = {0};
-    train_result *res = calloc(1, sizeof *res);
+    q2_mlp m = {0};
+    q2_train_result *res = calloc(1, sizeof *res);
     if (!res) rc = Q2_ENOMEM;
-    if (!rc) rc = mlp_parse_arch(c->arch, &n_layers, dims);
+    if (!rc) rc = q2_mlp_parse_arch(c->arch, &n_layers, dims);
     if (!rc) rc = q2_dataset_load(&all, c->tr_img, c->tr_lbl);
     if (!rc && c->te_img) rc = q2_dataset_load(&test, c->te_img, c->te_lbl);
     if (!rc && all.n <= c->n_val) {
@@ -226,9 +226,9 @@ int cmd_train(int argc, char **argv)
     if (c->limit && c->limit < n_train) n_train = (int)c->limit;
     q2_dataset tr = q2_dataset_slice(&all, 0, n_train);
     q2_dataset val = q2_dataset_slice(&all, all.n - (int)c->n_val, (int)c->n_val);
-    if (!(rc = mlp_init(&m, n_layers, dims))) rc = train_fit(c, &m, &tr, &val, &test, res);
+    if (!(rc = q2_mlp_init(&m, n_layers, dims))) rc = train_fit(c, &m, &tr, &val, &test, res);
 out:
-    mlp_free(&m);
+    q2_mlp_free(&m);
     q2_dataset_free(&test);
     q2_dataset_free(&all);
     free(res);
@@ -342,19 +342,19 @@ int cmd_eval(int argc, char **argv)
         labels = p_lbl;
     }
 
-    mlp m;
+    q2_mlp m;
     q2_dataset d;
-    if ((rc = mlp_load(&m, model))) return q2_exit_code(rc);
+    if ((rc = q2_mlp_load(&m, model))) return q2_exit_code(rc);
     if ((rc = q2_dataset_load(&d, images, labels))) goto out_mlp;
-    double t0 = q2_now(), c0 = train_cpu_seconds(), acc = 0.0;
-    for (long r = 0; r < repeat && acc >= 0; r++) acc = mlp_accuracy(&m, &d);
-    double dt = q2_now() - t0, dc = train_cpu_seconds() - c0;
+    double t0 = q2_now(), c0 = q2_train_cpu_seconds(), acc = 0.0;
+    for (long r = 0; r < repeat && acc >= 0; r++) acc = q2_mlp_accuracy(&m, &d);
+    double dt = q2_now() - t0, dc = q2_train_cpu_seconds() - c0;
     if (acc < 0) {
         rc = (int)acc;
         goto out_data;
     }
     char arch_s[128];
-    mlp_arch_string(&m, arch_s, sizeof arch_s);
+    q2_mlp_arch_string(&m, arch_s, sizeof arch_s);
     long correct = (long)(acc * d.n + 0.5);
     printf("accuracy=%.2f correct=%ld n=%d arch=%s img_s=%.0f img_cpu_s=%.0f gemm=%s threads=%d model=%s\n",
            100.0 * acc, correct, d.n, arch_s, (double)d.n * repeat / dt, (double)d.n * repeat / dc,
@@ -363,6 +363,6 @@ int cmd_eval(int argc, char **argv)
 out_data:
     q2_dataset_free(&d);
 out_mlp:
-    mlp_free(&m);
+    q2_mlp_free(&m);
     return q2_exit_code(rc);
 }

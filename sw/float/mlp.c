@@ -13,10 +13,10 @@
 
 #define MLP_FILE_MAGIC   0x4D463251u /* the bytes "Q2FM" read as a little-endian u32 */
 #define MLP_FILE_VERSION 1
-#define MLP_FWD_ROWS     256         /* examples per GEMM in mlp_forward / mlp_accuracy */
+#define MLP_FWD_ROWS     256         /* examples per GEMM in q2_mlp_forward / q2_mlp_accuracy */
 
 /* ---- topology ---------------------------------------------------------------------------------- */
-int mlp_parse_arch(const char *s, int *n_layers, int dims[Q2_MAX_LAYERS + 1])
+int q2_mlp_parse_arch(const char *s, int *n_layers, int dims[Q2_MAX_LAYERS + 1])
 {
     int n = 0;
     const char *p = s;
@@ -24,9 +24,9 @@ int mlp_parse_arch(const char *s, int *n_layers, int dims[Q2_MAX_LAYERS + 1])
         char *end;
         errno = 0;
         long v = strtol(p, &end, 10);
-        if (end == p || errno || v < 1 || v > MLP_MAX_WIDTH || (*end && *end != '-')) {
+        if (end == p || errno || v < 1 || v > Q2_MLP_MAX_WIDTH || (*end && *end != '-')) {
             Q2_ERR("parse arch '%s' failed: need widths 1..%d joined by '-', e.g. 784-512-512-10", s,
-                   MLP_MAX_WIDTH);
+                   Q2_MLP_MAX_WIDTH);
             return Q2_EARG;
         }
         if (n == Q2_MAX_LAYERS + 1) {
@@ -45,7 +45,7 @@ int mlp_parse_arch(const char *s, int *n_layers, int dims[Q2_MAX_LAYERS + 1])
     return Q2_OK;
 }
 
-int mlp_arch_string(const mlp *m, char *buf, size_t len)
+int q2_mlp_arch_string(const q2_mlp *m, char *buf, size_t len)
 {
     size_t off = 0;
     if (len) buf[0] = '\0';
@@ -57,7 +57,7 @@ int mlp_arch_string(const mlp *m, char *buf, size_t len)
     return Q2_OK;
 }
 
-size_t mlp_n_params(const mlp *m)
+size_t q2_mlp_n_params(const q2_mlp *m)
 {
     size_t n = 0;
     for (int l = 0; l < m->n_layers; l++) n += (size_t)m->dims[l + 1] * (m->dims[l] + 1);
@@ -71,14 +71,14 @@ static int check_dims(int n_layers, const int *dims)
         return Q2_EARG;
     }
     for (int l = 0; l <= n_layers; l++)
-        if (dims[l] < 1 || dims[l] > MLP_MAX_WIDTH) {
-            Q2_ERR("check topology failed: dims[%d] = %d, need 1..%d", l, dims[l], MLP_MAX_WIDTH);
+        if (dims[l] < 1 || dims[l] > Q2_MLP_MAX_WIDTH) {
+            Q2_ERR("check topology failed: dims[%d] = %d, need 1..%d", l, dims[l], Q2_MLP_MAX_WIDTH);
             return Q2_EARG;
         }
     return Q2_OK;
 }
 
-int mlp_init(mlp *m, int n_layers, const int *dims)
+int q2_mlp_init(q2_mlp *m, int n_layers, const int *dims)
 {
     memset(m, 0, sizeof *m);
     int rc = check_dims(n_layers, dims);
@@ -90,14 +90,14 @@ int mlp_init(mlp *m, int n_layers, const int *dims)
         m->b[l] = calloc((size_t)dims[l + 1], sizeof(float));
         if (!m->w[l] || !m->b[l]) {
             Q2_ERR("alloc layer %d failed: out of memory for (%d, %d) floats", l, dims[l + 1], dims[l]);
-            mlp_free(m);
+            q2_mlp_free(m);
             return Q2_ENOMEM;
         }
     }
     return Q2_OK;
 }
 
-void mlp_free(mlp *m)
+void q2_mlp_free(q2_mlp *m)
 {
     for (int l = 0; l < Q2_MAX_LAYERS; l++) {
         free(m->w[l]);
@@ -106,9 +106,9 @@ void mlp_free(mlp *m)
     memset(m, 0, sizeof *m);
 }
 
-int mlp_copy(mlp *dst, const mlp *src)
+int q2_mlp_copy(q2_mlp *dst, const q2_mlp *src)
 {
-    int rc = mlp_init(dst, src->n_layers, src->dims);
+    int rc = q2_mlp_init(dst, src->n_layers, src->dims);
     if (rc) return rc;
     for (int l = 0; l < src->n_layers; l++) {
         memcpy(dst->w[l], src->w[l], sizeof(float) * (size_t)src->dims[l + 1] * src->dims[l]);
@@ -119,14 +119,14 @@ int mlp_copy(mlp *dst, const mlp *src)
 
 /* ---- forward pass ------------------------------------------------------------------------------ */
 /* y (n, n_out) = x (n, n_in) W^T + b, then ReLU if relu. */
-void mlp_layer_forward(const mlp *m, int l, const float *x, int n, float *y, bool relu)
+void q2_mlp_layer_forward(const q2_mlp *m, int l, const float *x, int n, float *y, bool relu)
 {
     int n_in = m->dims[l], n_out = m->dims[l + 1];
     q2_sgemm(false, true, n, n_out, n_in, 1.0f, x, n_in, m->w[l], n_in, 0.0f, y, n_out);
     q2_bias_act(y, m->b[l], n, n_out, relu);
 }
 
-int mlp_forward(const mlp *m, const float *x, int n, float *logits, float **hidden)
+int q2_mlp_forward(const q2_mlp *m, const float *x, int n, float *logits, float **hidden)
 {
     int L = m->n_layers, wmax = 0;
     if (n <= 0) return n < 0 ? Q2_EARG : Q2_OK;
@@ -148,7 +148,7 @@ int mlp_forward(const mlp *m, const float *x, int n, float *logits, float **hidd
                 out = hidden[l] + (size_t)r0 * n_out;
             else
                 out = buf + (size_t)(l & 1) * MLP_FWD_ROWS * wmax;
-            mlp_layer_forward(m, l, in, rows, out, l < L - 1);
+            q2_mlp_layer_forward(m, l, in, rows, out, l < L - 1);
             in = out;
         }
     }
@@ -164,13 +164,13 @@ static void pixel_lut_init(void)
     for (int p = 0; p < 256; p++) pixel_lut[p] = (float)p / 255.0f;
 }
 
-void mlp_scale_pixels(const uint8_t *px, size_t n, float *x)
+void q2_mlp_scale_pixels(const uint8_t *px, size_t n, float *x)
 {
     pthread_once(&pixel_lut_once, pixel_lut_init);
     for (size_t i = 0; i < n; i++) x[i] = pixel_lut[px[i]];
 }
 
-int mlp_argmax(const float *v, int n)
+int q2_mlp_argmax(const float *v, int n)
 {
     int best = 0;
     for (int i = 1; i < n; i++)
@@ -178,7 +178,7 @@ int mlp_argmax(const float *v, int n)
     return best;
 }
 
-double mlp_accuracy(const mlp *m, const q2_dataset *d)
+double q2_mlp_accuracy(const q2_mlp *m, const q2_dataset *d)
 {
     int n_in = m->dims[0], n_cls = m->dims[m->n_layers];
     if (d->rows * d->cols != n_in) {
@@ -200,14 +200,14 @@ double mlp_accuracy(const mlp *m, const q2_dataset *d)
     long correct = 0;
     for (int r0 = 0; r0 < d->n; r0 += MLP_FWD_ROWS) {
         int rows = d->n - r0 < MLP_FWD_ROWS ? d->n - r0 : MLP_FWD_ROWS;
-        mlp_scale_pixels(d->images + (size_t)r0 * n_in, (size_t)rows * n_in, x);
-        int rc = mlp_forward(m, x, rows, logits, NULL);
+        q2_mlp_scale_pixels(d->images + (size_t)r0 * n_in, (size_t)rows * n_in, x);
+        int rc = q2_mlp_forward(m, x, rows, logits, NULL);
         if (rc) {
             acc = rc;
             goto out_free;
         }
         for (int i = 0; i < rows; i++)
-            correct += mlp_argmax(logits + (size_t)i * n_cls, n_cls) == d->labels[r0 + i];
+            correct += q2_mlp_argmax(logits + (size_t)i * n_cls, n_cls) == d->labels[r0 + i];
     }
     acc = (double)correct / d->n;
 out_free:
@@ -236,7 +236,7 @@ static uint8_t *put_floats(uint8_t *p, const float *v, size_t n)
     return p;
 }
 
-int mlp_encode(const mlp *m, uint8_t **out, size_t *out_len)
+int q2_mlp_encode(const q2_mlp *m, uint8_t **out, size_t *out_len)
 {
     int rc = check_dims(m->n_layers, m->dims);
     if (rc) return rc;
@@ -266,11 +266,11 @@ int mlp_encode(const mlp *m, uint8_t **out, size_t *out_len)
     return Q2_OK;
 }
 
-int mlp_save(const mlp *m, const char *path)
+int q2_mlp_save(const q2_mlp *m, const char *path)
 {
     uint8_t *buf;
     size_t len;
-    int rc = mlp_encode(m, &buf, &len);
+    int rc = q2_mlp_encode(m, &buf, &len);
     if (rc) return rc;
     rc = q2_write_file_atomic(path, buf, len);
     free(buf);
@@ -291,7 +291,7 @@ static int get_floats(const uint8_t *p, float *v, size_t n, const char *path, co
     return Q2_OK;
 }
 
-int mlp_load(mlp *m, const char *path)
+int q2_mlp_load(q2_mlp *m, const char *path)
 {
     memset(m, 0, sizeof *m);
     uint8_t *buf = NULL;
@@ -326,8 +326,8 @@ int mlp_load(mlp *m, const char *path)
     }
     for (unsigned l = 0; l <= n_layers; l++) {
         uint32_t d = q2_rd32(buf + 12 + 4 * l);
-        if (d < 1 || d > MLP_MAX_WIDTH) {
-            Q2_ERR("load %s failed: bad dims[%u] %u, need 1..%d", path, l, d, MLP_MAX_WIDTH);
+        if (d < 1 || d > Q2_MLP_MAX_WIDTH) {
+            Q2_ERR("load %s failed: bad dims[%u] %u, need 1..%d", path, l, d, Q2_MLP_MAX_WIDTH);
             goto out_free;
         }
         dims[l] = (int)d;
@@ -348,7 +348,7 @@ int mlp_load(mlp *m, const char *path)
         Q2_ERR("load %s failed: bad CRC32 0x%08x in file, data has 0x%08x", path, crc_file, crc);
         goto out_free;
     }
-    rc = mlp_init(m, (int)n_layers, dims);
+    rc = q2_mlp_init(m, (int)n_layers, dims);
     if (rc) goto out_free;
     const uint8_t *p = buf + hdr;
     for (int l = 0; l < (int)n_layers && !rc; l++) {
@@ -358,7 +358,7 @@ int mlp_load(mlp *m, const char *path)
         if (!rc) rc = get_floats(p, m->b[l], (size_t)dims[l + 1], path, "b", l);
         p += 4 * (size_t)dims[l + 1];
     }
-    if (rc) mlp_free(m);
+    if (rc) q2_mlp_free(m);
 out_free:
     free(buf);
     return rc;

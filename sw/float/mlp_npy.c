@@ -13,12 +13,12 @@
 #include "base/util.h"
 
 /* ---- the files of a directory ------------------------------------------------------------------ */
-int mlp_npy_dir_files(const char *dir, char paths[][MLP_NPY_PATH], const char **files)
+int q2_mlp_npy_dir_files(const char *dir, char paths[][Q2_MLP_NPY_PATH], const char **files)
 {
     int n = 0;
     for (int l = 0; l < Q2_MAX_LAYERS; l++) {
-        snprintf(paths[2 * l], MLP_NPY_PATH, "%s/w%d.npy", dir, l);
-        snprintf(paths[2 * l + 1], MLP_NPY_PATH, "%s/b%d.npy", dir, l);
+        snprintf(paths[2 * l], Q2_MLP_NPY_PATH, "%s/w%d.npy", dir, l);
+        snprintf(paths[2 * l + 1], Q2_MLP_NPY_PATH, "%s/b%d.npy", dir, l);
         if (!q2_file_exists(paths[2 * l])) break;
         files[n++] = paths[2 * l];
         files[n++] = paths[2 * l + 1];
@@ -44,7 +44,7 @@ static int check_layer(int l, const q2_npy *w, const q2_npy *b, const char *fw, 
     int n_out = (int)w->shape[transpose ? 1 : 0], n_in = (int)w->shape[transpose ? 0 : 1];
     int want_in = a_dims ? a_dims[l] : l ? dims[l] : n_in, want_out = a_dims ? a_dims[l + 1] : n_out;
     if (n_in != want_in || n_out != want_out || b->shape[0] != n_out || n_in < 1 || n_out < 1 ||
-        n_in > MLP_MAX_WIDTH || n_out > MLP_MAX_WIDTH) {
+        n_in > Q2_MLP_MAX_WIDTH || n_out > Q2_MLP_MAX_WIDTH) {
         q2_err(IMPORT_FN, "import failed: layer %d: weights %s (%" PRId64 ", %" PRId64 "), "
                "bias %s (%" PRId64 ",); need weights (%d, %d)%s and bias (%d,)%s", l, fw, w->shape[0],
                w->shape[1], fb, b->shape[0], transpose ? want_in : want_out, transpose ? want_out : want_in,
@@ -59,7 +59,7 @@ static int check_layer(int l, const q2_npy *w, const q2_npy *b, const char *fw, 
 
 /* ---- values ------------------------------------------------------------------------------------ */
 /* Copy layer l of w, b into m (transposing if asked); refuse non-finite values. */
-static int copy_layer(mlp *m, int l, const q2_npy *w, const q2_npy *b, const char *fw,
+static int copy_layer(q2_mlp *m, int l, const q2_npy *w, const q2_npy *b, const char *fw,
                       const char *fb, bool transpose)
 {
     const int n_in = m->dims[l], n_out = m->dims[l + 1];
@@ -82,7 +82,7 @@ static int copy_layer(mlp *m, int l, const q2_npy *w, const q2_npy *b, const cha
 }
 
 /* ---- import ------------------------------------------------------------------------------------ */
-int mlp_import_npy(mlp *m, const char *const *files, int n_files, const char *arch, bool transpose,
+int q2_mlp_import_npy(q2_mlp *m, const char *const *files, int n_files, const char *arch, bool transpose,
                    int *itemsize)
 {
     memset(m, 0, sizeof *m);
@@ -94,7 +94,7 @@ int mlp_import_npy(mlp *m, const char *const *files, int n_files, const char *ar
     const int L = n_files / 2;
     int dims[Q2_MAX_LAYERS + 1], a_layers = 0, a_dims[Q2_MAX_LAYERS + 1], item = 0;
     int rc = Q2_OK;
-    if (arch && (rc = mlp_parse_arch(arch, &a_layers, a_dims))) return rc;
+    if (arch && (rc = q2_mlp_parse_arch(arch, &a_layers, a_dims))) return rc;
     if (arch && a_layers != L) {
         Q2_ERR("import failed: --arch %s has %d layers, %d weight/bias pairs given", arch, a_layers, L);
         return Q2_EARG;
@@ -107,27 +107,27 @@ int mlp_import_npy(mlp *m, const char *const *files, int n_files, const char *ar
         if (w[l].itemsize > item) item = w[l].itemsize;
         if (b[l].itemsize > item) item = b[l].itemsize;
     }
-    if (!rc) rc = mlp_init(m, L, dims);
+    if (!rc) rc = q2_mlp_init(m, L, dims);
     for (int l = 0; l < L && !rc; l++)
         rc = copy_layer(m, l, &w[l], &b[l], files[2 * l], files[2 * l + 1], transpose);
     for (int l = 0; l < Q2_MAX_LAYERS; l++) {
         q2_npy_free(&w[l]);
         q2_npy_free(&b[l]);
     }
-    if (rc) mlp_free(m);
+    if (rc) q2_mlp_free(m);
     else if (itemsize) *itemsize = item;
     return rc;
 }
 
-int mlp_import_npy_dir(mlp *m, const char *dir, const char *arch, bool transpose, int *itemsize)
+int q2_mlp_import_npy_dir(q2_mlp *m, const char *dir, const char *arch, bool transpose, int *itemsize)
 {
-    char paths[2 * Q2_MAX_LAYERS][MLP_NPY_PATH];
+    char paths[2 * Q2_MAX_LAYERS][Q2_MLP_NPY_PATH];
     const char *files[2 * Q2_MAX_LAYERS];
-    int n = mlp_npy_dir_files(dir, paths, files);
+    int n = q2_mlp_npy_dir_files(dir, paths, files);
     if (!n) {
         memset(m, 0, sizeof *m);
         Q2_ERR("import %s failed: no %s/w0.npy", dir, dir);
         return Q2_EARG;
     }
-    return mlp_import_npy(m, files, n, arch, transpose, itemsize);
+    return q2_mlp_import_npy(m, files, n, arch, transpose, itemsize);
 }

@@ -18,14 +18,14 @@
 #include "base/util.h"
 
 /* ---- options ------------------------------------------------------------------------------------ */
-void train_opts_default(train_opts *o)
+void q2_train_opts_default(q2_train_opts *o)
 {
-    *o = (train_opts){
+    *o = (q2_train_opts){
         .epochs = 20,
         .batch = 128,
-        .opt = TRAIN_OPT_ADAM,
+        .opt = Q2_TRAIN_OPT_ADAM,
         .lr = 1e-3f,
-        .schedule = TRAIN_LR_COSINE,
+        .schedule = Q2_TRAIN_LR_COSINE,
         .momentum = 0.9f,
         .beta2 = 0.999f,
         .eps = 1e-8f,
@@ -35,28 +35,28 @@ void train_opts_default(train_opts *o)
     };
 }
 
-const char *train_optimizer_name(train_optimizer o) { return o == TRAIN_OPT_SGD ? "sgd" : "adam"; }
+const char *q2_train_optimizer_name(q2_train_optimizer o) { return o == Q2_TRAIN_OPT_SGD ? "sgd" : "adam"; }
 
-int train_optimizer_parse(const char *s)
+int q2_train_optimizer_parse(const char *s)
 {
-    if (!strcmp(s, "sgd")) return TRAIN_OPT_SGD;
-    if (!strcmp(s, "adam")) return TRAIN_OPT_ADAM;
+    if (!strcmp(s, "sgd")) return Q2_TRAIN_OPT_SGD;
+    if (!strcmp(s, "adam")) return Q2_TRAIN_OPT_ADAM;
     Q2_ERR("parse optimizer failed: '%s', need adam or sgd", s);
     return Q2_EARG;
 }
 
-int train_schedule_parse(const char *s)
+int q2_train_schedule_parse(const char *s)
 {
-    if (!strcmp(s, "const")) return TRAIN_LR_CONST;
-    if (!strcmp(s, "cosine")) return TRAIN_LR_COSINE;
+    if (!strcmp(s, "const")) return Q2_TRAIN_LR_CONST;
+    if (!strcmp(s, "cosine")) return Q2_TRAIN_LR_COSINE;
     Q2_ERR("parse schedule failed: '%s', need cosine or const", s);
     return Q2_EARG;
 }
 
-static int check_opts(const train_opts *o)
+static int check_opts(const q2_train_opts *o)
 {
     const char *bad = NULL;
-    if (o->epochs < 1 || o->epochs > TRAIN_MAX_EPOCHS) bad = "epochs";
+    if (o->epochs < 1 || o->epochs > Q2_TRAIN_MAX_EPOCHS) bad = "epochs";
     else if (o->batch < 1 || o->batch > 65536) bad = "batch";
     else if (!(o->lr > 0.0f) || !isfinite(o->lr)) bad = "lr";
     else if (!(o->momentum >= 0.0f && o->momentum < 1.0f)) bad = "momentum";
@@ -67,7 +67,7 @@ static int check_opts(const train_opts *o)
 }
 
 /* ---- init ------------------------------------------------------------------------------------- */
-void train_he_init(mlp *m, uint64_t seed)
+void q2_train_he_init(q2_mlp *m, uint64_t seed)
 {
     q2_rng rng;
     q2_rng_init(&rng, seed);
@@ -114,7 +114,7 @@ static void trainer_free(trainer *t)
     memset(t, 0, sizeof *t);
 }
 
-static int trainer_init(trainer *t, const mlp *m, int n_train, const train_opts *o)
+static int trainer_init(trainer *t, const q2_mlp *m, int n_train, const q2_train_opts *o)
 {
     memset(t, 0, sizeof *t);
     t->L = m->n_layers;
@@ -130,11 +130,11 @@ static int trainer_init(trainer *t, const mlp *m, int n_train, const train_opts 
         ok = (t->act[l] = malloc(sizeof(float) * B * nb)) && (t->gw[l] = malloc(sizeof(float) * nw)) &&
              (t->gb[l] = malloc(sizeof(float) * nb)) && (t->mw[l] = calloc(nw, sizeof(float))) &&
              (t->mb[l] = calloc(nb, sizeof(float)));
-        if (ok && o->opt == TRAIN_OPT_ADAM)
+        if (ok && o->opt == Q2_TRAIN_OPT_ADAM)
             ok = (t->vw[l] = calloc(nw, sizeof(float))) && (t->vb[l] = calloc(nb, sizeof(float)));
     }
     if (!ok) {
-        Q2_ERR("alloc trainer failed: out of memory (batch %d, %zu parameters)", t->B, mlp_n_params(m));
+        Q2_ERR("alloc trainer failed: out of memory (batch %d, %zu parameters)", t->B, q2_mlp_n_params(m));
         trainer_free(t);
         return Q2_ENOMEM;
     }
@@ -145,14 +145,14 @@ static int trainer_init(trainer *t, const mlp *m, int n_train, const train_opts 
 /* ---- one step --------------------------------------------------------------------------------- */
 /* Forward with dropout, softmax cross-entropy; leaves dLoss/dlogits in t->g[0]. Returns the summed
  * loss over the batch. */
-static double forward_loss(trainer *t, const mlp *m, int n, float dropout, q2_rng *rng)
+static double forward_loss(trainer *t, const q2_mlp *m, int n, float dropout, q2_rng *rng)
 {
     const float keep_scale = 1.0f / (1.0f - dropout);
     const uint32_t drop_below = (uint32_t)((double)dropout * 4294967296.0); /* P(u32 < .) = p */
     const float *in = t->x;
     for (int l = 0; l < t->L; l++) {
         bool hidden = l < t->L - 1;
-        mlp_layer_forward(m, l, in, n, t->act[l], hidden);
+        q2_mlp_layer_forward(m, l, in, n, t->act[l], hidden);
         if (hidden && dropout > 0.0f) {
             float *a = t->act[l];
             for (size_t i = 0; i < (size_t)n * m->dims[l + 1]; i++)
@@ -165,7 +165,7 @@ static double forward_loss(trainer *t, const mlp *m, int n, float dropout, q2_rn
     for (int i = 0; i < n; i++) {
         const float *z = t->act[t->L - 1] + (size_t)i * C;
         float *g = t->g[0] + (size_t)i * C;
-        float zmax = z[mlp_argmax(z, C)];
+        float zmax = z[q2_mlp_argmax(z, C)];
         double sum = 0.0;
         for (int j = 0; j < C; j++) sum += (g[j] = expf(z[j] - zmax));
         loss += log(sum) - (double)(z[t->y[i]] - zmax);
@@ -175,7 +175,7 @@ static double forward_loss(trainer *t, const mlp *m, int n, float dropout, q2_rn
     return loss;
 }
 
-static void backward(trainer *t, const mlp *m, int n, float dropout)
+static void backward(trainer *t, const q2_mlp *m, int n, float dropout)
 {
     const float keep_scale = 1.0f / (1.0f - dropout);
     int cur = 0;
@@ -204,17 +204,17 @@ static void update_sgd(float *w, float *v, const float *g, size_t n, float lr, f
     }
 }
 
-static void update(trainer *t, mlp *m, const train_opts *o, float lr, long step)
+static void update(trainer *t, q2_mlp *m, const q2_train_opts *o, float lr, long step)
 {
     float lr_t = lr, eps_t = o->eps;
-    if (o->opt == TRAIN_OPT_ADAM) { /* bias correction folded into the step: lr sqrt(1-b2^t)/(1-b1^t) */
+    if (o->opt == Q2_TRAIN_OPT_ADAM) { /* bias correction folded into the step: lr sqrt(1-b2^t)/(1-b1^t) */
         double c1 = 1.0 - pow(o->momentum, (double)step), c2 = sqrt(1.0 - pow(o->beta2, (double)step));
         lr_t = (float)(lr * c2 / c1);
         eps_t = (float)(o->eps * c2);
     }
     for (int l = 0; l < t->L; l++) {
         size_t nw = (size_t)m->dims[l + 1] * m->dims[l], nb = (size_t)m->dims[l + 1];
-        if (o->opt == TRAIN_OPT_SGD) {
+        if (o->opt == Q2_TRAIN_OPT_SGD) {
             update_sgd(m->w[l], t->mw[l], t->gw[l], nw, lr, o->momentum);
             update_sgd(m->b[l], t->mb[l], t->gb[l], nb, lr, o->momentum);
         } else {
@@ -224,7 +224,7 @@ static void update(trainer *t, mlp *m, const train_opts *o, float lr, long step)
     }
 }
 
-int train_gradient(const mlp *m, const float *x, const uint8_t *y, int n, mlp *grad, double *loss)
+int q2_train_gradient(const q2_mlp *m, const float *x, const uint8_t *y, int n, q2_mlp *grad, double *loss)
 {
     if (n < 1 || grad->n_layers != m->n_layers || memcmp(grad->dims, m->dims, sizeof m->dims)) {
         Q2_ERR("check gradient arguments failed: n %d, grad topology must equal the model's", n);
@@ -237,10 +237,10 @@ int train_gradient(const mlp *m, const float *x, const uint8_t *y, int n, mlp *g
             return Q2_EARG;
         }
     trainer t;
-    train_opts o;
-    train_opts_default(&o);
+    q2_train_opts o;
+    q2_train_opts_default(&o);
     o.batch = n;
-    o.opt = TRAIN_OPT_SGD;
+    o.opt = Q2_TRAIN_OPT_SGD;
     int rc = trainer_init(&t, m, n, &o);
     if (rc) return rc;
     memcpy(t.x, x, sizeof(float) * (size_t)n * m->dims[0]);
@@ -256,7 +256,7 @@ int train_gradient(const mlp *m, const float *x, const uint8_t *y, int n, mlp *g
 }
 
 /* ---- the loop ----------------------------------------------------------------------------------- */
-static int check_data(const mlp *m, const q2_dataset *d, const char *what)
+static int check_data(const q2_mlp *m, const q2_dataset *d, const char *what)
 {
     int C = m->dims[m->n_layers];
     if (d->n < 1 || d->rows * d->cols != m->dims[0]) {
@@ -272,7 +272,7 @@ static int check_data(const mlp *m, const q2_dataset *d, const char *what)
     return Q2_OK;
 }
 
-double train_cpu_seconds(void)
+double q2_train_cpu_seconds(void)
 {
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) != 0) return 0.0;
@@ -288,7 +288,7 @@ static void fmt_eta(char *buf, size_t len, double s)
 
 /* The state of one run that the epoch steps share. */
 typedef struct {
-    const train_opts *o;
+    const q2_train_opts *o;
     q2_rng rng;            // shuffles and dropout masks
     int steps_per_epoch;
     long total_steps, step; // step: updates done so far
@@ -310,13 +310,13 @@ static void load_batch(trainer *t, const q2_dataset *train, int r0, int n, int n
 {
     for (int i = 0; i < n; i++) {
         int e = t->order[r0 + i];
-        mlp_scale_pixels(train->images + (size_t)e * n_in, (size_t)n_in, t->x + (size_t)i * n_in);
+        q2_mlp_scale_pixels(train->images + (size_t)e * n_in, (size_t)n_in, t->x + (size_t)i * n_in);
         t->y[i] = train->labels[e];
     }
 }
 
 /* Redraw the batch progress line, at most every 0.25 s, on a terminal. */
-static void draw_batch(train_loop *lp, const train_result *res, int ep, int s, double loss_mean)
+static void draw_batch(train_loop *lp, const q2_train_result *res, int ep, int s, double loss_mean)
 {
     double now = q2_now();
     if (!(lp->tty && now - lp->last_draw > 0.25)) return;
@@ -329,18 +329,18 @@ static void draw_batch(train_loop *lp, const train_result *res, int ep, int s, d
 }
 
 /* One epoch of steps: shuffle, then every batch forward, backward, update. Returns the loss sum. */
-static double train_epoch(trainer *t, mlp *m, const q2_dataset *train, train_loop *lp, int ep,
-                          train_result *res)
+static double train_epoch(trainer *t, q2_mlp *m, const q2_dataset *train, train_loop *lp, int ep,
+                          q2_train_result *res)
 {
-    const train_opts *o = lp->o;
+    const q2_train_opts *o = lp->o;
     const int n_in = m->dims[0];
     shuffle(t->order, train->n, &lp->rng);
-    double loss_sum = 0.0, ts = q2_now(), tc = train_cpu_seconds();
+    double loss_sum = 0.0, ts = q2_now(), tc = q2_train_cpu_seconds();
     for (int s = 0; s < lp->steps_per_epoch; s++) {
         int r0 = s * t->B, n = train->n - r0 < t->B ? train->n - r0 : t->B;
         load_batch(t, train, r0, n, n_in);
         float lr = o->lr;
-        if (o->schedule == TRAIN_LR_COSINE)
+        if (o->schedule == Q2_TRAIN_LR_COSINE)
             lr = (float)(0.5 * o->lr *
                          (1.0 + cos(3.14159265358979323846 * (double)lp->step / lp->total_steps)));
         loss_sum += forward_loss(t, m, n, o->dropout, &lp->rng);
@@ -350,12 +350,12 @@ static double train_epoch(trainer *t, mlp *m, const q2_dataset *train, train_loo
         draw_batch(lp, res, ep, s, loss_sum / (r0 + n));
     }
     res->step_s += q2_now() - ts;
-    res->step_cpu_s += train_cpu_seconds() - tc;
+    res->step_cpu_s += q2_train_cpu_seconds() - tc;
     return loss_sum;
 }
 
 /* dst's weights and biases := src's (same dims). */
-static void copy_params(mlp *dst, const mlp *src)
+static void copy_params(q2_mlp *dst, const q2_mlp *src)
 {
     for (int l = 0; l < src->n_layers; l++) {
         memcpy(dst->w[l], src->w[l], sizeof(float) * (size_t)src->dims[l + 1] * src->dims[l]);
@@ -364,11 +364,11 @@ static void copy_params(mlp *dst, const mlp *src)
 }
 
 /* After epoch ep: validate, record, keep the best weights in *best, print the epoch line. */
-static int end_epoch(const mlp *m, const q2_dataset *val, const train_loop *lp, int ep, double loss_sum,
-                     int n_train, mlp *best, train_result *res)
+static int end_epoch(const q2_mlp *m, const q2_dataset *val, const train_loop *lp, int ep, double loss_sum,
+                     int n_train, q2_mlp *best, q2_train_result *res)
 {
-    const train_opts *o = lp->o;
-    double acc = mlp_accuracy(m, val);
+    const q2_train_opts *o = lp->o;
+    double acc = q2_mlp_accuracy(m, val);
     if (acc < 0) return (int)acc;
     res->loss[ep] = loss_sum / n_train;
     res->val_acc[ep] = acc;
@@ -393,20 +393,20 @@ static int end_epoch(const mlp *m, const q2_dataset *val, const train_loop *lp, 
     return Q2_OK;
 }
 
-int train_mlp(mlp *m, const q2_dataset *train, const q2_dataset *val, const train_opts *o,
-              train_result *res)
+int q2_train_mlp(q2_mlp *m, const q2_dataset *train, const q2_dataset *val, const q2_train_opts *o,
+              q2_train_result *res)
 {
     memset(res, 0, sizeof *res);
     int rc;
     if ((rc = check_opts(o)) || (rc = check_data(m, train, "training")) || (rc = check_data(m, val, "validation")))
         return rc;
     trainer t;
-    mlp best;
+    q2_mlp best;
     if ((rc = trainer_init(&t, m, train->n, o))) return rc;
-    if ((rc = mlp_copy(&best, m))) goto out_trainer;
+    if ((rc = q2_mlp_copy(&best, m))) goto out_trainer;
 
     train_loop lp = {.o = o};
-    q2_rng_init(&lp.rng, o->seed ^ 0x5eedda7a5eedda7aull); /* a stream apart from train_he_init's */
+    q2_rng_init(&lp.rng, o->seed ^ 0x5eedda7a5eedda7aull); /* a stream apart from q2_train_he_init's */
     lp.steps_per_epoch = (train->n + t.B - 1) / t.B;
     lp.total_steps = (long)lp.steps_per_epoch * o->epochs;
     lp.tty = o->progress && q2_progress_is_tty();
@@ -421,7 +421,7 @@ int train_mlp(mlp *m, const q2_dataset *train, const q2_dataset *val, const trai
     res->train_s = q2_now() - lp.t0;
 out_best:
     if (rc && lp.tty) q2_progress_done();
-    mlp_free(&best);
+    q2_mlp_free(&best);
 out_trainer:
     trainer_free(&t);
     return rc;

@@ -13,58 +13,58 @@
 #include "base/idx.h"
 #include "float/mlp.h"
 
-#define TRAIN_MAX_EPOCHS 1000
+#define Q2_TRAIN_MAX_EPOCHS 1000
 
-typedef enum { TRAIN_OPT_SGD, TRAIN_OPT_ADAM } train_optimizer;
-typedef enum { TRAIN_LR_CONST, TRAIN_LR_COSINE } train_schedule;
+typedef enum { Q2_TRAIN_OPT_SGD, Q2_TRAIN_OPT_ADAM } q2_train_optimizer;
+typedef enum { Q2_TRAIN_LR_CONST, Q2_TRAIN_LR_COSINE } q2_train_schedule;
 
 typedef struct {
-    int epochs;               /* 1..TRAIN_MAX_EPOCHS */
+    int epochs;               /* 1..Q2_TRAIN_MAX_EPOCHS */
     int batch;                /* examples per step */
-    train_optimizer opt;
+    q2_train_optimizer opt;
     float lr;                 /* peak learning rate */
-    train_schedule schedule;  /* const, or cosine from lr down to 0 over all steps */
+    q2_train_schedule schedule;  /* const, or cosine from lr down to 0 over all steps */
     float momentum;           /* SGD momentum, or Adam beta1 */
     float beta2, eps;         /* Adam */
     float dropout;            /* drop probability on hidden activations, 0 <= p < 1 */
     uint64_t seed;            /* init, shuffling, dropout */
     bool progress;            /* q2_progress lines on stderr */
-} train_opts;
+} q2_train_opts;
 
 typedef struct {
     int epochs_run;
     int best_epoch;                    /* 1-based epoch whose weights were kept */
     double best_val_acc;               /* in [0, 1] */
-    double loss[TRAIN_MAX_EPOCHS];     /* (epochs_run) mean training loss (with dropout) */
-    double val_acc[TRAIN_MAX_EPOCHS];  /* (epochs_run) */
+    double loss[Q2_TRAIN_MAX_EPOCHS];     /* (epochs_run) mean training loss (with dropout) */
+    double val_acc[Q2_TRAIN_MAX_EPOCHS];  /* (epochs_run) */
     double train_s;                    /* wall time, training steps + validation */
     double step_s;                     /* wall time of the training steps alone */
     double step_cpu_s;                 /* CPU time (all threads) of the training steps */
     long images;                       /* training examples processed (images/s = images / step_s) */
-} train_result;
+} q2_train_result;
 
 /* Defaults: Adam, lr 1e-3 cosine, batch 128, 20 epochs, dropout 0.2, seed 1 (docs/performance.md). */
-void train_opts_default(train_opts *o);
-const char *train_optimizer_name(train_optimizer o);  /* "sgd", "adam" */
-int  train_optimizer_parse(const char *s);            /* train_optimizer or Q2_EARG */
-int  train_schedule_parse(const char *s);             /* train_schedule or Q2_EARG */
+void q2_train_opts_default(q2_train_opts *o);
+const char *q2_train_optimizer_name(q2_train_optimizer o);  /* "sgd", "adam" */
+int  q2_train_optimizer_parse(const char *s);            /* q2_train_optimizer or Q2_EARG */
+int  q2_train_schedule_parse(const char *s);             /* q2_train_schedule or Q2_EARG */
 
 /* CPU seconds (user + system, all threads) used by this process so far. */
-double train_cpu_seconds(void);
+double q2_train_cpu_seconds(void);
 
 /* He-normal weights N(0, 2/n_in), zero biases, from q2_rng(seed). */
-void train_he_init(mlp *m, uint64_t seed);
+void q2_train_he_init(q2_mlp *m, uint64_t seed);
 
-/* Train m (already initialised, e.g. by train_he_init) on `train`, pick the epoch with the best
+/* Train m (already initialised, e.g. by q2_train_he_init) on `train`, pick the epoch with the best
  * accuracy on `val` (first best on ties) and leave those weights in m. Labels must be below the
  * number of classes, image size must equal dims[0]. Returns 0 or a Q2_E* code. */
-int  train_mlp(mlp *m, const q2_dataset *train, const q2_dataset *val, const train_opts *o,
-               train_result *res);
+int  q2_train_mlp(q2_mlp *m, const q2_dataset *train, const q2_dataset *val, const q2_train_opts *o,
+               q2_train_result *res);
 
 /* Mean cross-entropy loss of n examples x (n, dims[0]) with labels y (n), and its gradient with
  * respect to every weight and bias into grad (initialised by the caller with m's dims); no
  * dropout. The same code path as a training step (used by the gradient check in the tests). */
-int  train_gradient(const mlp *m, const float *x, const uint8_t *y, int n, mlp *grad, double *loss);
+int  q2_train_gradient(const q2_mlp *m, const float *x, const uint8_t *y, int n, q2_mlp *grad, double *loss);
 
 /* ---- the trainer's elementwise kernels (optim.c; AVX-512 or scalar, same bits) ---- */
 /* g[i] = a[i] > 0 ? g[i] * scale : 0 — the ReLU (and inverted-dropout) backward step. */

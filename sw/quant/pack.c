@@ -68,7 +68,7 @@ static int cmp_float(const void *a, const void *b)
 /* ---- calibration ------------------------------------------------------------------------------------
  * Run the float-activation network with the 2-bit weights (qf) over the first n calibration images
  * and keep every post-ReLU activation of each hidden layer, sorted: acts[l] (n * dims[l+1]). */
-static int calibrate(const mlp *qf, const q2_dataset *d, int n, float **acts)
+static int calibrate(const q2_mlp *qf, const q2_dataset *d, int n, float **acts)
 {
     const int L = qf->n_layers, n_in = qf->dims[0];
     float *x = malloc((size_t)CALIB_CHUNK * (size_t)n_in * sizeof *x);
@@ -81,8 +81,8 @@ static int calibrate(const mlp *qf, const q2_dataset *d, int n, float **acts)
         int c = n - s < CALIB_CHUNK ? n - s : CALIB_CHUNK;
         float *hidden[Q2_MAX_LAYERS] = {0};
         for (int l = 0; l < L - 1; l++) hidden[l] = acts[l] + (size_t)s * (size_t)qf->dims[l + 1];
-        mlp_scale_pixels(d->images + (size_t)s * (size_t)n_in, (size_t)c * (size_t)n_in, x);
-        if ((rc = mlp_forward(qf, x, c, logits, hidden))) goto out_free;
+        q2_mlp_scale_pixels(d->images + (size_t)s * (size_t)n_in, (size_t)c * (size_t)n_in, x);
+        if ((rc = q2_mlp_forward(qf, x, c, logits, hidden))) goto out_free;
     }
     for (int l = 0; l < L - 1; l++)
         qsort(acts[l], (size_t)n * (size_t)qf->dims[l + 1], sizeof(float), cmp_float);
@@ -96,7 +96,7 @@ out_free:
 
 /* ---- integer parameters for one set of activation scales ------------------------------------------
  * s[l] (n_layers + 1): the float value of one input unit of layer l (s[0] = 1/255); s[L] unused. */
-static void build_params(const mlp *m, const q2_deltas *d, const float *s, q2_qmodel *q, q2_pack_report *rep)
+static void build_params(const q2_mlp *m, const q2_deltas *d, const float *s, q2_qmodel *q, q2_pack_report *rep)
 {
     const int L = m->n_layers;
     rep->n_bias_sat = rep->n_m_sat = rep->n_m_zero = 0;
@@ -134,7 +134,7 @@ static void build_params(const mlp *m, const q2_deltas *d, const float *s, q2_qm
 }
 
 /* ---- the whole packer ------------------------------------------------------------------------------- */
-static int check_opts(const mlp *m, const q2_pack_opts *o)
+static int check_opts(const q2_mlp *m, const q2_pack_opts *o)
 {
     q2_image_layout lay;
     int rc = q2_image_layout_of(m->n_layers, m->dims, o->lanes, &lay);
@@ -170,7 +170,7 @@ static int check_opts(const mlp *m, const q2_pack_opts *o)
 }
 
 /* The activation scales for one percentile: s[0] = 1/255, s[l+1] = P_l / 255. */
-static void scales_for(const mlp *m, float *const *acts, size_t n_img, double pct, float *s,
+static void scales_for(const q2_mlp *m, float *const *acts, size_t n_img, double pct, float *s,
                        q2_pack_report *rep)
 {
     s[0] = 1.0f / 255.0f;
@@ -199,28 +199,28 @@ static double int_accuracy(const q2_qmodel *q, const q2_dataset *d)
 /* Step 1. quantize: deltas per neuron (*d) and the float model *qf; in the neuron scope the last layer
  * takes its layer-wise step so that all logits share one unit (docs/arithmetic.md). On failure
  * nothing is kept. */
-static int pack_quantize(const mlp *m, const q2_pack_opts *o, mlp *qf, q2_deltas *d)
+static int pack_quantize(const q2_mlp *m, const q2_pack_opts *o, q2_mlp *qf, q2_deltas *d)
 {
     const int L = m->n_layers;
-    mlp tmp;
+    q2_mlp tmp;
     q2_deltas d_last;
     int rc = q2_quantize_mlp_ex(m, o->scope, o->rule, &o->qopts, o->val, qf, d, NULL);
     if (rc) return rc;
     if (o->scope == Q2_SCOPE_NEURON) {
         if ((rc = q2_quantize_mlp_ex(m, Q2_SCOPE_LAYER, o->rule, &o->qopts, o->val, &tmp, &d_last, NULL))) {
-            mlp_free(qf);
+            q2_mlp_free(qf);
             q2_deltas_free(d);
             return rc;
         }
         memcpy(d->delta[L - 1], d_last.delta[L - 1], (size_t)m->dims[L] * sizeof(float));
-        mlp_free(&tmp);
+        q2_mlp_free(&tmp);
         q2_deltas_free(&d_last);
     }
     return Q2_OK;
 }
 
 /* Step 2. the codes into q, and the float model qf with exactly these weights; counts dead neurons. */
-static void pack_codes(const mlp *m, const q2_deltas *d, q2_qmodel *q, mlp *qf, q2_pack_report *rep)
+static void pack_codes(const q2_mlp *m, const q2_deltas *d, q2_qmodel *q, q2_mlp *qf, q2_pack_report *rep)
 {
     for (int l = 0; l < m->n_layers; l++) {
         const int n_in = m->dims[l];
@@ -239,7 +239,7 @@ static void pack_codes(const mlp *m, const q2_deltas *d, q2_qmodel *q, mlp *qf, 
 }
 
 /* Step 4 (auto): try each candidate percentile on the validation set, rep->pct := the first best. */
-static int pack_choose_pct(const mlp *m, const q2_pack_opts *o, float **acts, int n_cal,
+static int pack_choose_pct(const q2_mlp *m, const q2_pack_opts *o, float **acts, int n_cal,
                            const q2_deltas *d, q2_qmodel *q, q2_pack_report *rep)
 {
     static const double cand[] = Q2_CALIB_CANDIDATES;
@@ -259,7 +259,7 @@ static int pack_choose_pct(const mlp *m, const q2_pack_opts *o, float **acts, in
     return Q2_OK;
 }
 
-int q2_pack_mlp(const mlp *m, const q2_pack_opts *o, q2_qmodel *q, mlp *qf_out, q2_pack_report *rep)
+int q2_pack_mlp(const q2_mlp *m, const q2_pack_opts *o, q2_qmodel *q, q2_mlp *qf_out, q2_pack_report *rep)
 {
     memset(q, 0, sizeof *q);
     memset(rep, 0, sizeof *rep);
@@ -270,7 +270,7 @@ int q2_pack_mlp(const mlp *m, const q2_pack_opts *o, q2_qmodel *q, mlp *qf_out, 
     const int L = m->n_layers;
 
     /* 1. quantize */
-    mlp qf;
+    q2_mlp qf;
     q2_deltas d;
     float *acts[Q2_MAX_LAYERS] = {0};
     if ((rc = pack_quantize(m, o, &qf, &d))) return rc;
@@ -298,7 +298,7 @@ int q2_pack_mlp(const mlp *m, const q2_pack_opts *o, q2_qmodel *q, mlp *qf_out, 
 
     if (o->val) {
         rep->val_acc_int = int_accuracy(q, o->val);
-        rep->val_acc_float = mlp_accuracy(&qf, o->val);
+        rep->val_acc_float = q2_mlp_accuracy(&qf, o->val);
     }
     if (qf_out) {
         *qf_out = qf;
@@ -310,7 +310,7 @@ out_q:
     q2_qmodel_free(q);
 out_quant:
     for (int l = 0; l < Q2_MAX_LAYERS; l++) free(acts[l]);
-    mlp_free(&qf);
+    q2_mlp_free(&qf);
     q2_deltas_free(&d);
     return rc;
 }

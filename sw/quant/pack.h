@@ -50,7 +50,7 @@ typedef struct {
 /* Quantize and calibrate m into q (initialised here, image encoded). qf, if not NULL, receives
  * (initialised here) the float network with exactly the packed 2-bit weights c*delta/2 and the
  * original biases: the "float-activation 2-bit" model the integer model is compared with. */
-int q2_pack_mlp(const mlp *m, const q2_pack_opts *o, q2_qmodel *q, mlp *qf, q2_pack_report *rep);
+int q2_pack_mlp(const q2_mlp *m, const q2_pack_opts *o, q2_qmodel *q, q2_mlp *qf, q2_pack_report *rep);
 
 /* ---- the steps, exposed for the tests ------------------------------------------------------------ */
 /* M / 2^S ~ r: the largest S in [1, 40] with M = round(r 2^S) <= 65535; r = 0 -> (0, 1);

@@ -361,7 +361,7 @@ int q2_xmax_rule(q2_rule r, const float *w, size_t n, const q2_quant_opts *o, do
 }
 
 /* ---- deltas ------------------------------------------------------------------------------------ */
-int q2_deltas_init(q2_deltas *d, const mlp *m)
+int q2_deltas_init(q2_deltas *d, const q2_mlp *m)
 {
     memset(d, 0, sizeof *d);
     if (m->n_layers < 1 || m->n_layers > Q2_MAX_LAYERS) {
@@ -387,7 +387,7 @@ void q2_deltas_free(q2_deltas *d)
 }
 
 /* ---- scopes ------------------------------------------------------------------------------------ */
-static bool mlp_shape_ok(const char *func, const mlp *m)
+static bool mlp_shape_ok(const char *func, const q2_mlp *m)
 {
     if (!m || m->n_layers < 1 || m->n_layers > Q2_MAX_LAYERS) {
         q2_err(func, "quantize failed: network has %d layers, need 1..%d", m ? m->n_layers : 0,
@@ -404,7 +404,7 @@ static bool mlp_shape_ok(const char *func, const mlp *m)
     return true;
 }
 
-int q2_scope_units(const mlp *m, q2_scope s)
+int q2_scope_units(const q2_mlp *m, q2_scope s)
 {
     switch (s) {
     case Q2_SCOPE_GLOBAL: return 1;
@@ -419,7 +419,7 @@ int q2_scope_units(const mlp *m, q2_scope s)
 }
 
 /* Unit u of scope s covers layers [*l0, *l1) and, within each, rows [*r0, *r1) (r1 < 0: all). */
-static void unit_span(const mlp *m, q2_scope s, int u, int *l0, int *l1, int *r0, int *r1)
+static void unit_span(const q2_mlp *m, q2_scope s, int u, int *l0, int *l1, int *r0, int *r1)
 {
     *r0 = 0;
     *r1 = -1;
@@ -439,7 +439,7 @@ static void unit_span(const mlp *m, q2_scope s, int u, int *l0, int *l1, int *r0
     }
 }
 
-int q2_scope_unit_weights(const mlp *m, q2_scope s, int u, float **scratch, const float **w,
+int q2_scope_unit_weights(const q2_mlp *m, q2_scope s, int u, float **scratch, const float **w,
                           size_t *n)
 {
     int units = q2_scope_units(m, s);
@@ -483,8 +483,8 @@ int q2_scope_unit_weights(const mlp *m, q2_scope s, int u, float **scratch, cons
 /* Quantize every unit of src into dst (same shape, already a copy of src): x_max = ratio * sigma
  * when ratio > 0, else by rule. A unit whose x_max comes out 0 (sigma 0) falls back to max|w|,
  * and to delta = Q2_DELTA_MIN if all its weights are 0. */
-static int quantize_units(const char *func, const mlp *src, q2_scope scope, q2_rule rule,
-                          double ratio, const q2_quant_opts *o, mlp *dst, q2_deltas *deltas)
+static int quantize_units(const char *func, const q2_mlp *src, q2_scope scope, q2_rule rule,
+                          double ratio, const q2_quant_opts *o, q2_mlp *dst, q2_deltas *deltas)
 {
     int units = q2_scope_units(src, scope), rc = Q2_OK;
     float *scratch = NULL;
@@ -527,8 +527,8 @@ static int quantize_units(const char *func, const mlp *src, q2_scope scope, q2_r
 }
 
 /* Shared front half: check arguments, make dst a copy of src and initialise deltas. */
-static int begin(const char *func, const mlp *src, q2_scope scope, const q2_quant_opts *o,
-                 mlp *dst, q2_deltas *deltas)
+static int begin(const char *func, const q2_mlp *src, q2_scope scope, const q2_quant_opts *o,
+                 q2_mlp *dst, q2_deltas *deltas)
 {
     memset(dst, 0, sizeof *dst);
     memset(deltas, 0, sizeof *deltas);
@@ -539,23 +539,23 @@ static int begin(const char *func, const mlp *src, q2_scope scope, const q2_quan
     if (!mlp_shape_ok(func, src)) return Q2_EARG;
     int rc = check_opts(func, o);
     if (rc) return rc;
-    if ((rc = mlp_copy(dst, src))) return rc;
+    if ((rc = q2_mlp_copy(dst, src))) return rc;
     if ((rc = q2_deltas_init(deltas, src))) {
-        mlp_free(dst);
+        q2_mlp_free(dst);
         memset(dst, 0, sizeof *dst);
     }
     return rc;
 }
 
-static void undo(mlp *dst, q2_deltas *deltas)
+static void undo(q2_mlp *dst, q2_deltas *deltas)
 {
-    mlp_free(dst);
+    q2_mlp_free(dst);
     memset(dst, 0, sizeof *dst);
     q2_deltas_free(deltas);
 }
 
-int q2_quantize_mlp_ratio(const mlp *src, q2_scope scope, double ratio, const q2_quant_opts *o,
-                          mlp *dst, q2_deltas *deltas)
+int q2_quantize_mlp_ratio(const q2_mlp *src, q2_scope scope, double ratio, const q2_quant_opts *o,
+                          q2_mlp *dst, q2_deltas *deltas)
 {
     q2_quant_opts def = q2_quant_opts_default();
     if (!o) o = &def;
@@ -582,7 +582,7 @@ int q2_acc_pick(const double *acc, int n)
 
 /* The acc rule: sweep x_max/sigma over the grid of o, measure validation accuracy, keep the
  * first best. */
-static int acc_sweep(const mlp *src, q2_scope scope, const q2_quant_opts *o,
+static int acc_sweep(const q2_mlp *src, q2_scope scope, const q2_quant_opts *o,
                      const q2_dataset *val, double *ratio, double *acc_best)
 {
     double *acc = malloc((size_t)o->points * sizeof *acc);
@@ -593,11 +593,11 @@ static int acc_sweep(const mlp *src, q2_scope scope, const q2_quant_opts *o,
     int rc = Q2_OK;
     double t0 = q2_now(), last = -1;
     for (int i = 0; i < o->points; i++) {
-        mlp tmp;
+        q2_mlp tmp;
         q2_deltas td;
         double r = q2_sweep_ratio(o, i);
         if ((rc = q2_quantize_mlp_ratio(src, scope, r, o, &tmp, &td))) goto out_free;
-        acc[i] = mlp_accuracy(&tmp, val);
+        acc[i] = q2_mlp_accuracy(&tmp, val);
         undo(&tmp, &td);
         if (acc[i] < 0) {
             Q2_ERR("acc sweep failed: accuracy at x_max/sigma %.3f", r);
@@ -620,8 +620,8 @@ out_free:
     return rc;
 }
 
-int q2_quantize_mlp_ex(const mlp *src, q2_scope scope, q2_rule rule, const q2_quant_opts *o,
-                       const q2_dataset *val, mlp *dst, q2_deltas *deltas, q2_quant_info *info)
+int q2_quantize_mlp_ex(const q2_mlp *src, q2_scope scope, q2_rule rule, const q2_quant_opts *o,
+                       const q2_dataset *val, q2_mlp *dst, q2_deltas *deltas, q2_quant_info *info)
 {
     q2_quant_opts def = q2_quant_opts_default();
     if (!o) o = &def;
@@ -651,8 +651,8 @@ int q2_quantize_mlp_ex(const mlp *src, q2_scope scope, q2_rule rule, const q2_qu
     return rc;
 }
 
-int q2_quantize_mlp(const mlp *src, q2_scope scope, q2_rule rule, const q2_dataset *val,
-                    mlp *dst, q2_deltas *deltas)
+int q2_quantize_mlp(const q2_mlp *src, q2_scope scope, q2_rule rule, const q2_dataset *val,
+                    q2_mlp *dst, q2_deltas *deltas)
 {
     q2_quant_opts o = q2_quant_opts_default();
     o.progress = true;

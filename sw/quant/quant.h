@@ -46,7 +46,7 @@ typedef struct {
     int n_layers;
     float *delta[Q2_MAX_LAYERS];  /* layer l: (dims[l+1]) */
 } q2_deltas;
-int  q2_deltas_init(q2_deltas *d, const mlp *m);
+int  q2_deltas_init(q2_deltas *d, const q2_mlp *m);
 void q2_deltas_free(q2_deltas *d);
 
 /* ---- constants of the rules (x_max / sigma, and ACIQ's x_max / b) ----------------------------- */
@@ -114,18 +114,18 @@ double q2_sqnr_db(double sig2, double err2);
 
 /* ---- scopes: which weights share one x_max ----------------------------------------------------- */
 /* Units of a scope: global 1, layer n_layers, neuron sum of dims[l+1]. */
-int q2_scope_units(const mlp *m, q2_scope s);
+int q2_scope_units(const q2_mlp *m, q2_scope s);
 /* Weights of unit u: (*w, *n). Layer and neuron units point into m; the global unit is gathered
  * into *scratch (malloc'd here on first use, the caller frees it). */
-int q2_scope_unit_weights(const mlp *m, q2_scope s, int u, float **scratch, const float **w,
+int q2_scope_unit_weights(const q2_mlp *m, q2_scope s, int u, float **scratch, const float **w,
                           size_t *n);
 
 /* ---- whole networks ------------------------------------------------------------------------- */
 /* dst is initialised here as a copy of src with every weight replaced by its quantized value
  * (biases unchanged); deltas (initialised here) gets delta per output neuron per layer.
  * val is used only by Q2_RULE_ACC (error if NULL then) and may be NULL otherwise. */
-int q2_quantize_mlp(const mlp *src, q2_scope scope, q2_rule rule, const q2_dataset *val,
-                    mlp *dst, q2_deltas *deltas);
+int q2_quantize_mlp(const q2_mlp *src, q2_scope scope, q2_rule rule, const q2_dataset *val,
+                    q2_mlp *dst, q2_deltas *deltas);
 
 /* What q2_quantize_mlp_ex found for the acc rule (NaN for the other rules). */
 typedef struct {
@@ -133,11 +133,11 @@ typedef struct {
     double acc_val;    /* its validation accuracy */
 } q2_quant_info;
 /* q2_quantize_mlp with options (NULL: defaults) and an optional info out-parameter. */
-int q2_quantize_mlp_ex(const mlp *src, q2_scope scope, q2_rule rule, const q2_quant_opts *o,
-                       const q2_dataset *val, mlp *dst, q2_deltas *deltas, q2_quant_info *info);
+int q2_quantize_mlp_ex(const q2_mlp *src, q2_scope scope, q2_rule rule, const q2_quant_opts *o,
+                       const q2_dataset *val, q2_mlp *dst, q2_deltas *deltas, q2_quant_info *info);
 /* Every unit of the scope gets x_max = ratio * sigma_unit (ratio > 0). dst, deltas as above. */
-int q2_quantize_mlp_ratio(const mlp *src, q2_scope scope, double ratio, const q2_quant_opts *o,
-                          mlp *dst, q2_deltas *deltas);
+int q2_quantize_mlp_ratio(const q2_mlp *src, q2_scope scope, double ratio, const q2_quant_opts *o,
+                          q2_mlp *dst, q2_deltas *deltas);
 /* The acc rule's choice from a sweep: index of the highest acc (n), the first on ties; -1 if
  * n <= 0 or every value is negative (an error). */
 int q2_acc_pick(const double *acc, int n);

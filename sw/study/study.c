@@ -89,7 +89,7 @@ static void th_add(th_acc *a, double n, double sigma, double xmax)
 }
 static double th_db(const th_acc *a) { return a->noise > 0 ? 10 * log10(a->sig / a->noise) : NAN; }
 
-int q2_study_measure(const mlp *src, const mlp *q, const q2_deltas *d, q2_scope s,
+int q2_study_measure(const q2_mlp *src, const q2_mlp *q, const q2_deltas *d, q2_scope s,
                      const q2_quant_opts *o, q2_study_row *row)
 {
     memset(row, 0, sizeof *row);
@@ -160,20 +160,20 @@ int q2_study_measure(const mlp *src, const mlp *q, const q2_deltas *d, q2_scope 
 }
 
 /* ---- sweeps and the best row ------------------------------------------------------------------- */
-static double accuracy_or_nan(const mlp *m, const q2_dataset *d, int *rc)
+static double accuracy_or_nan(const q2_mlp *m, const q2_dataset *d, int *rc)
 {
     if (!d) return NAN;
-    double a = mlp_accuracy(m, d);
+    double a = q2_mlp_accuracy(m, d);
     if (a < 0) *rc = (int)a;
     return a;
 }
 
-int q2_study_sweep(const mlp *src, q2_scope s, const q2_quant_opts *o, const q2_dataset *val,
+int q2_study_sweep(const q2_mlp *src, q2_scope s, const q2_quant_opts *o, const q2_dataset *val,
                    const q2_dataset *test, q2_sweep_point *pts, bool progress)
 {
     double t0 = q2_now(), last = -1;
     for (int i = 0; i < o->points; i++) {
-        mlp q;
+        q2_mlp q;
         q2_deltas d;
         q2_study_row row;
         double r = q2_sweep_ratio(o, i);
@@ -189,7 +189,7 @@ int q2_study_sweep(const mlp *src, q2_scope s, const q2_quant_opts *o, const q2_
         memcpy(p->l_sqnr_exp, row.l_sqnr_exp, sizeof p->l_sqnr_exp);
         if (!rc) p->acc_val = accuracy_or_nan(&q, val, &rc);
         if (!rc) p->acc_test = accuracy_or_nan(&q, test, &rc);
-        mlp_free(&q);
+        q2_mlp_free(&q);
         q2_deltas_free(&d);
         if (rc) return rc;
         double now = q2_now();
@@ -332,7 +332,7 @@ static void layer_stats_compute(layer_stats *s, const float *w, size_t n)
 
 typedef struct {
     const q2_study_opts *o;
-    const mlp *m;
+    const q2_mlp *m;
     const q2_study_row *rows;      /* (n_rows) float baseline first */
     int n_rows;
     q2_sweep_point *sweep[Q2_SCOPE_COUNT]; /* each (o->q.points) */
@@ -500,7 +500,7 @@ static void md_conclusions(sbuf *b, const report *r)
 static int write_md(q2_outs *outs, const char *path, const report *r)
 {
     const q2_study_opts *o = r->o;
-    const mlp *m = r->m;
+    const q2_mlp *m = r->m;
     sbuf b = {0};
     char arch[256] = "";
     size_t nw = 0;
@@ -723,11 +723,11 @@ void q2_study_opts_default(q2_study_opts *o)
 }
 
 /* One row: quantize src in scope s with rule r (acc: the sweep's pick), measure, evaluate. */
-static int study_row(const mlp *src, q2_scope s, q2_rule r, const q2_quant_opts *qo,
+static int study_row(const q2_mlp *src, q2_scope s, q2_rule r, const q2_quant_opts *qo,
                      const q2_sweep_point *sweep, const q2_dataset *val, const q2_dataset *test,
                      q2_study_row *row)
 {
-    mlp q;
+    q2_mlp q;
     q2_deltas d;
     int rc;
     if (r == Q2_RULE_ACC) {
@@ -744,7 +744,7 @@ static int study_row(const mlp *src, q2_scope s, q2_rule r, const q2_quant_opts 
     row->rule = r;
     if (!rc) row->acc_val = accuracy_or_nan(&q, val, &rc);
     if (!rc) row->acc_test = accuracy_or_nan(&q, test, &rc);
-    mlp_free(&q);
+    q2_mlp_free(&q);
     q2_deltas_free(&d);
     return rc;
 }
@@ -758,10 +758,10 @@ static bool grid_is_default(const q2_quant_opts *q)
 
 /* The model and the data: m, the training set (val: its last n_val images) and the test set
  * (tst: its first test_limit images). */
-static int study_load(const q2_study_opts *o, mlp *m, q2_dataset *train, q2_dataset *test,
+static int study_load(const q2_study_opts *o, q2_mlp *m, q2_dataset *train, q2_dataset *test,
                       q2_dataset *val, q2_dataset *tst)
 {
-    int rc = mlp_load(m, o->model);
+    int rc = q2_mlp_load(m, o->model);
     if (rc) return rc;
     if ((rc = q2_dataset_load(train, o->train_images, o->train_labels))) return rc;
     if ((rc = q2_dataset_load(test, o->test_images, o->test_labels))) return rc;
@@ -779,7 +779,7 @@ static int study_load(const q2_study_opts *o, mlp *m, q2_dataset *train, q2_data
 
 /* The float baseline rows[0], the sweeps r->sweep[s] (allocated here) and every scope x rule
  * in rows[1..]; r->n_rows. */
-static int study_measure_all(const q2_study_opts *o, const mlp *m, const q2_dataset *val,
+static int study_measure_all(const q2_study_opts *o, const q2_mlp *m, const q2_dataset *val,
                              const q2_dataset *tst, q2_study_row *rows, report *r)
 {
     int rc = Q2_OK;
@@ -871,7 +871,7 @@ int q2_study_run(const q2_study_opts *o)
         return Q2_EARG;
     }
     report r = {.o = o};
-    mlp m = {0};
+    q2_mlp m = {0};
     q2_dataset train = {0}, test = {0}, val, tst;
     q2_study_row rows[1 + Q2_SCOPE_COUNT * Q2_RULE_COUNT];
     q2_outs outs; /* the report files: all appear at the end, or none */
@@ -902,6 +902,6 @@ out_free:
     for (int s = 0; s < Q2_SCOPE_COUNT; s++) free(r.sweep[s]);
     q2_dataset_free(&train);
     q2_dataset_free(&test);
-    mlp_free(&m);
+    q2_mlp_free(&m);
     return rc;
 }

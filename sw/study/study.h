@@ -40,12 +40,12 @@ typedef struct {
 
 /* x_max, x_max/sigma and SQNR (theory, measured; per layer and overall) of q, the quantized
  * version of src with steps d in scope s. Accuracies are left as NaN. */
-int q2_study_measure(const mlp *src, const mlp *q, const q2_deltas *d, q2_scope s,
+int q2_study_measure(const q2_mlp *src, const q2_mlp *q, const q2_deltas *d, q2_scope s,
                      const q2_quant_opts *o, q2_study_row *row);
 
 /* Sweep x_max/sigma over the grid of o (o->points values) in scope s: pts (o->points).
  * test may be NULL (acc_test NaN). */
-int q2_study_sweep(const mlp *src, q2_scope s, const q2_quant_opts *o, const q2_dataset *val,
+int q2_study_sweep(const q2_mlp *src, q2_scope s, const q2_quant_opts *o, const q2_dataset *val,
                    const q2_dataset *test, q2_sweep_point *pts, bool progress);
 
 /* Index of the row with the best validation accuracy among the quantized rows (the first on
