@@ -1,5 +1,7 @@
 /* qmodel.h — the bit-exact integer model and the packed .q2 model image.
- * Spec: docs/arithmetic.md (what is computed), docs/formats.md (the bytes). */
+ * Spec: docs/arithmetic.md (what is computed), docs/formats.md (the bytes).
+ * Sections: the model and its reference forward pass (what sim/ links), the on-disk structs and
+ * layout, building a model, the capacity check (fits.c), the fast CPU path (qfast.c). */
 #ifndef Q2_QMODEL_H
 #define Q2_QMODEL_H
 
@@ -49,8 +51,6 @@ void q2_qmodel_free(q2_qmodel *q);
  * requantized uint8 outputs of hidden layer l. Returns the class (argmax, lowest index on ties). */
 int  q2_qmodel_forward_ref(const q2_qmodel *q, const uint8_t *x, int32_t *logits, uint8_t **hidden);
 int  q2_argmax(const int32_t *v, int n);
-
-/* ==== additions (issue 3); everything above is the contract with sim/ ========================== */
 
 /* ---- the on-disk structs (docs/formats.md). Little-endian; read and written field by field at
  * offsetof() with q2_rd16/q2_rd32 and q2_wr16/q2_wr32, never by casting the buffer, so host byte
