@@ -307,3 +307,12 @@ $(RUN_DIR)/70-postsynth.txt: $(BOARD_RTL) $(CODES_VH) $(UP5K_Q2) $(BIN)/q2mlp rt
 	$(call stage_begin,70-postsynth,the iCE40 netlist of the core vs the bit-exact model (up5k preset))
 	@$(MAKE) --no-print-directory postsynth POSTSYNTH_MODEL=$(UP5K_Q2)
 	$(call stage_end,70-postsynth,$$(cut -d' ' -f2- $(call postsynth_out,$(UP5K_Q2))/result.txt))
+
+# ---- make test: the ECP5 tools are installed like the Debian packages -----------------------------
+# (tests/t_board_ecp5_pnr.sh places and routes a ULX3S build). Where the Debian trixie root cannot
+# be made (no mirror, not root), the test then says "skipped: ..." and counts as skipped.
+.PHONY: ecp5-tools
+ecp5-tools:
+	@$(ECP5_TOOLS) check 2>/dev/null || $(ECP5_TOOLS) install || \
+	    echo "ecp5-tools: nextpnr-ecp5/ecppack not installed; t_board_ecp5_pnr.sh will be skipped" >&2
+TEST_DEPS += ecp5-tools
