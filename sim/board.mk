@@ -2,7 +2,8 @@
 # lint of the UART/protocol modules, and the host benchmark (docs/host.md).
 #
 #   make build/bin/q2mlp-board-sim   verilate accel_top (+ the core, found in rtl/ by module name)
-#   make lint-top                    verilator -Wall: uart_rx, uart_tx, crc16, proto, accel_top
+#   make lint-top                    verilator -Wall: uart_rx, uart_tx, crc16, proto (proto_dec,
+#                                    proto_exec), accel_top
 #   make bench-host                  images/s and line utilization through the simulated board
 #
 # Knobs: the simulated board is built for one clock / clocks-per-bit pair (the INFO reply carries
@@ -74,7 +75,7 @@ ALL_TARGETS += $(BOARD_SIM)
 TEST_DEPS   += $(BOARD_SIM)
 
 # ---- lint: every module of the host link, over its parameter sets ---------------------------------
-TOP_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards -Isim/models $(wildcard rtl/lint_waivers_top.vlt)
+TOP_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards -Isim/models rtl/lint_waivers.vlt
 
 lint-top:
 	@set -e; for c in 4 5 16 20; do \
@@ -92,7 +93,7 @@ lint-top:
 	    $(TOP_LINT) --top-module accel_top -GLANES=$$l '-GMEM_TECH="ICE40"' rtl/link/accel_top.v; \
 	done; \
 	$(TOP_LINT) --top-module accel_top $(BOARD_SIM_GPARAMS) rtl/link/accel_top.v
-	@echo "lint-top: uart_rx, uart_tx (4/5/16/20 clocks per bit), crc16, proto (3 sets), accel_top (LANES 8/16/32, sim set): clean"
+	@echo "lint-top: uart_rx, uart_tx (4/5/16/20 clocks per bit), crc16, proto with proto_dec and proto_exec (3 sets), accel_top (LANES 8/16/32, sim set): clean"
 
 LINT_STEPS += lint-top
 
