@@ -2,8 +2,8 @@
 # lint of the UART/protocol modules, and the host benchmark (docs/host.md).
 #
 #   make build/bin/q2mlp-board-sim   verilate accel_top (+ the core, found in rtl/ by module name)
-#   make lint-top                    verilator -Wall: uart_rx, uart_tx, crc16, proto, accel_top, and
-#                                    the board sim's top with either core
+#   make lint-top                    verilator -Wall: uart_rx, uart_tx, crc16, proto (proto_dec,
+#                                    proto_exec), accel_top, and the board sim's top with either core
 #   make bench-host                  images/s and line utilization through the simulated board
 #
 # Knobs: the simulated board is built for one clock / clocks-per-bit pair (the INFO reply carries

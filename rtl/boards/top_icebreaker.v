@@ -114,23 +114,14 @@ module top_icebreaker #(
     );
 
     // ---- LEDs ------------------------------------------------------------------------------------
-    // Heartbeat: beat_hi_q[12] toggles every 2^24 cycles (~1.6 Hz at 27 MHz). Two short counters
-    // (the high one enabled by a registered carry) keep this off the critical path.
-    reg [11:0] beat_lo_q;
-    reg        beat_tick_q;
-    reg [12:0] beat_hi_q;
-    always @(posedge clk) begin
-        if (rst) begin
-            beat_lo_q   <= 12'd0;
-            beat_tick_q <= 1'b0;
-            beat_hi_q   <= 13'd0;
-        end else begin
-            beat_lo_q   <= beat_lo_q + 12'd1;
-            beat_tick_q <= &beat_lo_q;
-            if (beat_tick_q) beat_hi_q <= beat_hi_q + 13'd1;
-        end
-    end
-    assign led_green_n_o = !(model_valid ? !busy : beat_hi_q[12]);
+    // Heartbeat: beat toggles every 2^24 cycles (~1.6 Hz at 27 MHz).
+    wire beat;
+    heartbeat u_beat (
+        .clk   (clk),
+        .rst   (rst),
+        .beat_o(beat)
+    );
+    assign led_green_n_o = !(model_valid ? !busy : beat);
     assign led_red_n_o   = !(err != 4'd0);
 endmodule
 

@@ -1,0 +1,293 @@
+// proto_dec — the frame decoder of docs/protocol.md, proto's first step: it hunts for the sync
+// byte, checks the header (a known command, a length that suits it), folds the bytes into the
+// CRC-16, drops a frame that stalls for the inter-byte timeout, and writes every frame as a record
+// [status][cmd][seq][len_lo][len_hi][payload] into proto's ring buffer. A frame's bytes go in from
+// wr_ptr on as they arrive, its status over the sync byte when it ends; the record is committed by
+// moving wr_ptr past it (a rejected frame keeps only its five header bytes; a frame whose header
+// did not fit is dropped unanswered). It also keeps the STATS error counter.
+//
+// The boundary to proto_exec is registered on both sides: wr_ptr_o (end of the committed records)
+// and errors_o go out; rd_ptr_i (the executor's read pointer: the ring is free up to it),
+// uptime_i (the executor's uptime counter, whose bit TK-1 ticks the timeout) and errors_clear_i
+// (RESET, a one-cycle pulse) come in.
+//
+// Timing: each byte is taken a cycle after uart_rx delivered it (its sync compare registered),
+// every decision one cycle after the byte that it depends on was stored (a byte arrives at most
+// every 10 * CLKS_PER_BIT >= 40 cycles); the ring's fullness is a registered flag.
+//
+// Parameters:
+//   CLKS_PER_BIT   UART clocks per bit, 4..65535 (the timeout is counted in bit times)
+//   AW             ring address bits (the ring has 2^AW bytes), 9..15
+//   MAX_PAYLOAD    largest request payload (bytes), 16..2^AW/2-5
+//   TIMEOUT_BITS   inter-byte timeout in bit times (64..2^24): a frame that stalls this long is
+//                  dropped; the timeout taken is TIMEOUT_BITS .. TIMEOUT_BITS * 1.25 bit times
+`default_nettype none
+
+module proto_dec #(
+    parameter integer CLKS_PER_BIT = 4,
+    parameter integer AW           = 11,
+    parameter integer MAX_PAYLOAD  = 1019,
+    parameter integer TIMEOUT_BITS = 65536
+) (
+    input  wire          clk,
+    input  wire          rst,
+    // bytes from the UART (rx_data_i holds a byte until the next one)
+    input  wire [7:0]    rx_data_i,
+    input  wire          rx_valid_i,
+    input  wire          rx_frame_err_i,
+    // the ring's write port (proto's block RAM)
+    output reg           ring_we_o,
+    output reg  [AW-1:0] ring_waddr_o,
+    output reg  [7:0]    ring_wdata_o,
+    // the boundary to proto_exec (registers on both sides)
+    output wire [AW:0]   wr_ptr_o,        // end of the committed records
+    input  wire [AW:0]   rd_ptr_i,        // next record byte the executor consumes
+    input  wire [31:0]   uptime_i,        // clock cycles since reset (bit TK-1 ticks the timeout)
+    input  wire          errors_clear_i,  // RESET: clear the error counter
+    output wire [7:0]    errors_o,        // protocol errors, dropped frames, UART framing errors
+    // no byte in flight, no frame open
+    output wire          idle_o
+);
+
+    // ---- constants (docs/protocol.md; generated from rtl/link/codes.tbl, rtl/core/codes.tbl) ----
+    `include "q2_link_codes.vh"  // PROTO_VERSION, REC_BYTES, SYNC_*, CMD_*, ST_*, FEATURES
+    `include "q2_core_codes.vh"  // the core's port: OP_*, R_*
+
+    localparam integer TIMEOUT_CLKS = TIMEOUT_BITS * CLKS_PER_BIT;
+    // Inter-byte timeout from ticks of the uptime counter: a tick every 2^TK cycles, the frame is
+    // dropped at tick TMO_TICKS (TMO_TICKS - 1 whole tick periods >= TIMEOUT_CLKS have passed).
+    localparam integer TK = $clog2(TIMEOUT_CLKS) - 4;
+    localparam integer TMO_TICKS = (TIMEOUT_CLKS + (1 << TK) - 1) / (1 << TK) + 1;
+    // sized copies of the integer parameters
+    localparam [AW-1:0] MAXP      = MAX_PAYLOAD[AW-1:0];
+    localparam [4:0]    TMO_END   = TMO_TICKS[4:0];
+    localparam [AW:0]   REC_SIZE  = {{(AW - 7){1'b0}}, REC_BYTES};
+    localparam [AW-1:0] LEN_ONE   = 1, LEN_FIVE = 5;
+
+    initial begin
+        if (AW < 9 || AW > 15) begin
+            $display("proto_dec: AW = %0d, need 9..15 (a ring of 512..32768 bytes)", AW);
+            $finish;
+        end
+        if (MAX_PAYLOAD < 16 || 2 * (MAX_PAYLOAD + 5) > (1 << AW)) begin
+            $display("proto_dec: MAX_PAYLOAD = %0d, need 16..2^AW/2-5 = %0d", MAX_PAYLOAD,
+                     (1 << AW) / 2 - 5);
+            $finish;
+        end
+        if (CLKS_PER_BIT < 4 || CLKS_PER_BIT > 65535 || TIMEOUT_BITS < 64 || TIMEOUT_BITS > (1 << 24)) begin
+            $display("proto_dec: CLKS_PER_BIT = %0d, TIMEOUT_BITS = %0d: need 4..65535 and 64..2^24",
+                     CLKS_PER_BIT, TIMEOUT_BITS);
+            $finish;
+        end
+        if (TK > 31 || TMO_TICKS > 31) begin
+            $display("proto_dec: TIMEOUT_BITS * CLKS_PER_BIT = %0d clocks: too long for the 32-bit uptime",
+                     TIMEOUT_CLKS);
+            $finish;
+        end
+    end
+
+    localparam [3:0] D_HUNT = 4'd0, D_CMD = 4'd1, D_SEQ = 4'd2, D_LEN0 = 4'd3, D_LEN1 = 4'd4,
+                     D_CHK = 4'd5, D_PAY = 4'd6, D_CRC0 = 4'd7, D_CRC1 = 4'd8, D_END = 4'd9,
+                     D_CHK2 = 4'd10;
+    localparam [1:0] K_UNKNOWN = 2'd0, K_NOPAY = 2'd1, K_LOAD = 2'd2, K_INFER = 2'd3;
+
+    // Pointers carry one extra bit so that full and empty differ. wr_ptr only moves by whole
+    // records, so the executor reads whole records.
+    reg  [AW:0]   wr_ptr_q;      // end of the committed records
+    reg  [AW:0]   wr_tmp_q;      // where the frame being received writes its next byte
+    reg           full_q;        // the ring is full from wr_tmp to rd_ptr (registered: one cycle old)
+    wire          ring_full = (wr_tmp_q[AW] != rd_ptr_i[AW]) && (wr_tmp_q[AW-1:0] == rd_ptr_i[AW-1:0]);
+    reg  [7:0]    errors_q;
+    reg           err_inc;       // count one error this cycle
+    reg           up_tk_q;       // uptime bit TK-1 a cycle ago (tick = falling edge)
+    wire          tmo_tick = up_tk_q && !uptime_i[TK-1];
+    wire          unused_uptime = ^uptime_i;   // only bit TK-1 is used
+
+    reg  [3:0]    d_state_q, d_state_d;
+    reg           rxv_q;         // a byte arrived last cycle (rx_data_i holds it until the next)
+    reg           rxsync_q;      // ... and it is the sync byte
+    reg  [1:0]    d_kind_q;      // the command's payload rule (K_*), decoded from the cmd byte
+    reg  [AW-1:0] d_rem_q;       // the length (D_LEN0 .. D_CHK), then payload bytes still to come
+    reg           d_big_q;       // length >= 2^AW
+    reg  [15:0]   d_crc_q;
+    reg           d_match_q;     // the CRC's low byte matched
+    reg           d_lok_q;       // the length suits the command (D_CHK -> D_CHK2)
+    reg           d_ovf_q;       // the ring was full: nothing more of this frame is written
+    reg           d_rec_q;       // the record's five header bytes are in the ring
+    reg  [4:0]    d_st_q;        // the record's status, D_END writes it
+    reg  [4:0]    d_tmo_q;       // timeout ticks since the last byte
+    wire [15:0]   d_crc_next;
+    wire          d_store = (d_state_q == D_HUNT) ? rxsync_q :
+                            (d_state_q <= D_LEN1 || d_state_q == D_PAY);
+    wire          d_write = rxv_q && d_store && !d_ovf_q && !full_q;
+    wire          d_len_ok = !d_big_q && ((d_kind_q == K_NOPAY) ? (d_rem_q == {AW{1'b0}}) :
+                             (d_rem_q <= MAXP && d_rem_q >= ((d_kind_q == K_LOAD) ? LEN_FIVE : LEN_ONE)));
+    wire          d_open   = rxv_q && d_state_q == D_HUNT && rxsync_q;   // a frame begins
+    wire          d_commit = !rxv_q && d_state_q == D_END;               // ... and ends
+
+    assign wr_ptr_o = wr_ptr_q;
+    assign errors_o = errors_q;
+    // A byte the UART has just completed (rx_valid_i / rx_frame_err_i) is in flight until the
+    // decoder registers it (rxv_q) and acts on it: a lone sync byte must keep the clock running,
+    // so that the inter-byte timeout can drop the frame it opened.
+    assign idle_o   = !rx_valid_i && !rx_frame_err_i && !rxv_q && (d_state_q == D_HUNT);
+
+    crc16 u_crc16 (.crc_i(d_crc_q), .data_i(rx_data_i), .crc_o(d_crc_next));
+
+    // ---- the byte a cycle after it came, the ring's fullness, the timeout, the error counter ----
+    always @(posedge clk) begin
+        rxv_q    <= rx_valid_i;
+        rxsync_q <= (rx_data_i == SYNC_REQ);
+        full_q   <= ring_full;
+        up_tk_q  <= uptime_i[TK-1];
+        if (rxv_q || d_state_q == D_HUNT) d_tmo_q <= 5'd0;
+        else if (tmo_tick)                     d_tmo_q <= d_tmo_q + 5'd1;
+        if (err_inc || rx_frame_err_i) errors_q <= errors_q + 8'd1;
+        if (errors_clear_i) errors_q <= 8'd0;
+        if (rst) begin
+            rxv_q    <= 1'b0;
+            rxsync_q <= 1'b0;
+            full_q   <= 1'b0;
+            up_tk_q  <= 1'b0;
+            d_tmo_q  <= 5'd0;
+            errors_q <= 8'd0;
+        end
+    end
+
+    // ---- the ring's write port: the arriving bytes, or a record's status when a frame ends ------
+    always @* begin
+        ring_we_o    = d_write;
+        ring_waddr_o = wr_tmp_q[AW-1:0];
+        ring_wdata_o = rx_data_i;
+        err_inc      = 1'b0;
+        if (d_state_q == D_END) begin
+            ring_we_o    = d_rec_q;
+            ring_waddr_o = wr_ptr_q[AW-1:0];
+            ring_wdata_o = {3'd0, d_st_q};
+            err_inc      = (d_st_q != ST_OK) || !d_rec_q;
+        end
+    end
+
+    // ---- next state: a byte moves the header on; the checks, the commit and the timeout come
+    // in the cycles without one --------------------------------------------------------------------
+    always @* begin
+        d_state_d = d_state_q;
+        if (rxv_q) begin                                        // the byte, a cycle after it came
+            case (d_state_q)
+                D_HUNT:  if (rxsync_q) d_state_d = D_CMD;
+                D_CMD:   d_state_d = D_SEQ;
+                D_SEQ:   d_state_d = D_LEN0;
+                D_LEN0:  d_state_d = D_LEN1;
+                D_LEN1:  d_state_d = D_CHK;
+                D_PAY:   if (d_rem_q == LEN_ONE) d_state_d = D_CRC0;
+                D_CRC0:  d_state_d = D_CRC1;
+                D_CRC1:  d_state_d = D_END;
+                default: ;                                      // D_CHK.., D_END: no byte comes
+            endcase
+        end else if (d_state_q == D_CHK) begin                  // the header, one cycle later
+            d_state_d = D_CHK2;
+        end else if (d_state_q == D_CHK2) begin                 // ... and its checks, two
+            if (d_kind_q == K_UNKNOWN || !d_lok_q) d_state_d = D_END;   // answer at once
+            else d_state_d = (d_rem_q == {AW{1'b0}}) ? D_CRC0 : D_PAY;
+        end else if (d_state_q == D_END) begin
+            d_state_d = D_HUNT;
+        end else if (d_state_q != D_HUNT && d_tmo_q == TMO_END) begin
+            d_state_d = D_END;                                  // the frame stalled
+        end
+    end
+
+    // ---- state and ring pointers: a record is committed (status OK), cut to its header (an
+    // error to answer), or dropped (its header did not fit) -----------------------------------------
+    always @(posedge clk) begin
+        d_state_q <= d_state_d;
+        if (d_write) wr_tmp_q <= wr_tmp_q + 1'b1;
+        if (rxv_q && d_store && (d_ovf_q || full_q)) d_ovf_q <= 1'b1;
+        if (d_open) d_ovf_q <= full_q;
+        if (d_commit) begin
+            if (d_rec_q) begin
+                wr_ptr_q <= (d_st_q == ST_OK) ? wr_tmp_q : wr_ptr_q + REC_SIZE;
+                wr_tmp_q <= (d_st_q == ST_OK) ? wr_tmp_q : wr_ptr_q + REC_SIZE;
+            end else begin
+                wr_tmp_q <= wr_ptr_q;
+            end
+            d_ovf_q <= 1'b0;
+        end
+        if (rst) begin
+            d_state_q <= D_HUNT;
+            d_ovf_q   <= 1'b0;
+            wr_ptr_q  <= {(AW + 1){1'b0}};
+            wr_tmp_q  <= {(AW + 1){1'b0}};
+        end
+    end
+
+    // ---- the header fields and the CRC, byte by byte -----------------------------------------------
+    always @(posedge clk) begin
+        if (rxv_q) begin
+            case (d_state_q)
+                D_HUNT: begin
+                    if (rxsync_q) begin
+                        d_crc_q <= 16'hFFFF;
+                        d_rec_q <= 1'b0;
+                    end
+                end
+                D_CMD: begin
+                    case (rx_data_i)
+                        CMD_INFO, CMD_STATUS, CMD_RESET, CMD_VERIFY: d_kind_q <= K_NOPAY;
+                        CMD_LOAD:                 d_kind_q <= K_LOAD;
+                        CMD_INFER, CMD_INFER_RLE: d_kind_q <= K_INFER;
+                        default:                  d_kind_q <= K_UNKNOWN;
+                    endcase
+                    d_crc_q <= d_crc_next;
+                end
+                D_SEQ:  d_crc_q <= d_crc_next;
+                D_LEN0: begin
+                    d_rem_q[7:0] <= rx_data_i;
+                    d_crc_q <= d_crc_next;
+                end
+                D_LEN1: begin
+                    d_rem_q[AW-1:8] <= rx_data_i[AW-9:0];
+                    d_big_q <= |rx_data_i[7:AW-8];
+                    d_rec_q <= d_write;
+                    d_crc_q <= d_crc_next;
+                end
+                D_PAY: begin
+                    d_crc_q <= d_crc_next;
+                    d_rem_q <= d_rem_q - 1'b1;
+                end
+                D_CRC0:  d_match_q <= (rx_data_i == d_crc_q[7:0]);
+                default: ;
+            endcase
+        end
+        if (rst) begin
+            d_kind_q  <= K_UNKNOWN;
+            d_rem_q   <= {AW{1'b0}};
+            d_big_q   <= 1'b0;
+            d_crc_q   <= 16'hFFFF;
+            d_match_q <= 1'b0;
+            d_rec_q   <= 1'b0;
+        end
+    end
+
+    // ---- the verdict: the record's status -----------------------------------------------------------
+    always @(posedge clk) begin
+        if (rxv_q) begin
+            if (d_state_q == D_CRC1)
+                d_st_q <= d_ovf_q ? ST_OVERFLOW :
+                          (d_match_q && rx_data_i == d_crc_q[15:8]) ? ST_OK : ST_FRAME_CRC;
+        end else if (d_state_q == D_CHK) begin
+            d_lok_q <= d_len_ok;
+        end else if (d_state_q == D_CHK2) begin
+            if (d_kind_q == K_UNKNOWN)  d_st_q <= ST_UNKNOWN;    // answered at once, resynchronise
+            else if (!d_lok_q)          d_st_q <= ST_LENGTH;
+        end else if (d_state_q != D_HUNT && d_state_q != D_END && d_tmo_q == TMO_END) begin
+            d_st_q <= ST_TIMEOUT;                               // the frame stalled
+        end
+        if (rst) begin
+            d_lok_q <= 1'b0;
+            d_st_q  <= ST_OK;
+        end
+    end
+
+endmodule
+
+`resetall
