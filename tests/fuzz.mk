@@ -22,7 +22,7 @@ FUZZ_CSTD   := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 -
                $(shell $(PKG_CONFIG) --cflags zlib openblas 2>/dev/null)
 FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_RSAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-FUZZ_LIBS   := $(shell $(PKG_CONFIG) --libs zlib openblas 2>/dev/null) -lm -lpthread
+FUZZ_LIBS   := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null) -lm -lpthread -ldl   # OpenBLAS: dlopen only (sw/sw.mk)
 FUZZ_VLIBS  := -latomic -lpthread
 FUZZ_HDRS   := sw/qmodel/qmodel.h sw/base/npy.h sw/base/util.h sw/float/mlp.h sw/base/idx.h sw/host/host.h sw/quant/pack.h sw/quant/quant.h sw/study/study.h \
                tests/fuzz_util.h tests/fuzz_frames.h $(CODES_H)
