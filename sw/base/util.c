@@ -425,9 +425,9 @@ int q2_parse_float(const char *opt, const char *s, double lo, double hi, float *
     return rc;
 }
 
-int q2_opt_unknown(const char *prog, const char *arg)
+int q2_opt_unknown(const char *func, const char *arg)
 {
-    fprintf(stderr, "%s: unknown option or missing value: '%s'\n", prog, arg);
+    q2_err(func, "parse arguments failed: unknown option or missing value: '%s'", arg);
     return Q2_EARG;
 }
 

@@ -107,9 +107,11 @@ int  q2_parse_long(const char *opt, const char *s, long lo, long hi, long *out);
 int  q2_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
 int  q2_parse_int(const char *opt, const char *s, long lo, long hi, int *out);        /* lo..hi fit an int */
 int  q2_parse_float(const char *opt, const char *s, double lo, double hi, float *out);
-/* The one message of every command line for an argument it does not take: prints
- * "<prog>: unknown option or missing value: '<arg>'" and returns Q2_EARG. */
-int  q2_opt_unknown(const char *prog, const char *arg);
+/* The one message of every command line for an argument it does not take, in the Q2_ERR form:
+ * "<func>: parse arguments failed: unknown option or missing value: '<arg>'"; returns Q2_EARG.
+ * Q2_OPT_UNKNOWN(arg) names the calling function. */
+int  q2_opt_unknown(const char *func, const char *arg);
+#define Q2_OPT_UNKNOWN(arg) q2_opt_unknown(__func__, (arg))
 bool q2_file_exists(const char *path);
 /* A regular file whose first 4 bytes are magic (little-endian)? Never blocks on a pipe. */
 bool q2_file_has_magic(const char *path, uint32_t magic);

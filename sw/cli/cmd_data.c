@@ -73,7 +73,7 @@ int cmd_data(int argc, char **argv)
             dir = v;
             continue;
         }
-        q2_opt_unknown("q2mlp data", argv[i]);
+        Q2_OPT_UNKNOWN(argv[i]);
         data_usage(stderr);
         return Q2_EXIT_USAGE;
     }

@@ -37,7 +37,7 @@ static int fits_parse(int argc, char **argv, fits_opts *o)
         int k = 0;
         while (k < 4 && !q2_opt_val(argc, argv, &i, fits_names[k], &v)) k++;
         if (k == 4) {
-            return q2_opt_unknown("q2mlp fits", argv[i]);
+            return q2_opt_unknown("cmd_fits", argv[i]);
         }
         if (q2_parse_long(fits_names[k], v, 1, 1L << 30, &o->v[k])) return Q2_EARG;
     }

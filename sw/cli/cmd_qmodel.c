@@ -35,7 +35,7 @@ static bool wants_help(int argc, char **argv)
 static int unknown(const char *cmd, const char *arg, void (*usage)(FILE *))
 {
     char prog[32];
-    snprintf(prog, sizeof prog, "q2mlp %s", cmd);
+    snprintf(prog, sizeof prog, "cmd_%s", cmd);
     q2_opt_unknown(prog, arg);
     usage(stderr);
     return Q2_EXIT_USAGE;

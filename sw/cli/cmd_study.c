@@ -49,7 +49,7 @@ int cmd_sqnr(int argc, char **argv)
             x *= 2;
             given++;
         } else {
-            rc = q2_opt_unknown("q2mlp sqnr", a);
+            rc = Q2_OPT_UNKNOWN(a);
         }
     }
     if (!rc && given != 1) {
@@ -148,7 +148,7 @@ int cmd_study(int argc, char **argv)
         } else if (q2_opt_val(argc, argv, &i, "--gnuplot", &v)) {
             o.gnuplot = v;
         } else {
-            rc = q2_opt_unknown("q2mlp study", a);
+            rc = Q2_OPT_UNKNOWN(a);
         }
     }
     if (!rc && !o.model) {

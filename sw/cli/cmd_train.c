@@ -124,7 +124,7 @@ static int train_parse(int argc, char **argv, train_cli *c)
         } else if (q2_opt_val(argc, argv, &i, "-o", &v) || q2_opt_val(argc, argv, &i, "--output", &v)) {
             c->out = v;
         } else {
-            q2_opt_unknown("q2mlp train", a);
+            Q2_OPT_UNKNOWN(a);
             train_usage(stderr);
             return Q2_EXIT_USAGE;
         }
@@ -324,7 +324,7 @@ int cmd_eval(int argc, char **argv)
         } else if (q2_opt_val(argc, argv, &i, "--gemm", &v)) {
             if ((x = q2_gemm_engine_parse(v)) < 0) rc = (int)x; else rc = q2_gemm_set_engine((q2_gemm_engine)x);
         } else {
-            q2_opt_unknown("q2mlp eval", a);
+            Q2_OPT_UNKNOWN(a);
             eval_usage(stderr);
             return Q2_EXIT_USAGE;
         }

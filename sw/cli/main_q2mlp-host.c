@@ -108,12 +108,12 @@ static int parse_cli(int argc, char **argv, cli *c)
             if (!strcmp(a, flags[k].name)) { *flags[k].dst = true; found = true; }
         for (size_t k = 0; !found && k < sizeof opts / sizeof opts[0]; k++) {
             if (strcmp(a, opts[k].name)) continue;
-            if (i + 1 >= argc) return q2_opt_unknown("q2mlp-host", a);
+            if (i + 1 >= argc) return Q2_OPT_UNKNOWN(a);
             *opts[k].dst = argv[++i];
             found = true;
         }
         if (found) continue;
-        if (a[0] == '-' && a[1]) return q2_opt_unknown("q2mlp-host", a);
+        if (a[0] == '-' && a[1]) return Q2_OPT_UNKNOWN(a);
         if (!c->cmd) c->cmd = a;
         else if (c->npos < 4) c->pos[c->npos++] = a;
         else { Q2_ERR("arguments failed: too many"); return -1; }
