@@ -8,13 +8,17 @@
  *   FAKE_FTDI_UART_IF  the interface letter wired to the FPGA UART (default B; others fail to claim)
  *   FAKE_FTDI_LOG      append one line per call: "<function> <arguments>"
  *   FAKE_FTDI_FAIL     name of one function to fail (returns its libftdi error code and string)
+ *   FAKE_FTDI_NO_SERIAL  1: the chip has no serial string (iSerialNumber 0), like some clones
  *   FAKE_FTDI_FLIP_EVERY  N: flip one bit in a byte written with probability 1/N (line noise,
  *                      from a fixed-seed generator; the protocol's CRC-16 must catch it and the
  *                      driver recover)
  *
  * What it checks like the real library: the interface is set before opening, VID/PID/serial match,
- * calls on an unopened context fail, latency 1..255. What it does not model: USB timing, chip
- * buffers, baud rate (bytes pass whatever the rate), modem status bytes, bitbang modes.
+ * calls on an unopened context fail, latency 1..255, a string of index 0 is refused, and a failed
+ * ftdi_usb_get_strings2 closes the device. The two libusb calls the transport makes
+ * (libusb_get_device, libusb_get_device_descriptor) are faked here too, so that the test build links
+ * neither library. What it does not model: USB timing, chip buffers, baud rate (bytes pass whatever
+ * the rate), modem status bytes, bitbang modes, the kernel driver (tests/t_usb_qemu.sh has them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,13 +33,17 @@
 #include <unistd.h>
 
 #include <ftdi.h>
+#include <libusb.h>
 
 static struct {
     int fd;                 /* socket to the board simulator, -1 when closed */
     unsigned long long noise; /* generator state for FAKE_FTDI_FLIP_EVERY */
     int latency_ms;
     int iface;              /* INTERFACE_* set before opening */
-} g = { -1, 88172645463325252ull, 16, INTERFACE_ANY };
+    int vid, pid;           /* the plugged-in chip */
+    char serial[64];
+    char handle, device;    /* what usb_dev and libusb_get_device point at (never dereferenced) */
+} g = { -1, 88172645463325252ull, 16, INTERFACE_ANY, 0x0403, 0x6010, "FAKE0001", 0, 0 };
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
@@ -127,6 +135,10 @@ int ftdi_usb_open_desc_index(struct ftdi_context *ftdi, int vendor, int product,
         return fail(ftdi, -4, "unable to open device");
     }
     g.fd = fd;
+    g.vid = dv;
+    g.pid = dp;
+    snprintf(g.serial, sizeof g.serial, "%s", dserial);
+    ftdi->usb_dev = (struct libusb_device_handle *)&g.handle;
     return 0;
 }
 
@@ -136,6 +148,47 @@ int ftdi_usb_close(struct ftdi_context *ftdi)
     if (!ftdi) return -3;
     if (g.fd >= 0) close(g.fd);
     g.fd = -1;
+    ftdi->usb_dev = NULL;
+    return 0;
+}
+
+/* ---- the device's descriptors (libusb) ---------------------------------------------------------- */
+libusb_device *libusb_get_device(libusb_device_handle *h)
+{
+    return h ? (libusb_device *)&g.device : NULL;
+}
+
+int libusb_get_device_descriptor(libusb_device *dev, struct libusb_device_descriptor *d)
+{
+    logf_("libusb_get_device_descriptor");
+    if (dev != (libusb_device *)&g.device || g.fd < 0) return LIBUSB_ERROR_NO_DEVICE;
+    memset(d, 0, sizeof *d);
+    d->bLength = sizeof *d;
+    d->idVendor = (uint16_t)g.vid;
+    d->idProduct = (uint16_t)g.pid;
+    d->iManufacturer = 1;
+    d->iProduct = 2;
+    const char *ns = getenv("FAKE_FTDI_NO_SERIAL");
+    d->iSerialNumber = ns && !strcmp(ns, "1") ? 0 : 3;
+    return 0;
+}
+
+/* Like libftdi 1.5: on an open context, read the strings asked for; a failure closes the device. */
+int ftdi_usb_get_strings2(struct ftdi_context *ftdi, struct libusb_device *dev, char *manufacturer,
+                          int mnf_len, char *description, int desc_len, char *serial, int serial_len)
+{
+    logf_("ftdi_usb_get_strings2 manufacturer=%d description=%d serial=%d", manufacturer != NULL,
+          description != NULL, serial != NULL);
+    if (!ftdi || !dev) return -1;
+    if (forced_failure(__func__) || (serial && getenv("FAKE_FTDI_NO_SERIAL") &&
+                                     !strcmp(getenv("FAKE_FTDI_NO_SERIAL"), "1"))) {
+        ftdi_usb_close(ftdi);
+        return fail(ftdi, -9, "libusb_get_string_descriptor_ascii() failed");
+    }
+    if (g.fd < 0) return fail(ftdi, -4, "libusb_open() failed");
+    if (manufacturer) snprintf(manufacturer, (size_t)mnf_len, "FTDI");
+    if (description) snprintf(description, (size_t)desc_len, "Dual RS232-HS");
+    if (serial) snprintf(serial, (size_t)serial_len, "%s", g.serial);
     return 0;
 }
 
