@@ -9,6 +9,10 @@
  *   FAKE_FTDI_LOG      append one line per call: "<function> <arguments>"
  *   FAKE_FTDI_FAIL     name of one function to fail (returns its libftdi error code and string)
  *   FAKE_FTDI_NO_SERIAL  1: the chip has no serial string (iSerialNumber 0), like some clones
+ *   FAKE_FTDI_NAK      1: a read that finds nothing fails with libusb's timeout (-7) instead of
+ *                      returning 0, as on QEMU's emulated FT232, which NAKs instead of sending the
+ *                      status bytes every latency period (the fake waits one latency period, not
+ *                      usb_read_timeout, so that every idle read takes this path)
  *   FAKE_FTDI_FLIP_EVERY  N: flip one bit in a byte written with probability 1/N (line noise,
  *                      from a fixed-seed generator; the protocol's CRC-16 must catch it and the
  *                      driver recover)
@@ -240,8 +244,9 @@ int ftdi_set_latency_timer(struct ftdi_context *ftdi, unsigned char latency)
     return 0;
 }
 
-static int drain(void)
+static int drain(struct ftdi_context *ftdi)
 {
+    ftdi->readbuffer_remaining = 0;   /* libftdi drops its read buffer too */
     unsigned char junk[4096];
     struct pollfd p = { .fd = g.fd, .events = POLLIN };
     while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
@@ -255,7 +260,7 @@ int ftdi_tciflush(struct ftdi_context *ftdi)
     logf_("ftdi_tciflush");
     NEED_OPEN(ftdi);
     if (forced_failure(__func__)) return fail(ftdi, -1, "FTDI purge of RX buffer failed");
-    return drain();
+    return drain(ftdi);
 }
 
 int ftdi_tcioflush(struct ftdi_context *ftdi)
@@ -263,20 +268,47 @@ int ftdi_tcioflush(struct ftdi_context *ftdi)
     logf_("ftdi_tcioflush");
     NEED_OPEN(ftdi);
     if (forced_failure(__func__)) return fail(ftdi, -1, "FTDI purge of RX buffer failed");
-    return drain();
+    return drain(ftdi);
 }
 
-/* Like the chip: whatever arrived, or nothing after one latency period. */
+/* Like libftdi 1.5 over a chip: served from the read buffer (readbuffer_remaining) when it holds
+ * enough; else one bulk transfer after another (each: what arrived within one latency period, up
+ * to the 4096-byte chunk) until size bytes: a transfer with nothing ends the call with what it has,
+ * or, with FAKE_FTDI_NAK, fails with libusb's timeout and what the call had copied is lost. */
+static unsigned char rbuf[4096];   /* libftdi's readbuffer (its default chunk size) */
+static unsigned r_off;
+
 int ftdi_read_data(struct ftdi_context *ftdi, unsigned char *buf, int size)
 {
     NEED_OPEN(ftdi);
     if (forced_failure(__func__)) return fail(ftdi, -1, "usb bulk read failed");
-    struct pollfd p = { .fd = g.fd, .events = POLLIN };
-    int r = poll(&p, 1, g.latency_ms);
-    if (r <= 0) return 0;
-    ssize_t n = read(g.fd, buf, (size_t)size);
-    if (n <= 0) return fail(ftdi, -1, "usb bulk read failed");
-    return (int)n;
+    if (size <= (int)ftdi->readbuffer_remaining) {
+        memcpy(buf, rbuf + r_off, (size_t)size);
+        r_off += (unsigned)size;
+        ftdi->readbuffer_remaining -= (unsigned)size;
+        return size;
+    }
+    int offset = (int)ftdi->readbuffer_remaining;
+    memcpy(buf, rbuf + r_off, (size_t)offset);
+    ftdi->readbuffer_remaining = 0;
+    const char *nak = getenv("FAKE_FTDI_NAK");
+    bool naks = nak && !strcmp(nak, "1");
+    for (;;) {
+        r_off = 0;
+        struct pollfd p = { .fd = g.fd, .events = POLLIN };
+        if (poll(&p, 1, g.latency_ms) <= 0)
+            return naks ? fail(ftdi, LIBUSB_ERROR_TIMEOUT, "usb bulk read failed") : offset;
+        ssize_t n = read(g.fd, rbuf, sizeof rbuf);
+        if (n <= 0) return fail(ftdi, -1, "usb bulk read failed");
+        int part = (int)n < size - offset ? (int)n : size - offset;
+        memcpy(buf + offset, rbuf, (size_t)part);
+        offset += part;
+        if (offset == size) {
+            r_off = (unsigned)part;
+            ftdi->readbuffer_remaining = (unsigned)(n - part);
+            return offset;
+        }
+    }
 }
 
 int ftdi_write_data(struct ftdi_context *ftdi, const unsigned char *buf, int size)

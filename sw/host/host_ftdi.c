@@ -24,8 +24,14 @@
  * stderr: "dont-detach" leaves the kernel driver attached (DONT_DETACH_SIO_MODULE), "skip-baudrate"
  * leaves the line at libftdi's 9600 baud.
  *
- * Reads: ftdi_read_data returns what the chip has sent; with no data the chip still answers
- * every latency-timer period (1 ms by default here), so polling it until a deadline is bounded.
+ * Reads: with no data a real chip still answers every latency-timer period (1 ms by default here)
+ * with its two status bytes, so polling ftdi_read_data until a deadline is bounded. QEMU's emulated
+ * FT232 NAKs instead, and the bulk read ends in libusb's timeout (usb_read_timeout,
+ * LIBUSB_ERROR_TIMEOUT = -7): that too means "no data yet" (on a real chip: the chip did not answer,
+ * which the protocol layer's deadline reports). But ftdi_read_data(n) goes on with another bulk
+ * read while it has fewer than n bytes, and a failing one discards what the call had already
+ * copied: so each read asks for one byte (at most one bulk transfer), then for what that transfer
+ * left in libftdi's buffer (readbuffer_remaining: no USB traffic).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -120,12 +126,19 @@ static int t_write(q2_transport *t, const uint8_t *buf, size_t len, double timeo
 static int t_read(q2_transport *t, uint8_t *buf, size_t cap, double timeout_s)
 {
     ftdi_transport *f = (ftdi_transport *)t;
+    struct ftdi_context *c = f->ftdi;
     double deadline = q2_now() + timeout_s;
-    int n = cap > 65536 ? 65536 : (int)cap;
+    if (cap == 0) return 0;
     for (;;) {
-        int r = ftdi_read_data(f->ftdi, buf, n);
+        int r = ftdi_read_data(c, buf, 1);      /* at most one bulk transfer (see the top) */
+        if (r == LIBUSB_ERROR_TIMEOUT) r = 0;   /* nothing within usb_read_timeout */
         if (r < 0) return ftdi_fail(f, "ftdi_read_data", r);
-        if (r > 0) return r;
+        if (r > 0) {
+            size_t more = c->readbuffer_remaining < cap - 1 ? c->readbuffer_remaining : cap - 1;
+            int m = more ? ftdi_read_data(c, buf + 1, (int)more) : 0;   /* from libftdi's buffer */
+            if (m < 0) return ftdi_fail(f, "ftdi_read_data", m);
+            return r + m;
+        }
         if (q2_now() >= deadline) return 0;
         /* the chip answers every latency period; this only guards against a double that does not */
         struct timespec ts = { 0, 200000 };
