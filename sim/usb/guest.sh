@@ -136,7 +136,7 @@ build() {
     mkdir -p "$tmp"
     trap 'rm -rf "$tmp"' EXIT
     say "making the guest once: Debian $suite (minbase + ${pkgs//,/ }) from $m in $dir"
-    say "about 120 MB to download, 1.3 GB on disk, a few minutes; later runs reuse it"
+    say "once: about 120 MB to download, 1.4 GB on disk, about 5 minutes; later runs reuse it"
     say "step 1/2: debootstrap"
     debootstrap_root "$tmp/root" "$m" "$tmp/debootstrap.log"
     say "step 2/2: the disk image (mke2fs -d) and the kernel ($((SECONDS - t0)) s so far)"
