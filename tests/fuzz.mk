@@ -36,7 +36,7 @@ FUZZ_SRC_mlp   := tests/fuzz_mlp.c sw/float/mlp.c sw/float/gemm.c sw/base/util.c
 FUZZ_SRC_best  := tests/fuzz_best.c sw/study/best.c sw/quant/quant.c sw/float/mlp.c sw/float/gemm.c \
                   sw/base/idx.c sw/base/util.c
 FUZZ_SRC_host  := tests/fuzz_host.c tests/fuzz_stubs.c sw/host/host_proto.c sw/qmodel/fits.c sw/base/util.c
-FUZZ_SRC_proto := tests/fuzz_proto.c tests/fuzz_stubs.c sw/host/host_proto.c sw/base/util.c
+FUZZ_SRC_proto := tests/fuzz_proto.c tests/fuzz_stubs.c sw/host/host_proto.c sw/qmodel/fits.c sw/base/util.c
 # libFuzzer options per target: the Verilated decoder is slow, keep its inputs short
 FUZZ_OPTS_proto := -max_len=384
 
