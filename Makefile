@@ -5,6 +5,7 @@
 #                   the up5k model, the iCEBreaker bitstream, the post-synthesis check;
 #                   ends with a summary block (build/run/summary.txt)
 #   make test       every test; ends with "N passed, N failed"
+#   make test-usb   only the ftdi transport in a QEMU guest over an emulated FTDI chip (sim/usb/)
 #   make docs       copy measured figures into the committed docs (README, docs/img)
 #   make report     the board matrix (LANES 8/16/32 on both boards) -> build/report/boards.md
 #   make up5k-search  the topology search behind the up5k preset (docs/boards.md)
@@ -16,7 +17,7 @@
 #   make fuzz       libFuzzer targets for every reader and the device decoder (clang; FUZZ_TIME s each)
 #
 # Each folder adds its own targets through the *.mk fragments it holds
-# (sw/sw.mk, rtl/rtl.mk, sim/*.mk, tests/*.mk): the folder that owns the code
+# (sw/sw.mk, rtl/rtl.mk, sim/*.mk, sim/usb/usb.mk, tests/*.mk): the folder that owns the code
 # owns its build rules. Tool names are overridable (CC=clang make).
 
 .DELETE_ON_ERROR:
@@ -66,7 +67,7 @@ TEST_LABELS  := $(MNIST_DIR)/t10k-labels-idx1-ubyte
 all:
 
 help:
-	@sed -n '2,21p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,22p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---- setup: Debian packages and MNIST -----------------------------------------------------------
 deps:
@@ -108,7 +109,7 @@ stage_end   = @l="$(1) $(2) wall_s=$$(( $$(date +%s) - $$(cat $(RUN_DIR)/$(1).t0
 # $(RUN_DIR)/NN-what.txt of `make run`, listed in NN order by their number), TEST_DEPS (built
 # before tests run), BENCH_STEPS, LINT_STEPS, FUZZ_STEPS, DOCS_STEPS.
 include sw/sw.mk rtl/rtl.mk
-include $(sort $(filter-out sw/sw.mk rtl/rtl.mk,$(wildcard sw/*.mk rtl/*.mk sim/*.mk tests/*.mk)))
+include $(sort $(filter-out sw/sw.mk rtl/rtl.mk,$(wildcard sw/*.mk rtl/*.mk sim/*.mk sim/usb/*.mk tests/*.mk)))
 
 all: $(ALL_TARGETS)
 

@@ -63,7 +63,7 @@ $(filter %.o,$(BOARD_SIM_VOBJS)): $(BOARD_SIM_DIR)/Vaccel_top__ALL.a
 
 $(BOARD_SIM_DIR)/board_shim.o: sim/board_shim.cpp sim/board_shim.h $(BOARD_SIM_DIR)/Vaccel_top__ALL.a
 	$(CXX) $(BOARD_SIM_CXXFLAGS) -c $< -o $@
-$(BOARD_SIM_DIR)/board_sim.o: sim/board_sim.c sim/board_shim.h sw/host/host.h $(CODES_H) $(BOARD_SIM_DIR)/config.txt
+$(BOARD_SIM_DIR)/board_sim.o: sim/board_sim.c sim/board_shim.h sw/host/host.h sw/host/tty_baud.h $(CODES_H) $(BOARD_SIM_DIR)/config.txt
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(CFLAGS) -Isw $(CODES_INC) -DBOARD_SIM_CPB=$(BOARD_SIM_CPB) -DBOARD_SIM_CLOCK_HZ=$(BOARD_SIM_CLOCK_HZ) \
 	    -c $< -o $@

@@ -12,8 +12,14 @@
  * the model is not clocked: simulated time stands still while the host thinks. So the device's
  * uptime counter (STATUS) measures exactly the time the line and the RTL need.
  *
- * Usage: q2mlp-board-sim --socket PATH | --pty PATH  [--baud B] [--clock-hz F] [--trace F.vcd]
- *                        [--max-seconds S] [--quiet]
+ * Line check (--pty --line-check): a UART at another rate or framing than the sender's receives
+ * garbage. With the check, the bytes from the pty arrive as zeros while the terminal's settings (the
+ * slave's termios: rate, 8N1) differ from the board's line; QEMU's serial chardev applies there
+ * what the guest sent to its emulated FTDI chip (sim/usb/), so a host that never sets the rate
+ * fails as on a board. Without it the pty's settings are ignored (the tty transport's tests).
+ *
+ * Usage: q2mlp-board-sim --socket PATH | --pty PATH [--line-check]  [--baud B] [--clock-hz F]
+ *                        [--trace F.vcd] [--max-seconds S] [--quiet]
  * Exit codes: 0 stopped by SIGINT/SIGTERM or --max-seconds, 1 usage, 2 socket/pty error.
  */
 #define _GNU_SOURCE
@@ -36,6 +42,7 @@
 #include "board_shim.h"
 #include "../sw/base/util.h" /* q2_close_stdout (inline: board-sim links no sw/ library) */
 #include "host/host.h"       /* Q2_SIM_BUSY_BANNER, shared with the sim transport */
+#include "host/tty_baud.h"   /* termios rates, shared with the tty transport */
 
 /* Compiled into the model (sim/board.mk passes the same values to verilator -G). */
 #ifndef BOARD_SIM_CPB
@@ -83,7 +90,7 @@ static uint8_t bq_pop(bq *q)
 typedef struct {
     const char *socket_path, *pty_path, *trace_path;
     double baud, clock_hz, max_seconds;
-    bool quiet;
+    bool quiet, line_check;
 } sim_opts;
 
 typedef struct {
@@ -99,6 +106,8 @@ typedef struct {
     int des_cnt;
     uint8_t des_byte;
     uint64_t bytes_in, bytes_out, frame_errs, connections, refused;
+    uint64_t bytes_garbled;      /* --line-check: received while the line settings differed */
+    bool line_bad;               /* --line-check: they differ now (said once per change) */
     /* clients refused while another is connected: told so (Q2_SIM_BUSY_BANNER), their bytes
      * drained until they hang up or REJECT_HOLD_S pass (closing at once could reset the
      * connection before they have read why) */
@@ -124,6 +133,8 @@ static void usage(FILE *f)
         "  others are refused at once with a 'board sim busy' line; the board keeps its state across\n"
         "  connections) or a pseudo-terminal whose slave side is\n"
         "  symlinked at PATH (for the tty transport). Its UART is driven and sampled bit by bit.\n"
+        "  --line-check     (with --pty) bytes arrive as zeros while the pty's termios (rate, 8N1)\n"
+        "                   differ from the board's line, as on a UART at the wrong rate\n"
         "  --baud B         line rate (default %d)\n"
         "  --clock-hz F     the design clock this run models (default %d); F / B must be the\n"
         "                   compiled clocks per bit (%d) and F the compiled CLOCK_HZ\n"
@@ -144,6 +155,7 @@ static int parse_args(int argc, char **argv, sim_opts *o)
         const char *v = (i + 1 < argc) ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); exit(q2_close_stdout("board-sim", EXIT_OK)); }
         else if (!strcmp(a, "--quiet")) o->quiet = true;
+        else if (!strcmp(a, "--line-check")) o->line_check = true;
         else if (!v) { fprintf(stderr, "board-sim: option %s failed: needs a value\n", a); return -1; }
         else if (!strcmp(a, "--socket")) { o->socket_path = v; i++; }
         else if (!strcmp(a, "--pty")) { o->pty_path = v; i++; }
@@ -155,6 +167,10 @@ static int parse_args(int argc, char **argv, sim_opts *o)
     }
     if (!o->socket_path == !o->pty_path) {
         fprintf(stderr, "board-sim: arguments failed: need exactly one of --socket PATH, --pty PATH\n");
+        return -1;
+    }
+    if (o->line_check && (!o->pty_path || !q2_tty_speed((int)o->baud))) {
+        fprintf(stderr, "board-sim: --line-check failed: needs --pty and a termios rate (%.0f baud)\n", o->baud);
         return -1;
     }
     if (o->clock_hz == 0) o->clock_hz = o->baud * BOARD_SIM_CPB;
@@ -265,6 +281,26 @@ static void drain_refused(sim_state *s, const struct pollfd *p, const int *ri)
     }
 }
 
+/* --line-check: do the pty's settings match the board's line (rate, 8N1)? Says so when that
+ * changes. */
+static bool line_ok(sim_state *s, const sim_opts *o)
+{
+    struct termios t;
+    int baud = 0;
+    bool n81 = false;
+    if (tcgetattr(s->pty_slave, &t) == 0) {
+        baud = q2_tty_baud(cfgetospeed(&t));
+        n81 = (t.c_cflag & CSIZE) == CS8 && !(t.c_cflag & (PARENB | CSTOPB));
+    }
+    bool ok = baud == (int)o->baud && n81;
+    if (ok == !s->line_bad) return ok;
+    s->line_bad = !ok;
+    if (ok) fprintf(stderr, "board-sim: line check: the pty's line now matches the board's (%d baud 8N1)\n", baud);
+    else fprintf(stderr, "board-sim: line check: the pty's line is %d baud%s, the board's %.0f baud 8N1: "
+                 "its bytes arrive garbled (as zeros)\n", baud, n81 ? " 8N1" : ", not 8N1", o->baud);
+    return ok;
+}
+
 /* Exchange bytes with the host. timeout_ms: -1 block, 0 just look. Returns bytes read. */
 static size_t service_io(sim_state *s, const sim_opts *o, int timeout_ms)
 {
@@ -309,6 +345,10 @@ static size_t service_io(sim_state *s, const sim_opts *o, int timeout_ms)
         size_t want = bq_room(&s->rxq) < sizeof buf ? bq_room(&s->rxq) : sizeof buf;
         ssize_t r = want ? read(s->conn_fd, buf, want) : 0;
         if (r > 0) {
+            if (o->line_check && !line_ok(s, o)) {
+                memset(buf, 0, (size_t)r);
+                s->bytes_garbled += (uint64_t)r;
+            }
             for (ssize_t i = 0; i < r; i++) bq_push(&s->rxq, buf[i]);
             got = (size_t)r;
             s->bytes_in += (uint64_t)r;
@@ -428,11 +468,13 @@ int main(int argc, char **argv)
     double wall = now_s() - t0;
     if (!o.quiet)
         fprintf(stderr, "board-sim: stopped: cycles=%llu simulated_s=%.6f wall_s=%.3f sim_hz=%.0f "
-                "bytes_in=%llu bytes_out=%llu connections=%llu refused=%llu tx_frame_errors=%llu\n",
+                "bytes_in=%llu bytes_out=%llu connections=%llu refused=%llu tx_frame_errors=%llu "
+                "bytes_garbled=%llu\n",
                 (unsigned long long)bm_cycles(m), (double)bm_cycles(m) / o.clock_hz, wall,
                 wall > 0 ? (double)busy_cycles / wall : 0.0, (unsigned long long)s.bytes_in,
                 (unsigned long long)s.bytes_out, (unsigned long long)s.connections,
-                (unsigned long long)s.refused, (unsigned long long)s.frame_errs);
+                (unsigned long long)s.refused, (unsigned long long)s.frame_errs,
+                (unsigned long long)s.bytes_garbled);
     rc = EXIT_OK;
 out_close:
     bm_free(m);

@@ -8,13 +8,21 @@
  *   FAKE_FTDI_UART_IF  the interface letter wired to the FPGA UART (default B; others fail to claim)
  *   FAKE_FTDI_LOG      append one line per call: "<function> <arguments>"
  *   FAKE_FTDI_FAIL     name of one function to fail (returns its libftdi error code and string)
+ *   FAKE_FTDI_NO_SERIAL  1: the chip has no serial string (iSerialNumber 0), like some clones
+ *   FAKE_FTDI_NAK      1: a read that finds nothing fails with libusb's timeout (-7) instead of
+ *                      returning 0, as on QEMU's emulated FT232, which NAKs instead of sending the
+ *                      status bytes every latency period (the fake waits one latency period, not
+ *                      usb_read_timeout, so that every idle read takes this path)
  *   FAKE_FTDI_FLIP_EVERY  N: flip one bit in a byte written with probability 1/N (line noise,
  *                      from a fixed-seed generator; the protocol's CRC-16 must catch it and the
  *                      driver recover)
  *
  * What it checks like the real library: the interface is set before opening, VID/PID/serial match,
- * calls on an unopened context fail, latency 1..255. What it does not model: USB timing, chip
- * buffers, baud rate (bytes pass whatever the rate), modem status bytes, bitbang modes.
+ * calls on an unopened context fail, latency 1..255, a string of index 0 is refused, and a failed
+ * ftdi_usb_get_strings2 closes the device. The two libusb calls the transport makes
+ * (libusb_get_device, libusb_get_device_descriptor) are faked here too, so that the test build links
+ * neither library. What it does not model: USB timing, chip buffers, baud rate (bytes pass whatever
+ * the rate), modem status bytes, bitbang modes, the kernel driver (tests/t_usb_qemu.sh has them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,13 +37,17 @@
 #include <unistd.h>
 
 #include <ftdi.h>
+#include <libusb.h>
 
 static struct {
     int fd;                 /* socket to the board simulator, -1 when closed */
     unsigned long long noise; /* generator state for FAKE_FTDI_FLIP_EVERY */
     int latency_ms;
     int iface;              /* INTERFACE_* set before opening */
-} g = { -1, 88172645463325252ull, 16, INTERFACE_ANY };
+    int vid, pid;           /* the plugged-in chip */
+    char serial[64];
+    char handle, device;    /* what usb_dev and libusb_get_device point at (never dereferenced) */
+} g = { -1, 88172645463325252ull, 16, INTERFACE_ANY, 0x0403, 0x6010, "FAKE0001", 0, 0 };
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
@@ -127,6 +139,10 @@ int ftdi_usb_open_desc_index(struct ftdi_context *ftdi, int vendor, int product,
         return fail(ftdi, -4, "unable to open device");
     }
     g.fd = fd;
+    g.vid = dv;
+    g.pid = dp;
+    snprintf(g.serial, sizeof g.serial, "%s", dserial);
+    ftdi->usb_dev = (struct libusb_device_handle *)&g.handle;
     return 0;
 }
 
@@ -136,6 +152,47 @@ int ftdi_usb_close(struct ftdi_context *ftdi)
     if (!ftdi) return -3;
     if (g.fd >= 0) close(g.fd);
     g.fd = -1;
+    ftdi->usb_dev = NULL;
+    return 0;
+}
+
+/* ---- the device's descriptors (libusb) ---------------------------------------------------------- */
+libusb_device *libusb_get_device(libusb_device_handle *h)
+{
+    return h ? (libusb_device *)&g.device : NULL;
+}
+
+int libusb_get_device_descriptor(libusb_device *dev, struct libusb_device_descriptor *d)
+{
+    logf_("libusb_get_device_descriptor");
+    if (dev != (libusb_device *)&g.device || g.fd < 0) return LIBUSB_ERROR_NO_DEVICE;
+    memset(d, 0, sizeof *d);
+    d->bLength = sizeof *d;
+    d->idVendor = (uint16_t)g.vid;
+    d->idProduct = (uint16_t)g.pid;
+    d->iManufacturer = 1;
+    d->iProduct = 2;
+    const char *ns = getenv("FAKE_FTDI_NO_SERIAL");
+    d->iSerialNumber = ns && !strcmp(ns, "1") ? 0 : 3;
+    return 0;
+}
+
+/* Like libftdi 1.5: on an open context, read the strings asked for; a failure closes the device. */
+int ftdi_usb_get_strings2(struct ftdi_context *ftdi, struct libusb_device *dev, char *manufacturer,
+                          int mnf_len, char *description, int desc_len, char *serial, int serial_len)
+{
+    logf_("ftdi_usb_get_strings2 manufacturer=%d description=%d serial=%d", manufacturer != NULL,
+          description != NULL, serial != NULL);
+    if (!ftdi || !dev) return -1;
+    if (forced_failure(__func__) || (serial && getenv("FAKE_FTDI_NO_SERIAL") &&
+                                     !strcmp(getenv("FAKE_FTDI_NO_SERIAL"), "1"))) {
+        ftdi_usb_close(ftdi);
+        return fail(ftdi, -9, "libusb_get_string_descriptor_ascii() failed");
+    }
+    if (g.fd < 0) return fail(ftdi, -4, "libusb_open() failed");
+    if (manufacturer) snprintf(manufacturer, (size_t)mnf_len, "FTDI");
+    if (description) snprintf(description, (size_t)desc_len, "Dual RS232-HS");
+    if (serial) snprintf(serial, (size_t)serial_len, "%s", g.serial);
     return 0;
 }
 
@@ -188,8 +245,9 @@ int ftdi_set_latency_timer(struct ftdi_context *ftdi, unsigned char latency)
     return 0;
 }
 
-static int drain(void)
+static int drain(struct ftdi_context *ftdi)
 {
+    ftdi->readbuffer_remaining = 0;   /* libftdi drops its read buffer too */
     unsigned char junk[4096];
     struct pollfd p = { .fd = g.fd, .events = POLLIN };
     while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
@@ -202,26 +260,53 @@ int ftdi_tciflush(struct ftdi_context *ftdi)
 {
     logf_("ftdi_tciflush");
     NEED_OPEN(ftdi, -1, "FTDI purge of RX buffer failed");
-    return drain();
+    return drain(ftdi);
 }
 
 int ftdi_tcioflush(struct ftdi_context *ftdi)
 {
     logf_("ftdi_tcioflush");
     NEED_OPEN(ftdi, -1, "FTDI purge of RX buffer failed");
-    return drain();
+    return drain(ftdi);
 }
 
-/* Like the chip: whatever arrived, or nothing after one latency period. */
+/* Like libftdi 1.5 over a chip: served from the read buffer (readbuffer_remaining) when it holds
+ * enough; else one bulk transfer after another (each: what arrived within one latency period, up
+ * to the 4096-byte chunk) until size bytes: a transfer with nothing ends the call with what it has,
+ * or, with FAKE_FTDI_NAK, fails with libusb's timeout and what the call had copied is lost. */
+static unsigned char rbuf[4096];   /* libftdi's readbuffer (its default chunk size) */
+static unsigned r_off;
+
 int ftdi_read_data(struct ftdi_context *ftdi, unsigned char *buf, int size)
 {
     NEED_OPEN(ftdi, -1, "usb bulk read failed");
-    struct pollfd p = { .fd = g.fd, .events = POLLIN };
-    int r = poll(&p, 1, g.latency_ms);
-    if (r <= 0) return 0;
-    ssize_t n = read(g.fd, buf, (size_t)size);
-    if (n <= 0) return fail(ftdi, -1, "usb bulk read failed");
-    return (int)n;
+    if (size <= (int)ftdi->readbuffer_remaining) {
+        memcpy(buf, rbuf + r_off, (size_t)size);
+        r_off += (unsigned)size;
+        ftdi->readbuffer_remaining -= (unsigned)size;
+        return size;
+    }
+    int offset = (int)ftdi->readbuffer_remaining;
+    memcpy(buf, rbuf + r_off, (size_t)offset);
+    ftdi->readbuffer_remaining = 0;
+    const char *nak = getenv("FAKE_FTDI_NAK");
+    bool naks = nak && !strcmp(nak, "1");
+    for (;;) {
+        r_off = 0;
+        struct pollfd p = { .fd = g.fd, .events = POLLIN };
+        if (poll(&p, 1, g.latency_ms) <= 0)
+            return naks ? fail(ftdi, LIBUSB_ERROR_TIMEOUT, "usb bulk read failed") : offset;
+        ssize_t n = read(g.fd, rbuf, sizeof rbuf);
+        if (n <= 0) return fail(ftdi, -1, "usb bulk read failed");
+        int part = (int)n < size - offset ? (int)n : size - offset;
+        memcpy(buf + offset, rbuf, (size_t)part);
+        offset += part;
+        if (offset == size) {
+            r_off = (unsigned)part;
+            ftdi->readbuffer_remaining = (unsigned)(n - part);
+            return offset;
+        }
+    }
 }
 
 int ftdi_write_data(struct ftdi_context *ftdi, const unsigned char *buf, int size)

@@ -5,7 +5,8 @@
 # line "N passed, N failed, N skipped" and exits non-zero if anything failed.
 # A test that cannot run here exits 77 after printing a line "skipped: <why>"; it counts as
 # skipped, never as passed.
-# TEST_FILTER=regex runs a subset; TEST_TIMEOUT (s) bounds each test.
+# TEST_FILTER=regex runs a subset; TEST_TIMEOUT (s) bounds each test; TEST_SHOW=1 prints each
+# test's whole log after its line (make test-usb).
 set -uo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,8 +36,9 @@ run_one() {  # name, command...
     else
         fail=$((fail+1)); failed+=("$name")
         printf 'FAIL %-32s %4ds (exit %d, log %s)\n' "$name" $((SECONDS-t0)) "$rc" "$logs/$name.log"
-        tail -n 15 "$logs/$name.log" | sed 's/^/    | /'
+        [ "${TEST_SHOW:-0}" = 1 ] || tail -n 15 "$logs/$name.log" | sed 's/^/    | /'
     fi
+    [ "${TEST_SHOW:-0}" != 1 ] || sed 's/^/    | /' "$logs/$name.log"
 }
 
 for t in "$build"/tests/test_*; do

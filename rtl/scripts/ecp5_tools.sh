@@ -26,14 +26,8 @@ pkgs=nextpnr-ecp5,fpga-trellis
 
 native() { command -v nextpnr-ecp5 >/dev/null 2>&1 && command -v ecppack >/dev/null 2>&1; }
 
-# The first http(s) URI of apt's Debian sources (deb822 or one-line format).
-mirror() {
-    local m
-    m=$(grep -hsoE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list.d/*.sources \
-            /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | grep -v security |
-        head -n 1 | sed -E 's/^(URIs:|deb) +//; s/ +$//')
-    echo "${DEBIAN_MIRROR:-${m:-http://deb.debian.org/debian}}"
-}
+# The Debian mirror apt uses (sw/scripts/debian_mirror.sh; $DEBIAN_MIRROR overrides it).
+mirror() { "$(dirname "$0")/../../sw/scripts/debian_mirror.sh"; }
 
 install_root() {
     [ -x "$root/usr/bin/nextpnr-ecp5" ] && [ -x "$root/usr/bin/ecppack" ] && return 0

@@ -54,7 +54,7 @@ static void usage(FILE *f)
 "  --verbose         say what the driver retries\n"
 "\n"
 "commands:\n"
-"  info                       device configuration and state\n"
+"  info                       device configuration and state (ftdi: and the USB strings)\n"
 "  status                     model state, uptime, error counter\n"
 "  reset                      reset the core (the model becomes invalid)\n"
 "  load X.q2                  refuse a model that does not fit; send it in chunks; read the CRC-32\n"
@@ -162,6 +162,17 @@ static void print_status(const q2_dev_status *s, const q2_dev_info *d)
     printf(" errors=%u\n", s->errors);
 }
 
+/* The transport's USB identity (ftdi only), after the device's lines: free text (a description
+ * has spaces) stands alone on its line, the value running to the end of it. */
+static void print_usb_id(const q2_usb_id *u)
+{
+    if (!u->vid) return;
+    printf("usb_vid=%04x usb_pid=%04x\n", (unsigned)u->vid, (unsigned)u->pid);
+    printf("usb_serial=%s\n", u->serial);
+    printf("usb_manufacturer=%s\n", u->manufacturer);
+    printf("usb_description=%s\n", u->description);
+}
+
 static int cmd_info(q2_host *h)
 {
     q2_dev_info d;
@@ -172,6 +183,7 @@ static int cmd_info(q2_host *h)
     print_info(h, &d);
     print_status(&s, &d);
     printf("retries=%u resyncs=%u stray_frames=%u\n", h->retries_used, h->resyncs, h->stray_frames);
+    print_usb_id(&h->t->usb);
     return 0;
 }
 

@@ -29,10 +29,18 @@
 #include "q2_core_codes.h"
 
 /* ---- transports ----------------------------------------------------------------------------- */
+/* The USB identity of an opened device, from its descriptors (ftdi); vid == 0 when the transport
+ * has none (tty, sim). Strings are "" when the device has none; unprintable bytes become '?'. */
+typedef struct {
+    int vid, pid;
+    char manufacturer[64], description[128], serial[64];
+} q2_usb_id;
+
 typedef struct q2_transport q2_transport;
 struct q2_transport {
     const char *kind;   /* "ftdi", "tty", "sim" */
     char name[160];     /* the device as the user gave it, for messages */
+    q2_usb_id usb;      /* filled by the ftdi transport at open */
     /* Write all len bytes within timeout_s seconds: 0, or Q2_EDEVICE (message printed). */
     int (*write)(q2_transport *t, const uint8_t *buf, size_t len, double timeout_s);
     /* Wait at most timeout_s for at least one byte, return how many were read (0 = timeout,

@@ -7,14 +7,31 @@
  *                                    B          UART to the FPGA         3 Mbaud (12 Mbaud max)
  *   ULX3S       FT231X    0403:6015  A (only)   UART (and JTAG by bitbang) 3 Mbaud max
  *
+ * Any VID:PID opens (a board with another FTDI chip, QEMU's emulated FT232 0403:6001): libftdi1
+ * finds the chip type from the device descriptor. Opening detaches the kernel's ftdi_sio from the
+ * interface (libftdi's default, AUTO_DETACH_SIO_MODULE) and claims it; the device's USB strings
+ * (manufacturer, description, serial) are read once and kept in t.usb for `info`.
+ *
  * Every libftdi call is checked; a failure names the call and appends ftdi_get_error_string().
  * The calls used (and so what tests/fake_ftdi.c must provide): ftdi_new, ftdi_set_interface,
- * ftdi_usb_open_desc_index, ftdi_set_bitmode, ftdi_set_baudrate, ftdi_set_line_property,
+ * ftdi_usb_open_desc_index, ftdi_usb_get_strings2 (with libusb_get_device and
+ * libusb_get_device_descriptor), ftdi_set_bitmode, ftdi_set_baudrate, ftdi_set_line_property,
  * ftdi_setflowctrl, ftdi_set_latency_timer, ftdi_tcioflush, ftdi_tciflush, ftdi_write_data,
  * ftdi_read_data, ftdi_get_error_string, ftdi_usb_close, ftdi_free.
  *
- * Reads: ftdi_read_data returns what the chip has sent; with no data the chip still answers
- * every latency-timer period (1 ms by default here), so polling it until a deadline is bounded.
+ * Q2MLP_TEST_BREAK_FTDI (a test aid, never for use: tests/t_usb_qemu.sh proves with it that a
+ * broken transport fails through the real USB stack) breaks the transport on purpose and says so on
+ * stderr: "dont-detach" leaves the kernel driver attached (DONT_DETACH_SIO_MODULE), "skip-baudrate"
+ * leaves the line at libftdi's 9600 baud.
+ *
+ * Reads: with no data a real chip still answers every latency-timer period (1 ms by default here)
+ * with its two status bytes, so polling ftdi_read_data until a deadline is bounded. QEMU's emulated
+ * FT232 NAKs instead, and the bulk read ends in libusb's timeout (usb_read_timeout,
+ * LIBUSB_ERROR_TIMEOUT = -7): that too means "no data yet" (on a real chip: the chip did not answer,
+ * which the protocol layer's deadline reports). But ftdi_read_data(n) goes on with another bulk
+ * read while it has fewer than n bytes, and a failing one discards what the call had already
+ * copied: so each read asks for one byte (at most one bulk transfer), then for what that transfer
+ * left in libftdi's buffer (readbuffer_remaining: no USB traffic).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -23,6 +40,7 @@
 #include <time.h>
 
 #include <ftdi.h>
+#include <libusb.h>
 
 #include "host/host.h"
 #include "base/util.h"
@@ -108,12 +126,19 @@ static int t_write(q2_transport *t, const uint8_t *buf, size_t len, double timeo
 static int t_read(q2_transport *t, uint8_t *buf, size_t cap, double timeout_s)
 {
     ftdi_transport *f = (ftdi_transport *)t;
+    struct ftdi_context *c = f->ftdi;
     double deadline = q2_now() + timeout_s;
-    int n = cap > 65536 ? 65536 : (int)cap;
+    if (cap == 0) return 0;
     for (;;) {
-        int r = ftdi_read_data(f->ftdi, buf, n);
+        int r = ftdi_read_data(c, buf, 1);      /* at most one bulk transfer (see the top) */
+        if (r == LIBUSB_ERROR_TIMEOUT) r = 0;   /* nothing within usb_read_timeout */
         if (r < 0) return ftdi_fail(f, "ftdi_read_data", r);
-        if (r > 0) return r;
+        if (r > 0) {
+            size_t more = c->readbuffer_remaining < cap - 1 ? c->readbuffer_remaining : cap - 1;
+            int m = more ? ftdi_read_data(c, buf + 1, (int)more) : 0;   /* from libftdi's buffer */
+            if (m < 0) return ftdi_fail(f, "ftdi_read_data", m);
+            return r + m;
+        }
         if (q2_now() >= deadline) return 0;
         /* the chip answers every latency period; this only guards against a double that does not */
         struct timespec ts = { 0, 200000 };
@@ -139,10 +164,108 @@ static void t_close(q2_transport *t)
     free(f);
 }
 
+/* ---- opening ------------------------------------------------------------------------------------ */
+typedef struct { bool dont_detach, skip_baudrate; } ftdi_breakage;
+
+/* Q2MLP_TEST_BREAK_FTDI (see the top): 0, or Q2_EARG for an unknown value. */
+static int test_breakage(ftdi_breakage *b)
+{
+    memset(b, 0, sizeof *b);
+    const char *v = getenv("Q2MLP_TEST_BREAK_FTDI");
+    if (!v || !*v) return 0;
+    if (!strcmp(v, "dont-detach")) b->dont_detach = true;
+    else if (!strcmp(v, "skip-baudrate")) b->skip_baudrate = true;
+    else {
+        Q2_ERR("Q2MLP_TEST_BREAK_FTDI=%s failed: need dont-detach or skip-baudrate (a test aid)", v);
+        return Q2_EARG;
+    }
+    fprintf(stderr, "ftdi: Q2MLP_TEST_BREAK_FTDI=%s: the transport is broken on purpose (test aid)\n", v);
+    return 0;
+}
+
+static void printable_copy(char *dst, const char *src, size_t cap)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < cap; i++) dst[i] = isprint((unsigned char)src[i]) ? src[i] : '?';
+    dst[i] = 0;
+}
+
+/* The opened device's VID:PID and strings into f->t.usb. A string the device does not have (index
+ * 0) is not asked for: libusb refuses index 0, and libftdi closes the device when a read fails. */
+static int read_usb_id(ftdi_transport *f)
+{
+    struct libusb_device *dev = libusb_get_device(f->ftdi->usb_dev);
+    struct libusb_device_descriptor dd;
+    int r = libusb_get_device_descriptor(dev, &dd);
+    if (r < 0) {
+        Q2_ERR("libusb_get_device_descriptor on %s failed: %d", f->t.name, r);
+        return Q2_EDEVICE;
+    }
+    char mnf[64] = "", desc[128] = "", ser[64] = "";
+    r = ftdi_usb_get_strings2(f->ftdi, dev, dd.iManufacturer ? mnf : NULL, sizeof mnf,
+                              dd.iProduct ? desc : NULL, sizeof desc,
+                              dd.iSerialNumber ? ser : NULL, sizeof ser);
+    if (r < 0) {
+        if (!f->ftdi->usb_dev) f->open = false;   /* libftdi closed it */
+        return ftdi_fail(f, "ftdi_usb_get_strings2", r);
+    }
+    q2_usb_id *u = &f->t.usb;
+    u->vid = dd.idVendor;
+    u->pid = dd.idProduct;
+    printable_copy(u->manufacturer, mnf, sizeof u->manufacturer);
+    printable_copy(u->description, desc, sizeof u->description);
+    printable_copy(u->serial, ser, sizeof u->serial);
+    return 0;
+}
+
+/* UART mode, line rate, 8N1, no flow control, latency timer, empty buffers.
+ * The bit-mode reset only matters after a program left the interface in a bit mode (openFPGALoader
+ * drives the ULX3S's FT231X by bitbang); a chip without bit modes refuses it (the FT232AM, and
+ * QEMU's emulated FT232, which stalls SET_BITMODE), so its failure is a warning: a chip that really
+ * is stuck in a bit mode fails the first exchange instead. */
+static int configure(ftdi_transport *f, const q2_transport_opts *o, const ftdi_breakage *b)
+{
+    struct ftdi_context *c = f->ftdi;
+    int r;
+    if ((r = ftdi_set_bitmode(c, 0x00, BITMODE_RESET)) < 0)
+        fprintf(stderr, "ftdi_set_bitmode: on %s failed: %d: %s: warning: going on in the chip's "
+                "current mode (UART, unless a program left a bit mode set)\n", f->t.name, r,
+                ftdi_get_error_string(c));
+    if (!b->skip_baudrate && (r = ftdi_set_baudrate(c, o->baud)) < 0) return ftdi_fail(f, "ftdi_set_baudrate", r);
+    if ((r = ftdi_set_line_property(c, BITS_8, STOP_BIT_1, NONE)) < 0)
+        return ftdi_fail(f, "ftdi_set_line_property", r);
+    if ((r = ftdi_setflowctrl(c, SIO_DISABLE_FLOW_CTRL)) < 0) return ftdi_fail(f, "ftdi_setflowctrl", r);
+    if ((r = ftdi_set_latency_timer(c, (unsigned char)o->latency_ms)) < 0)
+        return ftdi_fail(f, "ftdi_set_latency_timer", r);
+    if ((r = ftdi_tcioflush(c)) < 0) return ftdi_fail(f, "ftdi_tcioflush", r);
+    return 0;
+}
+
+/* ftdi_set_interface, then ftdi_usb_open_desc_index (which detaches ftdi_sio and claims it). */
+static int open_device(ftdi_transport *f, const ftdi_spec *d, const ftdi_breakage *b)
+{
+    int r;
+    /* the interface is chosen before opening (libftdi claims it in ftdi_usb_open_*) */
+    if ((r = ftdi_set_interface(f->ftdi, d->iface)) < 0) return ftdi_fail(f, "ftdi_set_interface", r);
+    if (b->dont_detach) f->ftdi->module_detach_mode = DONT_DETACH_SIO_MODULE;
+    r = ftdi_usb_open_desc_index(f->ftdi, d->vid, d->pid, NULL, d->serial[0] ? d->serial : NULL, 0);
+    if (r < 0) {
+        q2_err("ftdi_usb_open_desc_index", "on %s failed: %d: %s%s", f->t.name, r,
+               ftdi_get_error_string(f->ftdi),
+               r == -3 ? " (board not plugged in, or another VID:PID/serial?)"
+               : r == -4 || r == -5 ? " (permissions: udev rule for 0403:*; or a kernel driver / "
+                                      "another program holds the interface)" : "");
+        return Q2_EDEVICE;
+    }
+    f->open = true;
+    return 0;
+}
+
 int q2_ftdi_open(q2_transport **out, const char *spec, const q2_transport_opts *o)
 {
     *out = NULL;
     ftdi_spec d;
+    ftdi_breakage brk;
     if (parse_spec(spec, &d)) {
         Q2_ERR("device ftdi:%s failed: need ftdi:VID:PID[:IF][:SERIAL] in hex, IF one of A..D, "
                "e.g. ftdi:0403:6010:B (iCEBreaker) or ftdi:0403:6015 (ULX3S)", spec);
@@ -153,6 +276,7 @@ int q2_ftdi_open(q2_transport **out, const char *spec, const q2_transport_opts *
                o->baud, o->latency_ms);
         return Q2_EARG;
     }
+    if (test_breakage(&brk)) return Q2_EARG;
     ftdi_transport *f = calloc(1, sizeof *f);
     if (!f) {
         Q2_ERR("ftdi failed: out of memory");
@@ -171,40 +295,14 @@ int q2_ftdi_open(q2_transport **out, const char *spec, const q2_transport_opts *
         free(f);
         return Q2_EDEVICE;
     }
-    int r;
-    /* the interface is chosen before opening (libftdi claims it in ftdi_usb_open_*) */
-    if ((r = ftdi_set_interface(f->ftdi, d.iface)) < 0) {
-        ftdi_fail(f, "ftdi_set_interface", r);
-        goto out_free;
-    }
-    r = ftdi_usb_open_desc_index(f->ftdi, d.vid, d.pid, NULL, d.serial[0] ? d.serial : NULL, 0);
-    if (r < 0) {
-        q2_err("ftdi_usb_open_desc_index", "on %s failed: %d: %s%s", f->t.name, r,
-               ftdi_get_error_string(f->ftdi),
-               r == -3 ? " (board not plugged in, or another VID:PID/serial?)"
-               : r == -4 || r == -5 ? " (permissions: udev rule for 0403:*; or a kernel driver / "
-                                      "another program holds the interface)" : "");
-        goto out_free;
-    }
-    f->open = true;
+    if (open_device(f, &d, &brk)) goto out_free;
     f->ftdi->usb_read_timeout = 100;    /* one bulk read; t_read loops to its own deadline */
     f->ftdi->usb_write_timeout = (int)(o->timeout_s * 1000.0) + 1;
-    if ((r = ftdi_set_bitmode(f->ftdi, 0x00, BITMODE_RESET)) < 0) { ftdi_fail(f, "ftdi_set_bitmode", r); goto out_close; }
-    if ((r = ftdi_set_baudrate(f->ftdi, o->baud)) < 0) { ftdi_fail(f, "ftdi_set_baudrate", r); goto out_close; }
-    if ((r = ftdi_set_line_property(f->ftdi, BITS_8, STOP_BIT_1, NONE)) < 0) {
-        ftdi_fail(f, "ftdi_set_line_property", r);
-        goto out_close;
-    }
-    if ((r = ftdi_setflowctrl(f->ftdi, SIO_DISABLE_FLOW_CTRL)) < 0) { ftdi_fail(f, "ftdi_setflowctrl", r); goto out_close; }
-    if ((r = ftdi_set_latency_timer(f->ftdi, (unsigned char)o->latency_ms)) < 0) {
-        ftdi_fail(f, "ftdi_set_latency_timer", r);
-        goto out_close;
-    }
-    if ((r = ftdi_tcioflush(f->ftdi)) < 0) { ftdi_fail(f, "ftdi_tcioflush", r); goto out_close; }
+    if (read_usb_id(f) || configure(f, o, &brk)) goto out_close;
     *out = &f->t;
     return 0;
 out_close:
-    ftdi_usb_close(f->ftdi);
+    if (f->open) ftdi_usb_close(f->ftdi);
 out_free:
     ftdi_free(f->ftdi);
     free(f);

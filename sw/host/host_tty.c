@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "host/host.h"
+#include "host/tty_baud.h"
 #include "base/util.h"
 
 /* ---- fd I/O bounded by poll() --------------------------------------------------------------- */
@@ -132,25 +133,13 @@ static int tty_flush_input(q2_transport *t)
     return 0;
 }
 
-static speed_t baud_constant(int baud)
-{
-    static const struct { int baud; speed_t c; } tab[] = {
-        { 115200, B115200 }, { 230400, B230400 }, { 460800, B460800 }, { 500000, B500000 },
-        { 921600, B921600 }, { 1000000, B1000000 }, { 1500000, B1500000 }, { 2000000, B2000000 },
-        { 2500000, B2500000 }, { 3000000, B3000000 }, { 3500000, B3500000 }, { 4000000, B4000000 },
-    };
-    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
-        if (tab[i].baud == baud) return tab[i].c;
-    return 0;
-}
-
 int q2_tty_open(q2_transport **out, const char *path, const q2_transport_opts *o)
 {
     *out = NULL;
-    speed_t sp = baud_constant(o->baud);
+    speed_t sp = q2_tty_speed(o->baud);
     if (!sp) {
-        Q2_ERR("tty %s failed: %d baud is not a termios rate here (115200..4000000 in steps the "
-               "kernel names); use the ftdi transport for other rates", path, o->baud);
+        Q2_ERR("tty %s failed: %d baud is not a termios rate here (9600..4000000 in steps the "
+               "kernel names, sw/host/tty_baud.h); use the ftdi transport for other rates", path, o->baud);
         return Q2_EARG;
     }
     int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);

@@ -15,6 +15,8 @@ PKGS=(
     gnuplot-nox                     # SVG plots of the study
     openfpgaloader                  # make prog BOARD=ulx3s (and PROG=openfpgaloader on the iCEBreaker)
     clang libclang-rt-14-dev        # libFuzzer targets (make fuzz)
+    qemu-system-x86 debootstrap e2fsprogs  # the USB test guest (sim/usb/): QEMU and its FTDI
+                                    # emulation, the guest's Debian root, its disk image (mke2fs -d)
 )
 
 missing=()
