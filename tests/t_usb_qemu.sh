@@ -16,8 +16,7 @@ GUEST=$(dirname "$0")/../sim/usb/guest.sh
 HOSTPLAIN=$BIN/q2mlp-host   # the guest has no ASan runtime: the plain build
 t_start=$SECONDS
 
-skip() { echo "skipped: $*"; exit 77; }
-need_files "$SIM" "$HOSTPLAIN" "$TINY" "$TEI" "$TEL"
+need_files "$SIM" "$HOSTPLAIN" "$TINY_Q2" "$TEI" "$TEL"
 command -v qemu-system-x86_64 > /dev/null || skip "no qemu-system-x86_64 (make deps installs qemu-system-x86)"
 
 echo "the guest (sim/usb/guest.sh build)"
@@ -29,13 +28,13 @@ cat "$tmp/build.log"
 
 share=$tmp/share
 mkdir -p "$share"
-cp "$HOSTPLAIN" "$TINY" "$TEI" "$TEL" "$share/"
+cp "$HOSTPLAIN" "$TINY_Q2" "$TEI" "$TEL" "$share/"
 cp "$(dirname "$0")/../sim/usb/in-guest.sh" "$share/run.sh"
 touch "$share/line-check"
 start_sim "$tmp/board.sock" || { echo FAILED; exit 1; }
 "$SIM" --pty "$tmp/board.pty" --line-check --max-seconds 600 --quiet 2> "$tmp/sim2.log" &
 sim2_pid=$!
-trap 'kill "$sim2_pid" 2> /dev/null; cleanup' EXIT
+at_exit 'kill "$sim2_pid" 2> /dev/null'
 for _ in $(seq 200); do [ -L "$tmp/board.pty" ] && break; sleep 0.05; done
 [ -L "$tmp/board.pty" ] || { echo "q2mlp-board-sim --pty did not start:"; cat "$tmp/sim2.log"; echo FAILED; exit 1; }
 
@@ -102,5 +101,4 @@ show line-again
 check "line-again: the real transport works again: exit 0" test "$(step_rc line-again)" = 0
 
 echo "guest: $boot_s s in QEMU; this test: $((SECONDS - t_start)) s"
-echo "$n checks, $failed failed"
-[ "$failed" -eq 0 ] && echo PASSED || { echo FAILED; exit 1; }
+summary
