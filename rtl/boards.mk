@@ -136,7 +136,7 @@ $(BOARD_DIR)/seed%/report.txt: $(BOARD_DIR)/q2mlp.json constraints/icebreaker.pc
 	@mkdir -p $(@D)
 	@echo "nextpnr-ice40 --up5k --freq $(ICE40_MHZ) --seed $* -> $(@D)/"
 	@rm -f $(@D)/critical_path.txt
-	@$(NEXTPNR) --version > $(@D)/version.txt 2>&1
+	@$(NEXTPNR) --version > $(@D)/version.txt.tmp 2>&1 && mv $(@D)/version.txt.tmp $(@D)/version.txt
 	@$(PROGRESS) "nextpnr-ice40 seed $*" $(@D)/nextpnr.log $(NEXTPNR) $(ICE40_PNR) --seed $* --timing-allow-fail \
 	    --json $< -l $(@D)/nextpnr.log -q || { grep -E '^ERROR' $(@D)/nextpnr.log >&2; \
 	    echo "nextpnr-ice40 seed $* failed: see $(@D)/nextpnr.log" >&2; exit 1; }
@@ -205,7 +205,7 @@ $(BOARD_DIR)/seed%/report.txt: $(BOARD_DIR)/q2mlp.json constraints/ulx3s.lpf rtl
 	@mkdir -p $(@D)
 	@echo "nextpnr-ecp5 --$(ECP5_DEVICE) --freq $(ECP5_MHZ) --seed $* -> $(@D)/"
 	@rm -f $(@D)/critical_path.txt
-	@$(ECP5_TOOLS) run nextpnr-ecp5 --version > $(@D)/version.txt 2>&1
+	@$(ECP5_TOOLS) run nextpnr-ecp5 --version > $(@D)/version.txt.tmp 2>&1 && mv $(@D)/version.txt.tmp $(@D)/version.txt
 	@$(PROGRESS) "nextpnr-ecp5 seed $*" $(@D)/nextpnr.log $(ECP5_TOOLS) run nextpnr-ecp5 $(ECP5_PNR) --seed $* \
 	    --timing-allow-fail --json $< -l $(@D)/nextpnr.log -q || { grep -E '^ERROR' $(@D)/nextpnr.log >&2; \
 	    echo "nextpnr-ecp5 seed $* failed: see $(@D)/nextpnr.log" >&2; exit 1; }

@@ -82,7 +82,7 @@ done
 tools=$(for b in "$@"; do
             grep -h -m1 -o 'Yosys [0-9][^ ]* ([^)]*)' "$dir/$b/yosys.log" 2>/dev/null || true
             cat "$dir/$b"/seed*/version.txt 2>/dev/null |
-                sed -n 's/^\(nextpnr-[a-z0-9]*\) .*(Version \(.*\)).*/\1 \2/p' || true
+                sed -n 's/^"\{0,1\}\(nextpnr-[a-z0-9]*\)"\{0,1\} .*(Version \(.*\)).*/\1 \2/p' || true
         done | sort -u | paste -sd ';' | sed 's/;/; /g')
 echo
 echo "Tools: ${tools:-unknown (no logs)}."
