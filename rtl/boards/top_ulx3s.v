@@ -21,8 +21,8 @@
 //            preset 784-512-512-10 (21,248 words at 32 lanes, 1,034 records), 45k the up5k preset,
 //            12k/25k small models (e.g. 784-64-10), at 32 lanes (docs/boards.md: the fit at 64
 //            and 128). WMEM_BYTES is in bytes, so it does not change with LANES: a weight word is
-//            2*LANES bits, the array WMEM_BYTES*4/LANES words deep, and it takes WMEM_BYTES/2048
-//            DP16KD (16 Kbit each) at every lane count.
+//            2*LANES bits, the array WMEM_BYTES*4/LANES words deep, and it takes about
+//            WMEM_BYTES/2048 DP16KD (16 Kbit each) at every lane count (yosys picks the widths).
 //
 // Pins (constraints/ulx3s.lpf; board net names, the FTDI's point of view for the UART):
 //   site  port           use
