@@ -260,7 +260,8 @@ report: $(addprefix report-sweep-,$(REPORT_BUILDS))
 	@mv $(REPORT)/boards.md.tmp $(REPORT)/boards.md
 	@cat $(REPORT)/boards.md
 	@echo "report: wrote $(REPORT)/boards.md ('make docs-boards' copies it into README.md)"
-$(addprefix report-sweep-,$(REPORT_BUILDS)): report-sweep-%:
+# (the generated headers first, so that parallel sweeps do not all write them)
+$(addprefix report-sweep-,$(REPORT_BUILDS)): report-sweep-%: | $(CODES_VH) $(CAPS_VH)
 	@$(MAKE) --no-print-directory report-seeds BOARD=$(word 1,$(subst -l, ,$*)) LANES=$(word 2,$(subst -l, ,$*)) \
 	    ECP5_DEVICE=85k
 
