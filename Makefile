@@ -7,7 +7,8 @@
 #   make test       every test; ends with "N passed, N failed"
 #   make test-usb   only the ftdi transport in a QEMU guest over an emulated FTDI chip (sim/usb/)
 #   make docs       copy measured figures into the committed docs (README, docs/img)
-#   make report     the board matrix (LANES 8/16/32 on both boards) -> build/report/boards.md
+#   make report     the board matrix (iCEBreaker LANES 8/16/32, ULX3S 32/64/128, a nextpnr seed
+#                   sweep each) -> build/report/boards.md; make report-seeds BOARD=… LANES=…: one sweep
 #   make up5k-search  the topology search behind the up5k preset (docs/boards.md)
 #   make lint       verilator --lint-only -Wall over every supported parameter set
 #   make bench      speed figures (one key=value line per benchmark)

@@ -1,19 +1,23 @@
 # rtl/boards.mk — the board builds (docs/boards.md): bitstreams, programming, synthesis reports,
 # the resource/Fmax table and the post-synthesis netlist simulation.
 #
-#   make bitstream BOARD=icebreaker   yosys synth_ice40 -> nextpnr-ice40 (fails if it does not fit
-#                                     or misses ICE40_MHZ) -> icepack: build/icebreaker/q2mlp.bin,
+#   make bitstream BOARD=icebreaker   yosys synth_ice40 -> nextpnr-ice40 --seed PNR_SEED (fails if it
+#                                     does not fit or misses ICE40_MHZ) -> icepack: build/icebreaker/q2mlp.bin,
 #                                     report.txt, critical_path.txt and the tool logs
 #   make prog BOARD=icebreaker        iceprog (PROG=openfpgaloader: openFPGALoader)
 #   make synth BOARD=ulx3s            yosys synth_ecp5 -> build/ulx3s/report.txt; nextpnr-ecp5 and
 #                                     ecppack continue to q2mlp.bit when they are on PATH
 #   make synth BOARD=icebreaker       yosys only: build/icebreaker/synth_report.txt
-#   make report                       LANES 8/16/32 on both boards -> build/report/boards.md and the
-#                                     README table (between the boards-table markers)
+#   make report                       every (board, lanes) of ICE40_REPORT_LANES / ECP5_REPORT_LANES,
+#                                     one synthesis and one nextpnr per seed of ICE40_SEEDS / ECP5_SEEDS
+#                                     -> build/report/boards.md ('make docs-boards': the README table)
+#   make report-seeds BOARD=… LANES=… the seed sweep of one (board, lanes) alone, for the clock decision:
+#                                     build/report/boards/<board>-l<lanes>/seeds.txt
 #   make postsynth                    the synthesized iCE40 core netlist vs the bit-exact model
 #   make lint-boards                  verilator -Wall over the board tops (part of `make lint`)
 #
-# Knobs (all overridable): BOARD, LANES, ICE40_MHZ, ECP5_MHZ, PROG, and the tool names below.
+# Knobs (all overridable): BOARD, LANES, ICE40_MHZ, ECP5_MHZ, ECP5_DEVICE, PNR_SEED, PROG, the seed
+# and lane lists of the report, and the tool names below.
 
 NEXTPNR_ECP5   ?= nextpnr-ecp5
 ECPPACK        ?= ecppack
@@ -26,7 +30,12 @@ BOARD        ?= icebreaker
 LANES        ?= 32
 ICE40_MHZ    ?= 27
 ECP5_MHZ     ?= 60
-REPORT_LANES ?= 8 16 32
+# `make bitstream` places with one fixed seed; `make report` sweeps these (docs/boards.md).
+PNR_SEED     ?= 1
+ICE40_SEEDS  ?= 1 2 3 4 5 6 7 8
+ECP5_SEEDS   ?= 1 2 3
+ICE40_REPORT_LANES ?= 8 16 32
+ECP5_REPORT_LANES  ?= 32 64 128
 BOARD_LIST   := icebreaker ulx3s
 # yosys and nextpnr run quietly into their logs; this prints a line every few seconds meanwhile
 PROGRESS     := rtl/scripts/with_progress.sh
@@ -38,11 +47,14 @@ BOARD_DIR ?= $(BUILD)/$(BOARD)$(if $(filter-out 32,$(LANES)),-l$(LANES))$(if $(f
 
 YOSYS_DATDIR   ?= $(shell yosys-config --datdir 2>/dev/null || echo /usr/share/yosys)
 
-# The build is a function of these; a change rewrites config.txt and so rebuilds.
+# The synthesis is a function of these; a change rewrites config.txt and so rebuilds. The place
+# and route of `make bitstream` also depends on pnr_config.txt (seed, allow_fail), which does not
+# resynthesize.
 BOARD_CONFIG = board=$(BOARD) lanes=$(LANES) ice40_mhz=$(ICE40_MHZ) ecp5_mhz=$(ECP5_MHZ) \
-               ecp5_device=$(ECP5_DEVICE) allow_fail=$(PNR_ALLOW_FAIL)
+               ecp5_device=$(ECP5_DEVICE)
+PNR_CONFIG   = seed=$(PNR_SEED) allow_fail=$(PNR_ALLOW_FAIL)
 
-.PHONY: bitstream synth prog report postsynth lint-boards board-check FORCE
+.PHONY: bitstream synth prog report report-seeds postsynth lint-boards board-check FORCE
 FORCE:
 
 # yosys does not run the tops' `initial` parameter checks, so the clocks are checked here too.
@@ -53,12 +65,16 @@ board-check:
 	 { echo "boards.mk: ICE40_MHZ=$(ICE40_MHZ): need a multiple of 3 in 24..66 (PLL, whole clocks per bit at 3 Mbaud)" >&2; exit 1; }
 	@case "$(BOARD):$(ECP5_MHZ)" in ulx3s:45|ulx3s:60|ulx3s:75|icebreaker:*) ;; \
 	 *) echo "boards.mk: ECP5_MHZ=$(ECP5_MHZ): need 45, 60 or 75 (rtl/boards/top_ulx3s.v)" >&2; exit 1;; esac
+	@case "$(PNR_SEED)" in ''|*[!0-9]*) echo "boards.mk: PNR_SEED=$(PNR_SEED): need a number" >&2; exit 1;; esac
 	@case "$(BOARD):$(ECP5_DEVICE)" in ulx3s:12k|ulx3s:25k|ulx3s:45k|ulx3s:85k|icebreaker:*) ;; \
 	 *) echo "boards.mk: ECP5_DEVICE=$(ECP5_DEVICE): need 12k, 25k, 45k or 85k (the ULX3S's LFE5U-12F/25F/45F/85F)" >&2; exit 1;; esac
 
 $(BOARD_DIR)/config.txt: FORCE
 	@mkdir -p $(@D)
 	@echo '$(BOARD_CONFIG)' | cmp -s - $@ || echo '$(BOARD_CONFIG)' > $@
+$(BOARD_DIR)/pnr_config.txt: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PNR_CONFIG)' | cmp -s - $@ || echo '$(PNR_CONFIG)' > $@
 
 # ---- iCE40 UP5K (iCEBreaker) ---------------------------------------------------------------------
 # -dsp: the requantizer's multiply may use SB_MAC16s; the lanes' x3 is shift-and-add in the RTL
@@ -70,8 +86,9 @@ ICE40_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(CODE
 # PNR_ALLOW_FAIL=1 (make report) still writes a placement when the clock target is missed, to
 # measure it; `make bitstream` fails then.
 PNR_ALLOW_FAIL ?= 0
-ICE40_PNR_FLAGS = --up5k --package sg48 --pcf constraints/icebreaker.pcf --freq $(ICE40_MHZ) \
-                  $(if $(filter 1,$(PNR_ALLOW_FAIL)),--timing-allow-fail)
+# ICE40_PNR: the flags of every iCE40 place and route (the bitstream's and the report's seeds).
+ICE40_PNR       = --up5k --package sg48 --pcf constraints/icebreaker.pcf --freq $(ICE40_MHZ)
+ICE40_PNR_FLAGS = $(ICE40_PNR) --seed $(PNR_SEED) $(if $(filter 1,$(PNR_ALLOW_FAIL)),--timing-allow-fail)
 
 ifeq ($(BOARD),icebreaker)
 bitstream: board-check $(BOARD_DIR)/synth_report.txt $(BOARD_DIR)/q2mlp.bin $(BOARD_DIR)/report.txt
@@ -95,8 +112,8 @@ $(BOARD_DIR)/synth_report.txt: $(BOARD_DIR)/q2mlp.json rtl/scripts/board_report.
 
 # nextpnr exits non-zero when the design does not fit or (without --timing-allow-fail) misses
 # the clock target: show the numbers and the critical path, keep the log, fail.
-$(BOARD_DIR)/q2mlp.asc: $(BOARD_DIR)/q2mlp.json constraints/icebreaker.pcf
-	@echo "nextpnr-ice40 --up5k --freq $(ICE40_MHZ) -> $@ (log $(@D)/nextpnr.log)"
+$(BOARD_DIR)/q2mlp.asc: $(BOARD_DIR)/q2mlp.json constraints/icebreaker.pcf $(BOARD_DIR)/pnr_config.txt
+	@echo "nextpnr-ice40 --up5k --freq $(ICE40_MHZ) --seed $(PNR_SEED) -> $@ (log $(@D)/nextpnr.log)"
 	@rm -f $(@D)/report.txt
 	@$(PROGRESS) nextpnr-ice40 $(@D)/nextpnr.log $(NEXTPNR) $(ICE40_PNR_FLAGS) --json $< --asc $@ \
 	    --report $(@D)/nextpnr.json -l $(@D)/nextpnr.log -q || { \
@@ -112,6 +129,20 @@ $(BOARD_DIR)/q2mlp.bin: $(BOARD_DIR)/q2mlp.asc
 $(BOARD_DIR)/report.txt: $(BOARD_DIR)/q2mlp.asc rtl/scripts/board_report.sh
 	@rtl/scripts/board_report.sh critpath $(@D)/nextpnr.log > $(@D)/critical_path.txt
 	@rtl/scripts/board_report.sh ice40 $(@D)/nextpnr.log > $@
+
+# One seed of the report's sweep (below): the same JSON, --timing-allow-fail so that a seed that
+# misses the clock is measured; no bitstream. report.txt only when it routed.
+$(BOARD_DIR)/seed%/report.txt: $(BOARD_DIR)/q2mlp.json constraints/icebreaker.pcf rtl/scripts/board_report.sh
+	@mkdir -p $(@D)
+	@echo "nextpnr-ice40 --up5k --freq $(ICE40_MHZ) --seed $* -> $(@D)/"
+	@rm -f $(@D)/critical_path.txt
+	@$(NEXTPNR) --version > $(@D)/version.txt.tmp 2>&1 && mv $(@D)/version.txt.tmp $(@D)/version.txt
+	@$(PROGRESS) "nextpnr-ice40 seed $*" $(@D)/nextpnr.log $(NEXTPNR) $(ICE40_PNR) --seed $* --timing-allow-fail \
+	    --json $< -l $(@D)/nextpnr.log -q || { grep -E '^ERROR' $(@D)/nextpnr.log >&2; \
+	    echo "nextpnr-ice40 seed $* failed: see $(@D)/nextpnr.log" >&2; exit 1; }
+	@rtl/scripts/board_report.sh critpath $(@D)/nextpnr.log > $(@D)/critical_path.txt.tmp
+	@mv $(@D)/critical_path.txt.tmp $(@D)/critical_path.txt
+	@rtl/scripts/board_report.sh ice40 $(@D)/nextpnr.log > $@.tmp && mv $@.tmp $@
 endif
 
 # ---- ECP5 (ULX3S) ---------------------------------------------------------------------------------
@@ -124,8 +155,8 @@ ECP5_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(CODES
              chparam -set LANES $(LANES) -set CLK_MHZ $(ECP5_MHZ) -set DEVICE_K $(ECP5_DEVICE:k=) top_ulx3s; \
              synth_ecp5 -top top_ulx3s -json $(BOARD_DIR)/q2mlp.json; \
              tee -q -o $(BOARD_DIR)/synth_stat.txt stat
-ECP5_PNR_FLAGS = --$(ECP5_DEVICE) --package CABGA381 --speed 6 --lpf constraints/ulx3s.lpf --freq $(ECP5_MHZ) \
-                 $(if $(filter 1,$(PNR_ALLOW_FAIL)),--timing-allow-fail)
+ECP5_PNR       = --$(ECP5_DEVICE) --package CABGA381 --speed 6 --lpf constraints/ulx3s.lpf --freq $(ECP5_MHZ)
+ECP5_PNR_FLAGS = $(ECP5_PNR) --seed $(PNR_SEED) $(if $(filter 1,$(PNR_ALLOW_FAIL)),--timing-allow-fail)
 
 ifeq ($(BOARD),ulx3s)
 synth: board-check $(BOARD_DIR)/synth_report.txt
@@ -145,8 +176,8 @@ $(BOARD_DIR)/synth_report.txt: $(BOARD_DIR)/q2mlp.json rtl/scripts/board_report.
 
 # nextpnr exits non-zero when the design does not fit the device or (without
 # --timing-allow-fail) misses ECP5_MHZ: show why, keep the log, fail.
-$(BOARD_DIR)/q2mlp.config: $(BOARD_DIR)/q2mlp.json constraints/ulx3s.lpf $(ECP5_TOOLS)
-	@echo "nextpnr-ecp5 --$(ECP5_DEVICE) --freq $(ECP5_MHZ) -> $@ (log $(@D)/nextpnr.log)"
+$(BOARD_DIR)/q2mlp.config: $(BOARD_DIR)/q2mlp.json constraints/ulx3s.lpf $(ECP5_TOOLS) $(BOARD_DIR)/pnr_config.txt
+	@echo "nextpnr-ecp5 --$(ECP5_DEVICE) --freq $(ECP5_MHZ) --seed $(PNR_SEED) -> $@ (log $(@D)/nextpnr.log)"
 	@rm -f $(@D)/report.txt
 	@$(ECP5_TOOLS) install
 	@$(PROGRESS) nextpnr-ecp5 $(@D)/nextpnr.log $(ECP5_TOOLS) run nextpnr-ecp5 $(ECP5_PNR_FLAGS) --json $< \
@@ -163,28 +194,76 @@ $(BOARD_DIR)/q2mlp.bit: $(BOARD_DIR)/q2mlp.config
 $(BOARD_DIR)/report.txt: $(BOARD_DIR)/q2mlp.config rtl/scripts/board_report.sh
 	@rtl/scripts/board_report.sh critpath $(@D)/nextpnr.log > $(@D)/critical_path.txt
 	@rtl/scripts/board_report.sh ecp5 $(@D)/nextpnr.log > $@
+
+# One seed of the report's sweep, as for the iCE40. The tool root is made once before the seeds
+# start (flock: sweeps of several lane counts may run side by side under make -j).
+.PHONY: ecp5-tools-ready
+ecp5-tools-ready:
+	@mkdir -p $(BUILD)
+	@flock $(BUILD)/.ecp5-tools.lock $(ECP5_TOOLS) install >/dev/null
+$(BOARD_DIR)/seed%/report.txt: $(BOARD_DIR)/q2mlp.json constraints/ulx3s.lpf rtl/scripts/board_report.sh | ecp5-tools-ready
+	@mkdir -p $(@D)
+	@echo "nextpnr-ecp5 --$(ECP5_DEVICE) --freq $(ECP5_MHZ) --seed $* -> $(@D)/"
+	@rm -f $(@D)/critical_path.txt
+	@$(ECP5_TOOLS) run nextpnr-ecp5 --version > $(@D)/version.txt.tmp 2>&1 && mv $(@D)/version.txt.tmp $(@D)/version.txt
+	@$(PROGRESS) "nextpnr-ecp5 seed $*" $(@D)/nextpnr.log $(ECP5_TOOLS) run nextpnr-ecp5 $(ECP5_PNR) --seed $* \
+	    --timing-allow-fail --json $< -l $(@D)/nextpnr.log -q || { grep -E '^ERROR' $(@D)/nextpnr.log >&2; \
+	    echo "nextpnr-ecp5 seed $* failed: see $(@D)/nextpnr.log" >&2; exit 1; }
+	@rtl/scripts/board_report.sh critpath $(@D)/nextpnr.log > $(@D)/critical_path.txt.tmp
+	@mv $(@D)/critical_path.txt.tmp $(@D)/critical_path.txt
+	@rtl/scripts/board_report.sh ecp5 $(@D)/nextpnr.log > $@.tmp && mv $@.tmp $@
 endif
 
-# ---- make report: the resource / Fmax table -------------------------------------------------------
-# Each (board, lanes) builds in its own folder under build/report/boards/; the iCE40 runs use
-# --timing-allow-fail so that a lane count missing ICE40_MHZ is measured rather than dropped.
-# A maintainers' target (six place-and-route runs, ~10 min): not part of `make run`.
+# ---- make report: the resource / Fmax table over nextpnr seeds -------------------------------------
+# One folder per (board, lanes), build/report/boards/<board>-l<lanes>/ (the ULX3S's on the 85F):
+# one synthesis (q2mlp.json, yosys.log, synth_report.txt) and on that JSON one nextpnr per seed,
+# seed<N>/{nextpnr.log, critical_path.txt, report.txt, version.txt}. The seeds are separate targets,
+# so make -j runs them side by side. seeds.txt sums them up (board_report.sh seeds: Fmax
+# min/median/max, seeds passing), critical_path.txt is the worst seed's. A seed that fails (does
+# not fit) leaves no report.txt and counts as not passing (make -k runs the others).
+#   make report-seeds BOARD=icebreaker LANES=32   one folder (the clock decision: add ICE40_MHZ=48)
+#   make report                                   every folder of REPORT_BUILDS, then the table
+# Maintainers' targets, not part of `make run` or `make test`: make report is hours at -j1.
 # `make docs-boards` (part of `make docs`) copies the table into README.md.
 BOARDS_REPORT_DIR := $(REPORT)/boards
+REPORT_BUILDS     := $(addprefix icebreaker-l,$(ICE40_REPORT_LANES)) $(addprefix ulx3s-l,$(ECP5_REPORT_LANES))
+SWEEP_DIR  = $(BOARDS_REPORT_DIR)/$(BOARD)-l$(LANES)$(if $(filter ulx3s,$(BOARD)),$(if \
+             $(filter-out 85k,$(ECP5_DEVICE)),-$(ECP5_DEVICE)))
+SEEDS      = $(if $(filter ulx3s,$(BOARD)),$(ECP5_SEEDS),$(ICE40_SEEDS))
+CLOCK_MHZ  = $(if $(filter ulx3s,$(BOARD)),$(ECP5_MHZ),$(ICE40_MHZ))
 
-.PHONY: docs-boards
+.PHONY: docs-boards report-seed-runs report-seed-summary $(addprefix report-sweep-,$(REPORT_BUILDS))
 DOCS_STEPS += docs-boards
-report:
-	@set -e; for l in $(REPORT_LANES); do \
-	    $(MAKE) --no-print-directory bitstream BOARD=icebreaker LANES=$$l PNR_ALLOW_FAIL=1 \
-	        BOARD_DIR=$(BOARDS_REPORT_DIR)/icebreaker-l$$l || echo "report: iCE40 LANES=$$l failed (shown in the table)"; \
-	    $(MAKE) --no-print-directory bitstream BOARD=ulx3s LANES=$$l PNR_ALLOW_FAIL=1 \
-	        BOARD_DIR=$(BOARDS_REPORT_DIR)/ulx3s-l$$l || echo "report: ECP5 LANES=$$l failed (shown in the table)"; \
-	done
-	@rtl/scripts/boards_table.sh $(BOARDS_REPORT_DIR) $(ICE40_MHZ) $(ECP5_MHZ) $(REPORT_LANES) > $(REPORT)/boards.md.tmp
+
+report-seeds: board-check
+	@[ -n "$(strip $(SEEDS))" ] || { echo "report-seeds: no seeds (ICE40_SEEDS / ECP5_SEEDS)" >&2; exit 1; }
+	@echo "report-seeds: $(BOARD) LANES=$(LANES) at $(CLOCK_MHZ) MHz, seeds $(SEEDS) -> $(SWEEP_DIR)/"
+	@$(MAKE) --no-print-directory -k report-seed-runs BOARD_DIR=$(SWEEP_DIR) || \
+	    echo "report-seeds: $(BOARD) LANES=$(LANES): a run failed (see above); its seeds count as not passing" >&2
+	@$(MAKE) --no-print-directory report-seed-summary BOARD_DIR=$(SWEEP_DIR)
+
+report-seed-runs: $(BOARD_DIR)/synth_report.txt $(foreach s,$(SEEDS),$(BOARD_DIR)/seed$(s)/report.txt)
+
+report-seed-summary:
+	@mkdir -p $(BOARD_DIR)
+	@rtl/scripts/board_report.sh seeds $(BOARD_DIR) $(CLOCK_MHZ) $(SEEDS) > $(BOARD_DIR)/seeds.txt.tmp
+	@mv $(BOARD_DIR)/seeds.txt.tmp $(BOARD_DIR)/seeds.txt
+	@rm -f $(BOARD_DIR)/critical_path.txt
+	@w=$$(tr ' ' '\n' < $(BOARD_DIR)/seeds.txt | sed -n 's/^worst_seed=//p'); [ -z "$$w" ] || { \
+	    cp $(BOARD_DIR)/seed$$w/critical_path.txt $(BOARD_DIR)/critical_path.txt.tmp && \
+	    mv $(BOARD_DIR)/critical_path.txt.tmp $(BOARD_DIR)/critical_path.txt; }
+	@echo "$(BOARD_DIR)/seeds.txt: $$(cat $(BOARD_DIR)/seeds.txt)"
+
+# `make report`: the sweeps (side by side under -j), then the table from their folders.
+report: $(addprefix report-sweep-,$(REPORT_BUILDS))
+	@rtl/scripts/boards_table.sh $(BOARDS_REPORT_DIR) $(REPORT_BUILDS) > $(REPORT)/boards.md.tmp
 	@mv $(REPORT)/boards.md.tmp $(REPORT)/boards.md
 	@cat $(REPORT)/boards.md
 	@echo "report: wrote $(REPORT)/boards.md ('make docs-boards' copies it into README.md)"
+# (the generated headers first, so that parallel sweeps do not all write them)
+$(addprefix report-sweep-,$(REPORT_BUILDS)): report-sweep-%: | $(CODES_VH) $(CAPS_VH)
+	@$(MAKE) --no-print-directory report-seeds BOARD=$(word 1,$(subst -l, ,$*)) LANES=$(word 2,$(subst -l, ,$*)) \
+	    ECP5_DEVICE=85k
 
 docs-boards:
 	@[ -f $(REPORT)/boards.md ] || { echo "docs-boards: no $(REPORT)/boards.md: run 'make report' first" >&2; exit 1; }
@@ -200,12 +279,13 @@ lint-boards: $(CODES_VH) $(CAPS_VH)
 	    $(BOARD_LINT) --top-module top_icebreaker -GLANES=$$l rtl/boards/top_icebreaker.v; \
 	    $(BOARD_LINT) --top-module top_ulx3s -GLANES=$$l rtl/boards/top_ulx3s.v; \
 	done; \
+	for l in 64 128; do $(BOARD_LINT) --top-module top_ulx3s -GLANES=$$l rtl/boards/top_ulx3s.v; done; \
 	for m in 24 36 66; do $(BOARD_LINT) --top-module top_icebreaker -GCLK_MHZ=$$m rtl/boards/top_icebreaker.v; done; \
 	for m in 45 75; do $(BOARD_LINT) --top-module top_ulx3s -GCLK_MHZ=$$m rtl/boards/top_ulx3s.v; done; \
 	for d in 12 25 45; do $(BOARD_LINT) --top-module top_ulx3s -GDEVICE_K=$$d rtl/boards/top_ulx3s.v; done; \
 	for n in 2 4; do $(BOARD_LINT) --top-module reset_sync -GSTAGES=$$n rtl/boards/reset_sync.v; done; \
 	$(BOARD_LINT) --top-module heartbeat rtl/boards/heartbeat.v
-	@echo "lint-boards: top_icebreaker, top_ulx3s (LANES 8/16/32, clocks, devices), reset_sync, heartbeat: clean"
+	@echo "lint-boards: top_icebreaker, top_ulx3s (LANES 8..128, clocks, devices), reset_sync, heartbeat: clean"
 
 LINT_STEPS += lint-boards
 

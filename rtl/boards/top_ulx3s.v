@@ -11,15 +11,18 @@
 //              60       5         12         10         600
 //              75       1         3          8          600
 //   BAUD     UART bit rate; CLK_MHZ*1e6 must be a multiple of it.
-//   LANES    MAC lanes of the core (power of two).
+//   LANES    MAC lanes of the core: a power of two in 8..256 (accel_core checks it); the image's
+//            lanes field follows the build. Built and linted at 8..128 (`make report`: 32, 64, 128).
 //   DEVICE_K the ULX3S's ECP5 in thousands of LUTs: 12, 25, 45 or 85 (LFE5U-12F/25F/45F/85F, with
 //            32/56/108/208 DP16KD block RAMs). It sizes the memories below by default.
 //   WMEM_BYTES, PMEM_NEURONS, ABUF_BYTES
 //            the core's memories (rtl/core/accel_core.v), all in block RAM (DP16KD). The defaults are
 //            the ulx3s-<DEVICE_K>k rows of rtl/boards/capacities.tbl (q2_caps.vh): 85k holds the paper
 //            preset 784-512-512-10 (21,248 words at 32 lanes, 1,034 records), 45k the up5k preset,
-//            12k/25k small models (e.g. 784-64-10). At 32 lanes a weight word is 64 bits; a
-//            power-of-two array of N words takes N/256 DP16KD.
+//            12k/25k small models (e.g. 784-64-10), at 32 lanes (docs/boards.md: the fit at 64
+//            and 128). WMEM_BYTES is in bytes, so it does not change with LANES: a weight word is
+//            2*LANES bits, the array WMEM_BYTES*4/LANES words deep, and it takes about
+//            WMEM_BYTES/2048 DP16KD (16 Kbit each) at every lane count (yosys picks the widths).
 //
 // Pins (constraints/ulx3s.lpf; board net names, the FTDI's point of view for the UART):
 //   site  port           use

@@ -6,16 +6,75 @@
 #   board_report.sh critpath NEXTPNR_LOG  the post-route critical path report of the slowest clock
 #   board_report.sh ice40-synth STAT      lc_est=<SB_LUT4+lone SB_CARRY> ff=<n> ram=<n> spram=<n> dsp=<n>
 #   board_report.sh ecp5-synth STAT       lut=<n> ff=<n> ebr=<n> dsp=<n>
+#   board_report.sh seeds DIR CLOCK_MHZ SEED...
+#                                         the seed sweep of one build (rtl/boards.mk, make report-seeds):
+#                                         clock_mhz=<x> seeds=<n> routed=<n> pass=<n> [fmax_min=<x>
+#                                         fmax_median=<x> fmax_max=<x> worst_seed=<n> by_seed=<s>:<x>,...
+#                                         and the resource fields of the worst seed's report.txt]
 #
 # NEXTPNR_LOG is nextpnr-ice40's or nextpnr-ecp5's --log file (post-route utilisation and Fmax); STAT is the output of yosys `stat` after synth_*.
 # Fmax is the lowest "Max frequency for clock" of the last timing report in the log (the
 # post-route one when routing finished). Exits 1 when a number cannot be found (a log from a run
 # that failed before placement), so a report is never written with holes in it.
+# seeds reads DIR/seed<N>/report.txt for each SEED, counting only those newer than DIR/q2mlp.json
+# (a report left from an earlier synthesis is not this build's); a seed without one did not route
+# (its nextpnr.log says why). pass = routed seeds with Fmax >= CLOCK_MHZ; the median of an even
+# count is the mean of the middle two; the worst seed is the one of the lowest Fmax (the first
+# of equals).
 set -euo pipefail
 
 die() { echo "board_report.sh: $*" >&2; exit 1; }
-[ $# -eq 2 ] || die "usage: board_report.sh ice40|ecp5|critpath|ice40-synth|ecp5-synth FILE"
-mode=$1 f=$2
+usage="usage: board_report.sh ice40|ecp5|critpath|ice40-synth|ecp5-synth FILE | seeds DIR CLOCK_MHZ SEED..."
+
+# seeds DIR CLOCK_MHZ SEED...: the summary line of a seed sweep (see above).
+seeds() {
+    local dir=$1 clock=$2 s r lines=""
+    shift 2
+    [[ $clock =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "seeds: CLOCK_MHZ '$clock' is not a number"
+    for s in "$@"; do
+        [[ $s =~ ^[0-9]+$ ]] || die "seeds: SEED '$s' is not a number"
+        r=$dir/seed$s/report.txt
+        # "<seed> <report line>" for each seed that routed on this synthesis
+        if [ -s "$r" ] && [ -s "$dir/q2mlp.json" ] && [ "$r" -nt "$dir/q2mlp.json" ]; then
+            lines+="$s $(head -n 1 "$r")"$'\n'
+        fi
+    done
+    printf '%s' "$lines" | awk -v clock="$clock" -v nseeds=$# '
+        {
+            seed[NR] = $1; rest[NR] = ""
+            for (i = 2; i <= NF; i++) {
+                if ($i ~ /^fmax_mhz=/) { f[NR] = substr($i, 10) + 0 }
+                else rest[NR] = rest[NR] " " $i
+            }
+        }
+        END {
+            n = NR; pass = 0; w = 0
+            for (i = 1; i <= n; i++) {
+                if (f[i] >= clock + 0) pass++
+                if (w == 0 || f[i] < f[w]) w = i
+            }
+            printf "clock_mhz=%s seeds=%d routed=%d pass=%d", clock, nseeds, n, pass
+            if (n > 0) {
+                for (i = 1; i <= n; i++) g[i] = f[i]
+                for (i = 2; i <= n; i++)          # insertion sort: a handful of seeds
+                    for (j = i; j > 1 && g[j - 1] > g[j]; j--) { t = g[j]; g[j] = g[j - 1]; g[j - 1] = t }
+                med = (n % 2) ? g[(n + 1) / 2] : (g[n / 2] + g[n / 2 + 1]) / 2
+                by = ""; for (i = 1; i <= n; i++) by = by (i > 1 ? "," : "") seed[i] ":" sprintf("%.2f", f[i])
+                printf " fmax_min=%.2f fmax_median=%.2f fmax_max=%.2f worst_seed=%s by_seed=%s%s", \
+                       g[1], med, g[n], seed[w], by, rest[w]
+            }
+            printf "\n"
+        }'
+}
+
+[ $# -ge 1 ] || die "$usage"
+mode=$1
+if [ "$mode" = seeds ]; then
+    [ $# -ge 4 ] || die "$usage"
+    shift; seeds "$@"; exit 0
+fi
+[ $# -eq 2 ] || die "$usage"
+f=$2
 [ -r "$f" ] || die "cannot read $f"
 
 # pnr_report CELLS LOG: CELLS is "<nextpnr cell> <key> <with total: 1|0> ..."; the first cell
