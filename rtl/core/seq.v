@@ -6,7 +6,7 @@
 //          model: the layout of docs/formats.md). After a group's last input one cycle stays free
 //          (the accumulators are cleared while their sums move to the shadow chain). The last input
 //          issues only when the shadow chain is free (resv_q clear): that stalls only when a layer
-//          has fewer inputs than the drain needs (n_in < LANES + 3).
+//          has fewer inputs than the drain needs (n_in < LANES + 4).
 //   drain: from the cycle after loaded_i, one neuron a cycle: shift the chain, read its neuron
 //          record (pmem), hand it to the requantizer with its tag; padding lanes are not drained.
 //   FLUSH: after a layer's last group: wait until its drain and the requantizer are empty (the next
