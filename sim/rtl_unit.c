@@ -109,6 +109,10 @@ static void test_mac_lane(void)
     vport load = port("lane_load_i"), shift = port("lane_shift_i"), shd_i = port("lane_shd_i"), shd_o = port("lane_shd_o");
     const uint32_t M24 = 0xFFFFFFu;
     uint32_t acc = 0, shd = 0;
+    int pc = 0, pa = 0;  /* the code and a of the cycle before: the lane adds them a cycle late */
+    vp_wr(&code, 0);
+    vp_wr(&a_i, 0);
+    vp_wr(&a3_i, 0);
     vp_wr(&clr, 1);  /* known state: acc = 0, then shadow = acc */
     vp_wr(&en, 0);
     vp_wr(&shift, 0);
@@ -137,7 +141,8 @@ static void test_mac_lane(void)
             tb_tick(&tb);
             uint32_t acc_old = acc;
             if (cl) acc = 0;
-            else if (e) acc = (acc + (uint32_t)((2 * c - 3) * a)) & M24;
+            else if (e) acc = (acc + (uint32_t)((2 * pc - 3) * pa)) & M24;
+            pc = c, pa = a;
             if (ld) shd = acc_old;
             else if (sh) shd = si;
             if (!CHECK(vp_rd(&shd_o) == shd, "phase %d step %d: shadow 0x%06" PRIX64 ", need 0x%06" PRIX32, phase, t,

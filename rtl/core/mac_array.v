@@ -1,15 +1,16 @@
 // mac_array — LANES mac_lanes fed by one activation byte and one 2*LANES-bit weight word a cycle.
 // 3a = (a << 1) + a is formed once and shared with a by every lane (each lane picks +-a or +-3a).
 // The weight word comes one cycle after the activation (the sequencer reads the weight memory a
-// cycle later), straight from the memory's output register into the lanes. The cycle after a
-// group's last input is accumulated, all sums move into the shadow chain at once (loaded_o) while
-// the accumulators are cleared, then shift_i moves the chain one lane towards lane 0 (shd0_o) per
-// cycle while the lanes accumulate the next group. The sequencer leaves one cycle free between
-// groups for that clear.
+// cycle later), straight from the memory's output register into the lanes, which register the
+// operand it selects and add it a cycle later. The cycle after a group's last input is
+// accumulated, all sums move into the shadow chain at once (loaded_o) while the accumulators are
+// cleared, then shift_i moves the chain one lane towards lane 0 (shd0_o) per cycle while the lanes
+// accumulate the next group. The sequencer leaves one cycle free between groups for that clear.
 //
 //   cycle B: act_i, valid_i / last_i (activation buffer output) -> a_q, a3_q, tags
-//   cycle C: word_i (weight memory output); every lane acc += c*a -> acc_q, load_q = last
-//   cycle D: load_q: shadow <= acc, acc <= 0 (loaded_o)         -> shd0_o = lane 0's sum from D+1
+//   cycle C: word_i (weight memory output); every lane forms +-a / +-3a -> opnd_q
+//   cycle D: every lane acc += opnd_q -> acc_q, load_q = last
+//   cycle E: load_q: shadow <= acc, acc <= 0 (loaded_o)         -> shd0_o = lane 0's sum from E+1
 //
 // Parameters:
 //   LANES  lanes (output neurons per group)
@@ -31,24 +32,28 @@ module mac_array #(
     output wire               loaded_o, // the shadow chain takes the finished sums this cycle
     output wire [ACC_W-1:0]   shd0_o    // lane 0's shadow register
 );
-    // ---- shared a and 3a, pipeline register B -> C ---------------------------------------------
+    // ---- shared a and 3a, pipeline register B -> C; the tags follow to D and E ---------------------------------------------
     wire [9:0]          a1 = {2'd0, act_i};
     wire [9:0]          a3 = (a1 << 1) + a1;  // 3a as shift-and-add, once for all lanes
     reg  [9:0]          a_q, a3_q;
-    reg                 valid_q, last_q, load_q;
+    reg                 valid_q, last_q, valid_q2, last_q2, load_q;
     always @(posedge clk) begin
         if (valid_i) begin
             a_q  <= a1;
             a3_q <= a3;
         end
         if (rst) begin
-            valid_q <= 1'b0;
-            last_q  <= 1'b0;
-            load_q  <= 1'b0;
+            valid_q  <= 1'b0;
+            last_q   <= 1'b0;
+            valid_q2 <= 1'b0;
+            last_q2  <= 1'b0;
+            load_q   <= 1'b0;
         end else begin
-            valid_q <= valid_i;
-            last_q  <= valid_i && last_i;
-            load_q  <= valid_q && last_q;  // cycle D
+            valid_q  <= valid_i;           // cycle C
+            last_q   <= valid_i && last_i;
+            valid_q2 <= valid_q;           // cycle D
+            last_q2  <= last_q;
+            load_q   <= valid_q2 && last_q2;  // cycle E
         end
     end
 
@@ -61,7 +66,7 @@ module mac_array #(
             mac_lane #(.ACC_W(ACC_W)) u_lane (
                 .clk    (clk),
                 .clr_i  (load_q || clear_i),
-                .en_i   (valid_q),
+                .en_i   (valid_q2),
                 .code_i (word_i[2*l +: 2]),
                 .a_i    (a_q),
                 .a3_i   (a3_q),

@@ -6,7 +6,7 @@
 //          model: the layout of docs/formats.md). After a group's last input one cycle stays free
 //          (the accumulators are cleared while their sums move to the shadow chain). The last input
 //          issues only when the shadow chain is free (resv_q clear): that stalls only when a layer
-//          has fewer inputs than the drain needs (n_in < LANES + 3).
+//          has fewer inputs than the drain needs (n_in < LANES + 4).
 //   drain: from the cycle after loaded_i, one neuron a cycle: shift the chain, read its neuron
 //          record (pmem), hand it to the requantizer with its tag; padding lanes are not drained.
 //   FLUSH: after a layer's last group: wait until its drain and the requantizer are empty (the next
@@ -109,8 +109,12 @@ module seq #(
     wire          last_grp  = lgrp_q;
     wire [LW-1:0] nvalid    = last_grp ? left_q[LW-1:0] : LANES14[LW-1:0];  // left_q <= LANES then
     wire [12:0]   left_nx   = left_q - LANES14[12:0];
-    wire          issue     = state_q == S_RUN && !gap_q && !(last_in && resv_q);
+    // The issue decision is a register (issue_q), computed a cycle ahead from the next values of
+    // the state, the gap, last_in and the reservation: it fans out to every counter's enable.
+    reg           issue_q;
+    wire          issue     = issue_q;  // == state_q == S_RUN && !gap_q && !(last_in && resv_q)
     wire          drain_end = dact_q && dleft_q == 1;
+    wire          resv_nx   = (issue && last_in) || (resv_q && !drain_end);  // resv_q's next value
     wire [2:0]    layer_nx  = layer_q + 3'd1;  // the next layer's index (wraps after 7: see more_q)
     // the layer's results are all written: registered, one cycle after the pipeline is empty
     reg           empty_q;      // FLUSH, no reservation, no drain, requantizer empty (last cycle)
@@ -204,6 +208,25 @@ module seq #(
             endcase
         end
     end
+
+    // issue of the next cycle. RUN: after a non-last input the next one is the last when irem_q == 1;
+    // after a last input comes the gap; a gap or a stall keeps last_in. Entering RUN (START, or the
+    // next layer once flushed) there is no reservation: the first input issues at once.
+    wire issue_nx = state_q == S_RUN   ? (issue ? !last_in && !(irem_q == 12'd1 && resv_nx) : !(last_in && resv_nx)) :
+                    state_q == S_FLUSH ? flushed && more :
+                    state_q == S_IDLE  && start_i;
+    always @(posedge clk) begin
+        if (rst) issue_q <= 1'b0;
+        else     issue_q <= issue_nx;
+    end
+`ifndef SYNTHESIS
+    always @(posedge clk) begin  // the registered decision is the combinational one, always
+        if (!rst && issue_q != (state_q == S_RUN && !gap_q && !(last_in && resv_q))) begin
+            $display("seq: issue_q = %0d differs from the decision it stands for", issue_q);
+            $stop;
+        end
+    end
+`endif
 
     // ---- reservation and drain -------------------------------------------------------------------
     always @(posedge clk) begin
