@@ -8,7 +8,8 @@
  * Tests (numbered, one line each: "test <n> <name>: PASSED|FAILED (<checks> checks)"):
  *   crc32      "123456789" and random streams with gaps vs q2_crc32
  *   mac_lane   random clear / accumulate / load / shift vs a C lane; 4096 x (+-765) extremes
- *   requant    20,000 random neurons through the 5-stage pipeline vs docs/arithmetic.md in C
+ *   requant    20,000 random neurons in runs of logits and of hidden ones (a logit leaves at cycle 2, a
+ *              hidden neuron at 5) vs docs/arithmetic.md in C
  *   argmax     random sets with ties (and all at the smallest sum) vs q2_argmax (lowest index wins)
  *   wmem       GENERIC and ICE40, 64 x 16K and 16 x 64K: random writes, reads, holds vs an array
  *   core Lnn   per core: registers, every error code, random models (1..8 layers, widths around
@@ -172,61 +173,83 @@ static int requant_ref(int64_t sum, unsigned m, int s)
 }
 
 typedef struct { bool valid, logit; uint16_t tag; int32_t acc, bias; uint16_t m; uint8_t s; } rq_item;
+enum { RQ_LAT = 5, RQ_LOGIT_LAT = 2 };  /* requant.v: a hidden neuron leaves at cycle 5, a logit at 2 */
 
+/* Items in runs of one kind (logit or hidden), with the pipeline empty between runs of different
+ * kinds as seq keeps it (a layer is flushed before the next one starts). */
+static void requant_items(rq_item *it, int n)
+{
+    bool logit = false;
+    int left = 0, gap = 0;
+    for (int t = 0; t < n; t++) {
+        rq_item *x = &it[t];
+        if (left == 0) {  /* a new run: maybe the other kind, then the pipeline drains first */
+            bool l = below(4) == 0;
+            gap = l != logit ? RQ_LAT : 0;
+            logit = l, left = (int)range(1, 60);
+        }
+        if (gap > 0) { gap--; continue; }
+        left--;
+        if (below(5) == 0) continue;  /* idle cycles inside a run */
+        x->valid = true;
+        x->logit = logit;
+        x->tag = (uint16_t)below(65536);
+        x->acc = below(4) ? range(-200000, 200000) : range(-3133440, 3133440);
+        x->bias = below(4) ? range(-50000, 50000) : range(-Q2_BIAS_MAX, Q2_BIAS_MAX);
+        uint32_t r = below(10);
+        x->m = r == 0 ? 0 : r == 1 ? 65535 : r == 2 ? 1 : (uint16_t)below(65536);
+        x->s = below(3) == 0 ? (uint8_t)range(1, 40) : (uint8_t)range(14, 26);
+    }
+}
+
+/* A hidden neuron leaves RQ_LAT cycles after valid_i, a logit RQ_LOGIT_LAT; busy_o covers RQ_LAT. */
 static void test_requant(void)
 {
     vport vi = port("rq_valid_i"), li = port("rq_logit_i"), ti = port("rq_tag_i"), ai = port("rq_acc_i");
     vport bi = port("rq_bias_i"), mi = port("rq_m_i"), si = port("rq_s_i");
     vport vo = port("rq_valid_o"), lo = port("rq_logit_o"), to = port("rq_tag_o"), xo = port("rq_act_o");
     vport so = port("rq_sum_o"), busy = port("rq_busy_o");
-    enum { N = 20000, LAT = 5 };
-    rq_item *it = calloc(N + LAT + 1, sizeof *it);
+    enum { N = 20000 };
+    rq_item *it = calloc(N + RQ_LAT + 1, sizeof *it);
     if (!it) exit(Q2_EXIT_INTERNAL);
-    int mid = 0, sat = 0, zero = 0;
-    for (int t = 0; t < N + LAT; t++) {
-        rq_item *x = &it[t];
-        if (t < N && below(5) != 0) {
-            x->valid = true;
-            x->logit = below(8) == 0;
-            x->tag = (uint16_t)below(65536);
-            x->acc = below(4) ? range(-200000, 200000) : range(-3133440, 3133440);
-            x->bias = below(4) ? range(-50000, 50000) : range(-Q2_BIAS_MAX, Q2_BIAS_MAX);
-            uint32_t r = below(10);
-            x->m = r == 0 ? 0 : r == 1 ? 65535 : r == 2 ? 1 : (uint16_t)below(65536);
-            x->s = below(3) == 0 ? (uint8_t)range(1, 40) : (uint8_t)range(14, 26);
-        }
+    requant_items(it, N);
+    int mid = 0, sat = 0, zero = 0, logits = 0;
+    for (int t = 0; t < N + RQ_LAT; t++) {
+        const rq_item *x = &it[t];
         vp_wr(&vi, x->valid);
         vp_wr(&li, x->logit);
         vp_wr(&ti, x->tag);
         vp_wr(&ai, (uint32_t)x->acc & 0xFFFFFFu);
-        const rq_item *p = t > 0 ? &it[t - 1] : &it[N + LAT];  /* params: one cycle after valid_i */
+        const rq_item *p = t > 0 ? &it[t - 1] : &it[N + RQ_LAT];  /* params: one cycle after valid_i */
         vp_wr(&bi, (uint32_t)p->bias & 0xFFFFFFu);
         vp_wr(&mi, p->m);
         vp_wr(&si, p->s);
         tb_tick(&tb);
         bool any = false;
-        for (int k = t - LAT + 1; k <= t; k++) any |= k >= 0 && it[k].valid;
+        for (int k = t - RQ_LAT + 1; k <= t; k++) any |= k >= 0 && it[k].valid;
         CHECK(vp_rd(&busy) == any, "busy_o %" PRIu64 " at step %d", vp_rd(&busy), t);
-        int k = t - LAT + 1;  /* the neuron that leaves after this edge */
-        if (k < 0) continue;
-        const rq_item *e = &it[k];
-        if (!CHECK(vp_rd(&vo) == e->valid, "step %d: valid_o %" PRIu64 ", need %d", k, vp_rd(&vo), e->valid)) break;
-        if (!e->valid) continue;
+        int kl = t - RQ_LOGIT_LAT + 1, kh = t - RQ_LAT + 1;  /* who may leave after this edge */
+        const rq_item *e = kl >= 0 && it[kl].valid && it[kl].logit ? &it[kl] :
+                           kh >= 0 && it[kh].valid && !it[kh].logit ? &it[kh] : NULL;
+        if (!CHECK(vp_rd(&vo) == (e != NULL), "step %d: valid_o %" PRIu64 ", need %d", t, vp_rd(&vo), e != NULL)) break;
+        if (!e) continue;
         int64_t sum = (int64_t)e->acc + e->bias;
-        CHECK(vp_rd(&lo) == e->logit && vp_rd(&to) == e->tag, "step %d: logit/tag pass-through", k);
-        CHECK(sext(vp_rd(&so), 24) == sum, "step %d: sum %" PRId64 ", need %" PRId64, k, sext(vp_rd(&so), 24), sum);
-        if (!e->logit) {
-            int want = requant_ref(sum, e->m, e->s);
-            if (!CHECK((int)vp_rd(&xo) == want, "step %d: acc %" PRId32 " bias %" PRId32 " M %u S %u: a' %" PRIu64 ", need %d",
-                       k, e->acc, e->bias, e->m, e->s, vp_rd(&xo), want))
-                break;
-            mid += want > 0 && want < 255;
-            sat += want == 255;
-            zero += want == 0;
+        CHECK(vp_rd(&lo) == e->logit && vp_rd(&to) == e->tag, "step %d: logit/tag pass-through", t);
+        if (e->logit) {
+            logits++;
+            CHECK(sext(vp_rd(&so), 24) == sum, "step %d: sum %" PRId64 ", need %" PRId64, t, sext(vp_rd(&so), 24), sum);
+            continue;
         }
+        int want = requant_ref(sum, e->m, e->s);
+        if (!CHECK((int)vp_rd(&xo) == want, "step %d: acc %" PRId32 " bias %" PRId32 " M %u S %u: a' %" PRIu64 ", need %d",
+                   t, e->acc, e->bias, e->m, e->s, vp_rd(&xo), want))
+            break;
+        mid += want > 0 && want < 255;
+        sat += want == 255;
+        zero += want == 0;
     }
-    printf("    requant outputs: %d zero, %d in 1..254, %d saturated\n", zero, mid, sat);
-    CHECK(mid > 1000 && sat > 100 && zero > 100, "the random neurons cover 0, 1..254 and 255");
+    printf("    requant outputs: %d zero, %d in 1..254, %d saturated, %d logits\n", zero, mid, sat, logits);
+    CHECK(mid > 1000 && sat > 100 && zero > 100 && logits > 1000, "the random neurons cover 0, 1..254, 255 and logits");
     free(it);
 }
 

@@ -11,7 +11,11 @@
 //   cycle 2: p = max(sum, 0) * M
 //   cycle 3: pc = p >> (8 * ((S - 1) >> 3))
 //   cycle 4: q = pc >> ((S - 1) & 7)
-//   cycle 5: valid_o, act_o = sat((q + 1) >> 1), sum_o, tag_o, logit_o
+//   cycle 5: valid_o, act_o = sat((q + 1) >> 1), tag_o, logit_o = 0    (hidden layers)
+// A logit leaves at cycle 2 instead (valid_o, logit_o = 1, sum_o, tag_o): it needs no multiply, and
+// its sum does not travel through the stages that follow. The caller never has a logit and a
+// hidden neuron in the pipeline at once (seq empties it between layers), so the two exits never
+// meet; a logit's valid bit still travels to cycle 5, so busy_o is the same for both.
 //
 // Parameters:
 //   ACC_W  accumulator / sum bits
@@ -35,7 +39,7 @@ module requant #(
     output wire             logit_o,
     output wire [TAG_W-1:0] tag_o,
     output wire [7:0]       act_o,    // hidden layers: a'
-    output wire [ACC_W-1:0] sum_o,    // acc + bias (the logit on the last layer)
+    output wire [ACC_W-1:0] sum_o,    // acc + bias: the logit (valid with valid_o && logit_o)
     output wire             busy_o    // a neuron is in the pipeline
 );
     localparam integer PW = ACC_W - 1 + 16;  // product bits
@@ -83,13 +87,11 @@ module requant #(
     // ---- stage 3: the coarse half of the shift by S-1 -------------------------------------------
     reg [PW-1:0]    p_q3;
     reg [5:0]       s_q3;
-    reg [ACC_W-1:0] sum_q3;
     reg [TAG_W-1:0] tag_q3;
     reg             logit_q3;
     always @(posedge clk) if (valid_q[1]) begin
         p_q3     <= pos * m_q2;
         s_q3     <= s_q2;
-        sum_q3   <= sum_q2;
         tag_q3   <= tag_q2;
         logit_q3 <= logit_q2;
     end
@@ -99,13 +101,11 @@ module requant #(
     // ---- stage 4: the fine half of the shift -----------------------------------------------------
     reg [PW-1:0]    pc_q4;
     reg [2:0]       sf_q4;
-    reg [ACC_W-1:0] sum_q4;
     reg [TAG_W-1:0] tag_q4;
     reg             logit_q4;
     always @(posedge clk) if (valid_q[2]) begin
         pc_q4    <= pc;
         sf_q4    <= sm1[2:0];
-        sum_q4   <= sum_q3;
         tag_q4   <= tag_q3;
         logit_q4 <= logit_q3;
     end
@@ -114,23 +114,22 @@ module requant #(
     // ---- stage 5: round half up, saturate --------------------------------------------------------
     reg [9:0]       qlo_q5;  // q[9:0]
     reg             qhi_q5;  // q >= 1024
-    reg [ACC_W-1:0] sum_q5;
     reg [TAG_W-1:0] tag_q5;
     reg             logit_q5;
     always @(posedge clk) if (valid_q[3]) begin
         qlo_q5   <= q[9:0];
         qhi_q5   <= |q[PW-1:10];
-        sum_q5   <= sum_q4;
         tag_q5   <= tag_q4;
         logit_q5 <= logit_q4;
     end
     wire [10:0] r = ({1'b0, qlo_q5} + 11'd1) >> 1;  // 0..512
 
-    assign valid_o = valid_q[4];
-    assign logit_o = logit_q5;
-    assign tag_o   = tag_q5;
+    wire logit_out = valid_q[1] && logit_q2;   // a logit at cycle 2
+    assign valid_o = logit_out || (valid_q[4] && !logit_q5);
+    assign logit_o = logit_out;
+    assign tag_o   = logit_out ? tag_q2 : tag_q5;
     assign act_o   = (qhi_q5 || r[10:8] != 3'd0) ? 8'd255 : r[7:0];
-    assign sum_o   = sum_q5;
+    assign sum_o   = sum_q2;
     assign busy_o  = |valid_q;
 endmodule
 
