@@ -10,7 +10,10 @@
  * host and the USB are infinitely fast (bytes the host has sent are on the line as soon as the
  * previous byte is out). When the design is idle (accel_top's sim_idle) and no byte is pending,
  * the model is not clocked: simulated time stands still while the host thinks. So the device's
- * uptime counter (STATUS) measures exactly the time the line and the RTL need.
+ * uptime counter (STATUS) measures exactly the time the line and the RTL need. A new client is
+ * accepted only while the design is idle: one that connects while the design still works on what
+ * the last client left (a partial frame until the inter-byte timeout drops it, an inference) waits
+ * for it, as a host process does on a board, where it starts long after the 22 ms timeout.
  *
  * Line check (--pty --line-check): a UART at another rate or framing than the sender's receives
  * garbage. With the check, the bytes from the pty arrive as zeros while the terminal's settings (the
@@ -301,8 +304,9 @@ static bool line_ok(sim_state *s, const sim_opts *o)
     return ok;
 }
 
-/* Exchange bytes with the host. timeout_ms: -1 block, 0 just look. Returns bytes read. */
-static size_t service_io(sim_state *s, const sim_opts *o, int timeout_ms)
+/* Exchange bytes with the host. timeout_ms: -1 block, 0 just look. may_accept: take a new client
+ * (only while the design is idle; a second client is refused at any time). Returns bytes read. */
+static size_t service_io(sim_state *s, const sim_opts *o, int timeout_ms, bool may_accept)
 {
     struct pollfd p[2 + MAX_REJECTED];
     int n = 0, ci = -1, li = -1, ri[MAX_REJECTED];
@@ -312,7 +316,7 @@ static size_t service_io(sim_state *s, const sim_opts *o, int timeout_ms)
         p[n].revents = 0;
         ci = n++;
     }
-    if (s->listen_fd >= 0) {
+    if (s->listen_fd >= 0 && (s->conn_fd >= 0 || may_accept)) {
         p[n].fd = s->listen_fd;
         p[n].events = POLLIN;
         p[n].revents = 0;
@@ -454,16 +458,16 @@ int main(int argc, char **argv)
         bool idle = !s.rxq.len && s.ser_bit < 0 && s.des_bit < 0 && bm_idle(m);
         if (idle) {
             /* Nothing to simulate: sleep until the host talks (time stands still). */
-            service_io(&s, &o, s.txq.len ? 20 : 200);
+            service_io(&s, &o, s.txq.len ? 20 : 200, true);
             continue;
         }
-        if ((bm_cycles(m) % POLL_EVERY) == 0) service_io(&s, &o, 0);
+        if ((bm_cycles(m) % POLL_EVERY) == 0) service_io(&s, &o, 0, false);
         int rx = line_rx(&s);
         line_tx(&s, bm_tick(m, rx));
         busy_cycles++;
     }
     /* flush what the device said before we were stopped */
-    for (int i = 0; i < 50 && s.txq.len && s.conn_fd >= 0; i++) service_io(&s, &o, 10);
+    for (int i = 0; i < 50 && s.txq.len && s.conn_fd >= 0; i++) service_io(&s, &o, 10, false);
 
     double wall = now_s() - t0;
     if (!o.quiet)
