@@ -31,7 +31,7 @@ module proto_dec #(
 ) (
     input  wire          clk,
     input  wire          rst,
-    // bytes from the UART (rx_data_i holds a byte until the next one)
+    // bytes from the UART (rx_data_i holds a byte for a bit time after rx_valid_i)
     input  wire [7:0]    rx_data_i,
     input  wire          rx_valid_i,
     input  wire          rx_frame_err_i,
