@@ -101,13 +101,15 @@ module proto_exec #(
                      E_LOAD_CHK = 5'd4, E_LOAD_BEGIN = 5'd5, E_LOAD_DATA = 5'd6, E_SKIP = 5'd7,
                      E_IMG_BEGIN = 5'd8, E_IMG_DATA = 5'd9, E_RLE_CNT = 5'd10, E_START = 5'd11,
                      E_WAIT = 5'd12, E_NC = 5'd13, E_RESET = 5'd14, E_R_HDR = 5'd15,
-                     E_R_FETCH = 5'd16, E_R_WORD = 5'd17, E_R_CRC = 5'd18, E_CLEAR = 5'd19;
+                     E_R_FETCH = 5'd16, E_R_WORD = 5'd17, E_R_CRC = 5'd18, E_CLEAR = 5'd19,
+                     E_ZEROS = 5'd20;
     localparam [1:0] W_CORE = 2'd0, W_ROM = 2'd1, W_UPTIME = 2'd2, W_STATS = 2'd3;
 
     // ---- registers ------------------------------------------------------------------------------
     reg  [AW:0]   rd_ptr_q;       // next record byte the executor consumes (= the ring's address)
     reg  [7:0]    rb_q;           // ring[rd_ptr_q], registered after the RAM's own register
     reg           rb_z_q;         // ... is zero
+    reg           rb_mk_q;        // ... is zero in an INFER_RLE record: a run's marker
     reg           rv1_q, rb_v_q;  // the RAM's output / rb_q show ring[rd_ptr_q]
     reg  [31:0]   uptime_q;       // clock cycles since rst (wraps; paused while sent)
     reg           up_wk_q;        // uptime bit WK-1 a cycle ago (tick = falling edge)
@@ -150,32 +152,42 @@ module proto_exec #(
     wire s_reset = (e_state_q == E_RESET),     s_rhdr  = (e_state_q == E_R_HDR);
     wire s_fetch = (e_state_q == E_R_FETCH),   s_rword = (e_state_q == E_R_WORD);
     wire s_rcrc  = (e_state_q == E_R_CRC),     s_clear = (e_state_q == E_CLEAR);
+    wire s_zeros = (e_state_q == E_ZEROS);
 
     // The core's err_o covers every command taken when the port was empty and the core ready a
     // cycle ago and nothing was issued since (sett_q; err_q and noerr_q are from that cycle).
-    wire          e_take    = cmd_valid_o && cmd_ready_i;     // the core takes the command
     wire          e_settled = sett_q;
     wire          e_noerr   = noerr_q;
     wire [4:0]    e_core_st = {1'b0, err_q};                 // the core's error as a status
     wire          e_tload   = !tx_valid_o;                   // the UART byte register is free
     wire          e_tx      = tx_valid_o && tx_ready_i;      // ... the UART takes it
     wire [10:0]   e_rlen    = {e_nw_q, 2'b01};               // response payload length 1 + 4 n
-    wire          e_run     = e_src_q[8];                    // an RLE zero run is on
+    wire          e_run     = e_src_q[8];                    // E_ZEROS: the run goes on
 
     wire hdr_take  = s_hdr && rb_v_q;                         // a record header byte
     wire loff_take = s_loff && rb_v_q;                        // a LOAD offset byte
     wire ld_go     = s_ldata && go_q;                         // the core can take a model byte
-    wire ld_take   = ld_go && !e_none && rb_v_q;
     wire img_go    = s_idata && go_q;                         // ... a pixel
-    wire img_zero  = img_go && e_run;                         // an RLE zero
-    wire img_take  = img_go && !e_run && !e_none && rb_v_q;   // a pixel, or the RLE marker 00
-    wire img_mark  = img_take && c_rle_q && rb_z_q;
-    // rb_q is consumed (factored: three LUTs deep)
-    wire e_take_b  = rb_v_q && (s_hdr || s_loff || (!e_none && (s_skip || s_rle ||
-                     (go_q && (s_ldata || (s_idata && !e_run))))));
-    wire e_issue   = ((s_lbeg || s_ibeg) && !cmd_valid_o) || (s_start && go_q) ||
-                     (s_clear && e_settled && !e_noerr) ||
-                     ld_take || img_zero || (img_take && !img_mark);   // a command into the port
+    (* keep *) wire zr_go = s_zeros && e_run;                 // an RLE zero (when go_q)
+    wire img_zero  = zr_go && go_q;
+    wire img_take  = img_go && !e_none && rb_v_q;             // a pixel, or the RLE marker 00
+    wire img_mark  = img_take && rb_mk_q;
+    // rb_q is consumed, and a payload byte (e_len_q counts down): factored by hand into LUTs that
+    // synthesis keeps, three deep (rd_en: with the reset, which the flip-flop's enable gates)
+    (* keep *) wire hd_lo   = s_hdr || s_loff;
+    (* keep *) wire tk_core = go_q && (s_ldata || s_idata);            // to the core
+    (* keep *) wire tk_pay  = !e_none && (s_skip || s_rle || tk_core); // a payload byte
+    wire e_take_b  = rb_v_q && (hd_lo || tk_pay);
+    (* keep *) wire rd_en = rst || (rb_v_q && (hd_lo || tk_pay));
+    (* keep *) wire hd_dp = s_hdr || s_disp;
+    wire e_len_en  = (rb_v_q && (s_loff || tk_pay)) || hd_dp;    // e_len_q: loaded or -1
+    // a command goes into the port (only into an empty one): factored like e_take_b
+    (* keep *) wire is_byte = rb_v_q && !e_none;                       // a payload byte is there
+    (* keep *) wire is_pix  = s_ldata || (s_idata && !rb_mk_q);        // ... and goes to the core
+    (* keep *) wire is_core = go_q && (zr_go || (is_byte && is_pix));  // a pixel, a zero, a model byte
+    (* keep *) wire is_ctl  = ((s_lbeg || s_ibeg) && !cmd_valid_o) || (s_start && go_q) ||
+                              (s_clear && e_settled && !e_noerr);        // the other commands
+    wire e_issue   = is_core || is_ctl;
     wire e_inval   = e_take_b || s_idle;
     wire hdr_last  = hdr_take && (e_cnt_q == 3'd4);
     wire loff_last = loff_take && (e_cnt_q == 3'd3);
@@ -209,13 +221,14 @@ module proto_exec #(
     always @(posedge clk) begin
         rb_q    <= ring_rdata_i;
         rb_z_q  <= (ring_rdata_i == 8'd0);
+        rb_mk_q <= (ring_rdata_i == 8'd0) && c_rle_q;
         rv1_q   <= !e_inval;
         rb_v_q  <= rv1_q && !e_inval;
         sett_q  <= !cmd_valid_o && cmd_ready_i && !e_issue;
         go_q    <= !cmd_valid_o && cmd_ready_i && !e_issue && (err_i == 4'd0);
         err_q   <= err_i;
         noerr_q <= (err_i == 4'd0);
-        if (e_take_b) rd_ptr_q <= rd_ptr_q + 1'b1;
+        if (rd_en) rd_ptr_q <= rst ? {(AW + 1){1'b0}} : rd_ptr_q + 1'b1;
         if (e_kind_q != W_UPTIME) uptime_q <= uptime_q + 32'd1;
         up_wk_q <= uptime_q[WK-1];
         if (rst) begin
@@ -223,7 +236,6 @@ module proto_exec #(
             rb_v_q   <= 1'b0;
             sett_q   <= 1'b0;
             go_q     <= 1'b0;
-            rd_ptr_q <= {(AW + 1){1'b0}};
             uptime_q <= 32'd0;
             up_wk_q  <= 1'b0;
         end
@@ -294,10 +306,12 @@ module proto_exec #(
             // INFER: IMAGE_BEGIN, pixels (raw or zero-run-length), START, wait
             E_IMG_BEGIN:  if (!cmd_valid_o) e_state_d = E_IMG_DATA;
             E_IMG_DATA:   if (e_settled && !e_noerr) e_state_d = E_SKIP;
-                          else if (img_go && !e_run && e_none) e_state_d = E_START;
+                          else if (img_go && e_none) e_state_d = E_START;
                           else if (img_mark) e_state_d = E_RLE_CNT;
             E_RLE_CNT:    if (e_none) e_state_d = E_SKIP;                // a marker without its count
-                          else if (rb_v_q) e_state_d = E_IMG_DATA;
+                          else if (rb_v_q) e_state_d = E_ZEROS;
+            E_ZEROS:      if (e_settled && !e_noerr) e_state_d = E_SKIP;
+                          else if (!e_run) e_state_d = E_IMG_DATA;       // c + 1 zeros sent
             E_START:      if (e_settled) e_state_d = e_noerr ? E_WAIT : E_R_HDR;
             E_WAIT: begin
                 if (done_i)                     e_state_d = E_NC;
@@ -340,14 +354,19 @@ module proto_exec #(
                     c_rle_q   <= (rb_q == CMD_INFER_RLE);
                 end
                 3'd2:    e_seq_q <= rb_q;
-                3'd3:    e_len_q <= {{(AW - 7){1'b0}}, rb_q};
-                default: e_len_q <= {1'b0, rb_q[AW-9:0], e_len_q[7:0]};  // -1 in E_DISPATCH
+                default: ;
             endcase
         end
-        if ((e_take_b && !s_hdr) || s_disp) e_len_q <= e_len_q - 1'b1;
+        // the payload length (the record's bytes 3, 4: loaded while they are there), then -1 in
+        // E_DISPATCH and for each payload byte
+        if (e_len_en) begin
+            if (!s_hdr)                 e_len_q <= e_len_q - 1'b1;
+            else if (e_cnt_q == 3'd3)   e_len_q <= {{(AW - 7){1'b0}}, rb_q};
+            else if (e_cnt_q == 3'd4)   e_len_q <= {1'b0, rb_q[AW-9:0], e_len_q[7:0]};
+        end
         if (s_disp && e_ok_q && c_infer_q && !model_valid_i) e_st_q <= ST_NO_MODEL;
         if (s_lchk && e_nz_q && e_mis_q) e_st_q <= ST_OFFSET;    // not where the device is
-        if ((s_ldata || s_idata || s_start) && e_settled && !e_noerr) e_st_q <= e_core_st;
+        if ((s_ldata || s_idata || s_zeros || s_start) && e_settled && !e_noerr) e_st_q <= e_core_st;
         if (s_rle && e_none) e_st_q <= ST_RLE;                   // a marker without its count
         if (s_wait && !done_i && !e_noerr && !busy_i) e_st_q <= e_core_st;
         else if (s_wait && !done_i && e_wd_q[4]) e_st_q <= ST_HANG;
@@ -359,22 +378,19 @@ module proto_exec #(
             c_load_q  <= 1'b0;
             c_infer_q <= 1'b0;
             c_rle_q   <= 1'b0;
-            e_len_q   <= {(AW + 1){1'b1}};
         end
     end
 
     // ---- the core's port; LOAD's offset check, the watchdog -----------------------------------------
     always @(posedge clk) begin
         core_rst_o <= s_reset && (e_cnt_q[2:1] == 2'd0);
-        if (e_take) cmd_valid_o <= 1'b0;
-        if (s_lbeg && !cmd_valid_o) begin cmd_valid_o <= 1'b1; cmd_op_o <= OP_MODEL_BEGIN; end
-        if (s_ibeg && !cmd_valid_o) begin cmd_valid_o <= 1'b1; cmd_op_o <= OP_IMAGE_BEGIN; end
-        if (s_start && go_q) begin cmd_valid_o <= 1'b1; cmd_op_o <= OP_START; end
-        if (s_clear && e_settled && !e_noerr) begin cmd_valid_o <= 1'b1; cmd_op_o <= OP_CLEAR_ERR; end
-        if (ld_take) begin cmd_valid_o <= 1'b1; cmd_op_o <= OP_MODEL_DATA; end
-        if (img_zero || (img_take && !img_mark)) begin cmd_valid_o <= 1'b1; cmd_op_o <= OP_IMAGE_DATA; end
-        if (ld_take || img_take) cmd_data_o <= rb_q;
-        if (img_zero) cmd_data_o <= 8'd0;
+        // a held command waits for the core; an empty port follows the state's op and data
+        cmd_valid_o <= cmd_valid_o ? !cmd_ready_i : e_issue;
+        if (!cmd_valid_o) begin
+            cmd_op_o   <= s_lbeg ? OP_MODEL_BEGIN : s_ibeg ? OP_IMAGE_BEGIN : s_start ? OP_START :
+                          s_clear ? OP_CLEAR_ERR : s_ldata ? OP_MODEL_DATA : OP_IMAGE_DATA;
+            cmd_data_o <= s_zeros ? 8'd0 : rb_q;                 // an RLE zero, or the byte
+        end
         if (s_idle) rd_addr_o <= R_MODEL_BYTES;                  // LOAD compares its offset with it
         if (s_wait && done_i) rd_addr_o <= R_N_CLASSES;
         if (s_fetch) rd_addr_o <= e_src_q;                       // the core reads its register
