@@ -63,7 +63,7 @@ module proto_dec #(
     localparam [AW-1:0] MAXP      = MAX_PAYLOAD[AW-1:0];
     localparam [4:0]    TMO_END   = TMO_TICKS[4:0];
     localparam [AW:0]   REC_SIZE  = {{(AW - 7){1'b0}}, REC_BYTES};
-    localparam [AW-1:0] LEN_ONE   = 1, LEN_FIVE = 5;
+    localparam [AW-1:0] LEN_ONE   = 1;
 
     initial begin
         if (AW < 9 || AW > 15) begin
@@ -123,8 +123,22 @@ module proto_dec #(
                             (d_state_q <= D_LEN1 || d_state_q == D_PAY);
     wire          d_write = rxv_q && d_store && !d_ovf_q && !full_q;   // the byte goes in ...
     reg           d_wr_q;        // ... the cycle after (the ring's write port from registers)
-    wire          d_len_ok = !d_big_q && ((d_kind_q == K_NOPAY) ? (d_rem_q == {AW{1'b0}}) :
-                             (d_rem_q <= MAXP && d_rem_q >= ((d_kind_q == K_LOAD) ? LEN_FIVE : LEN_ONE)));
+    // The length checks as plain logic (no adder): > MAX_PAYLOAD from the top bit down, at least
+    // 1 (any bit), at least 5 (a bit above 3, or 4 plus 1..3)
+    reg           d_gt_max, d_eq_max;
+    integer       k;
+    always @* begin
+        d_gt_max = 1'b0;
+        d_eq_max = 1'b1;
+        for (k = AW - 1; k >= 0; k = k - 1) begin
+            d_gt_max = d_gt_max || (d_eq_max && d_rem_q[k] && !MAXP[k]);
+            d_eq_max = d_eq_max && (d_rem_q[k] == MAXP[k]);
+        end
+    end
+    wire          d_ge1    = |d_rem_q;
+    wire          d_ge5    = (|d_rem_q[AW-1:3]) || (d_rem_q[2] && (|d_rem_q[1:0]));
+    wire          d_len_ok = !d_big_q && ((d_kind_q == K_NOPAY) ? !d_ge1 :
+                             (!d_gt_max && ((d_kind_q == K_LOAD) ? d_ge5 : d_ge1)));
     wire          d_open   = rxv_q && d_state_q == D_HUNT && rxsync_q;   // a frame begins
     wire          d_commit = !rxv_q && d_state_q == D_END;               // ... and ends
 

@@ -8,19 +8,21 @@
 // a record waits while it differs from rd_ptr) and errors_i come in; rd_ptr_o (the next record
 // byte to consume: the ring is free up to it), uptime_o and errors_clear_o (RESET, one cycle) go
 // out. The ring is addressed by the read pointer itself (ring_raddr_o = rd_ptr_o, a register);
-// its output is registered once more here (rb_q, with its zero flag) before anything looks at it,
-// so a byte is valid three cycles after the pointer moved: the executor consumes at most one
+// its output is registered once more here (rb_q, with its zero flags) before anything looks at
+// it, so a byte is valid three cycles after the pointer moved: the executor consumes at most one
 // ring byte every three cycles (a pixel or a model byte; the core takes a model byte every four).
 // It never uses a byte read in the cycle it was written (a record is read from two cycles after
 // the executor saw its commit; the payload arrived long before).
 //
 // Timing: every decision is taken from registers (states, counters, the registered ring byte,
-// the core's registered outputs), a few LUTs deep. The port to the core is registered
-// (cmd_valid_o, cmd_op_o, cmd_data_o hold a command until the core takes it); a command is issued
-// only into an empty port and, where the core's err_o decides, only once cmd_ready_i is back
-// (then err_o shows every command taken so far). The byte to the UART is a register
-// (tx_data_o / tx_valid_o), loaded when the UART has taken the one before, and folded into the
-// CRC-16 as the UART takes it; a core register's byte is registered (wb_q) before it is sent.
+// the core's registered outputs), a few LUTs deep; the enables with many loads are written as
+// the LUTs they should be (kept through synthesis). The port to the core is registered
+// (cmd_valid_o, cmd_op_o, cmd_data_o hold a command until the core takes it; rd_addr_o is the
+// register of the word to read); a command is issued only into an empty port and, where the
+// core's err_o decides, only when the port has been empty with the core ready for a cycle (then
+// err_o shows every command taken so far). The byte to the UART is a register (tx_data_o /
+// tx_valid_o), loaded when the UART has taken the one before, and folded into the CRC-16 as the
+// UART takes it; a core register's byte is registered (wb_q) before it is sent.
 //
 // Parameters:
 //   CLKS_PER_BIT   UART clocks per bit, 4..65535 (reported by INFO in CFG0)
@@ -61,7 +63,7 @@ module proto_exec #(
     input  wire          cmd_ready_i,
     output reg  [2:0]    cmd_op_o,
     output reg  [7:0]    cmd_data_o,
-    output reg  [8:0]    rd_addr_o,
+    output wire [8:0]    rd_addr_o,
     input  wire [31:0]   rd_data_i,
     input  wire          busy_i,
     input  wire          model_valid_i,
@@ -98,11 +100,10 @@ module proto_exec #(
     end
 
     localparam [4:0] E_IDLE = 5'd0, E_HDR = 5'd1, E_DISPATCH = 5'd2, E_LOAD_OFF = 5'd3,
-                     E_LOAD_CHK = 5'd4, E_LOAD_BEGIN = 5'd5, E_LOAD_DATA = 5'd6, E_SKIP = 5'd7,
-                     E_IMG_BEGIN = 5'd8, E_IMG_DATA = 5'd9, E_RLE_CNT = 5'd10, E_START = 5'd11,
-                     E_WAIT = 5'd12, E_NC = 5'd13, E_RESET = 5'd14, E_R_HDR = 5'd15,
-                     E_R_FETCH = 5'd16, E_R_WORD = 5'd17, E_R_CRC = 5'd18, E_CLEAR = 5'd19,
-                     E_ZEROS = 5'd20;
+                     E_LOAD_CHK = 5'd4, E_LOAD_DATA = 5'd5, E_SKIP = 5'd6, E_IMG_DATA = 5'd7,
+                     E_RLE_CNT = 5'd8, E_ZEROS = 5'd9, E_WAIT = 5'd10, E_NC = 5'd11,
+                     E_RESET = 5'd12, E_R_HDR = 5'd13, E_R_FETCH = 5'd14, E_R_WORD = 5'd15,
+                     E_R_CRC = 5'd16, E_CLEAR = 5'd17;
     localparam [1:0] W_CORE = 2'd0, W_ROM = 2'd1, W_UPTIME = 2'd2, W_STATS = 2'd3;
 
     // ---- registers ------------------------------------------------------------------------------
@@ -126,11 +127,11 @@ module proto_exec #(
     reg  [AW:0]   e_len_q;        // payload bytes of this record still in the ring, minus one:
     wire          e_none = e_len_q[AW];       // negative: none left (one flip-flop, no compare)
     reg           e_nz_q, e_mis_q;  // LOAD offset: a nonzero byte seen; a byte differs from MODEL_BYTES
-    reg  [4:0]    e_wd_q;         // watchdog ticks
-    reg  [8:0]    e_nw_q;         // response words still to send
-    reg  [8:0]    e_src_q;        // the core register of the word being fetched / sent; while the
-                                  // pixels go in, INFER_RLE's zero run: -(zeros still to send),
-                                  // counting up (bit 8: a run is on)
+    reg  [8:0]    e_nw_q;         // response words still to send; in E_WAIT the watchdog: ticks
+                                  // left minus one (negative: it fires)
+    reg  [8:0]    e_src_q;        // rd_addr_o: the core register to read (MODEL_BYTES for LOAD's
+                                  // offset, N_CLASSES, the response's words); in E_ZEROS
+                                  // INFER_RLE's zero run: -(zeros still to send), counting up
     reg  [1:0]    e_kind_q;       // the word being sent: a core register, a constant, UPTIME, STATS
     reg  [7:0]    wb_q;           // the core register's byte (e_cnt_q in E_R_WORD, E_LOAD_OFF; else 0)
     reg  [15:0]   e_crc_q;
@@ -138,40 +139,40 @@ module proto_exec #(
     wire [15:0]   e_crc_next;
     reg           sett_q;         // the port is empty, and was a cycle ago with the core ready
     reg           go_q;           // ... and the core's err_o 0 then
-    reg  [3:0]    err_q;          // the core's err_o a cycle ago
-    reg           noerr_q;        // ... was 0
+    reg           noerr_q;        // the core's err_o was 0 a cycle ago
 
     // ---- the state and what happens in it (each event from a few registers) ---------------------
     wire s_idle  = (e_state_q == E_IDLE),      s_hdr   = (e_state_q == E_HDR);
     wire s_disp  = (e_state_q == E_DISPATCH),  s_loff  = (e_state_q == E_LOAD_OFF);
-    wire s_lchk  = (e_state_q == E_LOAD_CHK),  s_lbeg  = (e_state_q == E_LOAD_BEGIN);
-    wire s_ldata = (e_state_q == E_LOAD_DATA), s_skip  = (e_state_q == E_SKIP);
-    wire s_ibeg  = (e_state_q == E_IMG_BEGIN), s_idata = (e_state_q == E_IMG_DATA);
-    wire s_rle   = (e_state_q == E_RLE_CNT),   s_start = (e_state_q == E_START);
+    wire s_lchk  = (e_state_q == E_LOAD_CHK),  s_ldata = (e_state_q == E_LOAD_DATA);
+    wire s_skip  = (e_state_q == E_SKIP),      s_idata = (e_state_q == E_IMG_DATA);
+    wire s_rle   = (e_state_q == E_RLE_CNT),   s_zeros = (e_state_q == E_ZEROS);
     wire s_wait  = (e_state_q == E_WAIT),      s_nc    = (e_state_q == E_NC);
     wire s_reset = (e_state_q == E_RESET),     s_rhdr  = (e_state_q == E_R_HDR);
     wire s_fetch = (e_state_q == E_R_FETCH),   s_rword = (e_state_q == E_R_WORD);
     wire s_rcrc  = (e_state_q == E_R_CRC),     s_clear = (e_state_q == E_CLEAR);
-    wire s_zeros = (e_state_q == E_ZEROS);
 
     // The core's err_o covers every command taken when the port was empty and the core ready a
-    // cycle ago and nothing was issued since (sett_q; err_q and noerr_q are from that cycle).
+    // cycle ago and nothing was issued since (sett_q; noerr_q is from that cycle; err_i does not
+    // change then).
     wire          e_settled = sett_q;
     wire          e_noerr   = noerr_q;
-    wire [4:0]    e_core_st = {1'b0, err_q};                 // the core's error as a status
+    wire [4:0]    e_core_st = {1'b0, err_i};                 // the core's error as a status
     wire          e_tload   = !tx_valid_o;                   // the UART byte register is free
     wire          e_tx      = tx_valid_o && tx_ready_i;      // ... the UART takes it
     wire [10:0]   e_rlen    = {e_nw_q, 2'b01};               // response payload length 1 + 4 n
     wire          e_run     = e_src_q[8];                    // E_ZEROS: the run goes on
+    wire          e_wd_out  = e_nw_q[8];                     // E_WAIT: the watchdog fired
 
     wire hdr_take  = s_hdr && rb_v_q;                         // a record header byte
     wire loff_take = s_loff && rb_v_q;                        // a LOAD offset byte
     wire ld_go     = s_ldata && go_q;                         // the core can take a model byte
-    wire img_go    = s_idata && go_q;                         // ... a pixel
+    wire img_go    = s_idata && go_q;                         // ... a pixel, or START
     (* keep *) wire zr_go = s_zeros && e_run;                 // an RLE zero (when go_q)
     wire img_zero  = zr_go && go_q;
     wire img_take  = img_go && !e_none && rb_v_q;             // a pixel, or the RLE marker 00
     wire img_mark  = img_take && rb_mk_q;
+    wire img_start = img_go && e_none;                        // the last pixel applied: START
     // rb_q is consumed, and a payload byte (e_len_q counts down): factored by hand into LUTs that
     // synthesis keeps, three deep (rd_en: with the reset, which the flip-flop's enable gates)
     (* keep *) wire hd_lo   = s_hdr || s_loff;
@@ -185,8 +186,9 @@ module proto_exec #(
     (* keep *) wire is_byte = rb_v_q && !e_none;                       // a payload byte is there
     (* keep *) wire is_pix  = s_ldata || (s_idata && !rb_mk_q);        // ... and goes to the core
     (* keep *) wire is_core = go_q && (zr_go || (is_byte && is_pix));  // a pixel, a zero, a model byte
-    (* keep *) wire is_ctl  = ((s_lbeg || s_ibeg) && !cmd_valid_o) || (s_start && go_q) ||
-                              (s_clear && e_settled && !e_noerr);        // the other commands
+    (* keep *) wire is_beg  = s_disp && e_ok_q && c_infer_q && model_valid_i;  // IMAGE_BEGIN
+    (* keep *) wire is_ctl  = is_beg || (s_lchk && !e_nz_q) || img_start ||    // MODEL_BEGIN, START
+                              (s_clear && e_settled && !e_noerr);              // CLEAR_ERR
     wire e_issue   = is_core || is_ctl;
     wire e_inval   = e_take_b || s_idle;
     wire hdr_last  = hdr_take && (e_cnt_q == 3'd4);
@@ -215,6 +217,7 @@ module proto_exec #(
     assign rd_ptr_o       = rd_ptr_q;
     assign uptime_o       = uptime_q;
     assign errors_clear_o = errors_clear_q;
+    assign rd_addr_o      = e_src_q;
     assign idle_o         = (wr_ptr_i == rd_ptr_q) && s_idle;
 
     // ---- the ring's read side, the core's flags a cycle old, the uptime counter -------------------
@@ -226,7 +229,6 @@ module proto_exec #(
         rb_v_q  <= rv1_q && !e_inval;
         sett_q  <= !cmd_valid_o && cmd_ready_i && !e_issue;
         go_q    <= !cmd_valid_o && cmd_ready_i && !e_issue && (err_i == 4'd0);
-        err_q   <= err_i;
         noerr_q <= (err_i == 4'd0);
         if (rd_en) rd_ptr_q <= rst ? {(AW + 1){1'b0}} : rd_ptr_q + 1'b1;
         if (e_kind_q != W_UPTIME) uptime_q <= uptime_q + 32'd1;
@@ -252,12 +254,12 @@ module proto_exec #(
     reg [31:0] rom_word;
     reg [7:0]  rom_byte, up_byte, word_byte, hdr_byte, next_byte;
     always @* begin
-        case (e_src_q[3:0])
-            4'd6:    rom_word = CLOCK_HZ;
-            4'd7:    rom_word = CFG0;
-            4'd8:    rom_word = CFG1;
-            4'd9:    rom_word = TIMEOUT_BITS;
-            default: rom_word = FEATURES;
+        case ({e_src_q[3], e_src_q[1:0]})           // words 6..10 differ in these bits
+            3'b010:  rom_word = CLOCK_HZ;               // 6
+            3'b011:  rom_word = CFG0;                   // 7
+            3'b100:  rom_word = CFG1;                   // 8
+            3'b101:  rom_word = TIMEOUT_BITS;           // 9
+            default: rom_word = FEATURES;               // 10
         endcase
         case (e_cnt_q[1:0])
             2'd0:    begin rom_byte = rom_word[7:0];   up_byte = uptime_q[7:0];   end
@@ -293,30 +295,27 @@ module proto_exec #(
                 if (!e_ok_q)        e_state_d = E_R_HDR;                 // the decoder's error: no words
                 else if (c_reset_q) e_state_d = E_RESET;
                 else if (c_load_q)  e_state_d = E_LOAD_OFF;
-                else if (c_infer_q) e_state_d = model_valid_i ? E_IMG_BEGIN : E_SKIP;
+                else if (c_infer_q) e_state_d = model_valid_i ? E_IMG_DATA : E_SKIP;  // IMAGE_BEGIN
                 else                e_state_d = E_R_HDR;                 // INFO, STATUS, VERIFY
             end
             // LOAD: offset, MODEL_BEGIN at 0 or a check against MODEL_BYTES, data
             E_LOAD_OFF:   if (loff_last) e_state_d = E_LOAD_CHK;
-            E_LOAD_CHK:   e_state_d = !e_nz_q ? E_LOAD_BEGIN : e_mis_q ? E_SKIP : E_LOAD_DATA;
-            E_LOAD_BEGIN: if (!cmd_valid_o) e_state_d = E_LOAD_DATA;
+            E_LOAD_CHK:   e_state_d = (e_nz_q && e_mis_q) ? E_SKIP : E_LOAD_DATA;  // MODEL_BEGIN at 0
             E_LOAD_DATA:  if (e_settled && !e_noerr) e_state_d = E_SKIP;  // first error of the chunk
                           else if (ld_go && e_none) e_state_d = E_R_HDR;  // the last byte applied
             E_SKIP:       if (e_none) e_state_d = E_R_HDR;               // consume the rest
-            // INFER: IMAGE_BEGIN, pixels (raw or zero-run-length), START, wait
-            E_IMG_BEGIN:  if (!cmd_valid_o) e_state_d = E_IMG_DATA;
+            // INFER: pixels (raw or zero-run-length), START, wait
             E_IMG_DATA:   if (e_settled && !e_noerr) e_state_d = E_SKIP;
-                          else if (img_go && e_none) e_state_d = E_START;
+                          else if (img_start) e_state_d = E_WAIT;
                           else if (img_mark) e_state_d = E_RLE_CNT;
             E_RLE_CNT:    if (e_none) e_state_d = E_SKIP;                // a marker without its count
                           else if (rb_v_q) e_state_d = E_ZEROS;
             E_ZEROS:      if (e_settled && !e_noerr) e_state_d = E_SKIP;
                           else if (!e_run) e_state_d = E_IMG_DATA;       // c + 1 zeros sent
-            E_START:      if (e_settled) e_state_d = e_noerr ? E_WAIT : E_R_HDR;
             E_WAIT: begin
                 if (done_i)                     e_state_d = E_NC;
                 else if (!e_noerr && !busy_i)   e_state_d = E_R_HDR;
-                else if (e_wd_q[4])             e_state_d = E_RESET;     // the watchdog
+                else if (e_wd_out)              e_state_d = E_RESET;     // the watchdog
             end
             E_NC:         if (nc_last) e_state_d = E_R_HDR;
             // RESET (and the watchdog): core reset for two cycles, then wait until idle
@@ -366,10 +365,10 @@ module proto_exec #(
         end
         if (s_disp && e_ok_q && c_infer_q && !model_valid_i) e_st_q <= ST_NO_MODEL;
         if (s_lchk && e_nz_q && e_mis_q) e_st_q <= ST_OFFSET;    // not where the device is
-        if ((s_ldata || s_idata || s_zeros || s_start) && e_settled && !e_noerr) e_st_q <= e_core_st;
+        if ((s_ldata || s_idata || s_zeros) && e_settled && !e_noerr) e_st_q <= e_core_st;
         if (s_rle && e_none) e_st_q <= ST_RLE;                   // a marker without its count
         if (s_wait && !done_i && !e_noerr && !busy_i) e_st_q <= e_core_st;
-        else if (s_wait && !done_i && e_wd_q[4]) e_st_q <= ST_HANG;
+        else if (s_wait && !done_i && e_wd_out) e_st_q <= ST_HANG;
         if (rst) begin
             e_ok_q    <= 1'b1;
             c_info_q  <= 1'b0;
@@ -381,19 +380,16 @@ module proto_exec #(
         end
     end
 
-    // ---- the core's port; LOAD's offset check, the watchdog -----------------------------------------
+    // ---- the core's port; LOAD's offset check -------------------------------------------------------
     always @(posedge clk) begin
         core_rst_o <= s_reset && (e_cnt_q[2:1] == 2'd0);
         // a held command waits for the core; an empty port follows the state's op and data
         cmd_valid_o <= cmd_valid_o ? !cmd_ready_i : e_issue;
         if (!cmd_valid_o) begin
-            cmd_op_o   <= s_lbeg ? OP_MODEL_BEGIN : s_ibeg ? OP_IMAGE_BEGIN : s_start ? OP_START :
-                          s_clear ? OP_CLEAR_ERR : s_ldata ? OP_MODEL_DATA : OP_IMAGE_DATA;
+            cmd_op_o   <= s_disp ? OP_IMAGE_BEGIN : s_lchk ? OP_MODEL_BEGIN : s_clear ? OP_CLEAR_ERR :
+                          s_ldata ? OP_MODEL_DATA : (s_idata && e_none) ? OP_START : OP_IMAGE_DATA;
             cmd_data_o <= s_zeros ? 8'd0 : rb_q;                 // an RLE zero, or the byte
         end
-        if (s_idle) rd_addr_o <= R_MODEL_BYTES;                  // LOAD compares its offset with it
-        if (s_wait && done_i) rd_addr_o <= R_N_CLASSES;
-        if (s_fetch) rd_addr_o <= e_src_q;                       // the core reads its register
         if (s_disp) begin
             e_nz_q  <= 1'b0;
             e_mis_q <= 1'b0;
@@ -402,28 +398,27 @@ module proto_exec #(
             e_nz_q  <= e_nz_q || !rb_z_q;
             e_mis_q <= e_mis_q || (rb_q != wb_q);
         end
-        if (wd_tick) e_wd_q <= e_wd_q + 5'd1;
-        if (s_start) e_wd_q <= 5'd0;
         if (rst) begin
             core_rst_o  <= 1'b0;
             cmd_valid_o <= 1'b0;
             cmd_op_o    <= OP_IMAGE_DATA;
             cmd_data_o  <= 8'd0;
-            rd_addr_o   <= 9'd0;
-            e_wd_q      <= 5'd0;
         end
     end
 
-    // ---- the response: words to send and their source, INFER_RLE's zero run --------------------
+    // ---- the register to read, the words to send, INFER_RLE's zero run, the watchdog --------------
     // e_src_q and e_nw_q are set while the header's first byte waits: the start address (INFO 0,
     // an INFER that ran R_CYCLES, else R_STATUS) and the word count (an INFER that ran has it
     // from N_CLASSES).
     wire e_ran = c_infer_q && (e_st_q == ST_OK);             // an INFER that ran (st OK)
     always @(posedge clk) begin
         errors_clear_q <= rst_last && c_reset_q;
-        if (s_disp) e_src_q <= 9'd0;                             // no zero run
-        if (img_zero) e_src_q <= e_src_q + 9'd1;
+        if (s_idle) e_src_q <= R_MODEL_BYTES;                    // LOAD compares its offset with it
         if (s_rle) e_src_q <= {1'b1, ~rb_q};                     // 00 c: c + 1 zeros
+        if (img_zero) e_src_q <= e_src_q + 9'd1;
+        if (s_wait && done_i) e_src_q <= R_N_CLASSES;
+        if (img_start) e_nw_q <= 9'd15;                          // the watchdog: 16 ticks
+        if (s_wait && wd_tick) e_nw_q <= e_nw_q - 9'd1;
         if (nc_last) e_nw_q <= 9'd3 + rd_data_i[8:0];           // N_CLASSES on rd_data_i
         if (s_rhdr && e_cnt_q == 3'd0) begin
             e_src_q <= c_info_q ? R_ID : e_ran ? R_CYCLES : R_STATUS;
