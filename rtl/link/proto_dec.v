@@ -11,9 +11,10 @@
 // uptime_i (the executor's uptime counter, whose bit TK-1 ticks the timeout) and errors_clear_i
 // (RESET, a one-cycle pulse) come in.
 //
-// Timing: each byte is taken a cycle after uart_rx delivered it (its sync compare registered),
-// every decision one cycle after the byte that it depends on was stored (a byte arrives at most
-// every 10 * CLKS_PER_BIT >= 40 cycles); the ring's fullness is a registered flag.
+// Timing: each byte is taken a cycle after uart_rx delivered it (its sync compare registered) and
+// written to the ring the cycle after that (the write port and the pointer's enable come from
+// registers), every decision one cycle after the byte that it depends on was stored (a byte
+// arrives at most every 10 * CLKS_PER_BIT >= 40 cycles); the ring's fullness is a registered flag.
 //
 // Parameters:
 //   CLKS_PER_BIT   UART clocks per bit, 4..65535 (the timeout is counted in bit times)
@@ -31,7 +32,7 @@ module proto_dec #(
 ) (
     input  wire          clk,
     input  wire          rst,
-    // bytes from the UART (rx_data_i holds a byte until the next one)
+    // bytes from the UART (rx_data_i holds a byte for a bit time after rx_valid_i)
     input  wire [7:0]    rx_data_i,
     input  wire          rx_valid_i,
     input  wire          rx_frame_err_i,
@@ -62,7 +63,7 @@ module proto_dec #(
     localparam [AW-1:0] MAXP      = MAX_PAYLOAD[AW-1:0];
     localparam [4:0]    TMO_END   = TMO_TICKS[4:0];
     localparam [AW:0]   REC_SIZE  = {{(AW - 7){1'b0}}, REC_BYTES};
-    localparam [AW-1:0] LEN_ONE   = 1, LEN_FIVE = 5;
+    localparam [AW-1:0] LEN_ONE   = 1;
 
     initial begin
         if (AW < 9 || AW > 15) begin
@@ -95,6 +96,7 @@ module proto_dec #(
     // records, so the executor reads whole records.
     reg  [AW:0]   wr_ptr_q;      // end of the committed records
     reg  [AW:0]   wr_tmp_q;      // where the frame being received writes its next byte
+    reg  [AW:0]   wr_p5_q;       // wr_ptr_q + REC_BYTES (registered: a rejected frame's end)
     reg           full_q;        // the ring is full from wr_tmp to rd_ptr (registered: one cycle old)
     wire          ring_full = (wr_tmp_q[AW] != rd_ptr_i[AW]) && (wr_tmp_q[AW-1:0] == rd_ptr_i[AW-1:0]);
     reg  [7:0]    errors_q;
@@ -119,9 +121,24 @@ module proto_dec #(
     wire [15:0]   d_crc_next;
     wire          d_store = (d_state_q == D_HUNT) ? rxsync_q :
                             (d_state_q <= D_LEN1 || d_state_q == D_PAY);
-    wire          d_write = rxv_q && d_store && !d_ovf_q && !full_q;
-    wire          d_len_ok = !d_big_q && ((d_kind_q == K_NOPAY) ? (d_rem_q == {AW{1'b0}}) :
-                             (d_rem_q <= MAXP && d_rem_q >= ((d_kind_q == K_LOAD) ? LEN_FIVE : LEN_ONE)));
+    wire          d_write = rxv_q && d_store && !d_ovf_q && !full_q;   // the byte goes in ...
+    reg           d_wr_q;        // ... the cycle after (the ring's write port from registers)
+    // The length checks as plain logic (no adder): > MAX_PAYLOAD from the top bit down, at least
+    // 1 (any bit), at least 5 (a bit above 3, or 4 plus 1..3)
+    reg           d_gt_max, d_eq_max;
+    integer       k;
+    always @* begin
+        d_gt_max = 1'b0;
+        d_eq_max = 1'b1;
+        for (k = AW - 1; k >= 0; k = k - 1) begin
+            d_gt_max = d_gt_max || (d_eq_max && d_rem_q[k] && !MAXP[k]);
+            d_eq_max = d_eq_max && (d_rem_q[k] == MAXP[k]);
+        end
+    end
+    wire          d_ge1    = |d_rem_q;
+    wire          d_ge5    = (|d_rem_q[AW-1:3]) || (d_rem_q[2] && (|d_rem_q[1:0]));
+    wire          d_len_ok = !d_big_q && ((d_kind_q == K_NOPAY) ? !d_ge1 :
+                             (!d_gt_max && ((d_kind_q == K_LOAD) ? d_ge5 : d_ge1)));
     wire          d_open   = rxv_q && d_state_q == D_HUNT && rxsync_q;   // a frame begins
     wire          d_commit = !rxv_q && d_state_q == D_END;               // ... and ends
 
@@ -130,7 +147,7 @@ module proto_dec #(
     // A byte the UART has just completed (rx_valid_i / rx_frame_err_i) is in flight until the
     // decoder registers it (rxv_q) and acts on it: a lone sync byte must keep the clock running,
     // so that the inter-byte timeout can drop the frame it opened.
-    assign idle_o   = !rx_valid_i && !rx_frame_err_i && !rxv_q && (d_state_q == D_HUNT);
+    assign idle_o   = !rx_valid_i && !rx_frame_err_i && !rxv_q && !d_wr_q && (d_state_q == D_HUNT);
 
     crc16 u_crc16 (.crc_i(d_crc_q), .data_i(rx_data_i), .crc_o(d_crc_next));
 
@@ -156,7 +173,7 @@ module proto_dec #(
 
     // ---- the ring's write port: the arriving bytes, or a record's status when a frame ends ------
     always @* begin
-        ring_we_o    = d_write;
+        ring_we_o    = d_wr_q;
         ring_waddr_o = wr_tmp_q[AW-1:0];
         ring_wdata_o = rx_data_i;
         err_inc      = 1'b0;
@@ -200,13 +217,15 @@ module proto_dec #(
     // error to answer), or dropped (its header did not fit) -----------------------------------------
     always @(posedge clk) begin
         d_state_q <= d_state_d;
-        if (d_write) wr_tmp_q <= wr_tmp_q + 1'b1;
+        wr_p5_q   <= wr_ptr_q + REC_SIZE;
+        d_wr_q    <= d_write;
+        if (d_wr_q) wr_tmp_q <= wr_tmp_q + 1'b1;
         if (rxv_q && d_store && (d_ovf_q || full_q)) d_ovf_q <= 1'b1;
         if (d_open) d_ovf_q <= full_q;
         if (d_commit) begin
             if (d_rec_q) begin
-                wr_ptr_q <= (d_st_q == ST_OK) ? wr_tmp_q : wr_ptr_q + REC_SIZE;
-                wr_tmp_q <= (d_st_q == ST_OK) ? wr_tmp_q : wr_ptr_q + REC_SIZE;
+                wr_ptr_q <= (d_st_q == ST_OK) ? wr_tmp_q : wr_p5_q;
+                wr_tmp_q <= (d_st_q == ST_OK) ? wr_tmp_q : wr_p5_q;
             end else begin
                 wr_tmp_q <= wr_ptr_q;
             end
@@ -214,6 +233,7 @@ module proto_dec #(
         end
         if (rst) begin
             d_state_q <= D_HUNT;
+            d_wr_q    <= 1'b0;
             d_ovf_q   <= 1'b0;
             wr_ptr_q  <= {(AW + 1){1'b0}};
             wr_tmp_q  <= {(AW + 1){1'b0}};
