@@ -1,10 +1,11 @@
 // proto_dec — the frame decoder of docs/protocol.md, proto's first step: it hunts for the sync
 // byte, checks the header (a known command, a length that suits it), folds the bytes into the
 // CRC-16, drops a frame that stalls for the inter-byte timeout, and writes every frame as a record
-// [status][cmd][seq][len_lo][len_hi][payload] into proto's ring buffer. A frame's bytes go in from
-// wr_ptr on as they arrive, its status over the sync byte when it ends; the record is committed by
-// moving wr_ptr past it (a rejected frame keeps only its five header bytes; a frame whose header
-// did not fit is dropped unanswered). It also keeps the STATS error counter.
+// [status][cmd][seq][len_lo][len_hi][payload] into proto's ring buffer (nine bits a byte: bit 8
+// marks the last payload byte). A frame's bytes go in from wr_ptr on as they arrive, its status
+// over the sync byte when it ends; the record is committed by moving wr_ptr past it (a rejected
+// frame keeps only its five header bytes; a frame whose header did not fit is dropped
+// unanswered). It also keeps the STATS error counter.
 //
 // The boundary to proto_exec is registered on both sides: wr_ptr_o (end of the committed records)
 // and errors_o go out; rd_ptr_i (the executor's read pointer: the ring is free up to it),
@@ -39,7 +40,7 @@ module proto_dec #(
     // the ring's write port (proto's block RAM)
     output reg           ring_we_o,
     output reg  [AW-1:0] ring_waddr_o,
-    output reg  [7:0]    ring_wdata_o,
+    output reg  [8:0]    ring_wdata_o,    // bit 8: the last payload byte of the record
     // the boundary to proto_exec (registers on both sides)
     output wire [AW:0]   wr_ptr_o,        // end of the committed records
     input  wire [AW:0]   rd_ptr_i,        // next record byte the executor consumes
@@ -129,6 +130,7 @@ module proto_dec #(
     wire          d_store  = s_hunt ? rxsync_q : d_frame;      // ... or the sync: it is stored
     wire          d_write  = rxv_q && d_store && !d_ovf_q && !full_q;   // the byte goes in ...
     reg           d_wr_q;        // ... the cycle after (the ring's write port from registers)
+    reg           d_wlast_q;     // ... and it is the frame's last payload byte
     wire          d_open   = rxv_q && s_hunt && rxsync_q;   // a frame begins
     wire          d_commit = !rxv_q && s_end;               // ... and ends
     wire          err_inc  = d_commit && ((d_st_q != ST_OK) || !d_rec_q);   // count it
@@ -186,11 +188,11 @@ module proto_dec #(
     always @* begin
         ring_we_o    = d_wr_q;
         ring_waddr_o = wr_tmp_q[AW-1:0];
-        ring_wdata_o = rx_data_i;
+        ring_wdata_o = {d_wlast_q, rx_data_i};
         if (s_end) begin
             ring_we_o    = d_rec_q;
             ring_waddr_o = wr_ptr_q[AW-1:0];
-            ring_wdata_o = {3'd0, d_st_q};
+            ring_wdata_o = {4'd0, d_st_q};
         end
     end
 
@@ -226,6 +228,7 @@ module proto_dec #(
         else if (rxv_q)       d_hc_q <= d_hc_q + 2'd1;
         wr_p5_q   <= wr_ptr_q + REC_SIZE;
         d_wr_q    <= d_write;
+        d_wlast_q <= s_pay && d_one_q;
         if (d_wr_q) wr_tmp_q <= wr_tmp_q + 1'b1;
         if (rxv_q && d_store && (d_ovf_q || full_q)) d_ovf_q <= 1'b1;
         if (d_open) d_ovf_q <= full_q;

@@ -46,7 +46,7 @@ module proto_exec #(
     input  wire          rst,
     // the ring's read port (proto's block RAM): ring_rdata_i = ring[ring_raddr_o] a cycle later
     output wire [AW-1:0] ring_raddr_o,
-    input  wire [7:0]    ring_rdata_i,
+    input  wire [8:0]    ring_rdata_i,    // bit 8: the last payload byte of the record
     // the boundary to proto_dec (registers on both sides)
     input  wire [AW:0]   wr_ptr_i,        // end of the committed records
     output wire [AW:0]   rd_ptr_o,        // next record byte the executor consumes
@@ -125,8 +125,8 @@ module proto_exec #(
     reg           e_ran_q;        // an INFER ran (its words: from R_CYCLES, 3 + N_CLASSES)
     reg  [7:0]    e_cmd_q, e_seq_q;
     reg           c_info_q, c_stat_q, c_reset_q, c_load_q, c_infer_q, c_rle_q;  // the command
-    reg  [AW:0]   e_len_q;        // payload bytes of this record still in the ring, minus one:
-    wire          e_none = e_len_q[AW];       // negative: none left (one flip-flop, no compare)
+    reg           rb_last_q;      // ... is the record's last payload byte (ring bit 8)
+    reg           e_none;         // no payload byte of this record is left in the ring
     reg           e_nz_q, e_mis_q;  // LOAD offset: a nonzero byte seen; a byte differs from MODEL_BYTES
     reg  [8:0]    e_nw_q;         // response words still to send
     reg  [4:0]    e_wd_q;         // watchdog ticks in E_WAIT
@@ -160,7 +160,6 @@ module proto_exec #(
     wire          e_go      = go_q && !cmd_valid_o;
     wire          e_noerr   = noerr_q;
     wire [4:0]    e_core_st = {1'b0, err_i};                 // the core's error as a status
-    wire          e_tload   = !tx_valid_o;                   // the UART byte register is free
     wire          e_tx      = tx_valid_o && tx_ready_i;      // ... the UART takes it
     wire [10:0]   e_rlen    = {e_nw_q, 2'b01};               // response payload length 1 + 4 n
     wire          e_run     = e_src_q[8];                    // E_ZEROS: the run goes on
@@ -177,7 +176,6 @@ module proto_exec #(
     wire en_any    = s_hdr || s_loff || (!e_none && (s_skip || s_rle)) || en_core;
     wire e_take_b  = rb_v_q && want_q;                        // rb_q is consumed
     (* keep *) wire rd_en = rst || (rb_v_q && want_q);        // (the flip-flop's enable gates rst)
-    wire e_len_en  = e_take_b || s_hdr || s_disp;             // e_len_q: loaded or -1
     wire hdr_take  = s_hdr && e_take_b;                       // a record header byte
     wire loff_take = s_loff && e_take_b;                      // a LOAD offset byte
     wire core_take = rb_v_q && wcore_q;                       // a model byte, a pixel, the RLE marker
@@ -197,10 +195,14 @@ module proto_exec #(
     wire loff_last = loff_take && (e_cnt_q == 3'd3);
     wire nc_last   = s_nc && e_cnt_q[0];                      // N_CLASSES on rd_data_i
     wire rst_last  = s_reset && (e_cnt_q == 3'd7) && !busy_i;
-    reg  rh_q;                                                // E_R_HDR a cycle ago: hb_q is current
-    wire rhdr_load = s_rhdr && rh_q && e_tload;               // a response byte into tx_data_o
-    wire word_load = s_rword && e_tload;
-    wire crc_load  = s_rcrc && e_tload;
+    // A response byte goes into tx_data_o when it is free and the state sent bytes a cycle ago
+    // too (snd_q): a sending state is only left by loading its last byte, and a byte is loaded a
+    // cycle after a state that sends none (hb_q, wb_q, lb_q are current then).
+    reg  snd_q;                                               // E_R_HDR, E_R_WORD or E_R_CRC
+    wire tx_ld     = snd_q && !tx_valid_o;
+    wire rhdr_load = s_rhdr && tx_ld;
+    wire word_load = s_rword && tx_ld;
+    wire crc_load  = s_rcrc && tx_ld;
     wire rhdr_last = rhdr_load && (e_cnt_q == 3'd5);
     wire fetch_last = s_fetch && (e_cnt_q == 3'd2);
     wire word_last = word_load && (e_cnt_q[1:0] == 2'd3);
@@ -225,13 +227,14 @@ module proto_exec #(
 
     // ---- the ring's read side, the core's flags a cycle old, the uptime counter -------------------
     always @(posedge clk) begin
-        rb_q    <= ring_rdata_i;
-        rb_z_q  <= (ring_rdata_i == 8'd0);
-        rb_mk_q <= (ring_rdata_i == 8'd0) && c_rle_q;
+        rb_q      <= ring_rdata_i[7:0];
+        rb_last_q <= ring_rdata_i[8];
+        rb_z_q    <= (ring_rdata_i[7:0] == 8'd0);
+        rb_mk_q   <= (ring_rdata_i[7:0] == 8'd0) && c_rle_q;
         rv1_q   <= !e_inval;
         rb_v_q  <= rv1_q && !e_inval;
         want_q  <= en_any;
-        rh_q    <= s_rhdr;
+        snd_q   <= s_rhdr || s_rword || s_rcrc;
         wcore_q <= en_core;
         sett_q  <= !cmd_valid_o && cmd_ready_i;
         go_q    <= !cmd_valid_o && cmd_ready_i && (err_i == 4'd0);
@@ -261,7 +264,7 @@ module proto_exec #(
     // is idle), and the uptime counter holds still from E_R_FETCH on. The header byte (hb_q), the
     // core register's byte (wb_q) and the local word's byte (lb_q) are registered every cycle: a
     // byte is loaded into tx_data_o at least two cycles after e_cnt_q, e_kind_q (set in
-    // E_R_FETCH) or the state moved (E_R_HDR waits a cycle, rh_q), so they are current then.
+    // E_R_FETCH) or the state moved (see snd_q), so they are current then.
     wire [1:0] e_bsel = e_cnt_q[1:0] & {2{s_rword || s_loff}};
     reg  [31:0] rom_word;
     reg  [7:0]  rom_byte, up_byte, hb_q, lb_q, next_byte;
@@ -375,13 +378,9 @@ module proto_exec #(
                 default: ;
             endcase
         end
-        // the payload length (the record's bytes 3, 4: loaded while they are there), then -1 in
-        // E_DISPATCH and for each payload byte
-        if (e_len_en) begin
-            if (!s_hdr)                 e_len_q <= e_len_q - 1'b1;
-            else if (e_cnt_q == 3'd3)   e_len_q <= {{(AW - 7){1'b0}}, rb_q};
-            else if (e_cnt_q == 3'd4)   e_len_q <= {1'b0, rb_q[AW-9:0], e_len_q[7:0]};
-        end
+        // the payload's end: the byte with ring bit 8 taken (a record that is read has one)
+        if (s_disp) e_none <= 1'b0;
+        else if (e_take_b && rb_last_q) e_none <= 1'b1;
         // The status: the record's (its first byte, taken while it is there), then what the
         // executor found. A refusal by the core always passes E_SKIP (err_i holds still there),
         // the watchdog E_RESET.
@@ -468,14 +467,13 @@ module proto_exec #(
 
     // ---- the UART byte: loaded when the register is free, folded into the CRC as it is taken -----
     always @(posedge clk) begin
-        if (e_tx) tx_valid_o <= 1'b0;
-        if (e_tx && tx_crc_q) e_crc_q <= e_crc_next;
-        if (rhdr_load || word_load || crc_load) begin
-            tx_valid_o <= 1'b1;
-            tx_data_o  <= next_byte;
-            tx_crc_q   <= !s_rcrc && !(s_rhdr && e_cnt_q == 3'd0);
+        tx_valid_o <= tx_valid_o ? !tx_ready_i : snd_q;
+        if (tx_ld) begin
+            tx_data_o <= next_byte;
+            tx_crc_q  <= !s_rcrc && !(s_rhdr && e_cnt_q == 3'd0);
         end
-        if (rhdr_load && e_cnt_q == 3'd0) e_crc_q <= 16'hFFFF;
+        if (e_tx && tx_crc_q) e_crc_q <= e_crc_next;
+        if (s_rhdr && e_cnt_q == 3'd0) e_crc_q <= 16'hFFFF;     // (no byte of it is taken then)
         if (rst) begin
             tx_valid_o <= 1'b0;
             tx_crc_q   <= 1'b0;
