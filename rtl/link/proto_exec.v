@@ -46,7 +46,7 @@ module proto_exec #(
     input  wire          rst,
     // the ring's read port (proto's block RAM): ring_rdata_i = ring[ring_raddr_o] a cycle later
     output wire [AW-1:0] ring_raddr_o,
-    input  wire [7:0]    ring_rdata_i,
+    input  wire [8:0]    ring_rdata_i,    // bit 8: the last payload byte of the record
     // the boundary to proto_dec (registers on both sides)
     input  wire [AW:0]   wr_ptr_i,        // end of the committed records
     output wire [AW:0]   rd_ptr_o,        // next record byte the executor consumes
@@ -122,23 +122,24 @@ module proto_exec #(
                                   // or a wait
     reg  [4:0]    e_st_q;         // the status of the answer
     reg           e_ok_q;         // the record's status is OK
+    reg           e_ran_q;        // an INFER ran (its words: from R_CYCLES, 3 + N_CLASSES)
     reg  [7:0]    e_cmd_q, e_seq_q;
     reg           c_info_q, c_stat_q, c_reset_q, c_load_q, c_infer_q, c_rle_q;  // the command
-    reg  [AW:0]   e_len_q;        // payload bytes of this record still in the ring, minus one:
-    wire          e_none = e_len_q[AW];       // negative: none left (one flip-flop, no compare)
+    reg           rb_last_q;      // ... is the record's last payload byte (ring bit 8)
+    reg           e_none;         // no payload byte of this record is left in the ring
     reg           e_nz_q, e_mis_q;  // LOAD offset: a nonzero byte seen; a byte differs from MODEL_BYTES
-    reg  [8:0]    e_nw_q;         // response words still to send; in E_WAIT the watchdog: ticks
-                                  // left minus one (negative: it fires)
+    reg  [8:0]    e_nw_q;         // response words still to send
+    reg  [4:0]    e_wd_q;         // watchdog ticks in E_WAIT
     reg  [8:0]    e_src_q;        // rd_addr_o: the core register to read (MODEL_BYTES for LOAD's
                                   // offset, N_CLASSES, the response's words); in E_ZEROS
                                   // INFER_RLE's zero run: -(zeros still to send), counting up
     reg  [1:0]    e_kind_q;       // the word being sent: a core register, a constant, UPTIME, STATS
-    reg  [7:0]    wb_q;           // the core register's byte (e_cnt_q in E_R_WORD, E_LOAD_OFF; else 0)
+    reg  [7:0]    wb_q;           // the core register's byte e_bsel (below)
     reg  [15:0]   e_crc_q;
     reg           tx_crc_q;       // tx_data_o is covered by the CRC (not the sync byte, not the CRC)
     wire [15:0]   e_crc_next;
-    reg           sett_q;         // the port is empty, and was a cycle ago with the core ready
-    reg           go_q;           // ... and the core's err_o 0 then
+    reg           sett_q;         // the port was empty and the core ready a cycle ago
+    reg           go_q;           // ... and the core's err_o 0
     reg           noerr_q;        // the core's err_o was 0 a cycle ago
 
     // ---- the state and what happens in it (each event from a few registers) ---------------------
@@ -153,39 +154,38 @@ module proto_exec #(
     wire s_rcrc  = (e_state_q == E_R_CRC),     s_clear = (e_state_q == E_CLEAR);
 
     // The core's err_o covers every command taken when the port was empty and the core ready a
-    // cycle ago and nothing was issued since (sett_q; noerr_q is from that cycle; err_i does not
-    // change then).
-    wire          e_settled = sett_q;
+    // cycle ago and nothing was issued since, i.e. the port is still empty (noerr_q is from that
+    // cycle; err_i does not change then).
+    wire          e_settled = sett_q && !cmd_valid_o;
+    wire          e_go      = go_q && !cmd_valid_o;
     wire          e_noerr   = noerr_q;
     wire [4:0]    e_core_st = {1'b0, err_i};                 // the core's error as a status
-    wire          e_tload   = !tx_valid_o;                   // the UART byte register is free
     wire          e_tx      = tx_valid_o && tx_ready_i;      // ... the UART takes it
     wire [10:0]   e_rlen    = {e_nw_q, 2'b01};               // response payload length 1 + 4 n
     wire          e_run     = e_src_q[8];                    // E_ZEROS: the run goes on
-    wire          e_wd_out  = e_nw_q[8];                     // E_WAIT: the watchdog fired
+    wire          e_wd_out  = e_wd_q[4];                     // the watchdog fired (16 ticks)
 
-    wire hdr_take  = s_hdr && rb_v_q;                         // a record header byte
-    wire loff_take = s_loff && rb_v_q;                        // a LOAD offset byte
-    wire ld_go     = s_ldata && go_q;                         // the core can take a model byte
-    wire img_go    = s_idata && go_q;                         // ... a pixel, or START
-    (* keep *) wire zr_go = s_zeros && e_run;                 // an RLE zero (when go_q)
-    wire img_zero  = zr_go && go_q;
-    wire img_take  = img_go && !e_none && rb_v_q;             // a pixel, or the RLE marker 00
-    wire img_mark  = img_take && rb_mk_q;
-    wire img_start = img_go && e_none;                        // the last pixel applied: START
-    // rb_q is consumed, and a payload byte (e_len_q counts down): factored by hand into LUTs that
-    // synthesis keeps, three deep (rd_en: with the reset, which the flip-flop's enable gates)
-    (* keep *) wire hd_lo   = s_hdr || s_loff;
-    (* keep *) wire tk_core = go_q && (s_ldata || s_idata);            // to the core
-    (* keep *) wire tk_pay  = !e_none && (s_skip || s_rle || tk_core); // a payload byte
-    wire e_take_b  = rb_v_q && (hd_lo || tk_pay);
-    (* keep *) wire rd_en = rst || (rb_v_q && (hd_lo || tk_pay));
-    (* keep *) wire hd_dp = s_hdr || s_disp;
-    wire e_len_en  = (rb_v_q && (s_loff || tk_pay)) || hd_dp;    // e_len_q: loaded or -1
-    // a command goes into the port (only into an empty one): factored like e_take_b
-    (* keep *) wire is_byte = rb_v_q && !e_none;                       // a payload byte is there
-    (* keep *) wire is_pix  = s_ldata || (s_idata && !rb_mk_q);        // ... and goes to the core
-    (* keep *) wire is_core = go_q && (zr_go || (is_byte && is_pix));  // a pixel, a zero, a model byte
+    // A ring byte is taken when it is there (rb_v_q) and the state wanted one a cycle ago (want_q,
+    // wcore_q: registered, so that the read pointer's enable is one LUT). That is safe: a state is
+    // left without a take only when it wanted none (no payload left, or the core's port not
+    // free), and a byte for the core is issued on the same registered condition (the port has
+    // stayed empty since e_go said so, so err_o still covers every command taken).
+    reg  want_q;                                              // a byte is wanted
+    reg  wcore_q;                                             // ... for the core (E_LOAD_DATA, E_IMG_DATA)
+    wire en_core   = e_go && !e_none && (s_ldata || s_idata);
+    wire en_any    = s_hdr || s_loff || (!e_none && (s_skip || s_rle)) || en_core;
+    wire e_take_b  = rb_v_q && want_q;                        // rb_q is consumed
+    (* keep *) wire rd_en = rst || (rb_v_q && want_q);        // (the flip-flop's enable gates rst)
+    wire hdr_take  = s_hdr && e_take_b;                       // a record header byte
+    wire loff_take = s_loff && e_take_b;                      // a LOAD offset byte
+    wire core_take = rb_v_q && wcore_q;                       // a model byte, a pixel, the RLE marker
+    wire img_mark  = core_take && rb_mk_q;                    // (rb_mk_q is 0 in a LOAD)
+    wire ld_go     = s_ldata && e_go;                         // the core can take a model byte
+    (* keep *) wire zr_go = s_zeros && e_run;                 // an RLE zero (when e_go)
+    wire img_zero  = zr_go && e_go;
+    wire img_start = s_idata && e_go && e_none;               // the last pixel applied: START
+    // a command goes into the port (only into an empty one)
+    wire is_core   = (core_take && !rb_mk_q) || img_zero;     // a pixel, a zero, a model byte
     (* keep *) wire is_beg  = s_disp && e_ok_q && c_infer_q && model_valid_i;  // IMAGE_BEGIN
     (* keep *) wire is_ctl  = is_beg || (s_lchk && !e_nz_q) || img_start ||    // MODEL_BEGIN, START
                               (s_clear && e_settled && !e_noerr);              // CLEAR_ERR
@@ -195,9 +195,14 @@ module proto_exec #(
     wire loff_last = loff_take && (e_cnt_q == 3'd3);
     wire nc_last   = s_nc && e_cnt_q[0];                      // N_CLASSES on rd_data_i
     wire rst_last  = s_reset && (e_cnt_q == 3'd7) && !busy_i;
-    wire rhdr_load = s_rhdr && e_tload;                       // a response byte into tx_data_o
-    wire word_load = s_rword && e_tload;
-    wire crc_load  = s_rcrc && e_tload;
+    // A response byte goes into tx_data_o when it is free and the state sent bytes a cycle ago
+    // too (snd_q): a sending state is only left by loading its last byte, and a byte is loaded a
+    // cycle after a state that sends none (hb_q, wb_q, lb_q are current then).
+    reg  snd_q;                                               // E_R_HDR, E_R_WORD or E_R_CRC
+    wire tx_ld     = snd_q && !tx_valid_o;
+    wire rhdr_load = s_rhdr && tx_ld;
+    wire word_load = s_rword && tx_ld;
+    wire crc_load  = s_rcrc && tx_ld;
     wire rhdr_last = rhdr_load && (e_cnt_q == 3'd5);
     wire fetch_last = s_fetch && (e_cnt_q == 3'd2);
     wire word_last = word_load && (e_cnt_q[1:0] == 2'd3);
@@ -222,13 +227,17 @@ module proto_exec #(
 
     // ---- the ring's read side, the core's flags a cycle old, the uptime counter -------------------
     always @(posedge clk) begin
-        rb_q    <= ring_rdata_i;
-        rb_z_q  <= (ring_rdata_i == 8'd0);
-        rb_mk_q <= (ring_rdata_i == 8'd0) && c_rle_q;
+        rb_q      <= ring_rdata_i[7:0];
+        rb_last_q <= ring_rdata_i[8];
+        rb_z_q    <= (ring_rdata_i[7:0] == 8'd0);
+        rb_mk_q   <= (ring_rdata_i[7:0] == 8'd0) && c_rle_q;
         rv1_q   <= !e_inval;
         rb_v_q  <= rv1_q && !e_inval;
-        sett_q  <= !cmd_valid_o && cmd_ready_i && !e_issue;
-        go_q    <= !cmd_valid_o && cmd_ready_i && !e_issue && (err_i == 4'd0);
+        want_q  <= en_any;
+        snd_q   <= s_rhdr || s_rword || s_rcrc;
+        wcore_q <= en_core;
+        sett_q  <= !cmd_valid_o && cmd_ready_i;
+        go_q    <= !cmd_valid_o && cmd_ready_i && (err_i == 4'd0);
         noerr_q <= (err_i == 4'd0);
         if (rd_en) rd_ptr_q <= rst ? {(AW + 1){1'b0}} : rd_ptr_q + 1'b1;
         if (e_kind_q != W_UPTIME) uptime_q <= uptime_q + 32'd1;
@@ -236,6 +245,8 @@ module proto_exec #(
         if (rst) begin
             rv1_q    <= 1'b0;
             rb_v_q   <= 1'b0;
+            want_q   <= 1'b0;
+            wcore_q  <= 1'b0;
             sett_q   <= 1'b0;
             go_q     <= 1'b0;
             uptime_q <= 32'd0;
@@ -248,11 +259,15 @@ module proto_exec #(
     // in their place): INFO 0..5 then CLOCK_HZ CFG0 CFG1 TIMEOUT_BITS FEATURES (6..10, rom_word);
     // STATUS 6..8 then UPTIME STATS (9, 10); VERIFY, LOAD and a refused INFER 6..8; INFER 9..11,
     // then the logits from 0x100.
-    // A word's bytes are taken from their source as they are sent (low byte first, e_cnt_q the
-    // byte): the core's register does not change while proto sends it (the core is idle), and the
-    // uptime counter holds still for those four byte times.
-    reg [31:0] rom_word;
-    reg [7:0]  rom_byte, up_byte, word_byte, hdr_byte, next_byte;
+    // A word's bytes are taken from their source as they are sent (low byte first, e_bsel the
+    // byte; 0 until E_R_WORD): the core's register does not change while proto sends it (the core
+    // is idle), and the uptime counter holds still from E_R_FETCH on. The header byte (hb_q), the
+    // core register's byte (wb_q) and the local word's byte (lb_q) are registered every cycle: a
+    // byte is loaded into tx_data_o at least two cycles after e_cnt_q, e_kind_q (set in
+    // E_R_FETCH) or the state moved (see snd_q), so they are current then.
+    wire [1:0] e_bsel = e_cnt_q[1:0] & {2{s_rword || s_loff}};
+    reg  [31:0] rom_word;
+    reg  [7:0]  rom_byte, up_byte, hb_q, lb_q, next_byte;
     always @* begin
         case ({e_src_q[3], e_src_q[1:0]})           // words 6..10 differ in these bits
             3'b010:  rom_word = CLOCK_HZ;               // 6
@@ -261,28 +276,35 @@ module proto_exec #(
             3'b101:  rom_word = TIMEOUT_BITS;           // 9
             default: rom_word = FEATURES;               // 10
         endcase
-        case (e_cnt_q[1:0])
+        case (e_bsel)
             2'd0:    begin rom_byte = rom_word[7:0];   up_byte = uptime_q[7:0];   end
             2'd1:    begin rom_byte = rom_word[15:8];  up_byte = uptime_q[15:8];  end
             2'd2:    begin rom_byte = rom_word[23:16]; up_byte = uptime_q[23:16]; end
             default: begin rom_byte = rom_word[31:24]; up_byte = uptime_q[31:24]; end
         endcase
-        case (e_kind_q)
-            W_CORE:   word_byte = wb_q;
-            W_ROM:    word_byte = rom_byte;
-            W_UPTIME: word_byte = up_byte;
-            default:  word_byte = (e_cnt_q[1:0] == 2'd0) ? errors_i : 8'd0;
-        endcase
+        next_byte = s_rhdr ? hb_q : s_rcrc ? (e_cnt_q[0] ? e_crc_q[15:8] : e_crc_q[7:0]) :
+                    (e_kind_q == W_CORE) ? wb_q : lb_q;
+    end
+    always @(posedge clk) begin
         case (e_cnt_q)
-            3'd0:    hdr_byte = SYNC_RSP;
-            3'd1:    hdr_byte = e_cmd_q | 8'h80;
-            3'd2:    hdr_byte = e_seq_q;
-            3'd3:    hdr_byte = e_rlen[7:0];
-            3'd4:    hdr_byte = {5'd0, e_rlen[10:8]};
-            default: hdr_byte = {3'd0, e_st_q};
+            3'd0:    hb_q <= SYNC_RSP;
+            3'd1:    hb_q <= e_cmd_q | 8'h80;
+            3'd2:    hb_q <= e_seq_q;
+            3'd3:    hb_q <= e_rlen[7:0];
+            3'd4:    hb_q <= {5'd0, e_rlen[10:8]};
+            default: hb_q <= {3'd0, e_st_q};
         endcase
-        next_byte = s_rhdr ? hdr_byte : s_rcrc ? (e_cnt_q[0] ? e_crc_q[15:8] : e_crc_q[7:0]) :
-                    word_byte;
+        case (e_kind_q)
+            W_ROM:    lb_q <= rom_byte;
+            W_UPTIME: lb_q <= up_byte;
+            default:  lb_q <= (e_bsel == 2'd0) ? errors_i : 8'd0;      // STATS
+        endcase
+        case (e_bsel)
+            2'd0:    wb_q <= rd_data_i[7:0];
+            2'd1:    wb_q <= rd_data_i[15:8];
+            2'd2:    wb_q <= rd_data_i[23:16];
+            default: wb_q <= rd_data_i[31:24];
+        endcase
     end
 
     // ---- next state -------------------------------------------------------------------------------
@@ -309,12 +331,12 @@ module proto_exec #(
                           else if (img_start) e_state_d = E_WAIT;
                           else if (img_mark) e_state_d = E_RLE_CNT;
             E_RLE_CNT:    if (e_none) e_state_d = E_SKIP;                // a marker without its count
-                          else if (rb_v_q) e_state_d = E_ZEROS;
+                          else if (e_take_b) e_state_d = E_ZEROS;
             E_ZEROS:      if (e_settled && !e_noerr) e_state_d = E_SKIP;
                           else if (!e_run) e_state_d = E_IMG_DATA;       // c + 1 zeros sent
             E_WAIT: begin
                 if (done_i)                     e_state_d = E_NC;
-                else if (!e_noerr && !busy_i)   e_state_d = E_R_HDR;
+                else if (!e_noerr && !busy_i)   e_state_d = E_SKIP;      // START refused
                 else if (e_wd_out)              e_state_d = E_RESET;     // the watchdog
             end
             E_NC:         if (nc_last) e_state_d = E_R_HDR;
@@ -342,7 +364,7 @@ module proto_exec #(
     always @(posedge clk) begin
         if (hdr_take) begin
             case (e_cnt_q)
-                3'd0: begin e_st_q <= rb_q[4:0]; e_ok_q <= rb_z_q; end    // the status byte
+                3'd0: ;                                                 // the status byte: below
                 3'd1: begin
                     e_cmd_q   <= rb_q;
                     c_info_q  <= (rb_q == CMD_INFO);
@@ -356,21 +378,26 @@ module proto_exec #(
                 default: ;
             endcase
         end
-        // the payload length (the record's bytes 3, 4: loaded while they are there), then -1 in
-        // E_DISPATCH and for each payload byte
-        if (e_len_en) begin
-            if (!s_hdr)                 e_len_q <= e_len_q - 1'b1;
-            else if (e_cnt_q == 3'd3)   e_len_q <= {{(AW - 7){1'b0}}, rb_q};
-            else if (e_cnt_q == 3'd4)   e_len_q <= {1'b0, rb_q[AW-9:0], e_len_q[7:0]};
+        // the payload's end: the byte with ring bit 8 taken (a record that is read has one)
+        if (s_disp) e_none <= 1'b0;
+        else if (e_take_b && rb_last_q) e_none <= 1'b1;
+        // The status: the record's (its first byte, taken while it is there), then what the
+        // executor found. A refusal by the core always passes E_SKIP (err_i holds still there),
+        // the watchdog E_RESET.
+        if (s_hdr && e_cnt_q == 3'd0) begin
+            e_st_q <= rb_q[4:0];
+            e_ok_q <= rb_z_q;
         end
         if (s_disp && e_ok_q && c_infer_q && !model_valid_i) e_st_q <= ST_NO_MODEL;
         if (s_lchk && e_nz_q && e_mis_q) e_st_q <= ST_OFFSET;    // not where the device is
-        if ((s_ldata || s_idata || s_zeros) && e_settled && !e_noerr) e_st_q <= e_core_st;
+        if (s_skip && !e_noerr) e_st_q <= e_core_st;
         if (s_rle && e_none) e_st_q <= ST_RLE;                   // a marker without its count
-        if (s_wait && !done_i && !e_noerr && !busy_i) e_st_q <= e_core_st;
-        else if (s_wait && !done_i && e_wd_out) e_st_q <= ST_HANG;
+        if (s_reset && !c_reset_q) e_st_q <= ST_HANG;
+        if (s_hdr) e_ran_q <= 1'b0;
+        if (nc_last) e_ran_q <= 1'b1;                            // an INFER that ran
         if (rst) begin
             e_ok_q    <= 1'b1;
+            e_ran_q   <= 1'b0;
             c_info_q  <= 1'b0;
             c_stat_q  <= 1'b0;
             c_reset_q <= 1'b0;
@@ -407,25 +434,22 @@ module proto_exec #(
     end
 
     // ---- the register to read, the words to send, INFER_RLE's zero run, the watchdog --------------
-    // e_src_q and e_nw_q are set while the header's first byte waits: the start address (INFO 0,
-    // an INFER that ran R_CYCLES, else R_STATUS) and the word count (an INFER that ran has it
-    // from N_CLASSES).
-    wire e_ran = c_infer_q && (e_st_q == ST_OK);             // an INFER that ran (st OK)
+    // The word count is set in E_DISPATCH (an INFER that runs has it from N_CLASSES), the start
+    // address while the header's first byte waits (INFO 0, an INFER that ran R_CYCLES, else
+    // R_STATUS).
     always @(posedge clk) begin
         errors_clear_q <= rst_last && c_reset_q;
         if (s_idle) e_src_q <= R_MODEL_BYTES;                    // LOAD compares its offset with it
         if (s_rle) e_src_q <= {1'b1, ~rb_q};                     // 00 c: c + 1 zeros
         if (img_zero) e_src_q <= e_src_q + 9'd1;
         if (s_wait && done_i) e_src_q <= R_N_CLASSES;
-        if (img_start) e_nw_q <= 9'd15;                          // the watchdog: 16 ticks
-        if (s_wait && wd_tick) e_nw_q <= e_nw_q - 9'd1;
+        if (s_rhdr && e_cnt_q == 3'd0) e_src_q <= c_info_q ? R_ID : e_ran_q ? R_CYCLES : R_STATUS;
+        if (s_disp)
+            e_nw_q <= (!e_ok_q || c_reset_q) ? 9'd0 : c_info_q ? 9'd11 : c_stat_q ? 9'd5 : 9'd3;
         if (nc_last) e_nw_q <= 9'd3 + rd_data_i[8:0];           // N_CLASSES on rd_data_i
-        if (s_rhdr && e_cnt_q == 3'd0) begin
-            e_src_q <= c_info_q ? R_ID : e_ran ? R_CYCLES : R_STATUS;
-            if (!e_ran)
-                e_nw_q <= (!e_ok_q || c_reset_q) ? 9'd0 : c_info_q ? 9'd11 : c_stat_q ? 9'd5 : 9'd3;
-        end
-        if (fetch_last) begin
+        if (!s_wait) e_wd_q <= 5'd0;                            // counts from START on
+        else if (wd_tick) e_wd_q <= e_wd_q + 5'd1;
+        if (s_fetch) begin
             if (c_info_q && e_src_q[3:0] >= 4'd6)  e_kind_q <= W_ROM;
             if (c_stat_q && e_src_q[3:0] == 4'd9)  e_kind_q <= W_UPTIME;
             if (c_stat_q && e_src_q[3:0] == 4'd10) e_kind_q <= W_STATS;
@@ -437,28 +461,19 @@ module proto_exec #(
         end
         if (rst) begin
             errors_clear_q <= 1'b0;
-            e_nw_q   <= 9'd0;
-            e_src_q  <= 9'd0;
             e_kind_q <= W_CORE;
         end
     end
 
     // ---- the UART byte: loaded when the register is free, folded into the CRC as it is taken -----
     always @(posedge clk) begin
-        case (e_cnt_q[1:0] & {2{s_rword || s_loff}})
-            2'd0:    wb_q <= rd_data_i[7:0];
-            2'd1:    wb_q <= rd_data_i[15:8];
-            2'd2:    wb_q <= rd_data_i[23:16];
-            default: wb_q <= rd_data_i[31:24];
-        endcase
-        if (e_tx) tx_valid_o <= 1'b0;
-        if (e_tx && tx_crc_q) e_crc_q <= e_crc_next;
-        if (rhdr_load || word_load || crc_load) begin
-            tx_valid_o <= 1'b1;
-            tx_data_o  <= next_byte;
-            tx_crc_q   <= !s_rcrc && !(s_rhdr && e_cnt_q == 3'd0);
+        tx_valid_o <= tx_valid_o ? !tx_ready_i : snd_q;
+        if (tx_ld) begin
+            tx_data_o <= next_byte;
+            tx_crc_q  <= !s_rcrc && !(s_rhdr && e_cnt_q == 3'd0);
         end
-        if (rhdr_load && e_cnt_q == 3'd0) e_crc_q <= 16'hFFFF;
+        if (e_tx && tx_crc_q) e_crc_q <= e_crc_next;
+        if (s_rhdr && e_cnt_q == 3'd0) e_crc_q <= 16'hFFFF;     // (no byte of it is taken then)
         if (rst) begin
             tx_valid_o <= 1'b0;
             tx_crc_q   <= 1'b0;

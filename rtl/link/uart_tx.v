@@ -2,8 +2,9 @@
 // of the previous one is in its last cycle is taken then, so a stream of bytes leaves back to back:
 // exactly 10 * CLKS_PER_BIT cycles per byte.
 //
-// Timing: ready_o is a register (set the cycle before the stop bit's last cycle), the bit timer
-// counts down to zero and the bit counter down from 9, so every path is a compare of a few bits.
+// Timing: ready_o is a register (set the cycle before the stop bit's last cycle); the bit timer
+// counts down and its end is registered a cycle ahead (be_q), as is "the stop bit is on" (lz_q),
+// so every enable is a register or two.
 //
 // Parameters:
 //   CLKS_PER_BIT  clock cycles per bit (clock_hz / baud), >= 4.
@@ -32,39 +33,40 @@ module uart_tx #(
     end
 
     reg          active_q;   // a byte is being sent
-    reg [CW-1:0] cnt_q;      // cycles left in the current bit, minus one
+    reg [CW-1:0] cnt_q;      // cycles left in the current bit, minus one (runs on when idle)
+    reg          be_q;       // the current bit ends this cycle (cnt_q is 0)
     reg [3:0]    left_q;     // bits left after the current one: 9 at the start bit, 0 at the stop bit
+    reg          lz_q;       // left_q is 0 (registered: it moves only when a bit ends)
     reg [7:0]    shift_q;    // the data bits still to send, LSB next
+    wire         take = valid_i && ready_o;
 
     assign busy_o = active_q;
 
     always @(posedge clk) begin
-        if (valid_i && ready_o) begin
+        cnt_q <= (take || be_q) ? FULL_M1[CW-1:0] : cnt_q - 1'b1;
+        be_q  <= active_q && (cnt_q == 1) && !take;
+        lz_q  <= (left_q == 4'd0);
+        if (active_q && lz_q && cnt_q == 1) ready_o <= 1'b1;   // the stop bit's last cycle next
+        if (take) begin
             active_q <= 1'b1;
             ready_o  <= 1'b0;
             tx_o     <= 1'b0;                       // start bit
             shift_q  <= data_i;
             left_q   <= 4'd9;
-            cnt_q    <= FULL_M1[CW-1:0];
-        end else if (active_q) begin
-            if (left_q == 4'd0 && cnt_q == 1) ready_o <= 1'b1;   // the stop bit's last cycle next
-            if (cnt_q != 0) begin
-                cnt_q <= cnt_q - 1'b1;
-            end else if (left_q == 4'd0) begin
+        end else if (be_q) begin
+            if (lz_q) begin
                 active_q <= 1'b0;                   // stop bit done
             end else begin
-                tx_o    <= shift_q[0];      // the data bits, then the stop bit (shifted-in ones)
+                tx_o    <= shift_q[0];              // the data bits, then the stop bit (shifted-in ones)
                 shift_q <= {1'b1, shift_q[7:1]};
                 left_q  <= left_q - 1'b1;
-                cnt_q   <= FULL_M1[CW-1:0];
             end
         end
         if (rst) begin
             active_q <= 1'b0;
+            be_q     <= 1'b0;
             ready_o  <= 1'b1;
             tx_o     <= 1'b1;
-            cnt_q    <= {CW{1'b0}};
-            left_q   <= 4'd0;
         end
     end
 
