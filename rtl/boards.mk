@@ -28,7 +28,7 @@ PROG           ?= default
 
 BOARD        ?= icebreaker
 LANES        ?= 32
-ICE40_MHZ    ?= 27
+ICE40_MHZ    ?= 36
 ECP5_MHZ     ?= 60
 # `make bitstream` places with one fixed seed; `make report` sweeps these (docs/boards.md).
 PNR_SEED     ?= 1

@@ -27,7 +27,7 @@
 `include "q2_caps.vh"
 
 module top_icebreaker #(
-    parameter integer CLK_MHZ      = 27,
+    parameter integer CLK_MHZ      = 36,
     parameter integer BAUD         = 3000000,
     parameter integer LANES        = 32,
     parameter integer WMEM_BYTES   = `Q2_CAPS_ICEBREAKER_WMEM_BYTES,

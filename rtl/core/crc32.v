@@ -1,33 +1,56 @@
-// crc32 — byte-serial CRC-32/IEEE, the CRC of zlib's crc32() (reflected polynomial 0xEDB88320,
-// init and xorout 0xFFFFFFFF): crc_o is the CRC of the bytes taken since clear_i, one byte a cycle.
+// crc32 — serial CRC-32/IEEE, the CRC of zlib's crc32() (reflected polynomial 0xEDB88320, init and
+// xorout 0xFFFFFFFF): crc_o is the CRC of the bits taken since clear_i, BITS of them a cycle, the
+// least significant first (a byte is one step of BITS 8, or two of BITS 4: low nibble, then high).
 //
-// Parameters: none.
+// Parameters:
+//   BITS   bits per step, 1..8. The polynomial's bits 4:0 are zero, so for BITS <= 5 every feedback
+//          bit is one register bit xor one data bit and each register bit depends on at most
+//          BITS + 1 of them: BITS 4 is one LUT4 per bit (BITS 8: ~2.5).
 `default_nettype none
 
-module crc32 (
-    input  wire        clk,
-    input  wire        rst,      // synchronous: same as clear_i
-    input  wire        clear_i,  // start over: crc_o becomes the CRC of no bytes (0)
-    input  wire        valid_i,  // take data_i this cycle (clear_i wins)
-    input  wire [7:0]  data_i,
-    output wire [31:0] crc_o     // finished CRC of the bytes taken so far
+module crc32 #(
+    parameter integer BITS = 8
+) (
+    input  wire            clk,
+    input  wire            rst,      // synchronous: same as clear_i
+    input  wire            clear_i,  // start over: crc_o becomes the CRC of no bytes (0)
+    input  wire            valid_i,  // take data_i this cycle (clear_i wins)
+    input  wire [BITS-1:0] data_i,
+    output wire [31:0]     crc_o     // finished CRC of the bits taken so far
 );
-    // One byte through the reflected LFSR: eight shift-and-conditional-XOR steps, unrolled.
-    function [31:0] crc_step(input [31:0] c, input [7:0] b);
+    initial begin
+        if (BITS < 1 || BITS > 8) begin
+            $display("crc32: BITS = %0d, need 1..8", BITS);
+            $finish;
+        end
+    end
+
+    reg [31:0] lfsr_q;  // the running (not yet inverted) register
+
+    // BITS bits through the reflected LFSR: BITS shift-and-conditional-XOR steps, unrolled. With
+    // BITS <= 5 the feedback bits f (register bit xor data bit) are formed once and shared.
+    localparam [31:0] POLY = 32'hEDB88320;
+    wire [BITS-1:0] fb = lfsr_q[BITS-1:0] ^ data_i;
+    function [31:0] crc_step(input [31:0] c, input [BITS-1:0] b, input [BITS-1:0] f);
         integer k;
         reg [31:0] x;
         begin
-            x = c ^ {24'd0, b};
-            for (k = 0; k < 8; k = k + 1)
-                x = x[0] ? ((x >> 1) ^ 32'hEDB88320) : (x >> 1);
+            if (BITS <= 5) begin
+                x = c >> BITS;
+                for (k = 0; k < BITS; k = k + 1)
+                    if (f[k]) x = x ^ (POLY >> (BITS - 1 - k));
+            end else begin
+                x = c ^ {{(32 - BITS){1'b0}}, b};
+                for (k = 0; k < BITS; k = k + 1)
+                    x = x[0] ? ((x >> 1) ^ POLY) : (x >> 1);
+            end
             crc_step = x;
         end
     endfunction
 
-    reg [31:0] lfsr_q;  // the running (not yet inverted) register
     always @(posedge clk) begin
         if (rst || clear_i) lfsr_q <= 32'hFFFFFFFF;
-        else if (valid_i)   lfsr_q <= crc_step(lfsr_q, data_i);
+        else if (valid_i)   lfsr_q <= crc_step(lfsr_q, data_i, fb);
     end
     assign crc_o = ~lfsr_q;
 endmodule

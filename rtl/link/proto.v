@@ -1,7 +1,8 @@
 // proto — the framed host protocol of docs/protocol.md between the UART bytes and accel_core's
-// port, in two steps with a ring buffer (one block RAM) between them:
+// port, in two steps with a ring buffer (block RAM, nine bits a byte) between them:
 //   proto_dec   the frame decoder (sync, header checks, CRC-16, inter-byte timeout): writes every
 //               frame as a record [status][cmd][seq][len_lo][len_hi][payload] into the ring
+//               (bit 8 of a byte: the last payload byte of its record)
 //   proto_exec  the executor: takes the records one after the other, runs them against the core
 //               and sends one response frame each (the response encoder, uptime, watchdog)
 // Decoder and executor run concurrently, so the next INFER frame arrives while the core computes.
@@ -75,15 +76,16 @@ module proto #(
     end
 
     // ---- the ring buffer of records ------------------------------------------------------------
-    // The decoder writes it, the executor reads it one byte a cycle (ring_q = ring[ring_raddr] a
+    // Nine bits a byte: bit 8 marks the last payload byte of a record (the executor needs no
+    // length counter). The decoder writes it, the executor reads it (ring_q = ring[ring_raddr] a
     // cycle later). The executor never uses a byte read in the cycle it is written (it waits a
     // cycle after a commit and reads the payload long after it arrived): no read-during-write bypass.
     wire          ring_we;
     wire [AW-1:0] ring_waddr, ring_raddr;
-    wire [7:0]    ring_wdata;
-    reg  [7:0]    ring_q;
+    wire [8:0]    ring_wdata;
+    reg  [8:0]    ring_q;
 
-    (* no_rw_check *) reg [7:0] ring [0:RXBUF_BYTES-1];
+    (* no_rw_check *) reg [8:0] ring [0:RXBUF_BYTES-1];
     always @(posedge clk) begin
         if (ring_we) ring[ring_waddr] <= ring_wdata;
         ring_q <= ring[ring_raddr];

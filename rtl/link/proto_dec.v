@@ -1,19 +1,21 @@
 // proto_dec — the frame decoder of docs/protocol.md, proto's first step: it hunts for the sync
 // byte, checks the header (a known command, a length that suits it), folds the bytes into the
 // CRC-16, drops a frame that stalls for the inter-byte timeout, and writes every frame as a record
-// [status][cmd][seq][len_lo][len_hi][payload] into proto's ring buffer. A frame's bytes go in from
-// wr_ptr on as they arrive, its status over the sync byte when it ends; the record is committed by
-// moving wr_ptr past it (a rejected frame keeps only its five header bytes; a frame whose header
-// did not fit is dropped unanswered). It also keeps the STATS error counter.
+// [status][cmd][seq][len_lo][len_hi][payload] into proto's ring buffer (nine bits a byte: bit 8
+// marks the last payload byte). A frame's bytes go in from wr_ptr on as they arrive, its status
+// over the sync byte when it ends; the record is committed by moving wr_ptr past it (a rejected
+// frame keeps only its five header bytes; a frame whose header did not fit is dropped
+// unanswered). It also keeps the STATS error counter.
 //
 // The boundary to proto_exec is registered on both sides: wr_ptr_o (end of the committed records)
 // and errors_o go out; rd_ptr_i (the executor's read pointer: the ring is free up to it),
 // uptime_i (the executor's uptime counter, whose bit TK-1 ticks the timeout) and errors_clear_i
 // (RESET, a one-cycle pulse) come in.
 //
-// Timing: each byte is taken a cycle after uart_rx delivered it (its sync compare registered),
-// every decision one cycle after the byte that it depends on was stored (a byte arrives at most
-// every 10 * CLKS_PER_BIT >= 40 cycles); the ring's fullness is a registered flag.
+// Timing: each byte is taken a cycle after uart_rx delivered it (its sync compare registered) and
+// written to the ring the cycle after that (the write port and the pointer's enable come from
+// registers), every decision one cycle after the byte that it depends on was stored (a byte
+// arrives at most every 10 * CLKS_PER_BIT >= 40 cycles); the ring's fullness is a registered flag.
 //
 // Parameters:
 //   CLKS_PER_BIT   UART clocks per bit, 4..65535 (the timeout is counted in bit times)
@@ -31,14 +33,14 @@ module proto_dec #(
 ) (
     input  wire          clk,
     input  wire          rst,
-    // bytes from the UART (rx_data_i holds a byte until the next one)
+    // bytes from the UART (rx_data_i holds a byte for a bit time after rx_valid_i)
     input  wire [7:0]    rx_data_i,
     input  wire          rx_valid_i,
     input  wire          rx_frame_err_i,
     // the ring's write port (proto's block RAM)
     output reg           ring_we_o,
     output reg  [AW-1:0] ring_waddr_o,
-    output reg  [7:0]    ring_wdata_o,
+    output reg  [8:0]    ring_wdata_o,    // bit 8: the last payload byte of the record
     // the boundary to proto_exec (registers on both sides)
     output wire [AW:0]   wr_ptr_o,        // end of the committed records
     input  wire [AW:0]   rd_ptr_i,        // next record byte the executor consumes
@@ -62,7 +64,7 @@ module proto_dec #(
     localparam [AW-1:0] MAXP      = MAX_PAYLOAD[AW-1:0];
     localparam [4:0]    TMO_END   = TMO_TICKS[4:0];
     localparam [AW:0]   REC_SIZE  = {{(AW - 7){1'b0}}, REC_BYTES};
-    localparam [AW-1:0] LEN_ONE   = 1, LEN_FIVE = 5;
+    localparam [AW-1:0] LEN_ONE   = 1;
 
     initial begin
         if (AW < 9 || AW > 15) begin
@@ -86,29 +88,31 @@ module proto_dec #(
         end
     end
 
-    localparam [3:0] D_HUNT = 4'd0, D_CMD = 4'd1, D_SEQ = 4'd2, D_LEN0 = 4'd3, D_LEN1 = 4'd4,
-                     D_CHK = 4'd5, D_PAY = 4'd6, D_CRC0 = 4'd7, D_CRC1 = 4'd8, D_END = 4'd9,
-                     D_CHK2 = 4'd10;
+    localparam [2:0] D_HUNT = 3'd0, D_HDR = 3'd1, D_CHK = 3'd2, D_CHK2 = 3'd3, D_PAY = 3'd4,
+                     D_CRC = 3'd5, D_END = 3'd6;
     localparam [1:0] K_UNKNOWN = 2'd0, K_NOPAY = 2'd1, K_LOAD = 2'd2, K_INFER = 2'd3;
 
     // Pointers carry one extra bit so that full and empty differ. wr_ptr only moves by whole
     // records, so the executor reads whole records.
     reg  [AW:0]   wr_ptr_q;      // end of the committed records
     reg  [AW:0]   wr_tmp_q;      // where the frame being received writes its next byte
+    reg  [AW:0]   wr_p5_q;       // wr_ptr_q + REC_BYTES (registered: a rejected frame's end)
     reg           full_q;        // the ring is full from wr_tmp to rd_ptr (registered: one cycle old)
     wire          ring_full = (wr_tmp_q[AW] != rd_ptr_i[AW]) && (wr_tmp_q[AW-1:0] == rd_ptr_i[AW-1:0]);
     reg  [7:0]    errors_q;
-    reg           err_inc;       // count one error this cycle
     reg           up_tk_q;       // uptime bit TK-1 a cycle ago (tick = falling edge)
     wire          tmo_tick = up_tk_q && !uptime_i[TK-1];
     wire          unused_uptime = ^uptime_i;   // only bit TK-1 is used
 
-    reg  [3:0]    d_state_q, d_state_d;
-    reg           rxv_q;         // a byte arrived last cycle (rx_data_i holds it until the next)
+    reg  [2:0]    d_state_q, d_state_d;
+    reg  [1:0]    d_hc_q;        // the byte of the header (cmd seq len_lo len_hi) or of the CRC
+    reg           rxv_q;         // a byte arrived last cycle (rx_data_i still holds it)
     reg           rxsync_q;      // ... and it is the sync byte
     reg  [1:0]    d_kind_q;      // the command's payload rule (K_*), decoded from the cmd byte
-    reg  [AW-1:0] d_rem_q;       // the length (D_LEN0 .. D_CHK), then payload bytes still to come
+    reg  [AW-1:0] d_rem_q;       // the length (len_lo .. D_CHK), then payload bytes still to come
     reg           d_big_q;       // length >= 2^AW
+    reg           d_one_q;       // d_rem_q == 1 (registered: d_rem_q moves only with a byte)
+    reg           d_zero_q;      // d_rem_q == 0 (D_CHK -> D_CHK2)
     reg  [15:0]   d_crc_q;
     reg           d_match_q;     // the CRC's low byte matched
     reg           d_lok_q;       // the length suits the command (D_CHK -> D_CHK2)
@@ -116,21 +120,44 @@ module proto_dec #(
     reg           d_rec_q;       // the record's five header bytes are in the ring
     reg  [4:0]    d_st_q;        // the record's status, D_END writes it
     reg  [4:0]    d_tmo_q;       // timeout ticks since the last byte
+    reg           d_tmo_hit_q;   // ... reached TMO_END (registered: a cycle later)
     wire [15:0]   d_crc_next;
-    wire          d_store = (d_state_q == D_HUNT) ? rxsync_q :
-                            (d_state_q <= D_LEN1 || d_state_q == D_PAY);
-    wire          d_write = rxv_q && d_store && !d_ovf_q && !full_q;
-    wire          d_len_ok = !d_big_q && ((d_kind_q == K_NOPAY) ? (d_rem_q == {AW{1'b0}}) :
-                             (d_rem_q <= MAXP && d_rem_q >= ((d_kind_q == K_LOAD) ? LEN_FIVE : LEN_ONE)));
-    wire          d_open   = rxv_q && d_state_q == D_HUNT && rxsync_q;   // a frame begins
-    wire          d_commit = !rxv_q && d_state_q == D_END;               // ... and ends
+    wire          s_hunt = (d_state_q == D_HUNT), s_hdr = (d_state_q == D_HDR);
+    wire          s_chk  = (d_state_q == D_CHK),  s_chk2 = (d_state_q == D_CHK2);
+    wire          s_pay  = (d_state_q == D_PAY),  s_crc = (d_state_q == D_CRC);
+    wire          s_end  = (d_state_q == D_END);
+    wire          d_frame  = s_hdr || s_pay;                    // a header or payload byte comes
+    wire          d_store  = s_hunt ? rxsync_q : d_frame;      // ... or the sync: it is stored
+    wire          d_write  = rxv_q && d_store && !d_ovf_q && !full_q;   // the byte goes in ...
+    reg           d_wr_q;        // ... the cycle after (the ring's write port from registers)
+    reg           d_wlast_q;     // ... and it is the frame's last payload byte
+    wire          d_open   = rxv_q && s_hunt && rxsync_q;   // a frame begins
+    wire          d_commit = !rxv_q && s_end;               // ... and ends
+    wire          err_inc  = d_commit && ((d_st_q != ST_OK) || !d_rec_q);   // count it
+
+    // The length checks as plain logic (no adder): > MAX_PAYLOAD from the top bit down, at least
+    // 1 (any bit), at least 5 (a bit above 3, or 4 plus 1..3)
+    reg           d_gt_max, d_eq_max;
+    integer       k;
+    always @* begin
+        d_gt_max = 1'b0;
+        d_eq_max = 1'b1;
+        for (k = AW - 1; k >= 0; k = k - 1) begin
+            d_gt_max = d_gt_max || (d_eq_max && d_rem_q[k] && !MAXP[k]);
+            d_eq_max = d_eq_max && (d_rem_q[k] == MAXP[k]);
+        end
+    end
+    wire          d_ge1    = |d_rem_q;
+    wire          d_ge5    = (|d_rem_q[AW-1:3]) || (d_rem_q[2] && (|d_rem_q[1:0]));
+    wire          d_len_ok = !d_big_q && ((d_kind_q == K_NOPAY) ? !d_ge1 :
+                             (!d_gt_max && ((d_kind_q == K_LOAD) ? d_ge5 : d_ge1)));
 
     assign wr_ptr_o = wr_ptr_q;
     assign errors_o = errors_q;
     // A byte the UART has just completed (rx_valid_i / rx_frame_err_i) is in flight until the
     // decoder registers it (rxv_q) and acts on it: a lone sync byte must keep the clock running,
     // so that the inter-byte timeout can drop the frame it opened.
-    assign idle_o   = !rx_valid_i && !rx_frame_err_i && !rxv_q && (d_state_q == D_HUNT);
+    assign idle_o   = !rx_valid_i && !rx_frame_err_i && !rxv_q && !d_wr_q && s_hunt;
 
     crc16 u_crc16 (.crc_i(d_crc_q), .data_i(rx_data_i), .crc_o(d_crc_next));
 
@@ -140,31 +167,32 @@ module proto_dec #(
         rxsync_q <= (rx_data_i == SYNC_REQ);
         full_q   <= ring_full;
         up_tk_q  <= uptime_i[TK-1];
-        if (rxv_q || d_state_q == D_HUNT) d_tmo_q <= 5'd0;
-        else if (tmo_tick)                     d_tmo_q <= d_tmo_q + 5'd1;
+        if (rxv_q || s_hunt) d_tmo_q <= 5'd0;
+        else if (tmo_tick)   d_tmo_q <= d_tmo_q + 5'd1;
+        d_tmo_hit_q <= (d_tmo_q == TMO_END) && !rxv_q && !s_hunt;
+        d_one_q     <= (d_rem_q == LEN_ONE);
         if (err_inc || rx_frame_err_i) errors_q <= errors_q + 8'd1;
         if (errors_clear_i) errors_q <= 8'd0;
         if (rst) begin
-            rxv_q    <= 1'b0;
-            rxsync_q <= 1'b0;
-            full_q   <= 1'b0;
-            up_tk_q  <= 1'b0;
-            d_tmo_q  <= 5'd0;
-            errors_q <= 8'd0;
+            rxv_q       <= 1'b0;
+            rxsync_q    <= 1'b0;
+            full_q      <= 1'b0;
+            up_tk_q     <= 1'b0;
+            d_tmo_q     <= 5'd0;
+            d_tmo_hit_q <= 1'b0;
+            errors_q    <= 8'd0;
         end
     end
 
     // ---- the ring's write port: the arriving bytes, or a record's status when a frame ends ------
     always @* begin
-        ring_we_o    = d_write;
+        ring_we_o    = d_wr_q;
         ring_waddr_o = wr_tmp_q[AW-1:0];
-        ring_wdata_o = rx_data_i;
-        err_inc      = 1'b0;
-        if (d_state_q == D_END) begin
+        ring_wdata_o = {d_wlast_q, rx_data_i};
+        if (s_end) begin
             ring_we_o    = d_rec_q;
             ring_waddr_o = wr_ptr_q[AW-1:0];
-            ring_wdata_o = {3'd0, d_st_q};
-            err_inc      = (d_st_q != ST_OK) || !d_rec_q;
+            ring_wdata_o = {4'd0, d_st_q};
         end
     end
 
@@ -174,24 +202,20 @@ module proto_dec #(
         d_state_d = d_state_q;
         if (rxv_q) begin                                        // the byte, a cycle after it came
             case (d_state_q)
-                D_HUNT:  if (rxsync_q) d_state_d = D_CMD;
-                D_CMD:   d_state_d = D_SEQ;
-                D_SEQ:   d_state_d = D_LEN0;
-                D_LEN0:  d_state_d = D_LEN1;
-                D_LEN1:  d_state_d = D_CHK;
-                D_PAY:   if (d_rem_q == LEN_ONE) d_state_d = D_CRC0;
-                D_CRC0:  d_state_d = D_CRC1;
-                D_CRC1:  d_state_d = D_END;
-                default: ;                                      // D_CHK.., D_END: no byte comes
+                D_HUNT:  if (rxsync_q) d_state_d = D_HDR;
+                D_HDR:   if (d_hc_q == 2'd3) d_state_d = D_CHK;
+                D_PAY:   if (d_one_q) d_state_d = D_CRC;
+                D_CRC:   if (d_hc_q[0]) d_state_d = D_END;
+                default: ;                                      // D_CHK, D_CHK2, D_END: no byte comes
             endcase
-        end else if (d_state_q == D_CHK) begin                  // the header, one cycle later
+        end else if (s_chk) begin                               // the header, one cycle later
             d_state_d = D_CHK2;
-        end else if (d_state_q == D_CHK2) begin                 // ... and its checks, two
+        end else if (s_chk2) begin                              // ... and its checks, two
             if (d_kind_q == K_UNKNOWN || !d_lok_q) d_state_d = D_END;   // answer at once
-            else d_state_d = (d_rem_q == {AW{1'b0}}) ? D_CRC0 : D_PAY;
-        end else if (d_state_q == D_END) begin
+            else d_state_d = d_zero_q ? D_CRC : D_PAY;
+        end else if (s_end) begin
             d_state_d = D_HUNT;
-        end else if (d_state_q != D_HUNT && d_tmo_q == TMO_END) begin
+        end else if (d_tmo_hit_q && !s_hunt) begin
             d_state_d = D_END;                                  // the frame stalled
         end
     end
@@ -200,13 +224,18 @@ module proto_dec #(
     // error to answer), or dropped (its header did not fit) -----------------------------------------
     always @(posedge clk) begin
         d_state_q <= d_state_d;
-        if (d_write) wr_tmp_q <= wr_tmp_q + 1'b1;
+        if (!s_hdr && !s_crc) d_hc_q <= 2'd0;
+        else if (rxv_q)       d_hc_q <= d_hc_q + 2'd1;
+        wr_p5_q   <= wr_ptr_q + REC_SIZE;
+        d_wr_q    <= d_write;
+        d_wlast_q <= s_pay && d_one_q;
+        if (d_wr_q) wr_tmp_q <= wr_tmp_q + 1'b1;
         if (rxv_q && d_store && (d_ovf_q || full_q)) d_ovf_q <= 1'b1;
         if (d_open) d_ovf_q <= full_q;
         if (d_commit) begin
             if (d_rec_q) begin
-                wr_ptr_q <= (d_st_q == ST_OK) ? wr_tmp_q : wr_ptr_q + REC_SIZE;
-                wr_tmp_q <= (d_st_q == ST_OK) ? wr_tmp_q : wr_ptr_q + REC_SIZE;
+                wr_ptr_q <= (d_st_q == ST_OK) ? wr_tmp_q : wr_p5_q;
+                wr_tmp_q <= (d_st_q == ST_OK) ? wr_tmp_q : wr_p5_q;
             end else begin
                 wr_tmp_q <= wr_ptr_q;
             end
@@ -214,6 +243,8 @@ module proto_dec #(
         end
         if (rst) begin
             d_state_q <= D_HUNT;
+            d_hc_q    <= 2'd0;
+            d_wr_q    <= 1'b0;
             d_ovf_q   <= 1'b0;
             wr_ptr_q  <= {(AW + 1){1'b0}};
             wr_tmp_q  <= {(AW + 1){1'b0}};
@@ -222,42 +253,32 @@ module proto_dec #(
 
     // ---- the header fields and the CRC, byte by byte -----------------------------------------------
     always @(posedge clk) begin
-        if (rxv_q) begin
-            case (d_state_q)
-                D_HUNT: begin
-                    if (rxsync_q) begin
-                        d_crc_q <= 16'hFFFF;
-                        d_rec_q <= 1'b0;
-                    end
-                end
-                D_CMD: begin
+        if (d_open) begin
+            d_crc_q <= 16'hFFFF;
+            d_rec_q <= 1'b0;
+        end
+        if (rxv_q && d_frame) d_crc_q <= d_crc_next;
+        if (rxv_q && s_hdr) begin
+            case (d_hc_q)
+                2'd0: begin
                     case (rx_data_i)
                         CMD_INFO, CMD_STATUS, CMD_RESET, CMD_VERIFY: d_kind_q <= K_NOPAY;
                         CMD_LOAD:                 d_kind_q <= K_LOAD;
                         CMD_INFER, CMD_INFER_RLE: d_kind_q <= K_INFER;
                         default:                  d_kind_q <= K_UNKNOWN;
                     endcase
-                    d_crc_q <= d_crc_next;
                 end
-                D_SEQ:  d_crc_q <= d_crc_next;
-                D_LEN0: begin
-                    d_rem_q[7:0] <= rx_data_i;
-                    d_crc_q <= d_crc_next;
-                end
-                D_LEN1: begin
+                2'd1: ;                                         // seq: only into the CRC
+                2'd2: d_rem_q[7:0] <= rx_data_i;
+                default: begin
                     d_rem_q[AW-1:8] <= rx_data_i[AW-9:0];
                     d_big_q <= |rx_data_i[7:AW-8];
                     d_rec_q <= d_write;
-                    d_crc_q <= d_crc_next;
                 end
-                D_PAY: begin
-                    d_crc_q <= d_crc_next;
-                    d_rem_q <= d_rem_q - 1'b1;
-                end
-                D_CRC0:  d_match_q <= (rx_data_i == d_crc_q[7:0]);
-                default: ;
             endcase
         end
+        if (rxv_q && s_pay) d_rem_q <= d_rem_q - 1'b1;
+        if (rxv_q && s_crc && !d_hc_q[0]) d_match_q <= (rx_data_i == d_crc_q[7:0]);
         if (rst) begin
             d_kind_q  <= K_UNKNOWN;
             d_rem_q   <= {AW{1'b0}};
@@ -271,15 +292,16 @@ module proto_dec #(
     // ---- the verdict: the record's status -----------------------------------------------------------
     always @(posedge clk) begin
         if (rxv_q) begin
-            if (d_state_q == D_CRC1)
+            if (s_crc && d_hc_q[0])
                 d_st_q <= d_ovf_q ? ST_OVERFLOW :
                           (d_match_q && rx_data_i == d_crc_q[15:8]) ? ST_OK : ST_FRAME_CRC;
-        end else if (d_state_q == D_CHK) begin
-            d_lok_q <= d_len_ok;
-        end else if (d_state_q == D_CHK2) begin
+        end else if (s_chk) begin
+            d_lok_q  <= d_len_ok;
+            d_zero_q <= !d_ge1;
+        end else if (s_chk2) begin
             if (d_kind_q == K_UNKNOWN)  d_st_q <= ST_UNKNOWN;    // answered at once, resynchronise
             else if (!d_lok_q)          d_st_q <= ST_LENGTH;
-        end else if (d_state_q != D_HUNT && d_state_q != D_END && d_tmo_q == TMO_END) begin
+        end else if (!s_hunt && !s_end && d_tmo_hit_q) begin
             d_st_q <= ST_TIMEOUT;                               // the frame stalled
         end
         if (rst) begin

@@ -8,6 +8,9 @@
 //
 // Timing: the stop bit is checked in its middle and the receiver is ready for the next start bit
 // half a bit before the stop bit ends, so back-to-back bytes (no idle time) are received.
+// data_o is the shift register itself: it holds the byte from valid_o until the middle of the next
+// start bit (at least one bit time, CLKS_PER_BIT >= 4 cycles). A marker bit shifted in with the
+// data counts the eight data bits (no bit counter).
 `default_nettype none
 
 module uart_rx #(
@@ -16,7 +19,7 @@ module uart_rx #(
     input  wire       clk,
     input  wire       rst,
     input  wire       rx_i,         // serial line, idle high, asynchronous to clk
-    output reg  [7:0] data_o,       // the byte, valid with valid_o
+    output wire [7:0] data_o,       // the byte, valid with valid_o (held for a bit time at least)
     output reg        valid_o,      // 1-cycle pulse: a byte with a good stop bit
     output reg        frame_err_o,  // 1-cycle pulse: the stop bit was low, byte dropped
     output wire       busy_o        // a byte is being received
@@ -38,10 +41,11 @@ module uart_rx #(
     reg          rx_q, rx_q2;   // synchroniser; rx_q2 is the line as seen by the logic
     reg [2:0]    state_q;
     reg [CW-1:0] cnt_q;         // cycles left until the next sample point
-    reg [2:0]    bit_q;         // data bit index 0..7
-    reg [7:0]    shift_q;
+    reg [7:0]    shift_q;       // the data bits come in at the top, above a marker bit that is
+                                // shifted out by the eighth: then shift_q is the byte
 
     assign busy_o = (state_q != S_IDLE);
+    assign data_o = shift_q;
 
     always @(posedge clk) begin
         rx_q  <= rx_i;
@@ -61,7 +65,7 @@ module uart_rx #(
                 end else if (!rx_q2) begin           // still low in the middle: a real start bit
                     state_q <= S_DATA;
                     cnt_q   <= FULL_M1[CW-1:0];
-                    bit_q   <= 3'd0;
+                    shift_q <= 8'h80;                // the marker
                 end else begin                       // a glitch
                     state_q <= S_IDLE;
                 end
@@ -72,15 +76,13 @@ module uart_rx #(
                 end else begin
                     shift_q <= {rx_q2, shift_q[7:1]};
                     cnt_q   <= FULL_M1[CW-1:0];
-                    if (bit_q == 3'd7) state_q <= S_STOP;
-                    bit_q <= bit_q + 1'b1;
+                    if (shift_q[0]) state_q <= S_STOP;   // the marker leaves: 8 bits in
                 end
             end
             S_STOP: begin
                 if (cnt_q != 0) begin
                     cnt_q <= cnt_q - 1'b1;
                 end else if (rx_q2) begin
-                    data_o  <= shift_q;
                     valid_o <= 1'b1;
                     state_q <= S_IDLE;
                 end else begin
@@ -97,9 +99,7 @@ module uart_rx #(
             rx_q2       <= 1'b1;
             state_q     <= S_IDLE;
             cnt_q       <= {CW{1'b0}};
-            bit_q       <= 3'd0;
             shift_q     <= 8'd0;
-            data_o      <= 8'd0;
             valid_o     <= 1'b0;
             frame_err_o <= 1'b0;
         end

@@ -2,6 +2,10 @@
 // of the previous one is in its last cycle is taken then, so a stream of bytes leaves back to back:
 // exactly 10 * CLKS_PER_BIT cycles per byte.
 //
+// Timing: ready_o is a register (set the cycle before the stop bit's last cycle); the bit timer
+// counts down and its end is registered a cycle ahead (be_q), as is "the stop bit is on" (lz_q),
+// so every enable is a register or two.
+//
 // Parameters:
 //   CLKS_PER_BIT  clock cycles per bit (clock_hz / baud), >= 4.
 `default_nettype none
@@ -13,7 +17,7 @@ module uart_tx #(
     input  wire       rst,
     input  wire [7:0] data_i,
     input  wire       valid_i,
-    output wire       ready_o,   // data_i is taken when valid_i && ready_o
+    output reg        ready_o,   // data_i is taken when valid_i && ready_o
     output reg        tx_o,      // serial line, idle high
     output wire       busy_o     // a byte is on the line
 );
@@ -29,40 +33,40 @@ module uart_tx #(
     end
 
     reg          active_q;   // a byte is being sent
-    reg [CW-1:0] cnt_q;      // cycles left in the current bit
-    reg [3:0]    bit_q;      // 0 start, 1..8 data, 9 stop
-    reg [8:0]    shift_q;    // {stop, data[7:1]...}: the bits still to send after the current one
+    reg [CW-1:0] cnt_q;      // cycles left in the current bit, minus one (runs on when idle)
+    reg          be_q;       // the current bit ends this cycle (cnt_q is 0)
+    reg [3:0]    left_q;     // bits left after the current one: 9 at the start bit, 0 at the stop bit
+    reg          lz_q;       // left_q is 0 (registered: it moves only when a bit ends)
+    reg [7:0]    shift_q;    // the data bits still to send, LSB next
+    wire         take = valid_i && ready_o;
 
-    wire last_cycle = active_q && (bit_q == 4'd9) && (cnt_q == 0);
-    assign ready_o = !active_q || last_cycle;
-    assign busy_o  = active_q;
+    assign busy_o = active_q;
 
     always @(posedge clk) begin
-        if (valid_i && ready_o) begin
+        cnt_q <= (take || be_q) ? FULL_M1[CW-1:0] : cnt_q - 1'b1;
+        be_q  <= active_q && (cnt_q == 1) && !take;
+        lz_q  <= (left_q == 4'd0);
+        if (active_q && lz_q && cnt_q == 1) ready_o <= 1'b1;   // the stop bit's last cycle next
+        if (take) begin
             active_q <= 1'b1;
+            ready_o  <= 1'b0;
             tx_o     <= 1'b0;                       // start bit
-            shift_q  <= {1'b1, data_i};
-            bit_q    <= 4'd0;
-            cnt_q    <= FULL_M1[CW-1:0];
-        end else if (active_q) begin
-            if (cnt_q != 0) begin
-                cnt_q <= cnt_q - 1'b1;
-            end else if (bit_q == 4'd9) begin
+            shift_q  <= data_i;
+            left_q   <= 4'd9;
+        end else if (be_q) begin
+            if (lz_q) begin
                 active_q <= 1'b0;                   // stop bit done
-                tx_o     <= 1'b1;
             end else begin
-                tx_o    <= shift_q[0];
-                shift_q <= {1'b1, shift_q[8:1]};
-                bit_q   <= bit_q + 1'b1;
-                cnt_q   <= FULL_M1[CW-1:0];
+                tx_o    <= shift_q[0];              // the data bits, then the stop bit (shifted-in ones)
+                shift_q <= {1'b1, shift_q[7:1]};
+                left_q  <= left_q - 1'b1;
             end
         end
         if (rst) begin
             active_q <= 1'b0;
+            be_q     <= 1'b0;
+            ready_o  <= 1'b1;
             tx_o     <= 1'b1;
-            cnt_q    <= {CW{1'b0}};
-            bit_q    <= 4'd0;
-            shift_q  <= 9'h1ff;
         end
     end
 
