@@ -1,5 +1,5 @@
 // heartbeat — the "alive" blink of the board LEDs: beat_o toggles every 2^(W - 1) clock cycles
-// (2^24 by default: ~1.6 Hz at 27 MHz, ~1.4 Hz at 48 MHz, ~1.8 Hz at 60 MHz). One counter, one
+// (2^24 by default: ~1.6 Hz at 27 MHz, ~2.1 Hz at 36 MHz, ~2.9 Hz at 48 MHz, ~1.8 Hz at 60 MHz). One counter, one
 // logic cell a bit (the carry chain); beat_o is its top bit.
 //
 // Parameters:

@@ -114,7 +114,7 @@ module top_icebreaker #(
     );
 
     // ---- LEDs ------------------------------------------------------------------------------------
-    // Heartbeat: beat toggles every 2^24 cycles (~1.6 Hz at 27 MHz).
+    // Heartbeat: beat toggles every 2^24 cycles (~2.1 Hz at 36 MHz).
     wire beat;
     heartbeat u_beat (
         .clk   (clk),
