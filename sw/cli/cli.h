@@ -11,7 +11,9 @@ int cmd_study(int argc, char **argv);   /* cmd_study.c  */
 int cmd_pack(int argc, char **argv);    /* cmd_qmodel.c */
 int cmd_info(int argc, char **argv);    /* cmd_qmodel.c */
 int cmd_infer(int argc, char **argv);   /* cmd_qmodel.c */
-int cmd_import(int argc, char **argv);  /* cmd_qmodel.c */
+int cmd_import(int argc, char **argv);  /* cmd_qmodel.c: .npy; hands --onnx to cmd_import_onnx */
+int cmd_import_onnx(int argc, char **argv); /* cmd_onnx.c */
+int cmd_export(int argc, char **argv);  /* cmd_onnx.c   */
 int cmd_bench(int argc, char **argv);   /* cmd_qmodel.c */
 int cmd_data(int argc, char **argv);    /* cmd_data.c   */
 int cmd_fits(int argc, char **argv);    /* cmd_fits.c   */
