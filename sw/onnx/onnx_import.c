@@ -175,7 +175,8 @@ static int graph_input(walk *w)
         in = v;
     }
     const Onnx__TypeProto *tp = in ? in->type : NULL;
-    const Onnx__TypeProto__Tensor *tt = tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE ? tp->tensor_type : NULL;
+    const Onnx__TypeProto__Tensor *tt =
+        tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE ? tp->tensor_type : NULL;
     if (!tt || tt->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT || !tt->shape || tt->shape->n_dim < 2 ||
         tt->shape->n_dim > MAX_RANK) {
         q2_err(FN, "import %s failed: graph input '%s': %s, need a float32 tensor of rank 2..%d with a shape",
@@ -307,15 +308,19 @@ static bool is_activation(const char *op)
 static int node(walk *w, const Onnx__NodeProto *n, const char *prev_op)
 {
     const char *op = str(n->op_type);
-    if (*str(n->domain) && strcmp(n->domain, "ai.onnx")) return bad(w, "ops outside the default domain are not supported");
-    if (n->n_input < 1 || strcmp(str(n->input[0]), w->cur))
+    if (*str(n->domain) && strcmp(n->domain, "ai.onnx"))
+        return bad(w, "ops outside the default domain are not supported");
+    bool add = !strcmp(op, "Add"); /* a bias Add may take the chain as its second input */
+    bool takes_cur = n->n_input >= 1 && !strcmp(str(n->input[0]), w->cur);
+    if (add && n->n_input == 2 && !strcmp(str(n->input[1]), w->cur)) takes_cur = true;
+    if (!takes_cur)
         return bad(w, "it does not take the output of the node before it (the graph must be one chain)");
     if (n->n_output != 1) return bad(w, "it has more than one output");
     if (w->st == ST_SOFTMAX) return bad(w, "nothing may follow the final Softmax");
     int rc = Q2_OK;
     if (!strcmp(op, "Flatten") || !strcmp(op, "Reshape")) rc = node_flatten(w, n, op[0] == 'R');
     else if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) rc = node_layer(w, n, op[0] == 'G');
-    else if (!strcmp(op, "Add")) rc = node_add(w, n, prev_op);
+    else if (add) rc = node_add(w, n, prev_op);
     else if (!strcmp(op, "Relu") || !strcmp(op, "Softmax")) {
         static const char *const ax[] = {"axis", NULL};
         if ((rc = check_attrs(w, n, op[0] == 'R' ? ax + 1 : ax, "i"))) return rc;
