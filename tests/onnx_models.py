@@ -122,6 +122,8 @@ def bad_models(d):
     bad("external", r"node 'fc0' \(Gemm\): initializer 'w0' is stored as external data", external)
     bad("dyn_feature", r"graph input 'x': dimension 1 is dynamic F",
         lambda n, i, ins, o: ins.__setitem__(0, vi("x", ["N", "F"])))
+    bad("too_wide", r"graph input 'x': more than 4096 features",
+        lambda n, i, ins, o: ins.__setitem__(0, vi("x", ["N", 4096, 4096, 4096, 4096, 4096, 4096, 4096])))
     bad("int_input", r"graph input 'x': INT64",
         lambda n, i, ins, o: ins.__setitem__(0, vi("x", ["N", 6], TensorProto.INT64)))
     bad("wrong_shape", r"node 'fc1' \(Gemm\): weight 'w1' does not fit",

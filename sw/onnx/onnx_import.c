@@ -157,7 +157,7 @@ static float attr_f(const Onnx__NodeProto *n, const char *name, float dflt)
 
 /* ---- the graph's input and output --------------------------------------------------------------- */
 /* The one graph input that is not an initializer: float32, rank 2..8, every dimension but the
- * first a fixed number. Sets w->cur, rank, shape. */
+ * first a fixed number, their product at most Q2_MLP_MAX_WIDTH. Sets w->cur, rank, shape. */
 static int graph_input(walk *w)
 {
     const Onnx__ValueInfoProto *in = NULL;
@@ -187,6 +187,7 @@ static int graph_input(walk *w)
     }
     w->cur = str(in->name);
     w->rank = (int)tt->shape->n_dim;
+    int64_t f = 1; /* the features: at most Q2_MLP_MAX_WIDTH, so no product below overflows */
     for (int d = 1; d < w->rank; d++) {
         const Onnx__TensorShapeProto__Dimension *dm = tt->shape->dim[d];
         bool fixed = dm->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
@@ -197,6 +198,11 @@ static int graph_input(walk *w)
             return Q2_EFORMAT;
         }
         w->shape[d] = dm->dim_value;
+        if ((f *= dm->dim_value) > Q2_MLP_MAX_WIDTH) {
+            q2_err(FN, "import %s failed: graph input '%s': more than %d features (the product of "
+                   "dimensions 1..)", w->file, w->cur, Q2_MLP_MAX_WIDTH);
+            return Q2_EFORMAT;
+        }
     }
     return Q2_OK;
 }
