@@ -7,6 +7,8 @@
 #
 # Each program links only the layers it uses and only their libraries; a new .c file in a layer
 # joins its archive without touching this file. Includes name the layer: #include "base/util.h".
+# sw/onnx's archive also holds protoc-c's code of the ONNX schema, generated into build/gen/onnxpb/
+# by sw/onnx.mk (docs/onnx.md).
 #
 # OpenBLAS gives only its header (cblas.h): sw/float/gemm.c loads libopenblas.so.0 with dlopen when
 # `--gemm blas` is chosen, because linked it starts its threads at load time in every program

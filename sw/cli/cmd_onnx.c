@@ -94,14 +94,6 @@ static void export_usage(FILE *f)
         Q2_ONNX_EXPORT_OPSET, Q2_ONNX_INPUT, Q2_ONNX_OUTPUT);
 }
 
-static bool is_q2(const char *path)
-{
-    size_t n = strlen(path);
-    if (n >= 3 && !strcmp(path + n - 3, ".q2")) return true;
-    if (n >= 4 && !strcmp(path + n - 4, ".mlp")) return false;
-    return q2_file_has_magic(path, Q2_IMAGE_MAGIC);
-}
-
 /* The float model to export: the .mlp itself, or the .q2 dequantized. */
 static int export_load(const char *path, bool q2, q2_mlp *m)
 {
@@ -135,7 +127,7 @@ int cmd_export(int argc, char **argv)
     if (!onnx || !model || !out)
         return usage_error("export", !onnx ? "--onnx is required (the one export format)"
                                    : !model ? "--model is required" : "-o is required", export_usage);
-    bool q2 = is_q2(model);
+    bool q2 = cli_model_is_q2(model);
     q2_mlp m;
     int rc = export_load(model, q2, &m);
     if (rc) return q2_exit_code(rc);
