@@ -7,7 +7,8 @@
 # same arrays); every refusal with its message naming the node and op, exit 1 and no output file
 # (an existing one untouched); truncated and corrupt files; usage errors. The models are made by
 # tests/onnx_models.py with the system python's onnx.helper; without python3-onnx those checks are
-# skipped (the rest runs). ONNX Runtime (python) is used when it is there, never required.
+# skipped (the rest runs). ONNX Runtime (npm's onnxruntime-node, tests/onnx_ort.js) is used when
+# node can load it, never required.
 . "$(dirname "$0")/lib.sh"
 cd "$root"
 need_files "$TINY_MLP" "$TINY_Q2"
@@ -33,6 +34,7 @@ int=$("$Q2MLP" eval --model "$TINY_Q2" | grep -o 'correct=[0-9]*' | cut -d= -f2)
 flt=$("$Q2MLP" eval --model "$tmp/deq.mlp" | grep -o 'correct=[0-9]*' | cut -d= -f2)
 echo "# tiny.q2 on 10000 test images: bit-exact integer $int correct, its float export $flt correct"
 close() { local d=$(( $1 - $2 )); [ "${d#-}" -le 50 ]; }
+close2() { local d=$(( $1 - $2 )); [ "${d#-}" -le 2 ]; }
 check "the float export of tiny.q2 is within 50 images (0.5 pt) of the bit-exact model" close "${int:-0}" "${flt:-99999}"
 
 # ---- refusals of bad files and usage -------------------------------------------------------------------
@@ -71,10 +73,19 @@ check "a NumPy run of the exported graph: the same correct count as q2mlp eval" 
 np_q=$(grep -o 'correct=[0-9]*' "$tmp/np_eval" | cut -d= -f2)
 echo "# tiny.q2's float export: q2mlp (as .mlp) $flt correct, NumPy $np_q"
 check "the .q2 export in NumPy: the same correct count as in q2mlp" test "${np_q:-x}" = "$flt"
-if "$PY" -c 'import onnxruntime' 2>/dev/null; then
-    check_quiet "ONNX Runtime loads the .q2 export" "$PY" -c "import onnxruntime as o; o.InferenceSession('$tmp/tiny_q2.onnx')"
+# ONNX Runtime, when it is there (never required; not a Debian package): npm's onnxruntime-node
+# through tests/onnx_ort.js. The same images as NumPy's run; the count may differ by an image or
+# two where ORT's summation order moves a near-tie, so the check allows 2.
+if command -v node >/dev/null 2>&1 && node -e "require('onnxruntime-node')" 2>/dev/null; then
+    for m in tiny tiny_q2; do
+        want=$([ $m = tiny ] && echo "$np_c" || echo "$np_q")
+        ort=$(node tests/onnx_ort.js "$tmp/$m.onnx" "$TEI" "$TEL" 2>&1)
+        echo "# $m.onnx in ONNX Runtime: $ort (NumPy: correct=$want)"
+        got=$(kv correct "$ort")
+        check "ONNX Runtime runs $m.onnx: within 2 images of NumPy's count" close2 "${got:-99999}" "${want:-0}"
+    done
 else
-    echo "# onnxruntime is not importable by $PY: not run (optional; not a Debian package)"
+    echo "# onnxruntime-node is not resolvable by node (NODE_PATH): ONNX Runtime not run (optional)"
 fi
 
 check_quiet "tests/onnx_models.py makes the test models" "$PY" tests/onnx_models.py make "$tmp/m"
