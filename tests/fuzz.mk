@@ -42,6 +42,11 @@ FUZZ_SRC_proto := tests/fuzz_proto.c tests/fuzz_stubs.c sw/host/host_proto.c sw/
 FUZZ_SRC_onnx  := tests/fuzz_onnx.c sw/onnx/onnx_import.c sw/onnx/onnx_export.c sw/float/mlp.c sw/float/gemm.c \
                   sw/qmodel/qmodel.c sw/base/util.c $(ONNX_PB_C)
 FUZZ_LIBS_onnx := $(SW_LIBS_onnx)
+# More ONNX seeds when the system python has onnx: the accepted and refused models of
+# tests/onnx_models.py (MatMul + Add, Reshape, shape computations, float_data, ...), which the C seed
+# writer does not make. $(call FUZZ_PY_SEEDS_onnx,DIR) adds them to DIR (nothing without python3-onnx).
+FUZZ_PY_SEEDS_onnx = /usr/bin/python3 tests/onnx_models.py make $(1)/py > /dev/null 2>&1 && \
+                     mv $(1)/py/*.onnx $(1)/; rm -rf $(1)/py; true
 # libFuzzer options per target: the Verilated decoder is slow, keep its inputs short
 FUZZ_OPTS_proto := -max_len=384
 
@@ -132,6 +137,7 @@ $(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: $(FUZZ_DIR)/fuzz_% $(FUZZ_DIR)/seeds
 	@mkdir -p $(FUZZ_DIR)/$*/corpus
 	@$(FUZZ_DIR)/seeds_$* $(FUZZ_DIR)/$*/corpus
 	@if [ -d tests/corpus/$* ]; then cp tests/corpus/$*/* $(FUZZ_DIR)/$*/corpus/; fi
+	$(if $(FUZZ_PY_SEEDS_$*),@$(call FUZZ_PY_SEEDS_$*,$(FUZZ_DIR)/$*/corpus))
 	@echo "== fuzz-$*: $(FUZZ_TIME) s, corpus $(FUZZ_DIR)/$*/corpus, log $(FUZZ_DIR)/$*.log"
 	@cd $(FUZZ_DIR)/$*; rc=0; ../fuzz_$* -max_total_time=$(FUZZ_TIME) -close_fd_mask=2 \
 	    -print_final_stats=1 $(FUZZ_OPTS_$*) corpus > ../$*.log 2>&1 || rc=$$?; \
@@ -147,7 +153,9 @@ FUZZ_GEN_CORPUS  := onnx
 FUZZ_REPLAY_BINS := $(addprefix $(FUZZ_DIR)/replay_,$(FUZZ_TARGETS))
 $(FUZZ_DIR)/corpus-%.stamp: $(FUZZ_DIR)/seeds_%
 	@rm -rf $(FUZZ_DIR)/corpus-$* && mkdir -p $(FUZZ_DIR)/corpus-$*
-	$< $(FUZZ_DIR)/corpus-$* > /dev/null && touch $@
+	$< $(FUZZ_DIR)/corpus-$* > /dev/null
+	$(if $(FUZZ_PY_SEEDS_$*),@$(call FUZZ_PY_SEEDS_$*,$(FUZZ_DIR)/corpus-$*))
+	@touch $@
 ifneq ($(shell command -v $(CLANG) 2>/dev/null),)
 ifneq ($(shell command -v $(CLANGXX) 2>/dev/null),)
 TEST_DEPS += $(FUZZ_REPLAY_BINS) $(patsubst %,$(FUZZ_DIR)/corpus-%.stamp,$(FUZZ_GEN_CORPUS))

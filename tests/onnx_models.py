@@ -76,6 +76,22 @@ def reshape_style(d):
     save_npy(f"{d}/good_reshape", [(w0.T, b0), (w1, np.zeros(2))])
 
 
+def size0_style(d):
+    """x.view(x.size(0), -1) as torch writes it at opset 11: Shape, Gather, Unsqueeze, Concat, Reshape."""
+    w0, b0 = f32(4, 6), f32(4)
+    inits = [numpy_helper.from_array(w0, "w0"), numpy_helper.from_array(b0, "b0"),
+             numpy_helper.from_array(np.array(0, dtype=np.int64), "zero"),
+             numpy_helper.from_array(np.array([-1], dtype=np.int64), "minus1")]
+    nodes = [helper.make_node("Shape", ["x"], ["s"], name="shape"),
+             helper.make_node("Gather", ["s", "zero"], ["n"], name="gather", axis=0),
+             helper.make_node("Unsqueeze", ["n"], ["n1"], name="unsqueeze", axes=[0]),
+             helper.make_node("Concat", ["n1", "minus1"], ["new"], name="concat", axis=0),
+             helper.make_node("Reshape", ["x", "new"], ["f"], name="reshape"),
+             helper.make_node("Gemm", ["f", "w0", "b0"], ["y"], name="fc0", transB=1)]
+    save(f"{d}/good_size0.onnx", nodes, inits, [vi("x", ["N", 2, 3])], [vi("y", ["N", 4])], 11)
+    save_npy(f"{d}/good_size0", [(w0, b0)])
+
+
 def base_model(opset=13):
     """A Gemm - Relu - Gemm chain (6 -> 4 -> 3) to break in one place: nodes, inits, inputs, outputs."""
     inits = [numpy_helper.from_array(a, n) for a, n in ((f32(4, 6), "w0"), (f32(4), "b0"), (f32(3, 4), "w1"),
@@ -166,6 +182,23 @@ def bad_models(d):
                                   nodes.append(helper.make_node("Softmax", ["z"], ["p"], name="sm")),
                                   nodes.append(helper.make_node("Relu", ["p"], ["y"], name="act1"))))
     bad("no_node", r"no layer \(Gemm or MatMul\) in the graph", lambda nodes, *a: nodes.clear())
+    # x.view(x.size(0), -1) done wrong: a shape computation that does not give (batch, features)
+    def size0(name, regex, tail, gather_axis=0):
+        w0, b0 = f32(4, 6), f32(4)
+        inits = [numpy_helper.from_array(w0, "w0"), numpy_helper.from_array(b0, "b0"),
+                 numpy_helper.from_array(np.array(0, dtype=np.int64), "zero"),
+                 numpy_helper.from_array(np.array(tail, dtype=np.int64), "tail")]
+        nodes = [helper.make_node("Shape", ["x"], ["s"], name="shape"),
+                 helper.make_node("Gather", ["s", "zero"], ["n"], name="gather", axis=gather_axis),
+                 helper.make_node("Unsqueeze", ["n"], ["n1"], name="unsqueeze", axes=[0]),
+                 helper.make_node("Concat", ["n1", "tail"], ["new"], name="concat", axis=0),
+                 helper.make_node("Reshape", ["x", "new"], ["f"], name="reshape"),
+                 helper.make_node("Gemm", ["f", "w0", "b0"], ["y"], name="fc0", transB=1)]
+        save(f"{d}/bad_{name}.onnx", nodes, inits, [vi("x", ["N", 2, 3])], [vi("y", ["N", 4])], 11)
+        out.append((name, regex))
+
+    size0("size0_wrong", r"node 'reshape' \(Reshape\): the new shape is not \(batch, features\)", [5])
+    size0("size0_gather_axis", r"node 'gather' \(Gather\): axis is not 0", [-1], gather_axis=1)
     with open(f"{d}/bad.txt", "w") as f:
         for name, regex in out:
             f.write(f"{name}\t{regex}\n")
@@ -217,6 +250,7 @@ def main():
         for opset in (9, 11, 13, 15, 17):
             keras_style(d, opset)
         reshape_style(d)
+        size0_style(d)
         bad_models(d)
     elif len(sys.argv) >= 3 and sys.argv[1] == "check":
         for f in sys.argv[2:]:

@@ -8,6 +8,9 @@ the first --train-n MNIST training images (x = pixel / 255, seeded, one thread),
   torch_op<K>.onnx    torch.onnx.export at each opset K of --opsets, input (N, 1, 28, 28) with a
                       dynamic batch (so the graph starts with a Flatten)
   torch_softmax.onnx  the same network with a final nn.Softmax(dim=1), opset 13
+  torch_fixed.onnx    opset 11 without dynamic axes (a batch of 1 fixed in the graph)
+  torch_view.onnx     opset 15, x.view(-1, 784) instead of nn.Flatten (torch writes a Reshape)
+  torch_size0_op<K>.onnx  opsets 9 and 13, x.view(x.size(0), -1) (a shape computation + Reshape)
   npy/w<l>.npy, npy/b<l>.npy   nn.Linear weight (n_out, n_in) and bias, float32 (q2mlp import --dir)
 and prints one line: torch_correct=.. torch_n=.. torch_acc=.. train_s=.. (the test-set accuracy of
 the trained network, argmax of its float32 logits, in eval mode).
@@ -36,6 +39,20 @@ def read_idx(path, magic, ndim):
     if body.size != int(np.prod(shape)):
         sys.exit(f"torch_onnx.py: {path}: {body.size} data bytes, need {int(np.prod(shape))}")
     return body.reshape(shape)
+
+
+class ViewNet(nn.Module):
+    """net with its Flatten replaced by x.view(-1, n_in) (torch exports a Reshape of a constant
+    shape) or, with size0, by x.view(x.size(0), -1) (Shape -> Gather -> Unsqueeze -> Concat ->
+    Reshape)."""
+
+    def __init__(self, net, size0=False):
+        super().__init__()
+        self.n_in, self.size0 = net[1].in_features, size0
+        self.body = nn.Sequential(*list(net)[1:])
+
+    def forward(self, x):
+        return self.body(x.view(x.size(0), -1) if self.size0 else x.view(-1, self.n_in))
 
 
 def main():
@@ -98,6 +115,14 @@ def main():
     soft = nn.Sequential(net, nn.Softmax(dim=1)).eval()
     torch.onnx.export(soft, dummy, os.path.join(a.out, "torch_softmax.onnx"), opset_version=13,
                       input_names=["input"], output_names=["logits"], dynamic_axes=axes)
+    # a fixed batch of 1 (no dynamic_axes), and x.view(-1, 784) instead of nn.Flatten (a Reshape)
+    torch.onnx.export(net, dummy, os.path.join(a.out, "torch_fixed.onnx"), opset_version=11,
+                      input_names=["input"], output_names=["logits"])
+    torch.onnx.export(ViewNet(net), dummy, os.path.join(a.out, "torch_view.onnx"), opset_version=15,
+                      input_names=["input"], output_names=["logits"], dynamic_axes=axes)
+    for k in (9, 13):
+        torch.onnx.export(ViewNet(net, size0=True), dummy, os.path.join(a.out, f"torch_size0_op{k}.onnx"),
+                          opset_version=k, input_names=["input"], output_names=["logits"], dynamic_axes=axes)
     print(f"torch_correct={correct} torch_n={len(tel)} torch_acc={100.0 * correct / len(tel):.2f} "
           f"train_s={train_s:.1f} torch={torch.__version__}")
 

@@ -16,6 +16,8 @@
 #define FN            "onnx_import"
 #define MAX_RANK      8
 #define MAX_ELEMS     ((int64_t)1 << 26) /* largest initializer: 64 Mi elements (256 MiB of float32) */
+#define MAX_SHAPES    16                 /* int64 tensors a shape computation may make */
+#define BATCH         INT64_MIN          /* a value of a shape computation that is the batch size */
 
 /* One weight layer as found in the graph: its initializers, not yet copied. */
 typedef struct {
@@ -37,6 +39,12 @@ typedef struct {
     int n_layers;
     layer_src layers[Q2_MAX_LAYERS];
     char where[160];                 /* "node 'fc1' (Gemm)" of the node being read */
+    struct {                         /* the int64 tensors of shape computations (node_shape) */
+        const char *name;
+        int n;
+        int64_t v[MAX_RANK];         /* flattened; BATCH where the value is the batch size */
+    } shapes[MAX_SHAPES];
+    int n_shapes;
 } walk;
 
 static const char *str(const char *s) { return s ? s : ""; }
@@ -123,15 +131,16 @@ static const Onnx__TensorProto *const_input(walk *w, const Onnx__NodeProto *n, s
 }
 
 /* ---- attributes --------------------------------------------------------------------------------- */
-/* Check every attribute of n is one of names (NULL-terminated; types: 'i' int, 'f' float). */
+/* Check every attribute of n is one of names (NULL-terminated; types: 'i' int, 'I' ints, 'f' float). */
 static int check_attrs(const walk *w, const Onnx__NodeProto *n, const char *const *names, const char *types)
 {
     for (size_t a = 0; a < n->n_attribute; a++) {
         const Onnx__AttributeProto *at = n->attribute[a];
         int k = 0;
         while (names[k] && strcmp(names[k], str(at->name))) k++;
-        Onnx__AttributeProto__AttributeType need = names[k] && types[k] == 'f'
-            ? ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT : ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+        Onnx__AttributeProto__AttributeType need = !names[k] || types[k] == 'i'
+            ? ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT : types[k] == 'f'
+            ? ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT : ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
         if (!names[k] || at->type != need) {
             q2_err(FN, "import %s failed: %s: attribute '%s' %s", w->file, w->where, str(at->name),
                    names[k] ? "has the wrong type" : "is not supported");
@@ -222,6 +231,76 @@ static int bad(const walk *w, const char *detail)
     return Q2_EFORMAT;
 }
 
+/* ---- shape computations: x.view(x.size(0), -1) ---------------------------------------------------
+ * torch exports it as Shape(x) -> Gather(0) -> Unsqueeze -> Concat(.., [-1]) -> Reshape(x, ..). These
+ * int64 side computations are evaluated here, with the batch size kept as the symbol BATCH, so that
+ * the Reshape sees [BATCH, -1]. They do not move the chain. */
+static bool is_shape_op(const char *op)
+{
+    return !strcmp(op, "Shape") || !strcmp(op, "Gather") || !strcmp(op, "Unsqueeze") || !strcmp(op, "Concat");
+}
+
+/* Input k of n as int64 values (flattened): a shape computation's result or an int64 constant. */
+static int int_values(walk *w, const Onnx__NodeProto *n, size_t k, int64_t *v, int *nv)
+{
+    const char *name = k < n->n_input ? str(n->input[k]) : "";
+    for (int s = 0; s < w->n_shapes; s++)
+        if (!strcmp(w->shapes[s].name, name)) {
+            *nv = w->shapes[s].n;
+            memcpy(v, w->shapes[s].v, sizeof(int64_t) * (size_t)*nv);
+            return Q2_OK;
+        }
+    const Onnx__TensorProto *t = const_input(w, n, k, "int64 input");
+    int64_t e = t ? const_elems(w, t, ONNX__TENSOR_PROTO__DATA_TYPE__INT64) : -1;
+    if (e < 0) return Q2_EFORMAT;
+    if (e > MAX_RANK) return bad(w, "an int64 input of more than 8 values");
+    for (int64_t i = 0; i < e; i++) v[i] = const_int64(t, (size_t)i);
+    *nv = (int)e;
+    return Q2_OK;
+}
+
+/* Shape, Gather, Unsqueeze, Concat on int64 vectors; the result is stored under the node's output. */
+static int node_shape(walk *w, const Onnx__NodeProto *n, const char *op)
+{
+    static const char *const a_shape[] = {"start", "end", NULL}, *const a_axis[] = {"axis", NULL},
+                             *const a_axes[] = {"axes", NULL};
+    int64_t v[2 * MAX_RANK], u[MAX_RANK];
+    int nv = 0, nu = 0, rc;
+    if (w->n_shapes == MAX_SHAPES) return bad(w, "more than 16 shape computations");
+    if (!strcmp(op, "Shape")) {
+        if ((rc = check_attrs(w, n, a_shape, "ii"))) return rc;
+        if (strcmp(str(n->input[0]), w->cur)) return bad(w, "it does not take the tensor of the chain");
+        int64_t b = attr_i(n, "start", 0), e = attr_i(n, "end", w->rank);
+        b = b < 0 ? b + w->rank : b;
+        e = e < 0 ? e + w->rank : e > w->rank ? w->rank : e;
+        for (int64_t d = b < 0 ? 0 : b; d < e; d++) v[nv++] = d ? w->shape[d] : BATCH;
+    } else if (!strcmp(op, "Gather")) {
+        if ((rc = check_attrs(w, n, a_axis, "i")) || (rc = int_values(w, n, 0, u, &nu)) ||
+            (rc = int_values(w, n, 1, v, &nv)))
+            return rc;
+        if (attr_i(n, "axis", 0)) return bad(w, "axis is not 0");
+        for (int i = 0; i < nv; i++) {
+            if (v[i] < -nu || v[i] >= nu) return bad(w, "an index out of range");
+            v[i] = u[v[i] < 0 ? v[i] + nu : v[i]];
+        }
+    } else if (!strcmp(op, "Unsqueeze")) { /* values unchanged: the vectors are kept flat */
+        if ((rc = check_attrs(w, n, a_axes, "I")) || (rc = int_values(w, n, 0, v, &nv))) return rc;
+    } else {
+        if ((rc = check_attrs(w, n, a_axis, "i"))) return rc;
+        if (attr_i(n, "axis", 0) != 0 && attr_i(n, "axis", 0) != -1) return bad(w, "axis is not 0");
+        for (size_t k = 0; k < n->n_input; k++) {
+            if ((rc = int_values(w, n, k, u, &nu))) return rc;
+            if (nv + nu > MAX_RANK) return bad(w, "a shape of more than 8 values");
+            memcpy(v + nv, u, sizeof(int64_t) * (size_t)nu);
+            nv += nu;
+        }
+    }
+    w->shapes[w->n_shapes].name = str(n->output[0]);
+    w->shapes[w->n_shapes].n = nv;
+    memcpy(w->shapes[w->n_shapes++].v, v, sizeof(int64_t) * (size_t)nv);
+    return Q2_OK;
+}
+
 /* Flatten (axis 1) and Reshape to (batch, features). */
 static int node_flatten(walk *w, const Onnx__NodeProto *n, bool reshape)
 {
@@ -233,16 +312,14 @@ static int node_flatten(walk *w, const Onnx__NodeProto *n, bool reshape)
         int64_t axis = attr_i(n, "axis", 1);
         if (axis != 1 && axis != 1 - w->rank) return bad(w, "axis is not 1 (need (batch, features))");
     } else {
-        const Onnx__TensorProto *t = const_input(w, n, 1, "shape");
-        if (!t) return Q2_EFORMAT;
-        int64_t k = const_elems(w, t, ONNX__TENSOR_PROTO__DATA_TYPE__INT64);
-        if (k < 0) return Q2_EFORMAT;
-        int64_t a = k == 2 ? const_int64(t, 0) : 0, b = k == 2 ? const_int64(t, 1) : 0;
-        bool zero_ok = !attr_i(n, "allowzero", 0);
-        if (k != 2 || !((a == -1 && b == f) || (a == 0 && zero_ok && (b == f || b == -1)) ||
-                        (a > 0 && (b == f || b == -1))))
-            return bad(w, "the new shape is not (batch, features): need [-1, F], [0, -1] or [N, F] with F the "
-                          "product of the other dimensions");
+        int64_t v[MAX_RANK];
+        int k;
+        if (int_values(w, n, 1, v, &k)) return Q2_EFORMAT;
+        int64_t a = k == 2 ? v[0] : 0, b = k == 2 ? v[1] : 0;
+        bool batch = a == BATCH || a > 0 || (a == 0 && !attr_i(n, "allowzero", 0)); /* a keeps the batch */
+        if (k != 2 || !((a == -1 && b == f) || (batch && (b == f || b == -1))))
+            return bad(w, "the new shape is not (batch, features): need [-1, F], [0, -1], [N, F] or "
+                          "[x.size(0), -1] with F the product of the other dimensions");
     }
     w->rank = 2;
     w->shape[1] = f;
@@ -316,12 +393,13 @@ static int node(walk *w, const Onnx__NodeProto *n, const char *prev_op)
     const char *op = str(n->op_type);
     if (*str(n->domain) && strcmp(n->domain, "ai.onnx"))
         return bad(w, "ops outside the default domain are not supported");
+    if (n->n_output != 1) return bad(w, "it has more than one output");
+    if (is_shape_op(op)) return node_shape(w, n, op);
     bool add = !strcmp(op, "Add"); /* a bias Add may take the chain as its second input */
     bool takes_cur = n->n_input >= 1 && !strcmp(str(n->input[0]), w->cur);
     if (add && n->n_input == 2 && !strcmp(str(n->input[1]), w->cur)) takes_cur = true;
     if (!takes_cur)
         return bad(w, "it does not take the output of the node before it (the graph must be one chain)");
-    if (n->n_output != 1) return bad(w, "it has more than one output");
     if (w->st == ST_SOFTMAX) return bad(w, "nothing may follow the final Softmax");
     int rc = Q2_OK;
     if (!strcmp(op, "Flatten") || !strcmp(op, "Reshape")) rc = node_flatten(w, n, op[0] == 'R');
@@ -374,7 +452,7 @@ static int walk_graph(walk *w)
         else snprintf(w->where, sizeof w->where, "node #%zu (%s)", k, str(n->op_type));
         if (!strcmp(str(n->op_type), "Constant") && !*str(n->domain)) continue;
         rc = node(w, n, prev);
-        prev = str(n->op_type);
+        if (!is_shape_op(str(n->op_type))) prev = str(n->op_type);
     }
     if (rc) return rc;
     const char *out = w->g->n_output == 1 ? str(w->g->output[0]->name) : NULL;
