@@ -166,6 +166,8 @@ def bad_models(d):
     bad("weight_computed", r"node 'fc1' \(Gemm\): its weight \(input 1, 'a'\) is not an initializer or a Constant",
         lambda nodes, i, ins, o: nodes.__setitem__(2, helper.make_node("Gemm", ["a", "a", "b1"], ["y"], name="fc1",
                                                                        transB=1)))
+    bad("no_input", r"node 'act0' \(Relu\): it has no input",
+        lambda nodes, *a: nodes.__setitem__(1, helper.make_node("Relu", [], ["a"], name="act0")))
     bad("two_inputs", r"the graph has two inputs", lambda n, i, ins, o: ins.append(vi("x2", ["N", 6])))
     bad("opset6", r"opset 6, need 7\.\.21", lambda *a: None, opset=6)
     bad("custom_domain", r"node 'act0' \(Relu\): ops outside the default domain",
@@ -183,12 +185,12 @@ def bad_models(d):
                                   nodes.append(helper.make_node("Relu", ["p"], ["y"], name="act1"))))
     bad("no_node", r"no layer \(Gemm or MatMul\) in the graph", lambda nodes, *a: nodes.clear())
     # x.view(x.size(0), -1) done wrong: a shape computation that does not give (batch, features)
-    def size0(name, regex, tail, gather_axis=0):
+    def size0(name, regex, tail, gather_axis=0, shape_input=True):
         w0, b0 = f32(4, 6), f32(4)
         inits = [numpy_helper.from_array(w0, "w0"), numpy_helper.from_array(b0, "b0"),
                  numpy_helper.from_array(np.array(0, dtype=np.int64), "zero"),
                  numpy_helper.from_array(np.array(tail, dtype=np.int64), "tail")]
-        nodes = [helper.make_node("Shape", ["x"], ["s"], name="shape"),
+        nodes = [helper.make_node("Shape", ["x"] if shape_input else [], ["s"], name="shape"),
                  helper.make_node("Gather", ["s", "zero"], ["n"], name="gather", axis=gather_axis),
                  helper.make_node("Unsqueeze", ["n"], ["n1"], name="unsqueeze", axes=[0]),
                  helper.make_node("Concat", ["n1", "tail"], ["new"], name="concat", axis=0),
@@ -198,6 +200,7 @@ def bad_models(d):
         out.append((name, regex))
 
     size0("size0_wrong", r"node 'reshape' \(Reshape\): the new shape is not \(batch, features\)", [5])
+    size0("size0_shape_no_input", r"node 'shape' \(Shape\): it has no input", [-1], shape_input=False)
     size0("size0_gather_axis", r"node 'gather' \(Gather\): axis is not 0", [-1], gather_axis=1)
     with open(f"{d}/bad.txt", "w") as f:
         for name, regex in out:

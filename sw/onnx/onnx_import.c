@@ -393,10 +393,11 @@ static int node(walk *w, const Onnx__NodeProto *n, const char *prev_op)
     const char *op = str(n->op_type);
     if (*str(n->domain) && strcmp(n->domain, "ai.onnx"))
         return bad(w, "ops outside the default domain are not supported");
-    if (n->n_output != 1) return bad(w, "it has more than one output");
+    if (n->n_input < 1) return bad(w, "it has no input");
+    if (n->n_output != 1) return bad(w, "it does not have exactly one output");
     if (is_shape_op(op)) return node_shape(w, n, op);
     bool add = !strcmp(op, "Add"); /* a bias Add may take the chain as its second input */
-    bool takes_cur = n->n_input >= 1 && !strcmp(str(n->input[0]), w->cur);
+    bool takes_cur = !strcmp(str(n->input[0]), w->cur);
     if (add && n->n_input == 2 && !strcmp(str(n->input[1]), w->cur)) takes_cur = true;
     if (!takes_cur)
         return bad(w, "it does not take the output of the node before it (the graph must be one chain)");
