@@ -1,7 +1,8 @@
 /* onnx_import.c — a float MLP from an ONNX model (docs/onnx.md "Import"). The bytes are decoded by
  * libprotobuf-c with the code protoc-c generates from Debian's onnx.proto (build/gen/onnxpb/); this
  * file only walks the decoded graph: one chain of nodes from the graph's one input to its one
- * output, each node taking the output of the one before. See onnx.h. */
+ * output, each node taking the output of the one before, beside it only constants and the int64
+ * shape computations of a Reshape. See onnx.h. */
 #include "onnx/onnx.h"
 
 #include <inttypes.h>
