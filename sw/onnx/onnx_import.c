@@ -415,9 +415,10 @@ static int node(walk *w, const Onnx__NodeProto *n, const char *prev_op)
         if (op[0] == 'S' && axis != 1 && axis != -1) return bad(w, "axis is not the class axis (1 or -1)");
         w->st = op[0] == 'R' ? ST_RELU : ST_SOFTMAX;
     } else {
-        char d[200];
-        snprintf(d, sizeof d, is_activation(op) ? "activation %s is not supported, only Relu"
-                 : "op %s is not supported (only Flatten, Reshape, Gemm, MatMul, Add, Relu, a final Softmax)", op);
+        char d[320];
+        snprintf(d, sizeof d, is_activation(op) ? "activation %.64s is not supported, only Relu"
+                 : "op %.64s is not supported (only Flatten, Reshape, Gemm, MatMul, Add, Relu, a final Softmax; "
+                   "Shape, Gather, Unsqueeze, Concat for a Reshape's shape)", op);
         return bad(w, d);
     }
     if (!rc) w->cur = str(n->output[0]);
