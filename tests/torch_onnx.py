@@ -6,7 +6,8 @@ Trains a small MLP (nn.Flatten, Linear, ReLU, Linear, ReLU, Linear) in PyTorch f
 the first --train-n MNIST training images (x = pixel / 255, seeded, one thread), then writes into
 --out:
   torch_op<K>.onnx    torch.onnx.export at each opset K of --opsets, input (N, 1, 28, 28) with a
-                      dynamic batch (so the graph starts with a Flatten)
+                      dynamic batch (so the graph starts with a Flatten); below opset 10 with
+                      keep_initializers_as_inputs (the weights are graph inputs too)
   torch_softmax.onnx  the same network with a final nn.Softmax(dim=1), opset 13
   torch_fixed.onnx    opset 11 without dynamic axes (a batch of 1 fixed in the graph)
   torch_view.onnx     opset 15, x.view(-1, 784) instead of nn.Flatten (torch writes a Reshape)
@@ -110,8 +111,10 @@ def main():
     dummy = x_te[:1]
     axes = {"input": {0: "N"}, "logits": {0: "N"}}
     for k in (int(s) for s in a.opsets.split(",")):
+        # below opset 10 also with the initializers listed as graph inputs, as IR < 4 files have them
         torch.onnx.export(net, dummy, os.path.join(a.out, f"torch_op{k}.onnx"), opset_version=k,
-                          input_names=["input"], output_names=["logits"], dynamic_axes=axes)
+                          input_names=["input"], output_names=["logits"], dynamic_axes=axes,
+                          keep_initializers_as_inputs=k < 10)
     soft = nn.Sequential(net, nn.Softmax(dim=1)).eval()
     torch.onnx.export(soft, dummy, os.path.join(a.out, "torch_softmax.onnx"), opset_version=13,
                       input_names=["input"], output_names=["logits"], dynamic_axes=axes)
