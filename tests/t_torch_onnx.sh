@@ -2,10 +2,9 @@
 # t_torch_onnx.sh — a model from PyTorch itself (issue 15): tests/torch_onnx.py trains a 784-64-32-10
 # MLP in PyTorch (the system python's python3-torch; seeded, one thread) for one epoch on the first
 # 5,000 MNIST training images and exports it with torch.onnx.export at opsets 9 (its weights also
-# listed as graph inputs), 13 and 17, with a
-# final Softmax at opset 13, with a fixed batch at opset 11, with x.view(-1, 784) (a Reshape) at
-# opset 15, with x.view(x.size(0), -1) (Shape, Gather, Unsqueeze, Concat, Reshape) at opsets 9 and
-# 13, and as .npy files. Required:
+# listed as graph inputs), 13 and 17, with a final Softmax at opset 13, with a fixed batch at
+# opset 11, with x.view(-1, 784) (a Reshape) at opset 15, with x.view(x.size(0), -1) (Shape,
+# Gather, Unsqueeze, Concat, Reshape) at opsets 9 and 13, and as .npy files. Required:
 #   * every ONNX import and the .npy import give the same .mlp, byte for byte;
 #   * q2mlp's float accuracy on the 10,000 test images equals PyTorch's, the same number correct
 #     (both compute x = pixel / 255 in float32 and argmax over float32 logits; only the summation
