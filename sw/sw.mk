@@ -7,12 +7,14 @@
 #
 # Each program links only the layers it uses and only their libraries; a new .c file in a layer
 # joins its archive without touching this file. Includes name the layer: #include "base/util.h".
+# sw/onnx's archive also holds protoc-c's code of the ONNX schema, generated into build/gen/onnxpb/
+# by sw/onnx.mk (docs/onnx.md).
 #
 # OpenBLAS gives only its header (cblas.h): sw/float/gemm.c loads libopenblas.so.0 with dlopen when
 # `--gemm blas` is chosen, because linked it starts its threads at load time in every program
 # (and hangs at exit when memory is short). No program links it.
 
-SW_LAYERS   := base float qmodel quant study host
+SW_LAYERS   := base float qmodel quant study onnx host
 SW_CFLAGS   := $(CSTD) $(CFLAGS) -Isw $(CODES_INC) $(shell $(PKG_CONFIG) --cflags zlib openblas libftdi1 2>/dev/null) -MMD -MP
 
 # the libraries each layer needs (its own, not those of the layers below)
@@ -21,6 +23,7 @@ SW_LIBS_float  := -lm -lpthread -ldl
 SW_LIBS_qmodel := -lm
 SW_LIBS_quant  := -lm
 SW_LIBS_study  := -lm
+SW_LIBS_onnx   := $(shell $(PKG_CONFIG) --libs libprotobuf-c 2>/dev/null || echo -lprotobuf-c)
 SW_LIBS_host   := $(shell $(PKG_CONFIG) --libs libftdi1 2>/dev/null)
 SW_LIBS_cli    :=
 
@@ -55,7 +58,7 @@ $(foreach l,$(SW_LAYERS) cli,$(eval $(call sw_layer_rules,$(l))))
 
 # ---- the programs: their objects in sw/cli and the layers they use, top first -------------------
 PROG_q2mlp_OBJS        := main_q2mlp
-PROG_q2mlp_LAYERS      := cli study quant float qmodel base
+PROG_q2mlp_LAYERS      := cli onnx study quant float qmodel base
 PROG_q2mlp-host_OBJS   := main_q2mlp-host
 PROG_q2mlp-host_LAYERS := host qmodel base
 SW_PROGS := q2mlp q2mlp-host
@@ -72,7 +75,7 @@ endef
 $(foreach p,$(SW_PROGS),$(eval $(call sw_prog_rules,$(p))))
 
 # Every layer, for the tests (each test program links what it needs from these).
-SW_ALL_LAYERS := cli study quant float host qmodel base
+SW_ALL_LAYERS := cli onnx study quant float host qmodel base
 SW_ASAN_ALL   := $(foreach l,$(SW_ALL_LAYERS),$(call sw_asan_lib,$(l)))
 SW_ASAN_LINK  := $(call sw_asan_link,$(SW_ALL_LAYERS))
 

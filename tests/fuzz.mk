@@ -1,7 +1,7 @@
 # tests/fuzz.mk — libFuzzer targets for every reader of bytes from outside (docs/fuzzing.md):
 #
 #   make fuzz                    every target, one after the other, FUZZ_TIME seconds each (default 60)
-#   make fuzz-<t>                one of them: q2 npy idx mlp best host proto
+#   make fuzz-<t>                one of them: q2 npy idx mlp best host proto onnx
 #
 # A C target is built with clang (-fsanitize=fuzzer,address,undefined) from the library sources it
 # needs; fuzz-proto links a Verilator model of rtl/link/accel_top.v (small parameters, compiled with
@@ -25,9 +25,9 @@ FUZZ_RSAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitiz
 FUZZ_LIBS   := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null) -lm -lpthread -ldl   # OpenBLAS: dlopen only (sw/sw.mk)
 FUZZ_VLIBS  := -latomic -lpthread
 FUZZ_HDRS   := sw/qmodel/qmodel.h sw/base/npy.h sw/base/util.h sw/float/mlp.h sw/base/idx.h sw/host/host.h sw/quant/pack.h sw/quant/quant.h sw/study/study.h \
-               tests/fuzz_util.h tests/fuzz_frames.h $(CODES_H)
+               sw/onnx/onnx.h tests/fuzz_util.h tests/fuzz_frames.h $(CODES_H) $(ONNX_PB_H)
 
-FUZZ_TARGETS   := q2 npy idx mlp best host proto
+FUZZ_TARGETS   := q2 npy idx mlp best host proto onnx
 FUZZ_C_TARGETS := $(filter-out proto,$(FUZZ_TARGETS))
 FUZZ_SRC_q2    := tests/fuzz_q2.c sw/qmodel/qmodel.c sw/qmodel/qfast.c sw/base/util.c
 FUZZ_SRC_npy   := tests/fuzz_npy.c sw/base/npy.c sw/base/util.c
@@ -37,6 +37,16 @@ FUZZ_SRC_best  := tests/fuzz_best.c sw/study/best.c sw/quant/quant.c sw/float/ml
                   sw/base/idx.c sw/base/util.c
 FUZZ_SRC_host  := tests/fuzz_host.c tests/fuzz_stubs.c sw/host/host_proto.c sw/qmodel/fits.c sw/base/util.c
 FUZZ_SRC_proto := tests/fuzz_proto.c tests/fuzz_stubs.c sw/host/host_proto.c sw/qmodel/fits.c sw/base/util.c
+# the ONNX importer and exporter with protoc-c's code (sw/onnx.mk); libprotobuf-c itself is the
+# system's shared library, so its decoder runs under the fuzzer but is not coverage-instrumented
+FUZZ_SRC_onnx  := tests/fuzz_onnx.c sw/onnx/onnx_import.c sw/onnx/onnx_export.c sw/float/mlp.c sw/float/gemm.c \
+                  sw/qmodel/qmodel.c sw/base/util.c $(ONNX_PB_C)
+FUZZ_LIBS_onnx := $(SW_LIBS_onnx)
+# More ONNX seeds when the system python has onnx: the accepted and refused models of
+# tests/onnx_models.py (MatMul + Add, Reshape, shape computations, float_data, ...), which the C seed
+# writer does not make. $(call FUZZ_PY_SEEDS_onnx,DIR) adds them to DIR (nothing without python3-onnx).
+FUZZ_PY_SEEDS_onnx = /usr/bin/python3 tests/onnx_models.py make $(1)/py > /dev/null 2>&1 && \
+                     mv $(1)/py/*.onnx $(1)/; rm -rf $(1)/py; true
 # libFuzzer options per target: the Verilated decoder is slow, keep its inputs short
 FUZZ_OPTS_proto := -max_len=384
 
@@ -47,13 +57,13 @@ FUZZ_STEPS += $(addprefix fuzz-,$(FUZZ_TARGETS))
 define FUZZ_C_RULES
 $(FUZZ_DIR)/fuzz_$(1): $(FUZZ_SRC_$(1)) $(FUZZ_HDRS)
 	@mkdir -p $$(@D)
-	$(CLANG) $(FUZZ_CSTD) $(FUZZ_SAN) $(FUZZ_SRC_$(1)) $(FUZZ_LIBS) -o $$@
+	$(CLANG) $(FUZZ_CSTD) $(FUZZ_SAN) $(FUZZ_SRC_$(1)) $(FUZZ_LIBS) $(FUZZ_LIBS_$(1)) -o $$@
 $(FUZZ_DIR)/seeds_$(1): $(FUZZ_SRC_$(1)) $(FUZZ_HDRS)
 	@mkdir -p $$(@D)
-	$(CLANG) $(FUZZ_CSTD) -DFUZZ_MAKE_SEEDS $(FUZZ_SRC_$(1)) $(FUZZ_LIBS) -o $$@
+	$(CLANG) $(FUZZ_CSTD) -DFUZZ_MAKE_SEEDS $(FUZZ_SRC_$(1)) $(FUZZ_LIBS) $(FUZZ_LIBS_$(1)) -o $$@
 $(FUZZ_DIR)/replay_$(1): tests/fuzz_replay.c $(FUZZ_SRC_$(1)) $(FUZZ_HDRS)
 	@mkdir -p $$(@D)
-	$(CLANG) $(FUZZ_CSTD) $(FUZZ_RSAN) tests/fuzz_replay.c $(FUZZ_SRC_$(1)) $(FUZZ_LIBS) -o $$@
+	$(CLANG) $(FUZZ_CSTD) $(FUZZ_RSAN) tests/fuzz_replay.c $(FUZZ_SRC_$(1)) $(FUZZ_LIBS) $(FUZZ_LIBS_$(1)) -o $$@
 endef
 $(foreach t,$(FUZZ_C_TARGETS),$(eval $(call FUZZ_C_RULES,$(t))))
 
@@ -127,6 +137,7 @@ $(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: $(FUZZ_DIR)/fuzz_% $(FUZZ_DIR)/seeds
 	@mkdir -p $(FUZZ_DIR)/$*/corpus
 	@$(FUZZ_DIR)/seeds_$* $(FUZZ_DIR)/$*/corpus
 	@if [ -d tests/corpus/$* ]; then cp tests/corpus/$*/* $(FUZZ_DIR)/$*/corpus/; fi
+	$(if $(FUZZ_PY_SEEDS_$*),@$(call FUZZ_PY_SEEDS_$*,$(FUZZ_DIR)/$*/corpus))
 	@echo "== fuzz-$*: $(FUZZ_TIME) s, corpus $(FUZZ_DIR)/$*/corpus, log $(FUZZ_DIR)/$*.log"
 	@cd $(FUZZ_DIR)/$*; rc=0; ../fuzz_$* -max_total_time=$(FUZZ_TIME) -close_fd_mask=2 \
 	    -print_final_stats=1 $(FUZZ_OPTS_$*) corpus > ../$*.log 2>&1 || rc=$$?; \
@@ -136,9 +147,17 @@ $(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: $(FUZZ_DIR)/fuzz_% $(FUZZ_DIR)/seeds
 	    exit $$rc
 
 # ---- make test: the replays ---------------------------------------------------------------------
+# The targets whose seeds are generated, not committed (FUZZ_GEN_CORPUS): `make test` runs their seed
+# writer into build/fuzz/corpus-<t>/, which tests/t_fuzz_replay.sh replays with tests/corpus/<t>/.
+FUZZ_GEN_CORPUS  := onnx
 FUZZ_REPLAY_BINS := $(addprefix $(FUZZ_DIR)/replay_,$(FUZZ_TARGETS))
+$(FUZZ_DIR)/corpus-%.stamp: $(FUZZ_DIR)/seeds_%
+	@rm -rf $(FUZZ_DIR)/corpus-$* && mkdir -p $(FUZZ_DIR)/corpus-$*
+	$< $(FUZZ_DIR)/corpus-$* > /dev/null
+	$(if $(FUZZ_PY_SEEDS_$*),@$(call FUZZ_PY_SEEDS_$*,$(FUZZ_DIR)/corpus-$*))
+	@touch $@
 ifneq ($(shell command -v $(CLANG) 2>/dev/null),)
 ifneq ($(shell command -v $(CLANGXX) 2>/dev/null),)
-TEST_DEPS += $(FUZZ_REPLAY_BINS)
+TEST_DEPS += $(FUZZ_REPLAY_BINS) $(patsubst %,$(FUZZ_DIR)/corpus-%.stamp,$(FUZZ_GEN_CORPUS))
 endif
 endif

@@ -2,7 +2,8 @@
 # t_files_cli.sh — how the CLI reads and writes files (issue 16): outputs never replace a device,
 # a FIFO or a symlink (a link is followed), in-place writes are checked (a full disk is exit 1);
 # inputs may be pipes; a failed command leaves none of its outputs; stdout is checked at exit;
-# a directory as input is named as such; eval reports the bad magic of the .q2 it was given.
+# a directory as input is named as such; eval reports the bad magic of the .q2 it was given; the
+# same for ONNX export and import.
 # Uses $Q2MLP (the sanitized CLI), $BIN, $BUILD (fixture tiny.mlp) and $MNIST_DIR.
 # Never names a system node (/dev/null, /dev/full, /dev/stdout) as an output: an old binary run
 # as root would rename over it. Private nodes come from mknod in the temp dir (root only).
@@ -118,5 +119,30 @@ cp "$tmp/bad.q2" "$tmp/bad.img"
 check_quiet "eval --model bad-magic (no extension) --limit 10: exit 1, the .q2 loader's 'bad magic'" \
     bash -c "'$Q2MLP' eval --model '$tmp/bad.img' --limit 10 2>'$tmp/e12'; [ \$? -eq 1 ] && grep -q 'bad magic' '$tmp/e12' && \
              ! grep -q 'unknown option' '$tmp/e12'"
+
+# ---- ONNX (docs/onnx.md): the same rules for export --onnx and import --onnx ------------------------
+"$Q2MLP" export --onnx --model "$TINY_MLP" -o "$tmp/ref.onnx" > /dev/null || die "cannot export the fixture"
+osize=$(stat -c %s "$tmp/ref.onnx")
+check_quiet "import --onnx <(cat x.onnx): exit 0, the fixture's .mlp" \
+    bash -c "'$Q2MLP' import --onnx <(cat '$tmp/ref.onnx') -o '$tmp/pipe.mlp' >/dev/null && cmp -s '$tmp/pipe.mlp' '$TINY_MLP'"
+ln -s onnx-target.onnx "$tmp/link.onnx"
+check_quiet "export --onnx -o <a symlink>: the link stays, its target is written" \
+    bash -c "'$Q2MLP' export --onnx --model '$TINY_MLP' -o '$tmp/link.onnx' >/dev/null && [ -L '$tmp/link.onnx' ] && \
+             cmp -s '$tmp/onnx-target.onnx' '$tmp/ref.onnx'"
+check_quiet "export --onnx -o - : the model on stdout (then the key=value line), no file named '-'" \
+    bash -c "cd '$tmp' && '$Q2MLP' export --onnx --model '$TINY_MLP' -o - > '$tmp/o.bin' && \
+             head -c $osize '$tmp/o.bin' | cmp -s - '$tmp/ref.onnx' && tail -c +$((osize + 1)) '$tmp/o.bin' | grep -q '^model=-' && \
+             [ ! -e '$tmp/-' ]"
+if [ $nodes = 1 ]; then
+    check_quiet "export --onnx -o <a full device>: exit 1, 'No space left on device', the node stays" \
+        bash -c "'$Q2MLP' export --onnx --model '$TINY_MLP' -o '$tmp/full' >/dev/null 2>'$tmp/e13'; \
+                 [ \$? -eq 1 ] && grep -q 'No space left on device' '$tmp/e13' && [ -c '$tmp/full' ]"
+    check_quiet "import --onnx -o <a full device>: exit 1 with a message" \
+        bash -c "'$Q2MLP' import --onnx '$tmp/ref.onnx' -o '$tmp/full' >/dev/null 2>'$tmp/e14'; \
+                 [ \$? -eq 1 ] && grep -q 'No space left on device' '$tmp/e14' && [ -c '$tmp/full' ]"
+fi
+check_quiet "import --onnx <a directory>: exit 1, 'is a directory'" \
+    bash -c "'$Q2MLP' import --onnx '$tmp/d' -o '$tmp/dir.mlp' 2>'$tmp/e15'; [ \$? -eq 1 ] && grep -q 'is a directory' '$tmp/e15' && \
+             [ ! -e '$tmp/dir.mlp' ]"
 
 summary

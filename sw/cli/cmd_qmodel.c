@@ -583,7 +583,8 @@ out_q:
 static void import_usage(FILE *f)
 {
     fprintf(f,
-        "usage: q2mlp import [--arch A] (--npy W0 B0 W1 B1 ... | --dir D) [--transpose] -o MODEL.mlp\n\n"
+        "usage: q2mlp import [--arch A] (--npy W0 B0 W1 B1 ... | --dir D) [--transpose] -o MODEL.mlp\n"
+        "       q2mlp import --onnx MODEL.onnx [--arch A] -o MODEL.mlp   (q2mlp import --onnx --help)\n\n"
         "Build a float .mlp from NumPy .npy files (docs/formats.md \".npy import\"): one weight and one\n"
         "bias array per layer, in layer order. Weights have shape (n_out, n_in) like PyTorch's\n"
         "nn.Linear.weight; with --transpose, (n_in, n_out) like a Keras Dense kernel. Biases (n_out,).\n"
@@ -640,6 +641,8 @@ static int import_parse(int argc, char **argv, import_opts *o)
 
 int cmd_import(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--onnx") || !strncmp(argv[i], "--onnx=", 7)) return cmd_import_onnx(argc, argv);
     if (wants_help(argc, argv)) {
         import_usage(stdout);
         return Q2_EXIT_OK;

@@ -285,9 +285,14 @@ static bool eval_is_q2(int argc, char **argv, const char *model)
             if (is_opt(argv[i], q2_only[k])) return true;
             if (is_opt(argv[i], mlp_only[k])) return false;
         }
-    if (ends_with(model, ".q2")) return true;
-    if (ends_with(model, ".mlp")) return false;
-    return q2_file_has_magic(model, Q2_IMAGE_MAGIC);
+    return cli_model_is_q2(model);
+}
+
+bool cli_model_is_q2(const char *path)
+{
+    if (ends_with(path, ".q2")) return true;
+    if (ends_with(path, ".mlp")) return false;
+    return q2_file_has_magic(path, Q2_IMAGE_MAGIC);
 }
 
 int cmd_eval(int argc, char **argv)

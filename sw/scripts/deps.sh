@@ -15,6 +15,10 @@ PKGS=(
     gnuplot-nox                     # SVG plots of the study
     openfpgaloader                  # make prog BOARD=ulx3s (and PROG=openfpgaloader on the iCEBreaker)
     clang libclang-rt-14-dev        # libFuzzer targets (make fuzz)
+    libprotobuf-c-dev protobuf-c-compiler libonnx-dev  # ONNX import/export (sw/onnx/): the protobuf
+                                    # runtime, protoc-c, and the ONNX schema (onnx.proto) it compiles
+    python3-onnx python3-torch python3-numpy  # the system python's ONNX checker, PyTorch and NumPy:
+                                    # the ONNX tests (tests/t_onnx_cli.sh, tests/t_torch_onnx.sh)
     qemu-system-x86 debootstrap e2fsprogs  # the USB test guest (sim/usb/): QEMU and its FTDI
                                     # emulation, the guest's Debian root, its disk image (mke2fs -d)
 )
