@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -48,7 +49,8 @@ static struct {
     int rc;     /* result of the first load attempt (0 until then) */
     __typeof__(cblas_sgemm) *sgemm;
     __typeof__(openblas_set_num_threads) *set_num_threads;
-} blas = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, NULL, NULL};
+    char *(*get_corename)(void); /* NULL when the library lacks it */
+} blas = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, NULL, NULL, NULL};
 
 /* Can the process still map one BLAS buffer per OpenBLAS thread? (Mapped and freed, never touched.) */
 static bool blas_buffers_fit(int threads)
@@ -85,6 +87,7 @@ static int blas_load_locked(int threads)
         dlclose(lib);
         return Q2_EIO;
     }
+    blas.get_corename = (char *(*)(void))dlsym(lib, "openblas_get_corename");
     blas.set_num_threads(threads);
     blas.lib = lib;
     return Q2_OK;
@@ -113,11 +116,36 @@ void q2_sgemm_blas(bool ta, bool tb, int m, int n, int k, float alpha, const flo
                alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+const char *q2_gemm_blas_core(void)
+{
+    pthread_mutex_lock(&blas.mu);
+    const char *core = blas.lib && blas.get_corename ? blas.get_corename() : NULL;
+    pthread_mutex_unlock(&blas.mu);
+    return core;
+}
+
+/* Is OpenBLAS's kernel one for this CPU's widest vectors? Its DYNAMIC_ARCH build falls back to
+ * older kernels (Prescott, Sandybridge ...) on cores it does not know. */
+static bool blas_core_fits_cpu(const char *core)
+{
+    static const char *const avx512[] = {"SkylakeX", "Cooperlake", "SapphireRapids"};
+    static const char *const avx2[] = {"Haswell", "Zen", "SkylakeX", "Cooperlake", "SapphireRapids"};
+    __builtin_cpu_init();
+    bool w512 = __builtin_cpu_supports("avx512f"), w256 = __builtin_cpu_supports("avx2");
+    if (!core) return false;
+    if (!w512 && !w256) return true;
+    const char *const *names = w512 ? avx512 : avx2;
+    size_t n = w512 ? sizeof avx512 / sizeof *avx512 : sizeof avx2 / sizeof *avx2;
+    for (size_t i = 0; i < n; i++)
+        if (!strcasecmp(core, names[i])) return true;
+    return false;
+}
+
 /* ---- engine and thread settings ------------------------------------------------------------------ */
 static q2_gemm_engine g_engine = Q2_GEMM_DEFAULT;
 static int g_threads; /* 0: not chosen yet (q2_gemm_get_threads then takes the default) */
 
-static const char *const engine_names[Q2_GEMM_COUNT] = {"blas", "own"};
+static const char *const engine_names[Q2_GEMM_COUNT] = {"blas", "own", "auto"};
 
 const char *q2_gemm_engine_name(q2_gemm_engine e)
 {
@@ -128,7 +156,7 @@ int q2_gemm_engine_parse(const char *s)
 {
     for (int e = 0; e < Q2_GEMM_COUNT; e++)
         if (!strcmp(s, engine_names[e])) return e;
-    Q2_ERR("parse gemm engine failed: '%s', need blas or own", s);
+    Q2_ERR("parse gemm engine failed: '%s', need blas, own or auto", s);
     return Q2_EARG;
 }
 
@@ -137,6 +165,10 @@ int q2_gemm_set_engine(q2_gemm_engine e)
     if ((unsigned)e >= Q2_GEMM_COUNT) {
         Q2_ERR("set engine failed: %d is no engine", (int)e);
         return Q2_EARG;
+    }
+    if (e == Q2_GEMM_AUTO) { /* OpenBLAS when it loads with a kernel for this CPU, else own */
+        g_engine = !blas_load() && blas_core_fits_cpu(q2_gemm_blas_core()) ? Q2_GEMM_BLAS : Q2_GEMM_OWN;
+        return Q2_OK;
     }
     int rc = e == Q2_GEMM_BLAS ? blas_load() : Q2_OK;
     if (!rc) g_engine = e;

@@ -21,17 +21,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef enum { Q2_GEMM_BLAS, Q2_GEMM_OWN, Q2_GEMM_COUNT } q2_gemm_engine;
+/* AUTO is a choice, not an engine: q2_gemm_set_engine resolves it to BLAS when OpenBLAS loads and
+ * reports a kernel for this CPU's widest vectors (q2_gemm_blas_core), else to OWN. */
+typedef enum { Q2_GEMM_BLAS, Q2_GEMM_OWN, Q2_GEMM_AUTO, Q2_GEMM_COUNT } q2_gemm_engine;
 
 #define Q2_GEMM_DEFAULT   Q2_GEMM_OWN /* the faster here as installed (docs/performance.md) */
 #define Q2_GEMM_MAX_THREADS 64
 
-const char *q2_gemm_engine_name(q2_gemm_engine e); /* "blas", "own" */
+const char *q2_gemm_engine_name(q2_gemm_engine e); /* "blas", "own", "auto" */
 int  q2_gemm_engine_parse(const char *s);          /* q2_gemm_engine or Q2_EARG */
 /* Process-wide. Choosing blas loads OpenBLAS (dlopen; it is never linked), with the thread count
  * chosen so far: Q2_EIO if the library is missing, Q2_ENOMEM if its buffers do not fit. */
 int  q2_gemm_set_engine(q2_gemm_engine e);
-q2_gemm_engine q2_gemm_get_engine(void);
+q2_gemm_engine q2_gemm_get_engine(void);            /* BLAS or OWN (never AUTO) */
+/* OpenBLAS's kernel (openblas_get_corename: "Haswell", "SkylakeX" ...); NULL until it is loaded. */
+const char *q2_gemm_blas_core(void);
 /* Threads for both engines (1..Q2_GEMM_MAX_THREADS; <= 0 or never set: $OPENBLAS_NUM_THREADS if
  * set, else the number of online CPUs). */
 void q2_gemm_set_threads(int n);

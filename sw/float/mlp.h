@@ -62,5 +62,8 @@ int q2_mlp_import_npy(q2_mlp *m, const char *const *files, int n_files, const ch
 int q2_mlp_npy_dir_files(const char *dir, char paths[][Q2_MLP_NPY_PATH], const char **files);
 /* q2_mlp_import_npy of q2_mlp_npy_dir_files(dir); Q2_EARG if dir holds no w0.npy. */
 int q2_mlp_import_npy_dir(q2_mlp *m, const char *dir, const char *arch, bool transpose, int *itemsize);
+/* The reverse: dir/w<l>.npy (n_out, n_in) and dir/b<l>.npy (n_out,) float32 for every layer
+ * (dir is created), the files q2_mlp_import_npy_dir reads back bit for bit. */
+int q2_mlp_export_npy_dir(const q2_mlp *m, const char *dir);
 
 #endif
