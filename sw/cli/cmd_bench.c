@@ -3,7 +3,7 @@
  * batches), and `q2mlp bench --npy-out DIR`: the float model's weights as .npy for those peers.
  *
  * The worker protocol (line based, stdin -> stdout), the same for every engine of the harness:
- *   start        -> "ready engine=<name> path=<kernel or GEMM and its core>"
+ *   start        -> "ready engine=<name> path=<its kernel path, e.g. gemm-blas,openblas-core-Haswell>"
  *   run B K T    -> run batches K, K+1, ... of B images each (batch k: images (k mod (N/B)) * B ..
  *                   + B - 1 of the image file) for at least T seconds (at least one batch)
  *                -> "ok n=<images> t=<seconds>"
@@ -171,16 +171,16 @@ static int engine_init(engine *e, const serve_opts *o, char *path, size_t path_l
             return rc;
         const char *core = q2_gemm_blas_core();
         if (q2_gemm_get_engine() == Q2_GEMM_BLAS)
-            snprintf(path, path_len, "gemm=blas blas_core=%s", core ? core : "?");
+            snprintf(path, path_len, "path=gemm-blas,openblas-core-%s", core ? core : "?");
         else
-            snprintf(path, path_len, "gemm=own gemm_kernel=%s", q2_gemm_kernel_name());
+            snprintf(path, path_len, "path=gemm-own,%s", q2_gemm_kernel_name());
         e->x = malloc((size_t)e->d.n * (size_t)e->n_in * sizeof *e->x);
         if (!e->x) return Q2_ENOMEM;
         q2_mlp_scale_pixels(e->d.images, (size_t)e->d.n * (size_t)e->n_in, e->x);
     } else {
         if ((rc = q2_qmodel_load(&e->q, o->q2path)) || (rc = q2_fast_init(&e->f, &e->q, (q2_fast_kernel)o->kernel)))
             return rc;
-        snprintf(path, path_len, "kernel=%s", q2_fast_kernel_name((q2_fast_kernel)e->f.kernel));
+        snprintf(path, path_len, "path=kernel-%s", q2_fast_kernel_name((q2_fast_kernel)e->f.kernel));
     }
     int n_in = e->is_float ? e->m.dims[0] : q2_qmodel_n_inputs(&e->q);
     if (n_in != e->n_in) {

@@ -17,6 +17,8 @@ PKGS=(
     clang libclang-rt-14-dev        # libFuzzer targets (make fuzz)
     qemu-system-x86 debootstrap e2fsprogs  # the USB test guest (sim/usb/): QEMU and its FTDI
                                     # emulation, the guest's Debian root, its disk image (mke2fs -d)
+    python3-torch python3-onnx python3-numpy  # the peers of make bench-peers (sw/bench/): PyTorch CPU,
+                                    # the ONNX file of the float model; for /usr/bin/python3
 )
 
 missing=()
