@@ -389,6 +389,27 @@ static void test_file(void)
     q2_mlp_free(&m);
 }
 
+/* q2_mlp_export_npy_dir writes what q2_mlp_import_npy_dir reads back, bit for bit. */
+static void test_npy_export(void)
+{
+    printf(".npy export\n");
+    const int dims[] = {7, 4, 3, 2};
+    q2_mlp m, l;
+    random_mlp(&m, 3, dims, 21);
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s", check_path("npy/out"));
+    CHECK(q2_mlp_export_npy_dir(&m, dir) == 0, "export 7-4-3-2 into a new directory");
+    int itemsize = 0;
+    int rc = q2_mlp_import_npy_dir(&l, dir, "7-4-3-2", false, &itemsize);
+    bool same = rc == 0 && l.n_layers == 3 && itemsize == 4;
+    for (int k = 0; same && k < 3; k++)
+        same = !memcmp(l.w[k], m.w[k], sizeof(float) * dims[k] * dims[k + 1]) &&
+               !memcmp(l.b[k], m.b[k], sizeof(float) * dims[k + 1]);
+    CHECK(same, "import --dir of the export: the same float32 bits, 3 layers");
+    if (!rc) q2_mlp_free(&l);
+    q2_mlp_free(&m);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -399,6 +420,7 @@ int main(void)
     test_forward();
     test_accuracy();
     test_file();
+    test_npy_export();
     check_tmpdir_remove();
     return check_summary();
 }
