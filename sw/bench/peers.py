@@ -9,8 +9,13 @@ each batch size, ROUNDS rounds go round robin over the engines (the order rotate
 a round every engine starts at the same batch of the same image file and runs consecutive batches
 for SECS seconds. One thread each. The figure is the median over the rounds.
 
-stdout: one key=value line per engine and batch size, then the ratios the goals name. Every line
-states the CPU, the Linux kernel and the engine's kernel path. An engine that cannot run prints
+stdout: one key=value line per engine and batch size, then the ratios the goals name (of the
+wall-clock medians, and as *_cpu of the CPU-second ones). img_s is images per wall second, img_cpu_s per CPU second of the worker
+process, which a machine shared with other jobs disturbs much less; gmac_cpu_s and peak_frac
+(the fast path's multiply-accumulates per cycle against its instruction's peak, MACS_PER_CYCLE x
+the clock probe) use it. MACs are the dense 668,672 per image of 784-512-512-10: the fast path
+skips input quads that are zero in all 8 images of a tile, so it issues fewer. Every line states
+the CPU, the Linux kernel and the engine's kernel path. An engine that cannot run prints
 `skipped: <why>`, never a number. Standard library only.
 
 usage: peers.py --q2mlp BIN --model F.mlp --q2 F.q2 --npy DIR --onnx F.onnx --images F
@@ -84,8 +89,9 @@ class Worker:
         return dict(kv.split("=", 1) for kv in reply[1:])
 
     def run(self, batch, k, secs):
+        """(images per wall second, images per CPU second of the worker process)"""
         r = self.ask("run %d %d %g" % (batch, k, secs))
-        return int(r["n"]) / float(r["t"])
+        return int(r["n"]) / float(r["t"]), int(r["n"]) / max(float(r["cpu"]), 1e-9)
 
     def close(self):
         if self.p and self.p.poll() is None:
@@ -118,50 +124,53 @@ def start_workers(a):
 
 
 def measure(ws, batches, rounds, secs):
-    """rates[(name, batch)] = [img/s per round]; clock: the fastest clock probe (GHz)."""
+    """rates[(name, batch)] = [(img/s, img/CPU-s) per round]; clock: the median clock probe (GHz,
+    cycles per CPU second)."""
     live = [w for w in ws if not w.skip]
-    rates, clock = {}, 0.0
+    rates, clocks = {}, []
     probe = next((w for w in live if w.name.startswith("q2mlp")), None)
     for b in batches:
         for w in live:  # warm-up: caches, lazy initialisation, the CPU's clock
             w.run(b, 0, min(secs, 0.1))
         for r in range(rounds):
             if probe:
-                clock = max(clock, float(probe.ask("clock")["ghz"]))
+                clocks.append(float(probe.ask("clock")["ghz"]))
             order = live[r % len(live):] + live[:r % len(live)]
             for w in order:
                 rates.setdefault((w.name, b), []).append(w.run(b, 37 * r, secs))
-    return rates, clock
+    return rates, statistics.median(clocks) if clocks else 0.0
 
 
 def report(ws, rates, clock, batches, macs, rounds):
     cpu, isa = cpu_info()
     where = "cpu=%s cpu_isa=%s linux=%s" % (cpu, isa, platform.release())
     load = open("/proc/loadavg").read().split()[0] if os.path.exists("/proc/loadavg") else "?"
-    med = {}
+    med, med_cpu = {}, {}
     for b in batches:
         for w in ws:
             if w.skip:
                 print("bench=peers engine=%s batch=%d %s skipped: %s" % (w.name, b, where, w.skip))
                 continue
-            v = rates[(w.name, b)]
+            v = [x[0] for x in rates[(w.name, b)]]
             m = med[(w.name, b)] = statistics.median(v)
-            line = "bench=peers engine=%s batch=%d img_s=%.0f min=%.0f max=%.0f gmac_s=%.1f" % (
-                w.name, b, m, min(v), max(v), m * macs / 1e9)
+            c = med_cpu[(w.name, b)] = statistics.median(x[1] for x in rates[(w.name, b)])
+            line = "bench=peers engine=%s batch=%d img_s=%.0f min=%.0f max=%.0f img_cpu_s=%.0f gmac_cpu_s=%.1f" % (
+                w.name, b, m, min(v), max(v), c, c * macs / 1e9)
             k = re.search(r"kernel-(\S+)", w.path)
             if w.name.startswith("q2mlp-fast") and k and k.group(1) in MACS_PER_CYCLE and clock:
                 peak = MACS_PER_CYCLE[k.group(1)] * clock
-                line += " int8_peak_gmac_s=%.0f peak_frac=%.2f" % (peak, m * macs / 1e9 / peak)
+                line += " int8_peak_gmac_s=%.0f peak_frac=%.2f" % (peak, c * macs / 1e9 / peak)
             print("%s %s %s clock_ghz=%.2f rounds=%d load=%s" % (line, w.path, where, clock, rounds, load))
     for b in batches:
-        def ratio(x, y):
-            return "%.2f" % (med[(x, b)] / med[(y, b)]) if (x, b) in med and (y, b) in med else "n/a"
-        print("bench=peers-ratio batch=%d fast_vs_ort=%s fast_avx2_vs_ort=%s fast_vs_torch=%s float_vs_ort=%s "
-              "float_vs_torch=%s float_own_vs_float=%s fast_vs_float=%s %s" % (
-                  b, ratio("q2mlp-fast", "onnxruntime"), ratio("q2mlp-fast-avx2", "onnxruntime"),
-                  ratio("q2mlp-fast", "pytorch"), ratio("q2mlp-float", "onnxruntime"),
-                  ratio("q2mlp-float", "pytorch"), ratio("q2mlp-float-own", "q2mlp-float"),
-                  ratio("q2mlp-fast", "q2mlp-float"), where))
+        def ratio(x, y, table):
+            return "%.2f" % (table[(x, b)] / table[(y, b)]) if (x, b) in table and (y, b) in table else "n/a"
+        pairs = [("fast_vs_ort", "q2mlp-fast", "onnxruntime"), ("fast_avx2_vs_ort", "q2mlp-fast-avx2", "onnxruntime"),
+                 ("fast_vs_torch", "q2mlp-fast", "pytorch"), ("float_vs_ort", "q2mlp-float", "onnxruntime"),
+                 ("float_vs_torch", "q2mlp-float", "pytorch"), ("float_own_vs_float", "q2mlp-float-own", "q2mlp-float"),
+                 ("fast_vs_float", "q2mlp-fast", "q2mlp-float")]
+        print("bench=peers-ratio batch=%d %s %s %s" % (
+            b, " ".join("%s=%s" % (k, ratio(x, y, med)) for k, x, y in pairs),
+            " ".join("%s_cpu=%s" % (k, ratio(x, y, med_cpu)) for k, x, y in pairs), where))
 
 
 def main():

@@ -44,7 +44,7 @@ async function main() {
     if (f[0] !== 'run') throw new Error('bad command ' + line);
     const b = +f[1], secs = +f[3];
     let k = +f[2], done = 0, t;
-    const nBat = Math.floor(n / b), t0 = process.hrtime.bigint();
+    const nBat = Math.floor(n / b), t0 = process.hrtime.bigint(), c0 = process.cpuUsage();
     // each batch's tensor is a view of x (subarray: no copy)
     for (;;) {
       const s = (k % nBat) * b;
@@ -55,7 +55,8 @@ async function main() {
       t = Number(process.hrtime.bigint() - t0) / 1e9;
       if (t >= secs) break;
     }
-    console.log('ok n=' + done + ' t=' + t.toFixed(6));
+    const c = process.cpuUsage(c0);
+    console.log('ok n=' + done + ' t=' + t.toFixed(6) + ' cpu=' + ((c.user + c.system) / 1e6).toFixed(6));
   }
   rl.close();
 }

@@ -62,7 +62,7 @@ def main(npy_dir, images):
                 sys.exit("worker_torch.py: bad command %r" % line)
             b, k, secs = int(f[1]), int(f[2]), float(f[3])
             n_bat, done = n // b, 0
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             while True:
                 s = (k % n_bat) * b
                 model(x[s:s + b])
@@ -70,7 +70,7 @@ def main(npy_dir, images):
                 t = time.perf_counter() - t0
                 if t >= secs:
                     break
-            print("ok n=%d t=%.6f" % (done, t), flush=True)
+            print("ok n=%d t=%.6f cpu=%.6f" % (done, t, time.process_time() - c0), flush=True)
 
 
 if __name__ == "__main__":

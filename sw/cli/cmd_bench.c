@@ -6,12 +6,14 @@
  *   start        -> "ready engine=<name> path=<its kernel path, e.g. gemm-blas,openblas-core-Haswell>"
  *   run B K T    -> run batches K, K+1, ... of B images each (batch k: images (k mod (N/B)) * B ..
  *                   + B - 1 of the image file) for at least T seconds (at least one batch)
- *                -> "ok n=<images> t=<seconds>"
- *   clock        -> "ok ghz=<clock of this core: a chain of dependent adds, 1 cycle each>"
+ *                -> "ok n=<images> t=<wall seconds> cpu=<CPU seconds of the process>"
+ *   clock        -> "ok ghz=<clock while running: a chain of dependent adds, 1 cycle each, per
+ *                   CPU second (so a loaded machine slows it no more than it slows the engines)>"
  *   quit or EOF  -> exit 0 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "base/idx.h"
@@ -87,19 +89,27 @@ static int serve_parse(int argc, char **argv, serve_opts *o)
     return Q2_EXIT_OK;
 }
 
+/* CPU seconds of this process (all threads). */
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 /* ---- the clock: a chain of dependent 1-cycle adds ------------------------------------------------- */
 static double clock_ghz(void)
 {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     enum { ITERS = 20 * 1000 * 1000, ADDS = 8 };
     unsigned long x = 0, one = 1;
-    double t0 = q2_now();
+    double t0 = cpu_now();
     for (long i = 0; i < ITERS; i++) /* register adds: some cores fold chains of add-immediate */
         __asm__ volatile("add %1, %0\n\tadd %1, %0\n\tadd %1, %0\n\tadd %1, %0\n\t"
                          "add %1, %0\n\tadd %1, %0\n\tadd %1, %0\n\tadd %1, %0"
                          : "+r"(x)
                          : "r"(one));
-    double t = q2_now() - t0;
+    double t = cpu_now() - t0;
     return x == (unsigned long)ITERS * ADDS ? (double)ITERS * ADDS / t / 1e9 : 0.0;
 #else
     return 0.0;
@@ -138,13 +148,13 @@ static int serve_loop(engine *e)
         } else if (sscanf(line, "run %d %ld %lf", &b, &k, &secs) == 3 && b >= 1 && b <= SERVE_MAX_BATCH &&
                    b <= e->d.n && k >= 0 && secs >= 0) {
             long n = 0, n_bat = e->d.n / b;
-            double t0 = q2_now(), t;
+            double t0 = q2_now(), c0 = cpu_now(), t;
             do {
                 int rc = engine_batch(e, (int)(k++ % n_bat) * b, b);
                 if (rc) return rc;
                 n += b;
             } while ((t = q2_now() - t0) < secs);
-            printf("ok n=%ld t=%.6f\n", n, t);
+            printf("ok n=%ld t=%.6f cpu=%.6f\n", n, t, cpu_now() - c0);
         } else {
             Q2_ERR("serve failed: bad command '%.*s'", (int)strcspn(line, "\n"), line);
             return Q2_EARG;
