@@ -9,8 +9,10 @@
  * their contribution is exactly 0. Sums are exact in int32 (|acc| < 2^23, docs/arithmetic.md), so
  * the order of additions does not matter and the result equals the reference.
  *
- * Kernels, picked at run time (q2_fast_init): AVX512-VNNI, AVX2 (vpmaddubsw: u8 x s8 -> pairs summed
- * in int16, |pair| <= 2*255*3 = 1530 so never saturating; vpmaddwd by 1 -> int32), portable C. */
+ * Kernels, picked at run time (q2_fast_init): AVX512-VNNI, AVX2 (vpmaddubsw: u8 x s8 -> pairs in
+ * int16, |pair| <= 2*255*3 = 1530 so never saturating; summed in int16 for runs of 21 quads, then
+ * vpmaddwd by 1 -> int32), portable C. The nonzero quads of a batch are gathered first, interleaved
+ * by image (gather_quads), so a kernel finds all images' activations of a quad in one 32-byte row. */
 #include "qmodel/qmodel.h"
 
 #include <stdlib.h>
@@ -274,9 +276,9 @@ tile_avx512(const q2_fast *f, int l, const uint8_t *xq, int stride, const int32_
 {
     const int k4 = f->k_pad[l] / 4;
     const bool last = l == f->n_layers - 1;
-    __m512i acc[BATCH][4];
-    const int8_t *wb[4];
-#pragma GCC unroll 4
+    __m512i acc[BATCH][8];
+    const int8_t *wb[8];
+#pragma GCC unroll 8
     for (int r = 0; r < NR; r++) {
         __m512i bias = _mm512_loadu_si512(f->bias[l] + (blk + r) * 16);
 #pragma GCC unroll 16
@@ -286,17 +288,17 @@ tile_avx512(const q2_fast *f, int l, const uint8_t *xq, int stride, const int32_
     for (int qi = 0; qi < nq; qi++) {
         size_t q = (size_t)quads[qi];
         const uint8_t *aq = xq + (size_t)qi * (BATCH * 4);
-        __m512i w[4];
-#pragma GCC unroll 4
+        __m512i w[8];
+#pragma GCC unroll 8
         for (int r = 0; r < NR; r++) w[r] = _mm512_load_si512(wb[r] + q * PANEL);
 #pragma GCC unroll 16
         for (int i = 0; i < NB; i++) {
             __m512i a = _mm512_broadcastd_epi32(_mm_loadu_si32(aq + 4 * i));
-#pragma GCC unroll 4
+#pragma GCC unroll 8
             for (int r = 0; r < NR; r++) acc[i][r] = _mm512_dpbusd_epi32(acc[i][r], a, w[r]);
         }
     }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int r = 0; r < NR; r++) {
         int j = (blk + r) * 16;
 #pragma GCC unroll 16
@@ -311,14 +313,16 @@ tile_avx512(const q2_fast *f, int l, const uint8_t *xq, int stride, const int32_
     }
 }
 
-/* All blocks of a layer for NB images, NR blocks per tile (3, then 2, then 1). */
+/* All blocks of a layer for NB images, NR blocks per tile: as many as keep NB*NR accumulators, NR
+ * weights and a broadcast in the 32 registers and give at least 6 independent vpdpbusd chains
+ * (its latency is about 5 cycles, 2 issue per cycle); then 2, then 1. */
 VNNI_TARGET static inline __attribute__((always_inline)) void
 blocks_avx512(const q2_fast *f, int l, const uint8_t *xq, int stride, const int32_t *quads, int nq,
               uint8_t *out, int32_t *acc_out, const int NB)
 {
-    const int n_blk = f->n_pad[l] / 16;
+    const int n_blk = f->n_pad[l] / 16, NR = NB == 1 ? 8 : NB == 2 ? 6 : NB == 4 ? 4 : 3;
     int b = 0;
-    for (; b + 3 <= n_blk; b += 3) tile_avx512(f, l, xq, stride, quads, nq, out, acc_out, b, NB, 3);
+    for (; b + NR <= n_blk; b += NR) tile_avx512(f, l, xq, stride, quads, nq, out, acc_out, b, NB, NR);
     for (; b + 2 <= n_blk; b += 2) tile_avx512(f, l, xq, stride, quads, nq, out, acc_out, b, NB, 2);
     for (; b < n_blk; b++) tile_avx512(f, l, xq, stride, quads, nq, out, acc_out, b, NB, 1);
 }
