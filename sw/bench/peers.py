@@ -13,8 +13,9 @@ stdout: one key=value line per engine and batch size, then the ratios the goals 
 wall-clock medians, and as *_cpu of the CPU-second ones). img_s is images per wall second, img_cpu_s per CPU second of the worker
 process, which a machine shared with other jobs disturbs much less; gmac_cpu_s and peak_frac
 (the fast path's multiply-accumulates per cycle against its instruction's peak, MACS_PER_CYCLE x
-the clock probe) use it. MACs are the dense 668,672 per image of 784-512-512-10: the fast path
-skips input quads that are zero in all 8 images of a tile, so it issues fewer. Every line states
+the clock probe) use it. MACs are the dense 668,672 per image of 784-512-512-10; the fast path
+skips input quads that are zero in all images of a tile and issues fewer, which the issued_*
+figures count (the worker's macs=). Every line states
 the CPU, the Linux kernel and the engine's kernel path. An engine that cannot run prints
 `skipped: <why>`, never a number. Standard library only.
 
@@ -89,9 +90,10 @@ class Worker:
         return dict(kv.split("=", 1) for kv in reply[1:])
 
     def run(self, batch, k, secs):
-        """(images per wall second, images per CPU second of the worker process)"""
+        """(images per wall second, images and issued MACs (fast path, else 0) per CPU second)"""
         r = self.ask("run %d %d %g" % (batch, k, secs))
-        return int(r["n"]) / float(r["t"]), int(r["n"]) / max(float(r["cpu"]), 1e-9)
+        cpu = max(float(r["cpu"]), 1e-9)
+        return int(r["n"]) / float(r["t"]), int(r["n"]) / cpu, int(r.get("macs", 0)) / cpu
 
     def close(self):
         if self.p and self.p.poll() is None:
@@ -159,7 +161,9 @@ def report(ws, rates, clock, batches, macs, rounds):
             k = re.search(r"kernel-(\S+)", w.path)
             if w.name.startswith("q2mlp-fast") and k and k.group(1) in MACS_PER_CYCLE and clock:
                 peak = MACS_PER_CYCLE[k.group(1)] * clock
-                line += " int8_peak_gmac_s=%.0f peak_frac=%.2f" % (peak, c * macs / 1e9 / peak)
+                issued = statistics.median(x[2] for x in rates[(w.name, b)]) / 1e9
+                line += " int8_peak_gmac_s=%.0f peak_frac=%.2f issued_gmac_cpu_s=%.1f issued_peak_frac=%.2f" % (
+                    peak, c * macs / 1e9 / peak, issued, issued / peak)
             print("%s %s %s clock_ghz=%.2f rounds=%d load=%s" % (line, w.path, where, clock, rounds, load))
     for b in batches:
         def ratio(x, y, table):

@@ -6,10 +6,12 @@
  *   start        -> "ready engine=<name> path=<its kernel path, e.g. gemm-blas,openblas-core-Haswell>"
  *   run B K T    -> run batches K, K+1, ... of B images each (batch k: images (k mod (N/B)) * B ..
  *                   + B - 1 of the image file) for at least T seconds (at least one batch)
- *                -> "ok n=<images> t=<wall seconds> cpu=<CPU seconds of the process>"
+ *                -> "ok n=<images> t=<wall seconds> cpu=<CPU seconds of the process>" and, from
+ *                   the fast path, " macs=<multiply-accumulates issued: zero quads skipped>"
  *   clock        -> "ok ghz=<clock while running: a chain of dependent adds, 1 cycle each, per
  *                   CPU second (so a loaded machine slows it no more than it slows the engines)>"
  *   quit or EOF  -> exit 0 */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,13 +150,16 @@ static int serve_loop(engine *e)
         } else if (sscanf(line, "run %d %ld %lf", &b, &k, &secs) == 3 && b >= 1 && b <= SERVE_MAX_BATCH &&
                    b <= e->d.n && k >= 0 && secs >= 0) {
             long n = 0, n_bat = e->d.n / b;
+            e->f.macs_done = 0;
             double t0 = q2_now(), c0 = cpu_now(), t;
             do {
                 int rc = engine_batch(e, (int)(k++ % n_bat) * b, b);
                 if (rc) return rc;
                 n += b;
             } while ((t = q2_now() - t0) < secs);
-            printf("ok n=%ld t=%.6f cpu=%.6f\n", n, t, cpu_now() - c0);
+            printf("ok n=%ld t=%.6f cpu=%.6f", n, t, cpu_now() - c0);
+            if (!e->is_float) printf(" macs=%" PRIu64, e->f.macs_done);
+            printf("\n");
         } else {
             Q2_ERR("serve failed: bad command '%.*s'", (int)strcspn(line, "\n"), line);
             return Q2_EARG;

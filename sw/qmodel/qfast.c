@@ -482,6 +482,7 @@ int q2_fast_forward(q2_fast *f, const uint8_t *x, int n, int32_t *logits, int *c
             memcpy(in + (size_t)b * (size_t)stride, x + (size_t)(b0 + b) * (size_t)n_in, (size_t)n_in);
         for (int l = 0; l <= last; l++) {
             int nq = gather_quads(in, stride, f->k_pad[l], nb, f->quads, f->xq);
+            f->macs_done += (uint64_t)nq * 4 * (uint64_t)f->n_out[l] * (uint64_t)nb;
             fn(f, l, f->xq, stride, f->quads, nq, nb, out, f->acc);
             uint8_t *t = in;
             in = out;

@@ -164,6 +164,9 @@ typedef struct {
     int32_t *acc;                        /* scratch: (Q2_FAST_BATCH, max_width) */
     int32_t *quads;                      /* scratch: (max_width/4) nonzero input quads */
     uint8_t *xq;                         /* scratch: (max_width/4, Q2_FAST_BATCH, 4) their bytes */
+    uint64_t macs_done;                  /* multiply-accumulates of the quads not skipped, summed over
+                                          * the images and real neurons of every forward (speed
+                                          * reports; the caller may reset it) */
 } q2_fast;
 
 int  q2_fast_init(q2_fast *f, const q2_qmodel *q, q2_fast_kernel k);
