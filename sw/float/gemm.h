@@ -25,7 +25,10 @@
  * reports a kernel for this CPU's widest vectors (q2_gemm_blas_core), else to OWN. */
 typedef enum { Q2_GEMM_BLAS, Q2_GEMM_OWN, Q2_GEMM_AUTO, Q2_GEMM_COUNT } q2_gemm_engine;
 
-#define Q2_GEMM_DEFAULT   Q2_GEMM_OWN /* the faster here as installed (docs/performance.md) */
+/* Training's and eval's engine: the same bits for any thread count and micro-kernel (so `make run`
+ * is reproducible) and no dependence on OpenBLAS knowing the CPU. Inference speed: AUTO (the peer
+ * benchmark's default), which is OpenBLAS wherever its kernel suits the CPU (docs/performance.md). */
+#define Q2_GEMM_DEFAULT   Q2_GEMM_OWN
 #define Q2_GEMM_MAX_THREADS 64
 
 const char *q2_gemm_engine_name(q2_gemm_engine e); /* "blas", "own", "auto" */
