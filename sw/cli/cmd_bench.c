@@ -193,7 +193,8 @@ static int engine_init(engine *e, const serve_opts *o, char *path, size_t path_l
         if (!e->x) return Q2_ENOMEM;
         q2_mlp_scale_pixels(e->d.images, (size_t)e->d.n * (size_t)e->n_in, e->x);
     } else {
-        if ((rc = q2_qmodel_load(&e->q, o->q2path)) || (rc = q2_fast_init(&e->f, &e->q, (q2_fast_kernel)o->kernel)))
+        if ((rc = q2_qmodel_load(&e->q, o->q2path)) ||
+            (rc = q2_fast_init(&e->f, &e->q, (q2_fast_kernel)o->kernel)))
             return rc;
         snprintf(path, path_len, "path=kernel-%s", q2_fast_kernel_name((q2_fast_kernel)e->f.kernel));
     }

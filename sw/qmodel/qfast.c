@@ -445,20 +445,75 @@ out_nomem:
 }
 
 /* ---- forward ---------------------------------------------------------------------------------------- */
+#if Q2_HAVE_X86
+/* Quads q0, q0+8, ... below q1 (a multiple of 8 after q0) of all BATCH images, 8 quads at a time:
+ * one 32-byte load per image, an 8 x 8 transpose of dwords into the image-interleaved slots, and
+ * a branch-free compaction (every slot is written, the count advances only for nonzero quads; the
+ * slot written last is at most quad index q, so it stays inside xq). Returns the new nq. */
+__attribute__((target("avx2"))) static int gather8_avx2(const uint8_t *in, int stride, int q0, int q1,
+                                                        int32_t *quads, uint8_t *xq, int nq)
+{
+    for (int q = q0; q < q1; q += 8) {
+        __m256i r[BATCH], any = _mm256_setzero_si256();
+        for (int b = 0; b < BATCH; b++) {
+            r[b] = _mm256_loadu_si256((const __m256i *)(in + (size_t)b * (size_t)stride + 4 * (size_t)q));
+            any = _mm256_or_si256(any, r[b]);
+        }
+        unsigned nz = ~(unsigned)_mm256_movemask_ps(
+                          _mm256_castsi256_ps(_mm256_cmpeq_epi32(any, _mm256_setzero_si256()))) & 0xffu;
+        if (!nz) continue;
+        __m256i t[8], u[8], v[8];
+        for (int b = 0; b < 8; b += 2) {
+            t[b] = _mm256_unpacklo_epi32(r[b], r[b + 1]); /* quads 0,1 | 4,5 of images b, b+1 */
+            t[b + 1] = _mm256_unpackhi_epi32(r[b], r[b + 1]); /* quads 2,3 | 6,7 */
+        }
+        for (int h = 0; h < 8; h += 4) { /* images h..h+3: u[h + i] = quad i | quad i+4 */
+            u[h + 0] = _mm256_unpacklo_epi64(t[h], t[h + 2]);
+            u[h + 1] = _mm256_unpackhi_epi64(t[h], t[h + 2]);
+            u[h + 2] = _mm256_unpacklo_epi64(t[h + 1], t[h + 3]);
+            u[h + 3] = _mm256_unpackhi_epi64(t[h + 1], t[h + 3]);
+        }
+        for (int i = 0; i < 4; i++) { /* quad i and i+4: images 0..3 from u[i], 4..7 from u[4 + i] */
+            v[i] = _mm256_permute2x128_si256(u[i], u[4 + i], 0x20);
+            v[i + 4] = _mm256_permute2x128_si256(u[i], u[4 + i], 0x31);
+        }
+        for (int i = 0; i < 8; i++) {
+            _mm256_storeu_si256((__m256i *)(xq + (size_t)nq * (BATCH * 4)), v[i]);
+            quads[nq] = q + i;
+            nq += (int)((nz >> i) & 1u);
+        }
+    }
+    return nq;
+}
+#endif
+
 /* The input quads (4 consecutive activations) that are nonzero in at least one of the nb images:
  * their indices into quads, their bytes into xq interleaved by image ((nq, BATCH, 4); the rows of
- * images nb..BATCH-1 are zero). Returns nq. */
-static int gather_quads(const uint8_t *in, int stride, int k_pad, int nb, int32_t *quads, uint8_t *xq)
+ * images nb..BATCH-1 are zero). simd: a full batch may take the AVX2 gather. Returns nq. */
+static int gather_quads(const uint8_t *in, int stride, int k_pad, int nb, bool simd, int32_t *quads,
+                        uint8_t *xq)
 {
-    int nq = 0;
-    for (int q = 0; q < k_pad / 4; q++) {
-        uint32_t v[BATCH] = {0}, any = 0;
+    int nq = 0, q = 0;
+#if Q2_HAVE_X86
+    if (simd && nb == BATCH) {
+        q = k_pad / 4 / 8 * 8; /* whole groups of 8 quads inside k_pad: bytes beyond it are not zeroed */
+        nq = gather8_avx2(in, stride, 0, q, quads, xq, 0);
+    }
+#else
+    (void)simd;
+#endif
+    for (; q < k_pad / 4; q++) {
+        /* written straight into the next slot (4-byte copies; staging them in an array read back
+         * as 16 bytes stalls store forwarding), kept only if any image's quad is nonzero */
+        uint8_t *slot = xq + (size_t)nq * (BATCH * 4);
+        uint32_t any = 0, v;
         for (int b = 0; b < nb; b++) {
-            memcpy(&v[b], in + (size_t)b * (size_t)stride + 4 * (size_t)q, 4);
-            any |= v[b];
+            memcpy(&v, in + (size_t)b * (size_t)stride + 4 * (size_t)q, 4);
+            memcpy(slot + 4 * b, &v, 4);
+            any |= v;
         }
         if (!any) continue;
-        memcpy(xq + (size_t)nq * (BATCH * 4), v, sizeof v);
+        memset(slot + 4 * nb, 0, (size_t)(BATCH - nb) * 4);
         quads[nq++] = q;
     }
     return nq;
@@ -471,6 +526,7 @@ int q2_fast_forward(q2_fast *f, const uint8_t *x, int n, int32_t *logits, int *c
         return Q2_EARG;
     }
     const layer_fn fn = kernel_fn((q2_fast_kernel)f->kernel);
+    const bool simd = f->kernel == Q2_FAST_AVX2 || f->kernel == Q2_FAST_AVX512; /* both imply AVX2 */
     const int stride = f->max_width, n_in = f->n_in[0], last = f->n_layers - 1;
     const int n_cls = f->n_out[last];
     for (int b0 = 0; b0 < n; b0 += BATCH) {
@@ -481,7 +537,7 @@ int q2_fast_forward(q2_fast *f, const uint8_t *x, int n, int32_t *logits, int *c
         for (int b = 0; b < nb; b++)
             memcpy(in + (size_t)b * (size_t)stride, x + (size_t)(b0 + b) * (size_t)n_in, (size_t)n_in);
         for (int l = 0; l <= last; l++) {
-            int nq = gather_quads(in, stride, f->k_pad[l], nb, f->quads, f->xq);
+            int nq = gather_quads(in, stride, f->k_pad[l], nb, simd, f->quads, f->xq);
             f->macs_done += (uint64_t)nq * 4 * (uint64_t)f->n_out[l] * (uint64_t)nb;
             fn(f, l, f->xq, stride, f->quads, nq, nb, out, f->acc);
             uint8_t *t = in;
