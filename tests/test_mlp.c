@@ -255,6 +255,21 @@ static void test_forward(void)
     float one[7];
     q2_mlp_forward(&m, x + (size_t)123 * dims[0], 1, one, NULL);
     CHECK(!memcmp(one, logits + 123 * 7, sizeof one), "one example alone gives the same bits as in a batch");
+    /* the weights packed once: the bits of the own engine, in a batch and alone */
+    q2_gemm_engine e0 = q2_gemm_get_engine();
+    q2_gemm_set_engine(Q2_GEMM_OWN);
+    q2_mlp_forward(&m, x, n, logits, NULL);
+    q2_mlp_packed pk;
+    float *logits3 = malloc(sizeof(float) * n * dims[L]);
+    rc = q2_mlp_pack(&m, &pk);
+    if (!rc) rc = q2_mlp_forward_packed(&m, &pk, x, n, logits3);
+    CHECK(rc == 0 && !memcmp(logits, logits3, sizeof(float) * n * dims[L]),
+          "packed weights: the same bits as q2_mlp_forward with the own engine, %d examples", n);
+    if (!rc) rc = q2_mlp_forward_packed(&m, &pk, x + (size_t)123 * dims[0], 1, one);
+    CHECK(rc == 0 && !memcmp(one, logits + 123 * 7, sizeof one), "packed weights, one example alone: the same bits");
+    q2_mlp_packed_free(&pk);
+    q2_gemm_set_engine(e0);
+    free(logits3);
     free(x); free(logits); free(logits2); free(h0); free(h1);
     q2_mlp_free(&m);
 }

@@ -40,7 +40,8 @@ static void serve_usage(FILE *f)
         "       q2mlp bench --npy-out DIR --model F.mlp\n\n"
         "--serve: one engine as a worker of `make bench-peers` (sw/bench/peers.py), one thread; it\n"
         "reads 'run B K T', 'clock' and 'quit' lines on stdin (protocol: sw/cli/cmd_bench.c).\n"
-        "float runs the .mlp (GEMM default auto: OpenBLAS when its kernel suits this CPU), fast\n"
+        "float runs the .mlp (GEMM default auto: OpenBLAS when its kernel suits this CPU, else the\n"
+        "own SGEMM with the weights packed once), fast\n"
         "the 2-bit .q2 on uint8 pixels. Float inputs are the pixels / 255, scaled once at start.\n"
         "--npy-out: DIR/w<l>.npy (n_out, n_in) and DIR/b<l>.npy float32, as `import --dir` reads.\n");
 }
@@ -122,6 +123,8 @@ static double clock_ghz(void)
 typedef struct {
     bool is_float;
     q2_mlp m;
+    q2_mlp_packed pk; /* the weights packed once, with the own GEMM engine */
+    bool packed;
     q2_fast f;
     q2_qmodel q;
     q2_dataset d;
@@ -132,8 +135,10 @@ typedef struct {
 
 static int engine_batch(engine *e, int start, int b)
 {
+    const float *x = e->x + (size_t)start * (size_t)e->n_in;
     if (e->is_float)
-        return q2_mlp_forward(&e->m, e->x + (size_t)start * (size_t)e->n_in, b, e->logits, NULL);
+        return e->packed ? q2_mlp_forward_packed(&e->m, &e->pk, x, b, e->logits)
+                         : q2_mlp_forward(&e->m, x, b, e->logits, NULL);
     return q2_fast_forward(&e->f, e->d.images + (size_t)start * (size_t)e->n_in, b, e->logits, NULL);
 }
 
@@ -187,8 +192,10 @@ static int engine_init(engine *e, const serve_opts *o, char *path, size_t path_l
         const char *core = q2_gemm_blas_core();
         if (q2_gemm_get_engine() == Q2_GEMM_BLAS)
             snprintf(path, path_len, "path=gemm-blas,openblas-core-%s", core ? core : "?");
-        else
-            snprintf(path, path_len, "path=gemm-own,%s", q2_gemm_kernel_name());
+        else if (!(rc = q2_mlp_pack(&e->m, &e->pk)))
+            snprintf(path, path_len, "path=gemm-own,%s,prepacked", q2_gemm_kernel_name());
+        if (rc) return rc;
+        e->packed = q2_gemm_get_engine() == Q2_GEMM_OWN;
         e->x = malloc((size_t)e->d.n * (size_t)e->n_in * sizeof *e->x);
         if (!e->x) return Q2_ENOMEM;
         q2_mlp_scale_pixels(e->d.images, (size_t)e->d.n * (size_t)e->n_in, e->x);
@@ -234,6 +241,7 @@ int cmd_bench_serve(int argc, char **argv)
     }
     free(e.x);
     free(e.logits);
+    q2_mlp_packed_free(&e.pk);
     q2_fast_free(&e.f);
     q2_qmodel_free(&e.q);
     q2_mlp_free(&e.m);

@@ -404,9 +404,11 @@ static _Alignas(64) float g_pack_b0[KC * NC];              /* (KC, NC) */
 static float *g_pack_a[Q2_GEMM_MAX_THREADS] = {g_pack_a0}; /* (MC, KC) per stripe */
 static float *g_pack_b[Q2_GEMM_MAX_THREADS] = {g_pack_b0}; /* (KC, NC) per stripe */
 
+/* pre: NULL, or B already packed for all of n (q2_gemm_pack_b: its blocks in this loop's order),
+ * which then replaces b and pb. */
 static void gemm_block(const kernel *K, bool ta, bool tb, int m, int n, int k, float alpha,
                        const float *a, int lda, const float *b, int ldb, float *c, int ldc, float *pa,
-                       float *pb)
+                       float *pb_buf, const float *pre)
 {
     const int mr = K->mr, nr = K->nr, mcb = MC_MRS * K->mr;
     float tile[MAX_MR * MAX_NR];
@@ -414,7 +416,11 @@ static void gemm_block(const kernel *K, bool ta, bool tb, int m, int n, int k, f
         int nc = n - jc < NC ? n - jc : NC;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = k - pc < KC ? k - pc : KC;
-            pack_b(nr, tb, b, ldb, pc, jc, kc, nc, pb);
+            const float *pb = pre ? pre : pb_buf;
+            if (pre)
+                pre += (size_t)kc * (size_t)((nc + nr - 1) / nr * nr);
+            else
+                pack_b(nr, tb, b, ldb, pc, jc, kc, nc, pb_buf);
             for (int ic = 0; ic < m; ic += mcb) {
                 int mc = m - ic < mcb ? m - ic : mcb;
                 pack_a(mr, ta, a, lda, ic, pc, mc, kc, alpha, pa);
@@ -450,11 +456,11 @@ static void run_part(const gemm_job *J, int part)
     if (J->split_n)
         gemm_block(J->K, J->ta, J->tb, J->m, s1 - s0, J->k, J->alpha, J->a, J->lda,
                    J->tb ? J->b + (size_t)s0 * J->ldb : J->b + s0, J->ldb, J->c + s0, J->ldc,
-                   g_pack_a[part], g_pack_b[part]);
+                   g_pack_a[part], g_pack_b[part], NULL);
     else
         gemm_block(J->K, J->ta, J->tb, s1 - s0, J->n, J->k, J->alpha,
                    J->ta ? J->a + s0 : J->a + (size_t)s0 * J->lda, J->lda, J->b, J->ldb,
-                   J->c + (size_t)s0 * J->ldc, J->ldc, g_pack_a[part], g_pack_b[part]);
+                   J->c + (size_t)s0 * J->ldc, J->ldc, g_pack_a[part], g_pack_b[part], NULL);
 }
 
 /* ---- thread pool: workers 1..n run stripes 1..parts-1, the caller runs stripe 0 ----------------- */
@@ -549,6 +555,68 @@ void q2_sgemm_own(bool ta, bool tb, int m, int n, int k, float alpha, const floa
         while (pool.pending > 0) pthread_cond_wait(&pool.done, &pool.mu);
         pthread_mutex_unlock(&pool.mu);
     }
+    pthread_mutex_unlock(&call_mu);
+}
+
+/* ---- B packed once (inference: the weights) ------------------------------------------------------
+ * The same panels gemm_block packs on every call, kept: the blocks (jc, pc) in its loop order,
+ * each (kc, nc rounded up to nr). A product with them runs the same kernel over the same panels
+ * in the same order, so it has the bits of q2_sgemm_own. */
+struct q2_gemm_packed {
+    const kernel *K;
+    int n, k;
+    float *pb; /* the blocks, concatenated */
+};
+
+int q2_gemm_pack_b(q2_gemm_packed **out, bool tb, int n, int k, const float *b, int ldb)
+{
+    const kernel *K = pick_kernel();
+    size_t total = 0;
+    for (int jc = 0; jc < n; jc += NC) {
+        int nc = n - jc < NC ? n - jc : NC;
+        total += (size_t)k * (size_t)((nc + K->nr - 1) / K->nr * K->nr);
+    }
+    q2_gemm_packed *p = calloc(1, sizeof *p);
+    float *pb = p ? aligned_alloc(64, (total * sizeof(float) + 63) / 64 * 64) : NULL;
+    if (!pb) {
+        free(p);
+        Q2_ERR("pack failed: out of memory for %zu floats", total);
+        return Q2_ENOMEM;
+    }
+    *p = (q2_gemm_packed){K, n, k, pb};
+    for (int jc = 0; jc < n; jc += NC) {
+        int nc = n - jc < NC ? n - jc : NC;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = k - pc < KC ? k - pc : KC;
+            pack_b(K->nr, tb, b, ldb, pc, jc, kc, nc, pb);
+            pb += (size_t)kc * (size_t)((nc + K->nr - 1) / K->nr * K->nr);
+        }
+    }
+    *out = p;
+    return Q2_OK;
+}
+
+void q2_gemm_packed_free(q2_gemm_packed *p)
+{
+    if (p) free(p->pb);
+    free(p);
+}
+
+void q2_sgemm_own_packed(int m, float alpha, const float *a, int lda, const q2_gemm_packed *p, float beta,
+                         float *c, int ldc)
+{
+    if (m <= 0 || p->n <= 0) return;
+    for (int i = 0; i < m; i++) {
+        float *ci = c + (size_t)i * ldc;
+        if (beta == 0.0f)
+            memset(ci, 0, (size_t)p->n * sizeof *ci);
+        else if (beta != 1.0f)
+            for (int j = 0; j < p->n; j++) ci[j] *= beta;
+    }
+    if (p->k <= 0 || alpha == 0.0f) return;
+    pthread_mutex_lock(&call_mu); /* stripe 0's pack buffer for A */
+    gemm_block(p->K, false, false, m, p->n, p->k, alpha, a, lda, NULL, 0, c, ldc, g_pack_a[0], NULL,
+               p->pb);
     pthread_mutex_unlock(&call_mu);
 }
 

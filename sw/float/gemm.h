@@ -57,6 +57,16 @@ void q2_sgemm_own(bool trans_a, bool trans_b, int m, int n, int k, float alpha, 
 void q2_sgemm_ref(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float *a,
                   int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
+/* ---- B packed once, for products with many A (inference: the weights) ---- */
+/* op(B) (k, n) packed as the own engine packs it on every call; *out is freed with
+ * q2_gemm_packed_free. C (m, n) = alpha A (m, k) op(B) + beta C, one thread, with the bits of
+ * q2_sgemm_own(false, tb, m, n, k, ...) on the same B (valid while B is unchanged). */
+typedef struct q2_gemm_packed q2_gemm_packed;
+int  q2_gemm_pack_b(q2_gemm_packed **out, bool tb, int n, int k, const float *b, int ldb);
+void q2_gemm_packed_free(q2_gemm_packed *p);
+void q2_sgemm_own_packed(int m, float alpha, const float *a, int lda, const q2_gemm_packed *p, float beta,
+                         float *c, int ldc);
+
 /* ---- elementwise kernels of the float model (AVX-512 or scalar, same bits) ---- */
 /* y (n, n_out) += b (n_out) per row, then ReLU (max(v, 0)) if relu. */
 void q2_bias_act(float *y, const float *b, int n, int n_out, bool relu);
