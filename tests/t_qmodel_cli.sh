@@ -65,6 +65,18 @@ if [ -f "$TINY_MLP" ] && [ -f "$TEI" ]; then
         '$Q2MLP' info '$tmp/b.q2' | grep -q 'last-layer scope: layer'"
     check_quiet "bench: one line with the four keys" bash -c "'$Q2MLP' bench --model '$TINY_MLP' --q2 '$q' --images '$TEI' --seconds 0.05 \
         | grep -E '^float_img_s=[0-9]+ ref_img_s=[0-9]+ fast_img_s=[0-9]+ speedup_fast_vs_float=[0-9.]+$'"
+    # the peer benchmark's worker protocol (sw/cli/cmd_bench.c) and its .npy export
+    for e in "fast --q2 $q" "float --model $TINY_MLP --gemm own"; do
+        check_quiet "bench --serve ${e%% *}: ready line, 'run 8 3 0' runs one batch of 8, clock, quit" \
+            bash -c "printf 'run 8 3 0\nclock\nquit\n' | '$Q2MLP' bench --serve $e --images '$TEI' > '$tmp/serve' && \
+                     grep -q '^ready engine=q2mlp-${e%% *} path=' '$tmp/serve' && grep -qE '^ok n=8 t=[0-9.]+ cpu=[0-9.]+' '$tmp/serve' \
+                     && grep -qE '^ok ghz=[0-9.]+$' '$tmp/serve' && [ \$(wc -l < '$tmp/serve') = 3 ]"
+    done
+    check_quiet "bench --serve with a bad command: exit 1" \
+        bash -c "echo 'run 0 0 0' | '$Q2MLP' bench --serve fast --q2 '$q' --images '$TEI' >/dev/null; [ \$? = 1 ]"
+    check_quiet "bench --npy-out writes what import --dir reads back: the same model bytes" \
+        bash -c "'$Q2MLP' bench --npy-out '$tmp/npy' --model '$TINY_MLP' && \
+                 '$Q2MLP' import --dir '$tmp/npy' -o '$tmp/rt.mlp' >/dev/null && cmp -s '$tmp/rt.mlp' '$TINY_MLP'"
 else
     echo "    SKIP pack/info/eval/infer checks: $TINY_MLP or $TEI is absent (make test builds the fixture)"
 fi

@@ -255,6 +255,21 @@ static void test_forward(void)
     float one[7];
     q2_mlp_forward(&m, x + (size_t)123 * dims[0], 1, one, NULL);
     CHECK(!memcmp(one, logits + 123 * 7, sizeof one), "one example alone gives the same bits as in a batch");
+    /* the weights packed once: the bits of the own engine, in a batch and alone */
+    q2_gemm_engine e0 = q2_gemm_get_engine();
+    q2_gemm_set_engine(Q2_GEMM_OWN);
+    q2_mlp_forward(&m, x, n, logits, NULL);
+    q2_mlp_packed pk;
+    float *logits3 = malloc(sizeof(float) * n * dims[L]);
+    rc = q2_mlp_pack(&m, &pk);
+    if (!rc) rc = q2_mlp_forward_packed(&m, &pk, x, n, logits3);
+    CHECK(rc == 0 && !memcmp(logits, logits3, sizeof(float) * n * dims[L]),
+          "packed weights: the same bits as q2_mlp_forward with the own engine, %d examples", n);
+    if (!rc) rc = q2_mlp_forward_packed(&m, &pk, x + (size_t)123 * dims[0], 1, one);
+    CHECK(rc == 0 && !memcmp(one, logits + 123 * 7, sizeof one), "packed weights, one example alone: the same bits");
+    q2_mlp_packed_free(&pk);
+    q2_gemm_set_engine(e0);
+    free(logits3);
     free(x); free(logits); free(logits2); free(h0); free(h1);
     q2_mlp_free(&m);
 }
@@ -389,6 +404,27 @@ static void test_file(void)
     q2_mlp_free(&m);
 }
 
+/* q2_mlp_export_npy_dir writes what q2_mlp_import_npy_dir reads back, bit for bit. */
+static void test_npy_export(void)
+{
+    printf(".npy export\n");
+    const int dims[] = {7, 4, 3, 2};
+    q2_mlp m, l;
+    random_mlp(&m, 3, dims, 21);
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s", check_path("npy/out"));
+    CHECK(q2_mlp_export_npy_dir(&m, dir) == 0, "export 7-4-3-2 into a new directory");
+    int itemsize = 0;
+    int rc = q2_mlp_import_npy_dir(&l, dir, "7-4-3-2", false, &itemsize);
+    bool same = rc == 0 && l.n_layers == 3 && itemsize == 4;
+    for (int k = 0; same && k < 3; k++)
+        same = !memcmp(l.w[k], m.w[k], sizeof(float) * dims[k] * dims[k + 1]) &&
+               !memcmp(l.b[k], m.b[k], sizeof(float) * dims[k + 1]);
+    CHECK(same, "import --dir of the export: the same float32 bits, 3 layers");
+    if (!rc) q2_mlp_free(&l);
+    q2_mlp_free(&m);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -399,6 +435,7 @@ int main(void)
     test_forward();
     test_accuracy();
     test_file();
+    test_npy_export();
     check_tmpdir_remove();
     return check_summary();
 }

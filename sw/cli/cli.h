@@ -16,7 +16,8 @@ int cmd_infer(int argc, char **argv);   /* cmd_qmodel.c */
 int cmd_import(int argc, char **argv);  /* cmd_qmodel.c: .npy; hands --onnx to cmd_import_onnx */
 int cmd_import_onnx(int argc, char **argv); /* cmd_onnx.c */
 int cmd_export(int argc, char **argv);  /* cmd_onnx.c   */
-int cmd_bench(int argc, char **argv);   /* cmd_qmodel.c */
+int cmd_bench(int argc, char **argv);   /* cmd_qmodel.c; --serve and --npy-out: cmd_bench_serve */
+int cmd_bench_serve(int argc, char **argv); /* cmd_bench.c */
 int cmd_data(int argc, char **argv);    /* cmd_data.c   */
 int cmd_fits(int argc, char **argv);    /* cmd_fits.c   */
 

@@ -688,7 +688,8 @@ static void bench_usage(FILE *f)
         "the best rate counts. The fast path skips input quads that are zero in a\n"
         "whole batch, so its speed depends on the images (MNIST: about 20%% nonzero pixels).\n\n"
         "-v prints what was measured (model, images, GEMM engine, fast kernel) on stderr.\n\n"
-        "stdout: one line  float_img_s=.. ref_img_s=.. fast_img_s=.. speedup_fast_vs_float=..\n",
+        "stdout: one line  float_img_s=.. ref_img_s=.. fast_img_s=.. speedup_fast_vs_float=..\n\n"
+        "q2mlp bench --serve float|fast ... and --npy-out DIR: the peer benchmark (--serve --help).\n",
         BENCH_FB, Q2_FAST_BATCH, BENCH_MODEL_STEM, PAPER_ARCH, 2.0, BENCH_ROUNDS);
 }
 
@@ -859,6 +860,8 @@ static int bench_time(const q2_mlp *m, const q2_qmodel *q, q2_fast *f, const q2_
 
 int cmd_bench(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++) /* the peer benchmark's worker and its .npy export: cmd_bench.c */
+        if (!strcmp(argv[i], "--serve") || !strcmp(argv[i], "--npy-out")) return cmd_bench_serve(argc, argv);
     if (wants_help(argc, argv)) {
         bench_usage(stdout);
         return Q2_EXIT_OK;

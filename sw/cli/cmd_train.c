@@ -42,7 +42,8 @@ static void train_usage(FILE *f)
         "  --limit N           train on the first N images only (default: all but the validation)\n"
         "  --val N             validation images taken from the end (default %d)\n"
         "  --threads N         GEMM threads (default: OpenBLAS default, i.e. the CPUs)\n"
-        "  --gemm own|blas     GEMM engine (default %s; docs/performance.md)\n"
+        "  --gemm own|blas|auto  GEMM engine (default %s; auto: blas if its kernel suits the CPU;\n"
+        "                      docs/performance.md)\n"
         "  --quiet             no progress on stderr\n"
         "  -o, --output F      the .mlp model to write (atomically, only on success)\n\n"
         "stdout: one line  arch=.. epochs=.. best_epoch=.. val_acc=.. test_acc=.. train_s=.. ...\n",
@@ -240,7 +241,7 @@ out:
 static void eval_usage(FILE *f)
 {
     fprintf(f,
-        "usage: q2mlp eval --model M [--images F --labels F] [--threads N] [--gemm own|blas] [--repeat N]\n"
+        "usage: q2mlp eval --model M [--images F --labels F] [--threads N] [--gemm own|blas|auto] [--repeat N]\n"
         "Top-1 accuracy of a model on an IDX data set (default: the MNIST test set in $MNIST_DIR).\n"
         "M is a float .mlp model, or a packed .q2 image, which is evaluated bit-exactly by the\n"
         "integer model (see its own options there). Which one: the options (--engine, --kernel,\n"

@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -48,7 +49,8 @@ static struct {
     int rc;     /* result of the first load attempt (0 until then) */
     __typeof__(cblas_sgemm) *sgemm;
     __typeof__(openblas_set_num_threads) *set_num_threads;
-} blas = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, NULL, NULL};
+    char *(*get_corename)(void); /* NULL when the library lacks it */
+} blas = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, NULL, NULL, NULL};
 
 /* Can the process still map one BLAS buffer per OpenBLAS thread? (Mapped and freed, never touched.) */
 static bool blas_buffers_fit(int threads)
@@ -85,6 +87,7 @@ static int blas_load_locked(int threads)
         dlclose(lib);
         return Q2_EIO;
     }
+    blas.get_corename = (char *(*)(void))dlsym(lib, "openblas_get_corename");
     blas.set_num_threads(threads);
     blas.lib = lib;
     return Q2_OK;
@@ -113,11 +116,36 @@ void q2_sgemm_blas(bool ta, bool tb, int m, int n, int k, float alpha, const flo
                alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+const char *q2_gemm_blas_core(void)
+{
+    pthread_mutex_lock(&blas.mu);
+    const char *core = blas.lib && blas.get_corename ? blas.get_corename() : NULL;
+    pthread_mutex_unlock(&blas.mu);
+    return core;
+}
+
+/* Is OpenBLAS's kernel one for this CPU's widest vectors? Its DYNAMIC_ARCH build falls back to
+ * older kernels (Prescott, Sandybridge ...) on cores it does not know. */
+static bool blas_core_fits_cpu(const char *core)
+{
+    static const char *const avx512[] = {"SkylakeX", "Cooperlake", "SapphireRapids"};
+    static const char *const avx2[] = {"Haswell", "Zen", "SkylakeX", "Cooperlake", "SapphireRapids"};
+    __builtin_cpu_init();
+    bool w512 = __builtin_cpu_supports("avx512f"), w256 = __builtin_cpu_supports("avx2");
+    if (!core) return false;
+    if (!w512 && !w256) return true;
+    const char *const *names = w512 ? avx512 : avx2;
+    size_t n = w512 ? sizeof avx512 / sizeof *avx512 : sizeof avx2 / sizeof *avx2;
+    for (size_t i = 0; i < n; i++)
+        if (!strcasecmp(core, names[i])) return true;
+    return false;
+}
+
 /* ---- engine and thread settings ------------------------------------------------------------------ */
 static q2_gemm_engine g_engine = Q2_GEMM_DEFAULT;
 static int g_threads; /* 0: not chosen yet (q2_gemm_get_threads then takes the default) */
 
-static const char *const engine_names[Q2_GEMM_COUNT] = {"blas", "own"};
+static const char *const engine_names[Q2_GEMM_COUNT] = {"blas", "own", "auto"};
 
 const char *q2_gemm_engine_name(q2_gemm_engine e)
 {
@@ -128,7 +156,7 @@ int q2_gemm_engine_parse(const char *s)
 {
     for (int e = 0; e < Q2_GEMM_COUNT; e++)
         if (!strcmp(s, engine_names[e])) return e;
-    Q2_ERR("parse gemm engine failed: '%s', need blas or own", s);
+    Q2_ERR("parse gemm engine failed: '%s', need blas, own or auto", s);
     return Q2_EARG;
 }
 
@@ -137,6 +165,10 @@ int q2_gemm_set_engine(q2_gemm_engine e)
     if ((unsigned)e >= Q2_GEMM_COUNT) {
         Q2_ERR("set engine failed: %d is no engine", (int)e);
         return Q2_EARG;
+    }
+    if (e == Q2_GEMM_AUTO) { /* OpenBLAS when it loads with a kernel for this CPU, else own */
+        g_engine = !blas_load() && blas_core_fits_cpu(q2_gemm_blas_core()) ? Q2_GEMM_BLAS : Q2_GEMM_OWN;
+        return Q2_OK;
     }
     int rc = e == Q2_GEMM_BLAS ? blas_load() : Q2_OK;
     if (!rc) g_engine = e;
@@ -372,9 +404,11 @@ static _Alignas(64) float g_pack_b0[KC * NC];              /* (KC, NC) */
 static float *g_pack_a[Q2_GEMM_MAX_THREADS] = {g_pack_a0}; /* (MC, KC) per stripe */
 static float *g_pack_b[Q2_GEMM_MAX_THREADS] = {g_pack_b0}; /* (KC, NC) per stripe */
 
+/* pre: NULL, or B already packed for all of n (q2_gemm_pack_b: its blocks in this loop's order),
+ * which then replaces b and pb. */
 static void gemm_block(const kernel *K, bool ta, bool tb, int m, int n, int k, float alpha,
                        const float *a, int lda, const float *b, int ldb, float *c, int ldc, float *pa,
-                       float *pb)
+                       float *pb_buf, const float *pre)
 {
     const int mr = K->mr, nr = K->nr, mcb = MC_MRS * K->mr;
     float tile[MAX_MR * MAX_NR];
@@ -382,7 +416,11 @@ static void gemm_block(const kernel *K, bool ta, bool tb, int m, int n, int k, f
         int nc = n - jc < NC ? n - jc : NC;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = k - pc < KC ? k - pc : KC;
-            pack_b(nr, tb, b, ldb, pc, jc, kc, nc, pb);
+            const float *pb = pre ? pre : pb_buf;
+            if (pre)
+                pre += (size_t)kc * (size_t)((nc + nr - 1) / nr * nr);
+            else
+                pack_b(nr, tb, b, ldb, pc, jc, kc, nc, pb_buf);
             for (int ic = 0; ic < m; ic += mcb) {
                 int mc = m - ic < mcb ? m - ic : mcb;
                 pack_a(mr, ta, a, lda, ic, pc, mc, kc, alpha, pa);
@@ -418,11 +456,11 @@ static void run_part(const gemm_job *J, int part)
     if (J->split_n)
         gemm_block(J->K, J->ta, J->tb, J->m, s1 - s0, J->k, J->alpha, J->a, J->lda,
                    J->tb ? J->b + (size_t)s0 * J->ldb : J->b + s0, J->ldb, J->c + s0, J->ldc,
-                   g_pack_a[part], g_pack_b[part]);
+                   g_pack_a[part], g_pack_b[part], NULL);
     else
         gemm_block(J->K, J->ta, J->tb, s1 - s0, J->n, J->k, J->alpha,
                    J->ta ? J->a + s0 : J->a + (size_t)s0 * J->lda, J->lda, J->b, J->ldb,
-                   J->c + (size_t)s0 * J->ldc, J->ldc, g_pack_a[part], g_pack_b[part]);
+                   J->c + (size_t)s0 * J->ldc, J->ldc, g_pack_a[part], g_pack_b[part], NULL);
 }
 
 /* ---- thread pool: workers 1..n run stripes 1..parts-1, the caller runs stripe 0 ----------------- */
@@ -517,6 +555,68 @@ void q2_sgemm_own(bool ta, bool tb, int m, int n, int k, float alpha, const floa
         while (pool.pending > 0) pthread_cond_wait(&pool.done, &pool.mu);
         pthread_mutex_unlock(&pool.mu);
     }
+    pthread_mutex_unlock(&call_mu);
+}
+
+/* ---- B packed once (inference: the weights) ------------------------------------------------------
+ * The same panels gemm_block packs on every call, kept: the blocks (jc, pc) in its loop order,
+ * each (kc, nc rounded up to nr). A product with them runs the same kernel over the same panels
+ * in the same order, so it has the bits of q2_sgemm_own. */
+struct q2_gemm_packed {
+    const kernel *K;
+    int n, k;
+    float *pb; /* the blocks, concatenated */
+};
+
+int q2_gemm_pack_b(q2_gemm_packed **out, bool tb, int n, int k, const float *b, int ldb)
+{
+    const kernel *K = pick_kernel();
+    size_t total = 0;
+    for (int jc = 0; jc < n; jc += NC) {
+        int nc = n - jc < NC ? n - jc : NC;
+        total += (size_t)k * (size_t)((nc + K->nr - 1) / K->nr * K->nr);
+    }
+    q2_gemm_packed *p = calloc(1, sizeof *p);
+    float *pb = p ? aligned_alloc(64, (total * sizeof(float) + 63) / 64 * 64) : NULL;
+    if (!pb) {
+        free(p);
+        Q2_ERR("pack failed: out of memory for %zu floats", total);
+        return Q2_ENOMEM;
+    }
+    *p = (q2_gemm_packed){K, n, k, pb};
+    for (int jc = 0; jc < n; jc += NC) {
+        int nc = n - jc < NC ? n - jc : NC;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = k - pc < KC ? k - pc : KC;
+            pack_b(K->nr, tb, b, ldb, pc, jc, kc, nc, pb);
+            pb += (size_t)kc * (size_t)((nc + K->nr - 1) / K->nr * K->nr);
+        }
+    }
+    *out = p;
+    return Q2_OK;
+}
+
+void q2_gemm_packed_free(q2_gemm_packed *p)
+{
+    if (p) free(p->pb);
+    free(p);
+}
+
+void q2_sgemm_own_packed(int m, float alpha, const float *a, int lda, const q2_gemm_packed *p, float beta,
+                         float *c, int ldc)
+{
+    if (m <= 0 || p->n <= 0) return;
+    for (int i = 0; i < m; i++) {
+        float *ci = c + (size_t)i * ldc;
+        if (beta == 0.0f)
+            memset(ci, 0, (size_t)p->n * sizeof *ci);
+        else if (beta != 1.0f)
+            for (int j = 0; j < p->n; j++) ci[j] *= beta;
+    }
+    if (p->k <= 0 || alpha == 0.0f) return;
+    pthread_mutex_lock(&call_mu); /* stripe 0's pack buffer for A */
+    gemm_block(p->K, false, false, m, p->n, p->k, alpha, a, lda, NULL, 0, c, ldc, g_pack_a[0], NULL,
+               p->pb);
     pthread_mutex_unlock(&call_mu);
 }
 

@@ -126,14 +126,19 @@ void q2_mlp_layer_forward(const q2_mlp *m, int l, const float *x, int n, float *
     q2_bias_act(y, m->b[l], n, n_out, relu);
 }
 
-int q2_mlp_forward(const q2_mlp *m, const float *x, int n, float *logits, float **hidden)
+/* q2_mlp_forward, with the GEMM of pk when it is not NULL. */
+static int forward(const q2_mlp *m, const q2_mlp_packed *pk, const float *x, int n, float *logits,
+                   float **hidden)
 {
     int L = m->n_layers, wmax = 0;
     if (n <= 0) return n < 0 ? Q2_EARG : Q2_OK;
     for (int l = 1; l < L; l++) wmax = m->dims[l] > wmax ? m->dims[l] : wmax;
-    float *buf = NULL; /* (2, MLP_FWD_ROWS, wmax) ping-pong activations */
-    if (L > 1 && !(buf = malloc(sizeof(float) * 2 * MLP_FWD_ROWS * (size_t)wmax))) {
-        Q2_ERR("alloc activations failed: out of memory for (2, %d, %d) floats", MLP_FWD_ROWS, wmax);
+    /* (2, chunk, wmax) ping-pong activations; sized for n, so a small batch does not map and
+     * fault in 2 x 256 rows on every call */
+    const int chunk = n < MLP_FWD_ROWS ? n : MLP_FWD_ROWS;
+    float *buf = NULL;
+    if (L > 1 && !(buf = malloc(sizeof(float) * 2 * (size_t)chunk * (size_t)wmax))) {
+        Q2_ERR("alloc activations failed: out of memory for (2, %d, %d) floats", chunk, wmax);
         return Q2_ENOMEM;
     }
     for (int r0 = 0; r0 < n; r0 += MLP_FWD_ROWS) {
@@ -147,13 +152,48 @@ int q2_mlp_forward(const q2_mlp *m, const float *x, int n, float *logits, float 
             else if (hidden && hidden[l])
                 out = hidden[l] + (size_t)r0 * n_out;
             else
-                out = buf + (size_t)(l & 1) * MLP_FWD_ROWS * wmax;
-            q2_mlp_layer_forward(m, l, in, rows, out, l < L - 1);
+                out = buf + (size_t)(l & 1) * (size_t)chunk * (size_t)wmax;
+            if (pk) {
+                q2_sgemm_own_packed(rows, 1.0f, in, m->dims[l], pk->w[l], 0.0f, out, n_out);
+                q2_bias_act(out, m->b[l], rows, n_out, l < L - 1);
+            } else {
+                q2_mlp_layer_forward(m, l, in, rows, out, l < L - 1);
+            }
             in = out;
         }
     }
     free(buf);
     return Q2_OK;
+}
+
+int q2_mlp_forward(const q2_mlp *m, const float *x, int n, float *logits, float **hidden)
+{
+    return forward(m, NULL, x, n, logits, hidden);
+}
+
+/* ---- the weights packed once (own GEMM engine) --------------------------------------------------- */
+int q2_mlp_pack(const q2_mlp *m, q2_mlp_packed *p)
+{
+    memset(p, 0, sizeof *p);
+    for (int l = 0; l < m->n_layers; l++) {
+        int rc = q2_gemm_pack_b(&p->w[l], true, m->dims[l + 1], m->dims[l], m->w[l], m->dims[l]);
+        if (rc) {
+            q2_mlp_packed_free(p);
+            return rc;
+        }
+    }
+    return Q2_OK;
+}
+
+void q2_mlp_packed_free(q2_mlp_packed *p)
+{
+    for (int l = 0; l < Q2_MAX_LAYERS; l++) q2_gemm_packed_free(p->w[l]);
+    memset(p, 0, sizeof *p);
+}
+
+int q2_mlp_forward_packed(const q2_mlp *m, const q2_mlp_packed *p, const float *x, int n, float *logits)
+{
+    return forward(m, p, x, n, logits, NULL);
 }
 
 /* ---- accuracy ---------------------------------------------------------------------------------- */

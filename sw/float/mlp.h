@@ -28,6 +28,15 @@ int  q2_mlp_copy(q2_mlp *dst, const q2_mlp *src);              /* dst is initial
  * hidden: NULL, or an array of L-1 pointers; hidden[l], if non-NULL, receives the ReLU
  * output of hidden layer l, shape (n, dims[l+1]). */
 int  q2_mlp_forward(const q2_mlp *m, const float *x, int n, float *logits, float **hidden);
+/* The weights packed once for the own GEMM engine (float/gemm.h q2_gemm_pack_b), for inference:
+ * q2_mlp_forward_packed gives the bits of q2_mlp_forward with the own engine, without repacking the
+ * weights on every call (what makes small batches slow). Valid while m's weights are unchanged. */
+typedef struct {
+    struct q2_gemm_packed *w[Q2_MAX_LAYERS]; /* (n_layers) */
+} q2_mlp_packed;
+int  q2_mlp_pack(const q2_mlp *m, q2_mlp_packed *p);
+void q2_mlp_packed_free(q2_mlp_packed *p);
+int  q2_mlp_forward_packed(const q2_mlp *m, const q2_mlp_packed *p, const float *x, int n, float *logits);
 /* Top-1 accuracy in [0, 1] on a dataset (pixels scaled by 1/255 internally); < 0 on error. */
 double q2_mlp_accuracy(const q2_mlp *m, const q2_dataset *d);
 
@@ -62,5 +71,8 @@ int q2_mlp_import_npy(q2_mlp *m, const char *const *files, int n_files, const ch
 int q2_mlp_npy_dir_files(const char *dir, char paths[][Q2_MLP_NPY_PATH], const char **files);
 /* q2_mlp_import_npy of q2_mlp_npy_dir_files(dir); Q2_EARG if dir holds no w0.npy. */
 int q2_mlp_import_npy_dir(q2_mlp *m, const char *dir, const char *arch, bool transpose, int *itemsize);
+/* The reverse: dir/w<l>.npy (n_out, n_in) and dir/b<l>.npy (n_out,) float32 for every layer
+ * (dir is created), the files q2_mlp_import_npy_dir reads back bit for bit. */
+int q2_mlp_export_npy_dir(const q2_mlp *m, const char *dir);
 
 #endif

@@ -131,3 +131,20 @@ int q2_mlp_import_npy_dir(q2_mlp *m, const char *dir, const char *arch, bool tra
     }
     return q2_mlp_import_npy(m, files, n, arch, transpose, itemsize);
 }
+
+/* ---- .npy export: the files q2_mlp_import_npy_dir reads back ------------------------------------- */
+int q2_mlp_export_npy_dir(const q2_mlp *m, const char *dir)
+{
+    char path[Q2_MLP_NPY_PATH];
+    snprintf(path, sizeof path, "%s/w0.npy", dir);
+    int rc = q2_mkdir_parents(path);
+    for (int l = 0; l < m->n_layers && !rc; l++) {
+        int64_t w_shape[2] = {m->dims[l + 1], m->dims[l]}, b_shape[1] = {m->dims[l + 1]};
+        snprintf(path, sizeof path, "%s/w%d.npy", dir, l);
+        if ((rc = q2_npy_save(path, m->w[l], 2, w_shape, 4))) break;
+        snprintf(path, sizeof path, "%s/b%d.npy", dir, l);
+        rc = q2_npy_save(path, m->b[l], 1, b_shape, 4);
+    }
+    if (rc) q2_err("mlp_export_npy", "export to %s failed", dir);
+    return rc;
+}

@@ -9,8 +9,10 @@
  * their contribution is exactly 0. Sums are exact in int32 (|acc| < 2^23, docs/arithmetic.md), so
  * the order of additions does not matter and the result equals the reference.
  *
- * Kernels, picked at run time (q2_fast_init): AVX512-VNNI, AVX2 (vpmaddubsw: u8 x s8 -> pairs summed
- * in int16, |pair| <= 2*255*3 = 1530 so never saturating; vpmaddwd by 1 -> int32), portable C. */
+ * Kernels, picked at run time (q2_fast_init): AVX512-VNNI, AVX2 (vpmaddubsw: u8 x s8 -> pairs in
+ * int16, |pair| <= 2*255*3 = 1530 so never saturating; summed in int16 for runs of 21 quads, then
+ * vpmaddwd by 1 -> int32), portable C. The nonzero quads of a batch are gathered first, interleaved
+ * by image (gather_quads), so a kernel finds all images' activations of a quad in one 32-byte row. */
 #include "qmodel/qmodel.h"
 
 #include <stdlib.h>
@@ -29,8 +31,12 @@
 #define PANEL  64 /* bytes: 16 neurons x 4 inputs */
 #define ALIGN  64
 
-typedef void (*layer_fn)(const q2_fast *f, int l, const uint8_t *in, int stride, const int32_t *quads,
-                         int nq, uint8_t *out, int32_t *acc_out);
+/* One layer over one batch. xq: (nq, BATCH, 4) the nonzero input quads of the batch, interleaved
+ * by image (quad qi of image b at xq[(qi * BATCH + b) * 4]); quads: (nq) their indices; nb: the
+ * images present (1..BATCH; a kernel may compute all BATCH); out: (BATCH, stride) the requantized
+ * outputs of a hidden layer; acc_out: (BATCH, n_pad) the sums of the last layer. */
+typedef void (*layer_fn)(const q2_fast *f, int l, const uint8_t *xq, int stride, const int32_t *quads,
+                         int nq, int nb, uint8_t *out, int32_t *acc_out);
 
 /* ---- kernel names and CPU support -------------------------------------------------------------- */
 const char *q2_fast_kernel_name(q2_fast_kernel k)
@@ -65,27 +71,25 @@ static inline uint8_t requant(int32_t acc, int64_t m, int64_t rnd, int64_t s)
 }
 
 /* ---- portable C kernel ---------------------------------------------------------------------------- */
-static void layer_c(const q2_fast *f, int l, const uint8_t *in, int stride, const int32_t *quads, int nq,
-                    uint8_t *out, int32_t *acc_out)
+static void layer_c(const q2_fast *f, int l, const uint8_t *xq, int stride, const int32_t *quads, int nq,
+                    int nb, uint8_t *out, int32_t *acc_out)
 {
     const int n_blk = f->n_pad[l] / 16, k4 = f->k_pad[l] / 4;
     const bool last = l == f->n_layers - 1;
-    for (int b = 0; b < BATCH; b++) {
-        const uint8_t *a = in + (size_t)b * (size_t)stride;
-        for (int nb = 0; nb < n_blk; nb++) {
+    for (int b = 0; b < nb; b++) {
+        for (int blk = 0; blk < n_blk; blk++) {
             int32_t acc[16];
-            memcpy(acc, f->bias[l] + nb * 16, sizeof acc);
-            const int8_t *wb = f->w[l] + (size_t)nb * (size_t)k4 * PANEL;
+            memcpy(acc, f->bias[l] + blk * 16, sizeof acc);
+            const int8_t *wb = f->w[l] + (size_t)blk * (size_t)k4 * PANEL;
             for (int qi = 0; qi < nq; qi++) {
-                int q = quads[qi];
-                const int8_t *w = wb + (size_t)q * PANEL;
-                const uint8_t *aq = a + 4 * q;
+                const int8_t *w = wb + (size_t)quads[qi] * PANEL;
+                const uint8_t *aq = xq + ((size_t)qi * BATCH + (size_t)b) * 4;
                 for (int t = 0; t < 16; t++)
                     acc[t] += w[4 * t] * aq[0] + w[4 * t + 1] * aq[1] + w[4 * t + 2] * aq[2] +
                               w[4 * t + 3] * aq[3];
             }
             for (int t = 0; t < 16; t++) {
-                int j = nb * 16 + t;
+                int j = blk * 16 + t;
                 if (last)
                     acc_out[(size_t)b * (size_t)f->n_pad[l] + (size_t)j] = acc[t];
                 else
@@ -97,56 +101,150 @@ static void layer_c(const q2_fast *f, int l, const uint8_t *in, int stride, cons
 }
 
 #if Q2_HAVE_X86
-/* ---- AVX2 kernel: 4 images x 16 neurons (two 8-lane halves) per tile --------------------------- */
-#define AVX2_MR 4
-__attribute__((target("avx2"))) static void layer_avx2(const q2_fast *f, int l, const uint8_t *in,
-                                                       int stride, const int32_t *quads, int nq,
-                                                       uint8_t *out, int32_t *acc_out)
+/* ---- AVX2 kernel: NB images x NH halves (8 neurons each) per tile, sums in int16 ----------------
+ * vpmaddubsw gives, per neuron, two int16 pairs c0*a0 + c1*a1 with |pair| <= 2*255*3 = 1530, and
+ * saturates nothing. Pairs are summed in int16 with vpaddw for up to AVX2_RUN quads (21 * 1530 =
+ * 32,130 <= 32,767: exact, never wrapping), then widened once by vpmaddwd against 1 into the int32
+ * sums, which live in memory (touched once per run, so the inner loop keeps NB*NH int16 sums, the
+ * weights and one broadcast in registers: no spills). One vpmaddubsw + one vpaddw per 32 MACs. */
+#define AVX2_RUN 21
+static_assert(AVX2_RUN * 2 * 255 * 3 <= INT16_MAX, "int16 runs of vpmaddubsw pairs must not overflow");
+
+/* 8 int32 sums -> 8 requantized bytes (docs/arithmetic.md): sums <= 0 give 0, so the shift is
+ * logical on non-negative int64 lanes (vpmuludq, vpsrlvq), then a clamp at 255. */
+__attribute__((target("avx2"))) static inline void requant8_avx2(__m256i acc, const int64_t *m,
+                                                                  const int64_t *rnd, const int64_t *sh,
+                                                                  uint8_t *dst)
 {
-    const int n_blk = f->n_pad[l] / 16, k4 = f->k_pad[l] / 4;
-    const bool last = l == f->n_layers - 1;
-    const __m256i ones = _mm256_set1_epi16(1);
-    for (int b0 = 0; b0 < BATCH; b0 += AVX2_MR) {
-        for (int nb = 0; nb < n_blk; nb++) {
-            const int8_t *wb = f->w[l] + (size_t)nb * (size_t)k4 * PANEL;
-            __m256i acc[AVX2_MR][2];
-            __m256i b_lo = _mm256_loadu_si256((const __m256i *)(f->bias[l] + nb * 16));
-            __m256i b_hi = _mm256_loadu_si256((const __m256i *)(f->bias[l] + nb * 16 + 8));
+    const __m256i max = _mm256_set1_epi64x(255), even = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+    acc = _mm256_max_epi32(acc, _mm256_setzero_si256());
+    __m256i v[2] = {_mm256_cvtepu32_epi64(_mm256_castsi256_si128(acc)),
+                    _mm256_cvtepu32_epi64(_mm256_extracti128_si256(acc, 1))};
+    for (int h = 0; h < 2; h++) {
+        __m256i p = _mm256_mul_epu32(v[h], _mm256_loadu_si256((const __m256i *)(m + 4 * h)));
+        p = _mm256_add_epi64(p, _mm256_loadu_si256((const __m256i *)(rnd + 4 * h)));
+        p = _mm256_srlv_epi64(p, _mm256_loadu_si256((const __m256i *)(sh + 4 * h)));
+        p = _mm256_blendv_epi8(p, max, _mm256_cmpgt_epi64(p, max));
+        v[h] = _mm256_permutevar8x32_epi32(p, even); /* the 4 low dwords first */
+    }
+    __m128i d = _mm_packus_epi32(_mm256_castsi256_si128(v[0]), _mm256_castsi256_si128(v[1]));
+    _mm_storel_epi64((__m128i *)dst, _mm_packus_epi16(d, d));
+}
+
+/* One image's step, s += vpmaddubsw(broadcast of the 4 bytes at a, w), in asm: from the same
+ * intrinsics GCC 12 first loads every image's broadcast, which takes 8 more registers than the
+ * 16 there are, and spills sums in the inner loop. */
+typedef uint32_t q2_u32_any __attribute__((may_alias, aligned(1)));
+__attribute__((target("avx2"))) static inline void step1_avx2(const uint8_t *a, __m256i w, __m256i *s)
+{
+    __m256i t;
+    __asm__("vpbroadcastd %[a], %[t]\n\t"
+            "vpmaddubsw %[w], %[t], %[t]\n\t"
+            "vpaddw %[t], %[s], %[s]"
+            : [s] "+x"(*s), [t] "=&x"(t)
+            : [a] "m"(*(const q2_u32_any *)(const void *)a), [w] "x"(w));
+}
+__attribute__((target("avx2"))) static inline void step2_avx2(const uint8_t *a, __m256i w0, __m256i w1,
+                                                              __m256i *s0, __m256i *s1)
+{
+    __m256i b, t;
+    __asm__("vpbroadcastd %[a], %[b]\n\t"
+            "vpmaddubsw %[w0], %[b], %[t]\n\t"
+            "vpaddw %[t], %[s0], %[s0]\n\t"
+            "vpmaddubsw %[w1], %[b], %[t]\n\t"
+            "vpaddw %[t], %[s1], %[s1]"
+            : [s0] "+x"(*s0), [s1] "+x"(*s1), [b] "=&x"(b), [t] "=&x"(t)
+            : [a] "m"(*(const q2_u32_any *)(const void *)a), [w0] "x"(w0), [w1] "x"(w1));
+}
+
+/* One run of quads q0 .. qe-1 (at most AVX2_RUN) of one tile: a32 (NB, NH, 8) int32 += the
+ * products of images 0..NB-1 of xq with the 8*NH neurons whose weights start at wb. One run per
+ * call (a function of its own, not inlined): with the outer loop over runs in the same function,
+ * GCC 12 keeps the int32 sums in registers too and spills in the inner loop. Here the loop holds
+ * NB*NH int16 sums, NH weights and one broadcast. */
+__attribute__((target("avx2"))) static inline __attribute__((always_inline)) void
+run_avx2(const int8_t *wb, const uint8_t *xq, const int32_t *quads, int q0, int qe, int32_t a32[][2][8],
+         const int NB, const int NH)
+{
+    __m256i s[BATCH][2];
 #pragma GCC unroll 8
-            for (int i = 0; i < AVX2_MR; i++) {
-                acc[i][0] = b_lo;
-                acc[i][1] = b_hi;
-            }
-            for (int qi = 0; qi < nq; qi++) {
-                int q = quads[qi];
-                __m256i w0 = _mm256_load_si256((const __m256i *)(wb + (size_t)q * PANEL));
-                __m256i w1 = _mm256_load_si256((const __m256i *)(wb + (size_t)q * PANEL + 32));
+    for (int i = 0; i < NB; i++)
+#pragma GCC unroll 2
+        for (int h = 0; h < NH; h++) s[i][h] = _mm256_setzero_si256();
+    for (int qi = q0; qi < qe; qi++) {
+        const int8_t *wq = wb + (size_t)quads[qi] * PANEL;
+        const uint8_t *aq = xq + (size_t)qi * (BATCH * 4);
+        __m256i w[2];
+#pragma GCC unroll 2
+        for (int h = 0; h < NH; h++) w[h] = _mm256_load_si256((const __m256i *)(wq + 32 * h));
 #pragma GCC unroll 8
-                for (int i = 0; i < AVX2_MR; i++) {
-                    __m256i a = _mm256_broadcastd_epi32(
-                        _mm_loadu_si32(in + (size_t)(b0 + i) * (size_t)stride + 4 * (size_t)q));
-                    __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(a, w0), ones);
-                    __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(a, w1), ones);
-                    acc[i][0] = _mm256_add_epi32(acc[i][0], p0);
-                    acc[i][1] = _mm256_add_epi32(acc[i][1], p1);
-                }
-            }
-            for (int i = 0; i < AVX2_MR; i++) {
-                int32_t v[16];
-                _mm256_storeu_si256((__m256i *)v, acc[i][0]);
-                _mm256_storeu_si256((__m256i *)(v + 8), acc[i][1]);
-                size_t row = (size_t)(b0 + i);
-                for (int t = 0; t < 16; t++) {
-                    int j = nb * 16 + t;
-                    if (last)
-                        acc_out[row * (size_t)f->n_pad[l] + (size_t)j] = v[t];
-                    else
-                        out[row * (size_t)stride + (size_t)j] =
-                            requant(v[t], f->mul[l][j], f->rnd[l][j], f->sh[l][j]);
-                }
-            }
+        for (int i = 0; i < NB; i++) {
+            if (NH == 1)
+                step1_avx2(aq + 4 * i, w[0], &s[i][0]);
+            else
+                step2_avx2(aq + 4 * i, w[0], w[1], &s[i][0], &s[i][1]);
         }
     }
+    const __m256i ones = _mm256_set1_epi16(1);
+#pragma GCC unroll 8
+    for (int i = 0; i < NB; i++)
+#pragma GCC unroll 2
+        for (int h = 0; h < NH; h++) {
+            __m256i *p = (__m256i *)a32[i][h];
+            _mm256_store_si256(p, _mm256_add_epi32(_mm256_load_si256(p), _mm256_madd_epi16(s[i][h], ones)));
+        }
+}
+
+#define RUN_AVX2(NB, NH)                                                                                  \
+    __attribute__((target("avx2"), noinline)) static void run_avx2_##NB##x##NH(                           \
+        const int8_t *wb, const uint8_t *xq, const int32_t *quads, int q0, int qe, int32_t a32[][2][8])    \
+    {                                                                                                     \
+        run_avx2(wb, xq, quads, q0, qe, a32, NB, NH);                                                     \
+    }
+RUN_AVX2(8, 1)
+RUN_AVX2(4, 2)
+RUN_AVX2(2, 2)
+RUN_AVX2(1, 2)
+
+/* One tile: images 0..nb-1 x the 8*NH neurons from j0 (j0 a multiple of 16 when NH is 2, of 8 when
+ * NH is 1): the sums, then the requantized outputs (hidden layer) or the sums (last layer). */
+__attribute__((target("avx2"))) static void tile_avx2(const q2_fast *f, int l, const uint8_t *xq, int stride,
+                                                      const int32_t *quads, int nq, int nb, uint8_t *out,
+                                                      int32_t *acc_out, int j0)
+{
+    const int k4 = f->k_pad[l] / 4, NB = nb > 4 ? 8 : nb > 2 ? 4 : nb > 1 ? 2 : 1, NH = NB == 8 ? 1 : 2;
+    const bool last = l == f->n_layers - 1;
+    const int8_t *wb = f->w[l] + (size_t)(j0 / 16) * (size_t)k4 * PANEL + (size_t)(j0 % 16) * 4;
+    _Alignas(32) int32_t a32[BATCH][2][8]; /* (NB, NH, 8) int32 sums */
+    for (int i = 0; i < NB; i++)
+        for (int h = 0; h < NH; h++) memcpy(a32[i][h], f->bias[l] + j0 + 8 * h, sizeof a32[i][h]);
+    for (int q0 = 0; q0 < nq; q0 += AVX2_RUN) {
+        const int qe = nq - q0 < AVX2_RUN ? nq : q0 + AVX2_RUN;
+        switch (NB) {
+        case 8: run_avx2_8x1(wb, xq, quads, q0, qe, a32); break;
+        case 4: run_avx2_4x2(wb, xq, quads, q0, qe, a32); break;
+        case 2: run_avx2_2x2(wb, xq, quads, q0, qe, a32); break;
+        default: run_avx2_1x2(wb, xq, quads, q0, qe, a32); break;
+        }
+    }
+    for (int i = 0; i < nb; i++)
+        for (int h = 0; h < NH; h++) {
+            int j = j0 + 8 * h;
+            if (last)
+                memcpy(acc_out + (size_t)i * (size_t)f->n_pad[l] + (size_t)j, a32[i][h], sizeof a32[i][h]);
+            else
+                requant8_avx2(_mm256_load_si256((const __m256i *)a32[i][h]), f->mul[l] + j, f->rnd[l] + j,
+                              f->sh[l] + j, out + (size_t)i * (size_t)stride + (size_t)j);
+        }
+}
+
+/* 8 images (5..8 present): 8 neurons per tile (8 int16 sums); fewer images: 16 neurons per tile. */
+__attribute__((target("avx2"))) static void layer_avx2(const q2_fast *f, int l, const uint8_t *xq, int stride,
+                                                       const int32_t *quads, int nq, int nb, uint8_t *out,
+                                                       int32_t *acc_out)
+{
+    const int step = nb > 4 ? 8 : 16;
+    for (int j = 0; j < f->n_pad[l]; j += step) tile_avx2(f, l, xq, stride, quads, nq, nb, out, acc_out, j);
 }
 
 /* ---- AVX512-VNNI kernel: BATCH images x NR blocks of 16 neurons per tile ---------------------------
@@ -170,41 +268,41 @@ VNNI_TARGET static inline __m128i requant16_avx512(__m512i acc, const int64_t *m
     return _mm_unpacklo_epi64(_mm512_cvtepi64_epi8(p_lo), _mm512_cvtepi64_epi8(p_hi));
 }
 
-/* One tile: all BATCH images x NR consecutive 16-neuron blocks starting at block nb. NR is a
- * constant at every call site, so the accumulators (BATCH*NR zmm) live in registers. */
+/* One tile: images 0..NB-1 x NR consecutive 16-neuron blocks starting at block blk. NB and NR are
+ * constants at every call site, so the accumulators (NB*NR zmm) live in registers. */
 VNNI_TARGET static inline __attribute__((always_inline)) void
-tile_avx512(const q2_fast *f, int l, const uint8_t *in, int stride, const int32_t *quads, int nq,
-            uint8_t *out, int32_t *acc_out, int nb, const int NR)
+tile_avx512(const q2_fast *f, int l, const uint8_t *xq, int stride, const int32_t *quads, int nq,
+            uint8_t *out, int32_t *acc_out, int blk, const int NB, const int NR)
 {
     const int k4 = f->k_pad[l] / 4;
     const bool last = l == f->n_layers - 1;
-    __m512i acc[BATCH][4];
-    const int8_t *wb[4];
-#pragma GCC unroll 4
+    __m512i acc[BATCH][8];
+    const int8_t *wb[8];
+#pragma GCC unroll 8
     for (int r = 0; r < NR; r++) {
-        __m512i bias = _mm512_loadu_si512(f->bias[l] + (nb + r) * 16);
+        __m512i bias = _mm512_loadu_si512(f->bias[l] + (blk + r) * 16);
 #pragma GCC unroll 16
-        for (int i = 0; i < BATCH; i++) acc[i][r] = bias;
-        wb[r] = f->w[l] + (size_t)(nb + r) * (size_t)k4 * PANEL;
+        for (int i = 0; i < NB; i++) acc[i][r] = bias;
+        wb[r] = f->w[l] + (size_t)(blk + r) * (size_t)k4 * PANEL;
     }
     for (int qi = 0; qi < nq; qi++) {
         size_t q = (size_t)quads[qi];
-        const uint8_t *aq = in + 4 * q;
-        __m512i w[4];
-#pragma GCC unroll 4
+        const uint8_t *aq = xq + (size_t)qi * (BATCH * 4);
+        __m512i w[8];
+#pragma GCC unroll 8
         for (int r = 0; r < NR; r++) w[r] = _mm512_load_si512(wb[r] + q * PANEL);
 #pragma GCC unroll 16
-        for (int i = 0; i < BATCH; i++) {
-            __m512i a = _mm512_broadcastd_epi32(_mm_loadu_si32(aq + (size_t)i * (size_t)stride));
-#pragma GCC unroll 4
+        for (int i = 0; i < NB; i++) {
+            __m512i a = _mm512_broadcastd_epi32(_mm_loadu_si32(aq + 4 * i));
+#pragma GCC unroll 8
             for (int r = 0; r < NR; r++) acc[i][r] = _mm512_dpbusd_epi32(acc[i][r], a, w[r]);
         }
     }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int r = 0; r < NR; r++) {
-        int j = (nb + r) * 16;
+        int j = (blk + r) * 16;
 #pragma GCC unroll 16
-        for (int i = 0; i < BATCH; i++) {
+        for (int i = 0; i < NB; i++) {
             if (last)
                 _mm512_storeu_si512(acc_out + (size_t)i * (size_t)f->n_pad[l] + (size_t)j, acc[i][r]);
             else
@@ -215,14 +313,31 @@ tile_avx512(const q2_fast *f, int l, const uint8_t *in, int stride, const int32_
     }
 }
 
-VNNI_TARGET static void layer_avx512(const q2_fast *f, int l, const uint8_t *in, int stride,
-                                     const int32_t *quads, int nq, uint8_t *out, int32_t *acc_out)
+/* All blocks of a layer for NB images, NR blocks per tile: as many as keep NB*NR accumulators, NR
+ * weights and a broadcast in the 32 registers and give at least 6 independent vpdpbusd chains
+ * (its latency is about 5 cycles, 2 issue per cycle); then 2, then 1. */
+VNNI_TARGET static inline __attribute__((always_inline)) void
+blocks_avx512(const q2_fast *f, int l, const uint8_t *xq, int stride, const int32_t *quads, int nq,
+              uint8_t *out, int32_t *acc_out, const int NB)
 {
-    const int n_blk = f->n_pad[l] / 16;
-    int nb = 0;
-    for (; nb + 3 <= n_blk; nb += 3) tile_avx512(f, l, in, stride, quads, nq, out, acc_out, nb, 3);
-    for (; nb + 2 <= n_blk; nb += 2) tile_avx512(f, l, in, stride, quads, nq, out, acc_out, nb, 2);
-    for (; nb < n_blk; nb++) tile_avx512(f, l, in, stride, quads, nq, out, acc_out, nb, 1);
+    const int n_blk = f->n_pad[l] / 16, NR = NB == 1 ? 8 : NB == 2 ? 6 : NB == 4 ? 4 : 3;
+    int b = 0;
+    for (; b + NR <= n_blk; b += NR) tile_avx512(f, l, xq, stride, quads, nq, out, acc_out, b, NB, NR);
+    for (; b + 2 <= n_blk; b += 2) tile_avx512(f, l, xq, stride, quads, nq, out, acc_out, b, NB, 2);
+    for (; b < n_blk; b++) tile_avx512(f, l, xq, stride, quads, nq, out, acc_out, b, NB, 1);
+}
+
+VNNI_TARGET static void layer_avx512(const q2_fast *f, int l, const uint8_t *xq, int stride,
+                                     const int32_t *quads, int nq, int nb, uint8_t *out, int32_t *acc_out)
+{
+    if (nb > 4)
+        blocks_avx512(f, l, xq, stride, quads, nq, out, acc_out, 8);
+    else if (nb > 2)
+        blocks_avx512(f, l, xq, stride, quads, nq, out, acc_out, 4);
+    else if (nb > 1)
+        blocks_avx512(f, l, xq, stride, quads, nq, out, acc_out, 2);
+    else
+        blocks_avx512(f, l, xq, stride, quads, nq, out, acc_out, 1);
 }
 #endif /* Q2_HAVE_X86 */
 
@@ -250,6 +365,7 @@ void q2_fast_free(q2_fast *f)
     free(f->act[1]);
     free(f->acc);
     free(f->quads);
+    free(f->xq);
     memset(f, 0, sizeof *f);
 }
 
@@ -319,7 +435,8 @@ int q2_fast_init(q2_fast *f, const q2_qmodel *q, q2_fast_kernel k)
     f->act[1] = zalloc((size_t)BATCH * (size_t)f->max_width);
     f->acc = zalloc((size_t)BATCH * (size_t)f->max_width * sizeof(int32_t));
     f->quads = zalloc((size_t)f->max_width / 4 * sizeof(int32_t));
-    if (!f->act[0] || !f->act[1] || !f->acc || !f->quads) goto out_nomem;
+    f->xq = zalloc((size_t)BATCH * (size_t)f->max_width);
+    if (!f->act[0] || !f->act[1] || !f->acc || !f->quads || !f->xq) goto out_nomem;
     return Q2_OK;
 out_nomem:
     q2_fast_free(f);
@@ -328,18 +445,76 @@ out_nomem:
 }
 
 /* ---- forward ---------------------------------------------------------------------------------------- */
-/* The input quads (4 consecutive activations) that are nonzero in at least one image of the batch. */
-static int nonzero_quads(const uint8_t *in, int stride, int k_pad, int32_t *quads)
+#if Q2_HAVE_X86
+/* Quads q0, q0+8, ... below q1 (a multiple of 8 after q0) of all BATCH images, 8 quads at a time:
+ * one 32-byte load per image, an 8 x 8 transpose of dwords into the image-interleaved slots, and
+ * a branch-free compaction (every slot is written, the count advances only for nonzero quads; the
+ * slot written last is at most quad index q, so it stays inside xq). Returns the new nq. */
+__attribute__((target("avx2"))) static int gather8_avx2(const uint8_t *in, int stride, int q0, int q1,
+                                                        int32_t *quads, uint8_t *xq, int nq)
 {
-    int nq = 0;
-    for (int q = 0; q < k_pad / 4; q++) {
-        uint32_t any = 0;
+    for (int q = q0; q < q1; q += 8) {
+        __m256i r[BATCH], any = _mm256_setzero_si256();
         for (int b = 0; b < BATCH; b++) {
-            uint32_t v;
+            r[b] = _mm256_loadu_si256((const __m256i *)(in + (size_t)b * (size_t)stride + 4 * (size_t)q));
+            any = _mm256_or_si256(any, r[b]);
+        }
+        unsigned nz = ~(unsigned)_mm256_movemask_ps(
+                          _mm256_castsi256_ps(_mm256_cmpeq_epi32(any, _mm256_setzero_si256()))) & 0xffu;
+        if (!nz) continue;
+        __m256i t[8], u[8], v[8];
+        for (int b = 0; b < 8; b += 2) {
+            t[b] = _mm256_unpacklo_epi32(r[b], r[b + 1]); /* quads 0,1 | 4,5 of images b, b+1 */
+            t[b + 1] = _mm256_unpackhi_epi32(r[b], r[b + 1]); /* quads 2,3 | 6,7 */
+        }
+        for (int h = 0; h < 8; h += 4) { /* images h..h+3: u[h + i] = quad i | quad i+4 */
+            u[h + 0] = _mm256_unpacklo_epi64(t[h], t[h + 2]);
+            u[h + 1] = _mm256_unpackhi_epi64(t[h], t[h + 2]);
+            u[h + 2] = _mm256_unpacklo_epi64(t[h + 1], t[h + 3]);
+            u[h + 3] = _mm256_unpackhi_epi64(t[h + 1], t[h + 3]);
+        }
+        for (int i = 0; i < 4; i++) { /* quad i and i+4: images 0..3 from u[i], 4..7 from u[4 + i] */
+            v[i] = _mm256_permute2x128_si256(u[i], u[4 + i], 0x20);
+            v[i + 4] = _mm256_permute2x128_si256(u[i], u[4 + i], 0x31);
+        }
+        for (int i = 0; i < 8; i++) {
+            _mm256_storeu_si256((__m256i *)(xq + (size_t)nq * (BATCH * 4)), v[i]);
+            quads[nq] = q + i;
+            nq += (int)((nz >> i) & 1u);
+        }
+    }
+    return nq;
+}
+#endif
+
+/* The input quads (4 consecutive activations) that are nonzero in at least one of the nb images:
+ * their indices into quads, their bytes into xq interleaved by image ((nq, BATCH, 4); the rows of
+ * images nb..BATCH-1 are zero). simd: a full batch may take the AVX2 gather. Returns nq. */
+static int gather_quads(const uint8_t *in, int stride, int k_pad, int nb, bool simd, int32_t *quads,
+                        uint8_t *xq)
+{
+    int nq = 0, q = 0;
+#if Q2_HAVE_X86
+    if (simd && nb == BATCH) {
+        q = k_pad / 4 / 8 * 8; /* whole groups of 8 quads inside k_pad: bytes beyond it are not zeroed */
+        nq = gather8_avx2(in, stride, 0, q, quads, xq, 0);
+    }
+#else
+    (void)simd;
+#endif
+    for (; q < k_pad / 4; q++) {
+        /* written straight into the next slot (4-byte copies; staging them in an array read back
+         * as 16 bytes stalls store forwarding), kept only if any image's quad is nonzero */
+        uint8_t *slot = xq + (size_t)nq * (BATCH * 4);
+        uint32_t any = 0, v;
+        for (int b = 0; b < nb; b++) {
             memcpy(&v, in + (size_t)b * (size_t)stride + 4 * (size_t)q, 4);
+            memcpy(slot + 4 * b, &v, 4);
             any |= v;
         }
-        if (any) quads[nq++] = q;
+        if (!any) continue;
+        memset(slot + 4 * nb, 0, (size_t)(BATCH - nb) * 4);
+        quads[nq++] = q;
     }
     return nq;
 }
@@ -351,6 +526,7 @@ int q2_fast_forward(q2_fast *f, const uint8_t *x, int n, int32_t *logits, int *c
         return Q2_EARG;
     }
     const layer_fn fn = kernel_fn((q2_fast_kernel)f->kernel);
+    const bool simd = f->kernel == Q2_FAST_AVX2 || f->kernel == Q2_FAST_AVX512; /* both imply AVX2 */
     const int stride = f->max_width, n_in = f->n_in[0], last = f->n_layers - 1;
     const int n_cls = f->n_out[last];
     for (int b0 = 0; b0 < n; b0 += BATCH) {
@@ -361,8 +537,9 @@ int q2_fast_forward(q2_fast *f, const uint8_t *x, int n, int32_t *logits, int *c
         for (int b = 0; b < nb; b++)
             memcpy(in + (size_t)b * (size_t)stride, x + (size_t)(b0 + b) * (size_t)n_in, (size_t)n_in);
         for (int l = 0; l <= last; l++) {
-            int nq = nonzero_quads(in, stride, f->k_pad[l], f->quads);
-            fn(f, l, in, stride, f->quads, nq, out, f->acc);
+            int nq = gather_quads(in, stride, f->k_pad[l], nb, simd, f->quads, f->xq);
+            f->macs_done += (uint64_t)nq * 4 * (uint64_t)f->n_out[l] * (uint64_t)nb;
+            fn(f, l, f->xq, stride, f->quads, nq, nb, out, f->acc);
             uint8_t *t = in;
             in = out;
             out = t;

@@ -135,7 +135,7 @@ int  q2_qmodel_fits(int n_layers, const int *dims, int lanes, const q2_caps *cap
 typedef enum {
     Q2_FAST_AUTO,    /* the best kernel this CPU runs */
     Q2_FAST_C,       /* portable C, int8 weights, int32 sums */
-    Q2_FAST_AVX2,    /* vpmaddubsw/vpmaddwd (u8 x s8 -> s16 pairs -> s32), 8 neurons x 4 inputs */
+    Q2_FAST_AVX2,    /* vpmaddubsw + vpaddw (u8 x s8 -> s16 pairs, summed in s16), vpmaddwd -> s32 */
     Q2_FAST_AVX512,  /* AVX512-VNNI vpdpbusd (u8 x s8, 4 per s32), 16 neurons x 4 inputs */
     Q2_FAST_COUNT
 } q2_fast_kernel;
@@ -163,6 +163,10 @@ typedef struct {
     uint8_t *act[2];                     /* scratch: (Q2_FAST_BATCH, max_width) each */
     int32_t *acc;                        /* scratch: (Q2_FAST_BATCH, max_width) */
     int32_t *quads;                      /* scratch: (max_width/4) nonzero input quads */
+    uint8_t *xq;                         /* scratch: (max_width/4, Q2_FAST_BATCH, 4) their bytes */
+    uint64_t macs_done;                  /* multiply-accumulates of the quads not skipped, summed over
+                                          * the images and real neurons of every forward (speed
+                                          * reports; the caller may reset it) */
 } q2_fast;
 
 int  q2_fast_init(q2_fast *f, const q2_qmodel *q, q2_fast_kernel k);

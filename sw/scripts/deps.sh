@@ -21,6 +21,8 @@ PKGS=(
                                     # the ONNX tests (tests/t_onnx_cli.sh, tests/t_torch_onnx.sh)
     qemu-system-x86 debootstrap e2fsprogs  # the USB test guest (sim/usb/): QEMU and its FTDI
                                     # emulation, the guest's Debian root, its disk image (mke2fs -d)
+    python3-torch python3-onnx python3-numpy  # the peers of make bench-peers (sw/bench/): PyTorch CPU,
+                                    # the ONNX file of the float model; for /usr/bin/python3
 )
 
 missing=()
