@@ -2,7 +2,7 @@
 # lint of the UART/protocol modules, and the host benchmark (docs/host.md).
 #
 #   make build/bin/q2mlp-board-sim   verilate accel_top (+ the core, found in rtl/ by module name)
-#   make lint-top                    verilator -Wall: uart_rx, uart_tx, crc16, proto (proto_dec,
+#   make lint-top                    verilator -Wall: uart_rx, uart_tx, crc16, tx_fifo, proto (proto_dec,
 #                                    proto_exec), accel_top, and the board sim's top with either core
 #   make bench-host                  images/s and line utilization through the simulated board
 #
@@ -23,8 +23,11 @@ BOARD_SIM_TRACE    ?= 0
 BOARD_CORE         ?= rtl
 CXX                ?= g++
 
-BOARD_SIM     := $(BIN)/q2mlp-board-sim
-BOARD_SIM_DIR := $(BUILD)/obj/board_sim
+# BOARD_SIM_TAG names a second build beside the default one (make bench-host builds one per
+# clock / clocks-per-bit pair: build/bin/q2mlp-board-sim-<tag>).
+BOARD_SIM_TAG ?=
+BOARD_SIM     := $(BIN)/q2mlp-board-sim$(if $(BOARD_SIM_TAG),-$(BOARD_SIM_TAG))
+BOARD_SIM_DIR := $(BUILD)/obj/board_sim$(if $(BOARD_SIM_TAG),-$(BOARD_SIM_TAG))
 VERILATOR_ROOT_DIR := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
 
 BOARD_SIM_GPARAMS := -GLANES=$(BOARD_SIM_LANES) -GCLKS_PER_BIT=$(BOARD_SIM_CPB) \
@@ -87,6 +90,7 @@ lint-top: $(CODES_VH)
 	    $(TOP_LINT) --top-module uart_tx -GCLKS_PER_BIT=$$c rtl/link/uart_tx.v; \
 	done; \
 	$(TOP_LINT) --top-module crc16 rtl/link/crc16.v; \
+	for d in 64 512 4096; do $(TOP_LINT) --top-module tx_fifo -GDEPTH=$$d rtl/link/tx_fifo.v; done; \
 	for p in "-GRXBUF_BYTES=2048 -GMAX_PAYLOAD=1019" \
 	         "-GRXBUF_BYTES=4096 -GMAX_PAYLOAD=2043 -GCLKS_PER_BIT=20" \
 	         "-GRXBUF_BYTES=512 -GMAX_PAYLOAD=16 -GTIMEOUT_BITS=64 -GWATCHDOG_LOG2=16"; do \
@@ -98,7 +102,7 @@ lint-top: $(CODES_VH)
 	done; \
 	$(TOP_LINT) --top-module accel_top $(BOARD_SIM_GPARAMS) rtl/link/accel_top.v; \
 	$(TOP_LINT) --top-module accel_top $(BOARD_SIM_GPARAMS) sim/board_core_bfm.v rtl/link/accel_top.v
-	@echo "lint-top: uart_rx, uart_tx (4/5/16/20 clocks per bit), crc16, proto (3 sets), accel_top (LANES 8/16/32;" \
+	@echo "lint-top: uart_rx, uart_tx (4/5/16/20 clocks per bit), crc16, tx_fifo (64/512/4096), proto (3 sets), accel_top (LANES 8/16/32;" \
 	    "the board sim's set with the core and with sim/board_core_bfm.v): clean"
 
 LINT_STEPS += lint-top

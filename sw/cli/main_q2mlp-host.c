@@ -27,7 +27,7 @@ typedef struct {
     /* infer */
     const char *images, *labels, *model;
     long limit, start;
-    bool check, rle;
+    bool check, rle, raw;   /* --rle: insist on INFER_RLE; --raw: plain INFER */
     /* raw */
     const char *hex;
     long garbage, seed, infer_px;
@@ -61,11 +61,13 @@ static void usage(FILE *f)
 "                             back: ends with 'verify OK' or exits 3\n"
 "      --corrupt-byte OFF     (test aid) flip byte OFF of what is sent: the device must reject it\n"
 "  verify [X.q2]              the device's CRC-32 read-back (compared with X.q2 if given)\n"
-"  infer --images F --labels F [--limit N] [--start K] [--model X.q2] [--check] [--rle]\n"
+"  infer --images F --labels F [--limit N] [--start K] [--model X.q2] [--check] [--raw|--rle]\n"
 "                             classify; per-image progress on stderr; summary on stdout:\n"
 "                             images=<n> accuracy=<%> images_per_s=<x> line_utilization=<x>\n"
 "                             --check: also run q2_qmodel_forward_ref (needs --model) and count\n"
-"                             disagreements (exit 3 if any); --rle: zero-run-length upload\n"
+"                             disagreements (exit 3 if any); uploads are zero-run-length coded\n"
+"                             (INFER_RLE) when INFO's FEATURES bit 0 says the device takes them:\n"
+"                             --raw sends plain INFER frames, --rle fails if the device cannot\n"
 "  raw [--hex \"A5 01 ..\"] [--garbage N [--seed S]] [--truncated] [--bad-crc] [--unknown]\n"
 "      [--oversize] [--infer NPIX] [--expect STATUS] [--wait S]\n"
 "                             send bytes / malformed frames, print the responses (robustness tests)\n"
@@ -86,7 +88,7 @@ static int parse_cli(int argc, char **argv, cli *c)
     c->seed = 1;
     c->wait_s = -1;
     const struct { const char *name; bool *dst; } flags[] = {
-        { "--verbose", &c->h.verbose }, { "--check", &c->check }, { "--rle", &c->rle },
+        { "--verbose", &c->h.verbose }, { "--check", &c->check }, { "--rle", &c->rle }, { "--raw", &c->raw },
         { "--truncated", &c->truncated }, { "--bad-crc", &c->bad_crc }, { "--unknown", &c->unknown },
         { "--oversize", &c->oversize },
     };
@@ -302,6 +304,7 @@ typedef struct {
     int npix;
     long correct, disagree;
     double cycles_sum;
+    bool rle;               /* INFER_RLE frames: the default when the device supports them */
 } infer_run;
 
 /* The checks before the first image: files, range, the device's features, frame size and model. */
@@ -333,10 +336,16 @@ static int infer_open(q2_host *h, infer_run *R)
         return Q2_EARG;
     }
     if ((rc = q2_host_info(h, NULL))) return rc;
-    if (c->rle && !(h->info.features & Q2P_FEATURE_INFER_RLE)) {
+    if (c->rle && c->raw) {
+        Q2_ERR("infer failed: --rle and --raw exclude each other");
+        return Q2_EARG;
+    }
+    bool dev_rle = (h->info.features & Q2P_FEATURE_INFER_RLE) != 0;
+    if (c->rle && !dev_rle) {
         Q2_ERR("infer --rle failed: the device does not support INFER_RLE");
         return Q2_EARG;
     }
+    R->rle = dev_rle && !c->raw;   /* compressed upload whenever the device takes it */
     if (R->npix > h->info.max_payload) {
         Q2_ERR("infer failed: %d pixels per image, the device takes at most %d per frame", R->npix,
                h->info.max_payload);
@@ -407,12 +416,12 @@ static void infer_report(const q2_host *h, const infer_run *R, const q2_stream_s
            n ? 100.0 * (double)R->correct / (double)n : 0.0, n / elapsed,
            10.0 * (double)st->bytes_down / (elapsed * baud));
     double dpi = (double)st->bytes_down / n, upi = (double)st->bytes_up / n, cyc = R->cycles_sum / n;
-    double feed = R->npix + (R->c->rle ? dpi : 0);
+    double feed = R->npix + (R->rle ? dpi : 0);
     printf("timing: time_base=%s device_s=%.6f wall_s=%.3f baud=%.0f clock_hz=%u bytes_down=%llu bytes_up=%llu "
            "down_per_image=%.1f up_per_image=%.1f cycles_per_image=%.0f up_utilization=%.3f window=%d "
            "rle=%d retries=%u\n", dev_s > 0 && dev_s != wall ? "device" : "wall", dev_s, wall, baud,
            (unsigned)h->info.clock_hz, (unsigned long long)st->bytes_down, (unsigned long long)st->bytes_up,
-           dpi, upi, cyc, 10.0 * (double)st->bytes_up / (elapsed * baud), st->window, R->c->rle, st->retries);
+           dpi, upi, cyc, 10.0 * (double)st->bytes_up / (elapsed * baud), st->window, R->rle, st->retries);
     printf("projection: images_per_s_3M_12MHz=%.1f images_per_s_3M_48MHz=%.1f images_per_s_12M_48MHz=%.1f\n",
            projected_rate(3e6, 12e6, dpi, upi, feed, cyc), projected_rate(3e6, 48e6, dpi, upi, feed, cyc),
            projected_rate(12e6, 48e6, dpi, upi, feed, cyc));
@@ -432,7 +441,7 @@ static int cmd_infer(q2_host *h, const cli *c)
     const q2_qmodel *q = &R.q;
     q2_infer_job job = {
         .px = R.ds.images + (size_t)R.start * (size_t)R.npix, .npix = (size_t)R.npix, .n = R.n,
-        .first = R.start, .rle = c->rle, .n_classes = c->model ? q->layers[q->n_layers - 1].n_out : 0,
+        .first = R.start, .rle = R.rle, .n_classes = c->model ? q->layers[q->n_layers - 1].n_out : 0,
         .model_name = c->model, .fn = infer_one, .ctx = &R,
     };
     q2_stream_stats st;

@@ -698,6 +698,21 @@ int q2_host_infer_send(q2_host *h, const uint8_t *px, size_t n, bool rle, uint8_
     return q2_host_send(h, Q2P_INFER_RLE, *seq, buf, m);
 }
 
+size_t q2_host_infer_payload(const uint8_t *px, size_t n, bool rle)
+{
+    if (!rle) return n;
+    uint8_t buf[8192];
+    size_t m = q2_rle_encode(px, n, buf, sizeof buf);
+    return (!m || m >= n) ? n : m;
+}
+
+bool q2_host_ring_fits(const q2_host *h, int n, size_t inflight, size_t oldest, size_t rec)
+{
+    if (n >= Q2_HOST_MAX_WINDOW) return false;
+    if (n == 0 || !h->have_info) return n == 0;
+    return inflight + rec <= (size_t)h->info.rxbuf_bytes + oldest;
+}
+
 /* An OK INFER answer: CYCLES CLASS N_CLASSES LOGIT[0..N-1], CLASS the argmax (lowest index on
  * ties). false with the reason in why. */
 static bool infer_sane(const q2_frame *f, char *why, size_t cap)
