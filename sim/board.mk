@@ -85,7 +85,7 @@ TOP_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards -Is
            rtl/lint_waivers.vlt
 
 lint-top: $(CODES_VH)
-	@set -e; for c in 4 5 16 20; do \
+	@set -e; for c in 3 4 5 12 16 20; do \
 	    $(TOP_LINT) --top-module uart_rx -GCLKS_PER_BIT=$$c rtl/link/uart_rx.v; \
 	    $(TOP_LINT) --top-module uart_tx -GCLKS_PER_BIT=$$c rtl/link/uart_tx.v; \
 	done; \
@@ -102,7 +102,7 @@ lint-top: $(CODES_VH)
 	done; \
 	$(TOP_LINT) --top-module accel_top $(BOARD_SIM_GPARAMS) rtl/link/accel_top.v; \
 	$(TOP_LINT) --top-module accel_top $(BOARD_SIM_GPARAMS) sim/board_core_bfm.v rtl/link/accel_top.v
-	@echo "lint-top: uart_rx, uart_tx (4/5/16/20 clocks per bit), crc16, tx_fifo (64/512/4096), proto (3 sets), accel_top (LANES 8/16/32;" \
+	@echo "lint-top: uart_rx, uart_tx (3/4/5/12/16/20 clocks per bit), crc16, tx_fifo (64/512/4096), proto (3 sets), accel_top (LANES 8/16/32;" \
 	    "the board sim's set with the core and with sim/board_core_bfm.v): clean"
 
 LINT_STEPS += lint-top

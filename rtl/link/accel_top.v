@@ -7,7 +7,8 @@
 //
 // Parameters:
 //   LANES          MAC lanes of the core (power of two; must equal the model's lanes)
-//   CLKS_PER_BIT   design clock / baud, >= 4 (12 MHz at 3 Mbaud: 4; 48 MHz: 16; 60 MHz: 20)
+//   CLKS_PER_BIT   design clock / baud, >= 3 (12 MHz at 3 Mbaud: 4; 48 MHz: 16; 60 MHz: 20;
+//                  36 MHz at 12 Mbaud: 3; 48 MHz at 12 Mbaud: 4)
 //   CLOCK_HZ       design clock in Hz, reported by INFO so that the host can turn cycle counts into
 //                  seconds (0: not stated; the host then falls back to wall-clock time)
 //   WMEM_BYTES, PMEM_NEURONS, ABUF_BYTES, ACC_W, MEM_TECH
@@ -46,8 +47,8 @@ module accel_top #(
 );
 
     initial begin
-        if (CLKS_PER_BIT < 4) begin
-            $display("accel_top: CLKS_PER_BIT = %0d, need >= 4 (design clock >= 4 x baud)",
+        if (CLKS_PER_BIT < 3) begin
+            $display("accel_top: CLKS_PER_BIT = %0d, need >= 3 (design clock >= 3 x baud)",
                      CLKS_PER_BIT);
             $finish;
         end

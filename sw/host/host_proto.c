@@ -426,7 +426,7 @@ static bool info_sane(const q2_dev_info *d, char *why, size_t cap)
     else if (d->proto_version != Q2P_PROTO_VERSION)
         snprintf(why, cap, "protocol version %d, this host speaks %d", d->proto_version,
                  Q2P_PROTO_VERSION);
-    else if (d->clks_per_bit < 4 || d->max_payload < 16 || d->rec_bytes < 1 || d->rec_bytes > 64 ||
+    else if (d->clks_per_bit < 3 || d->max_payload < 16 || d->rec_bytes < 1 || d->rec_bytes > 64 ||
              d->rxbuf_bytes < 2 * (d->max_payload + d->rec_bytes))
         snprintf(why, cap, "implausible configuration (clks_per_bit %d, max_payload %d, rxbuf %d, "
                  "record bytes %d)", d->clks_per_bit, d->max_payload, d->rxbuf_bytes, d->rec_bytes);
