@@ -47,7 +47,8 @@ static void usage(FILE *f)
 "  sim:/path/to.sock           q2mlp-board-sim --socket /path/to.sock\n"
 "\n"
 "options:\n"
-"  --baud B          line rate for ftdi/tty (default 3000000)\n"
+"  --baud B|auto     line rate for ftdi/tty (default auto: INFO at 3000000, then 12000000 baud,\n"
+"                    the rates a build may choose; the first that answers is kept)\n"
 "  --latency MS      FTDI latency timer (default 1)\n"
 "  --timeout S       base wait for a response (default 2; the line time is added)\n"
 "  --retries N       resends after a lost/garbled exchange (default 3)\n"
@@ -82,7 +83,7 @@ static int parse_cli(int argc, char **argv, cli *c)
 {
     memset(c, 0, sizeof *c);
     c->device = getenv("Q2MLP_DEVICE");
-    c->h = (q2_host_opts){ .timeout_s = 2.0, .retries = 3, .baud = 3000000, .latency_ms = 1 };
+    c->h = (q2_host_opts){ .timeout_s = 2.0, .retries = 3, .baud = 0, .latency_ms = 1 };
     c->corrupt_byte = -1;
     c->limit = -1;
     c->seed = 1;
@@ -121,7 +122,7 @@ static int parse_cli(int argc, char **argv, cli *c)
         else { Q2_ERR("arguments failed: too many"); return -1; }
     }
     int rc = 0;
-    if (!rc && baud) rc = q2_parse_int("--baud", baud, 300, 12000000, &c->h.baud);
+    if (!rc && baud && strcmp(baud, "auto")) rc = q2_parse_int("--baud", baud, 300, 12000000, &c->h.baud);
     if (!rc && latency) rc = q2_parse_int("--latency", latency, 1, 255, &c->h.latency_ms);
     if (!rc && timeout) rc = q2_parse_double("--timeout", timeout, 0.01, 3600, &c->h.timeout_s);
     if (!rc && retries) rc = q2_parse_int("--retries", retries, 0, 100, &c->h.retries);

@@ -48,6 +48,8 @@ struct q2_transport {
     int (*read)(q2_transport *t, uint8_t *buf, size_t cap, double timeout_s);
     /* Drop bytes received and not yet read. */
     int (*flush_input)(q2_transport *t);
+    /* Change the line rate of the open device (ftdi, tty; NULL for sim): 0 or a Q2_E* code. */
+    int (*set_baud)(q2_transport *t, int baud);
     void (*close)(q2_transport *t);   /* frees t */
 };
 
@@ -150,10 +152,16 @@ typedef struct {
 } q2_infer_result;
 
 /* ---- the protocol layer --------------------------------------------------------------------- */
+/* The line rates a build may choose (rtl/boards.mk ICE40_BAUD; the default first): with baud 0
+ * ("--baud auto") q2_host_open asks INFO at each of them, Q2_HOST_PROBE_S seconds each, on the
+ * ftdi and tty transports, and keeps the first that answers. */
+#define Q2_HOST_BAUDS   { 3000000, 12000000 }
+#define Q2_HOST_PROBE_S 0.3
+
 typedef struct {
     double timeout_s;   /* base wait for a response (plus the line time of the exchange) */
     int retries;        /* resends after a lost/garbled exchange (idempotent requests only) */
-    int baud;
+    int baud;           /* 0: auto (Q2_HOST_BAUDS) */
     int latency_ms;
     bool verbose;
 } q2_host_opts;
