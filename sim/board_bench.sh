@@ -8,7 +8,7 @@
 # ($BIN/q2mlp-board-sim-TAG, sim/board.mk), and STATUS says whether the UP5K build meets that clock
 # (closes_8of8 / simulated_design_clock_the_UP5K_does_not_close_yet). Per SIM: raw and RLE uploads;
 # for the first and the last SIM also RLE through the USB model (1 ms latency timer; and 16 ms
-# every 50th packet).
+# every 20th packet, full or not).
 #
 # Keys: clock_mhz baud clks_per_bit upload model usb images images_per_s line_utilization (the
 # host -> device line busy) compute_utilization (the core computing: CYCLES x images / clock)
@@ -76,8 +76,8 @@ mkdir -p "$BUILD/report"
         run "$tag" "$hz" "$baud" "$status" rle none
         if [ "$i" -eq 1 ] || [ "$i" -eq "$last" ]; then
             run "$tag" "$hz" "$baud" "$status" rle latency_1ms --usb-latency-ms 1
-            run "$tag" "$hz" "$baud" "$status" rle latency_1ms_stall_16ms_every_50 \
-                --usb-latency-ms 1 --usb-stall-ms 16 --usb-stall-every 50
+            run "$tag" "$hz" "$baud" "$status" rle latency_1ms_stall_16ms_every_20 \
+                --usb-latency-ms 1 --usb-stall-ms 16 --usb-stall-every 20
         fi
     done
 } | tee "$BUILD/report/bench-host.txt"

@@ -19,7 +19,7 @@
  * USB, in simulated time. The bytes the device sends wait in the chip's receive buffer and go to
  * the host as one packet when the latency timer expires (L ms after the packet's first byte) or
  * when the buffer holds a full high-speed packet (510 bytes); every Nth packet is held W ms
- * instead (worst-case USB scheduling). Meanwhile the model is clocked, so the device's time runs
+ * instead, full or not (worst-case USB scheduling: the host does not poll). Meanwhile the model is clocked, so the device's time runs
  * on. The host's bytes are not delayed (a high-speed bulk OUT goes in the next 125 us microframe;
  * not modelled). Without --usb-latency-ms the USB side is infinitely fast, as above.
  *
@@ -453,15 +453,15 @@ static void line_tx(sim_state *s, int level, bool usb, uint64_t cycle)
     }
 }
 
-/* USB model: hand the FTDI's buffer to the host when its latency timer expires (a stalled packet:
- * the stall time) or it holds a full packet. */
+/* USB model: hand the FTDI's buffer to the host when its latency timer expires or it holds a full
+ * packet; a stalled packet (the host does not poll) waits the stall time however full it is. */
 static void usb_step(sim_state *s, const sim_opts *o, uint64_t cycle)
 {
     if (!s->usbq.len) return;
     bool stall = o->usb_stall_every > 0 && (s->usb_packets + 1) % (uint64_t)o->usb_stall_every == 0;
     double hold_ms = stall ? o->usb_stall_ms : o->usb_latency_ms;
     uint64_t hold = (uint64_t)(hold_ms * 1e-3 * o->clock_hz);
-    if (cycle - s->usb_since < hold && s->usbq.len < USB_PACKET) return;
+    if (cycle - s->usb_since < hold && (stall || s->usbq.len < USB_PACKET)) return;
     size_t n = s->usbq.len < USB_PACKET ? s->usbq.len : USB_PACKET;
     if (bq_room(&s->txq) < n) return;
     for (size_t i = 0; i < n; i++) bq_push(&s->txq, bq_pop(&s->usbq));

@@ -286,15 +286,19 @@ out:
 }
 
 /* ---- infer ----------------------------------------------------------------------------------- */
-/* Images per second with the transfer of the next image overlapped with the current inference:
- * the slower of the line (request frames) and the device's executor (feed the pixels, compute,
- * send the response). */
+/* Images per second with the transfer of the next image and the response of the last one
+ * overlapped with the current inference (the response buffer): the slowest of the line down
+ * (request frames), the line up (responses) and the device's executor (feed the pixels, compute,
+ * hand the response to the buffer). */
+#define FEED_CYCLES_PER_PIXEL 3.7   /* measured, make bench-host: (19,050 - 16,149) / 784 */
+#define RESPONSE_COPY_CYCLES  170.0 /* 60 bytes at 2 cycles + 3 per word fetched */
 static double projected_rate(double baud, double clock_hz, double down_per_img, double up_per_img,
-                             double feed_cycles, double cycles)
+                             double npix, double cycles)
 {
-    double t_line = 10.0 * down_per_img / baud;
-    double t_exec = (feed_cycles + cycles) / clock_hz + 10.0 * up_per_img / baud;
-    return 1.0 / (t_line > t_exec ? t_line : t_exec);
+    double t_line = 10.0 * down_per_img / baud, t_up = 10.0 * up_per_img / baud;
+    double t_exec = (FEED_CYCLES_PER_PIXEL * npix + cycles + RESPONSE_COPY_CYCLES) / clock_hz;
+    double t = t_line > t_exec ? t_line : t_exec;
+    return 1.0 / (t > t_up ? t : t_up);
 }
 
 typedef struct {
@@ -417,7 +421,7 @@ static void infer_report(const q2_host *h, const infer_run *R, const q2_stream_s
            n ? 100.0 * (double)R->correct / (double)n : 0.0, n / elapsed,
            10.0 * (double)st->bytes_down / (elapsed * baud));
     double dpi = (double)st->bytes_down / n, upi = (double)st->bytes_up / n, cyc = R->cycles_sum / n;
-    double feed = R->npix + (R->rle ? dpi : 0);
+    double feed = R->npix;
     printf("timing: time_base=%s device_s=%.6f wall_s=%.3f baud=%.0f clock_hz=%u bytes_down=%llu bytes_up=%llu "
            "down_per_image=%.1f up_per_image=%.1f cycles_per_image=%.0f up_utilization=%.3f window=%d "
            "rle=%d retries=%u\n", dev_s > 0 && dev_s != wall ? "device" : "wall", dev_s, wall, baud,
