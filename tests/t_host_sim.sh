@@ -98,4 +98,22 @@ check "infer without --images exits 1" test "$(status "${H[@]}" infer --labels "
 check "infer --check without --model exits 1" test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --check)" = 1
 check "malformed device spec exits 1" test "$(status "$HOSTBIN" --device usb:nothing info)" = 1
 
+echo "the USB model of the board sim (--usb-latency-ms, --usb-stall-ms, --usb-stall-every)"
+stop_sim
+check "board sim: --usb-stall-ms without --usb-stall-every exits 1" \
+      test "$(status "$SIM" --socket "$tmp/u.sock" --usb-latency-ms 1 --usb-stall-ms 16)" = 1
+"$SIM" --socket "$tmp/u.sock" --max-seconds 600 --usb-latency-ms 1 --usb-stall-ms 16 --usb-stall-every 5 \
+    2>"$tmp/usb.log" &
+sim_pid=$!
+for _ in $(seq 200); do [ -S "$tmp/u.sock" ] && break; sleep 0.05; done
+U=("$HOSTBIN" --device "sim:$tmp/u.sock")
+check "through 1 ms latency and 16 ms stalls: load verify OK" \
+      test "$(status "${U[@]}" load "$TINY_Q2")" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"
+check "  ... infer 30 --check: 0 disagreements" \
+      test "$(status "${U[@]}" infer --images "$TEI" --labels "$TEL" --limit 30 --model "$TINY_Q2" --check)" = 0 \
+      -a -n "$(grep '^check: disagreements=0 of 30' "$tmp/out")"
+kill -TERM "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; sim_pid=
+check "  ... the sim held packets and stalled some" \
+      test -n "$(grep -E 'usb_packets=[1-9][0-9]* usb_stalls=[1-9]' "$tmp/usb.log")"
+
 summary
