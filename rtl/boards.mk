@@ -16,7 +16,7 @@
 #   make postsynth                    the synthesized iCE40 core netlist vs the bit-exact model
 #   make lint-boards                  verilator -Wall over the board tops (part of `make lint`)
 #
-# Knobs (all overridable): BOARD, LANES, ICE40_MHZ, ECP5_MHZ, ECP5_DEVICE, PNR_SEED, PROG, the seed
+# Knobs (all overridable): BOARD, LANES, ICE40_MHZ, ICE40_BAUD, ECP5_MHZ, ECP5_DEVICE, PNR_SEED, PROG, the seed
 # and lane lists of the report, and the tool names below.
 
 NEXTPNR_ECP5   ?= nextpnr-ecp5
@@ -29,6 +29,10 @@ PROG           ?= default
 BOARD        ?= icebreaker
 LANES        ?= 32
 ICE40_MHZ    ?= 36
+# The iCEBreaker's UART rate, chosen at build time (INFO reports it: CLOCK_HZ / CLKS_PER_BIT; the
+# host follows it). 3 Mbaud is the default; the FT2232H also does 12 Mbaud, which needs at least 3
+# clocks per bit: ICE40_MHZ=36 ICE40_BAUD=12000000 (3), ICE40_MHZ=48 (4).
+ICE40_BAUD   ?= 3000000
 ECP5_MHZ     ?= 60
 # `make bitstream` places with one fixed seed; `make report` sweeps these (docs/boards.md).
 PNR_SEED     ?= 1
@@ -50,7 +54,7 @@ YOSYS_DATDIR   ?= $(shell yosys-config --datdir 2>/dev/null || echo /usr/share/y
 # The synthesis is a function of these; a change rewrites config.txt and so rebuilds. The place
 # and route of `make bitstream` also depends on pnr_config.txt (seed, allow_fail), which does not
 # resynthesize.
-BOARD_CONFIG = board=$(BOARD) lanes=$(LANES) ice40_mhz=$(ICE40_MHZ) ecp5_mhz=$(ECP5_MHZ) \
+BOARD_CONFIG = board=$(BOARD) lanes=$(LANES) ice40_mhz=$(ICE40_MHZ) ice40_baud=$(ICE40_BAUD) ecp5_mhz=$(ECP5_MHZ) \
                ecp5_device=$(ECP5_DEVICE)
 PNR_CONFIG   = seed=$(PNR_SEED) allow_fail=$(PNR_ALLOW_FAIL)
 
@@ -63,6 +67,9 @@ board-check:
 	 *) echo "boards.mk: unknown BOARD '$(BOARD)' (have: $(BOARD_LIST))" >&2; exit 1;; esac
 	@m=$(ICE40_MHZ); [ "$(BOARD)" != icebreaker ] || { [ "$$m" -ge 24 ] && [ "$$m" -le 66 ] && [ $$((m % 3)) -eq 0 ]; } 2>/dev/null || \
 	 { echo "boards.mk: ICE40_MHZ=$(ICE40_MHZ): need a multiple of 3 in 24..66 (PLL, whole clocks per bit at 3 Mbaud)" >&2; exit 1; }
+	@b=$(ICE40_BAUD); [ "$(BOARD)" != icebreaker ] || { [ "$$b" -ge 300 ] && [ $$(($(ICE40_MHZ) * 1000000 % b)) -eq 0 ] && \
+	    [ $$(($(ICE40_MHZ) * 1000000 / b)) -ge 3 ]; } 2>/dev/null || \
+	 { echo "boards.mk: ICE40_BAUD=$(ICE40_BAUD): need a whole number >= 3 of clocks per bit at $(ICE40_MHZ) MHz" >&2; exit 1; }
 	@case "$(BOARD):$(ECP5_MHZ)" in ulx3s:45|ulx3s:60|ulx3s:75|icebreaker:*) ;; \
 	 *) echo "boards.mk: ECP5_MHZ=$(ECP5_MHZ): need 45, 60 or 75 (rtl/boards/top_ulx3s.v)" >&2; exit 1;; esac
 	@case "$(PNR_SEED)" in ''|*[!0-9]*) echo "boards.mk: PNR_SEED=$(PNR_SEED): need a number" >&2; exit 1;; esac
@@ -80,7 +87,7 @@ $(BOARD_DIR)/pnr_config.txt: FORCE
 # -dsp: the requantizer's multiply may use SB_MAC16s; the lanes' x3 is shift-and-add in the RTL
 # (style.md §12) and report.txt shows dsp=<n>/8 to prove it stayed that way.
 ICE40_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(CODES_INC) $(BOARD_RTL) rtl/boards/top_icebreaker.v; \
-              chparam -set LANES $(LANES) -set CLK_MHZ $(ICE40_MHZ) top_icebreaker; \
+              chparam -set LANES $(LANES) -set CLK_MHZ $(ICE40_MHZ) -set BAUD $(ICE40_BAUD) top_icebreaker; \
               synth_ice40 -top top_icebreaker -dsp -json $(BOARD_DIR)/q2mlp.json; \
               tee -q -o $(BOARD_DIR)/synth_stat.txt stat
 # PNR_ALLOW_FAIL=1 (make report) still writes a placement when the clock target is missed, to
@@ -281,6 +288,7 @@ lint-boards: $(CODES_VH) $(CAPS_VH)
 	done; \
 	for l in 64 128; do $(BOARD_LINT) --top-module top_ulx3s -GLANES=$$l rtl/boards/top_ulx3s.v; done; \
 	for m in 24 36 66; do $(BOARD_LINT) --top-module top_icebreaker -GCLK_MHZ=$$m rtl/boards/top_icebreaker.v; done; \
+	for m in 36 48; do $(BOARD_LINT) --top-module top_icebreaker -GCLK_MHZ=$$m -GBAUD=12000000 rtl/boards/top_icebreaker.v; done; \
 	for m in 45 75; do $(BOARD_LINT) --top-module top_ulx3s -GCLK_MHZ=$$m rtl/boards/top_ulx3s.v; done; \
 	for d in 12 25 45; do $(BOARD_LINT) --top-module top_ulx3s -GDEVICE_K=$$d rtl/boards/top_ulx3s.v; done; \
 	for n in 2 4; do $(BOARD_LINT) --top-module reset_sync -GSTAGES=$$n rtl/boards/reset_sync.v; done; \

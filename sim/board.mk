@@ -2,7 +2,7 @@
 # lint of the UART/protocol modules, and the host benchmark (docs/host.md).
 #
 #   make build/bin/q2mlp-board-sim   verilate accel_top (+ the core, found in rtl/ by module name)
-#   make lint-top                    verilator -Wall: uart_rx, uart_tx, crc16, proto (proto_dec,
+#   make lint-top                    verilator -Wall: uart_rx, uart_tx, crc16, tx_fifo, proto (proto_dec,
 #                                    proto_exec), accel_top, and the board sim's top with either core
 #   make bench-host                  images/s and line utilization through the simulated board
 #
@@ -23,8 +23,11 @@ BOARD_SIM_TRACE    ?= 0
 BOARD_CORE         ?= rtl
 CXX                ?= g++
 
-BOARD_SIM     := $(BIN)/q2mlp-board-sim
-BOARD_SIM_DIR := $(BUILD)/obj/board_sim
+# BOARD_SIM_TAG names a second build beside the default one (make bench-host builds one per
+# clock / clocks-per-bit pair: build/bin/q2mlp-board-sim-<tag>).
+BOARD_SIM_TAG ?=
+BOARD_SIM     := $(BIN)/q2mlp-board-sim$(if $(BOARD_SIM_TAG),-$(BOARD_SIM_TAG))
+BOARD_SIM_DIR := $(BUILD)/obj/board_sim$(if $(BOARD_SIM_TAG),-$(BOARD_SIM_TAG))
 VERILATOR_ROOT_DIR := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
 
 BOARD_SIM_GPARAMS := -GLANES=$(BOARD_SIM_LANES) -GCLKS_PER_BIT=$(BOARD_SIM_CPB) \
@@ -82,11 +85,12 @@ TOP_LINT = $(VERILATOR) --lint-only -Wall -Irtl/core -Irtl/link -Irtl/boards -Is
            rtl/lint_waivers.vlt
 
 lint-top: $(CODES_VH)
-	@set -e; for c in 4 5 16 20; do \
+	@set -e; for c in 3 4 5 12 16 20; do \
 	    $(TOP_LINT) --top-module uart_rx -GCLKS_PER_BIT=$$c rtl/link/uart_rx.v; \
 	    $(TOP_LINT) --top-module uart_tx -GCLKS_PER_BIT=$$c rtl/link/uart_tx.v; \
 	done; \
 	$(TOP_LINT) --top-module crc16 rtl/link/crc16.v; \
+	for d in 64 512 4096; do $(TOP_LINT) --top-module tx_fifo -GDEPTH=$$d rtl/link/tx_fifo.v; done; \
 	for p in "-GRXBUF_BYTES=2048 -GMAX_PAYLOAD=1019" \
 	         "-GRXBUF_BYTES=4096 -GMAX_PAYLOAD=2043 -GCLKS_PER_BIT=20" \
 	         "-GRXBUF_BYTES=512 -GMAX_PAYLOAD=16 -GTIMEOUT_BITS=64 -GWATCHDOG_LOG2=16"; do \
@@ -98,16 +102,32 @@ lint-top: $(CODES_VH)
 	done; \
 	$(TOP_LINT) --top-module accel_top $(BOARD_SIM_GPARAMS) rtl/link/accel_top.v; \
 	$(TOP_LINT) --top-module accel_top $(BOARD_SIM_GPARAMS) sim/board_core_bfm.v rtl/link/accel_top.v
-	@echo "lint-top: uart_rx, uart_tx (4/5/16/20 clocks per bit), crc16, proto (3 sets), accel_top (LANES 8/16/32;" \
+	@echo "lint-top: uart_rx, uart_tx (3/4/5/12/16/20 clocks per bit), crc16, tx_fifo (64/512/4096), proto (3 sets), accel_top (LANES 8/16/32;" \
 	    "the board sim's set with the core and with sim/board_core_bfm.v): clean"
 
 LINT_STEPS += lint-top
 
-# ---- bench-host: the paper model through the simulated board (key=value lines) ------------------
-BENCH_HOST_IMAGES ?= 500
-BENCH_HOST_MODEL  ?= $(BUILD)/models/paper.q2
+# ---- bench-host: the up5k preset through simulated iCEBreakers (key=value lines) -----------------
+# One board sim per design clock and line rate, with the iCEBreaker's memories (capacities.tbl):
+# TAG:CLOCK_HZ:BAUD:STATUS (sim/board_bench.sh). 36 MHz is the clock the UP5K build meets (8 of 8
+# seeds, docs/boards.md); 48 MHz is simulated only. The model must be built (make run-50-up5k);
+# the paper preset does not fit the UP5K's 128 KB of weights, so it has no line here.
+BENCH_HOST_IMAGES ?= 1000
+BENCH_HOST_MODEL  ?= $(BUILD)/models/up5k.q2
+BENCH_HOST_SIMS   ?= 36m3:36000000:3000000:closes_8of8 \
+                     36m12:36000000:12000000:closes_8of8_at_3Mbaud_12Mbaud_build_placed_at_seed_1 \
+                     48m12:48000000:12000000:simulated_design_clock_the_UP5K_does_not_close_yet
+BENCH_SIM_CAPS    := BOARD_SIM_WMEM=$(call board_cap,icebreaker,WMEM_BYTES) \
+                     BOARD_SIM_PMEM=$(call board_cap,icebreaker,PMEM_NEURONS) \
+                     BOARD_SIM_ABUF=$(call board_cap,icebreaker,ABUF_BYTES)
 
-bench-host: $(BOARD_SIM) $(BIN)/q2mlp-host $(BUILD)/fixtures/tiny.q2
-	@BUILD=$(BUILD) BIN=$(BIN) MNIST_DIR=$(MNIST_DIR) sim/board_bench.sh $(BENCH_HOST_MODEL) $(BENCH_HOST_IMAGES)
+bench-host: $(BIN)/q2mlp-host
+	@set -e; for c in $(BENCH_HOST_SIMS); do \
+	    IFS=: read -r tag hz baud status <<<"$$c"; \
+	    $(MAKE) --no-print-directory BOARD_SIM_TAG=$$tag BOARD_SIM_CLOCK_HZ=$$hz BOARD_SIM_CPB=$$((hz / baud)) \
+	        $(BENCH_SIM_CAPS) $(BIN)/q2mlp-board-sim-$$tag; \
+	done
+	@BUILD=$(BUILD) BIN=$(BIN) MNIST_DIR=$(MNIST_DIR) sim/board_bench.sh $(BENCH_HOST_MODEL) $(BENCH_HOST_IMAGES) \
+	    $(BENCH_HOST_SIMS)
 
 BENCH_STEPS += bench-host

@@ -15,6 +15,14 @@
  * the last client left (a partial frame until the inter-byte timeout drops it, an inference) waits
  * for it, as a host process does on a board, where it starts long after the 22 ms timeout.
  *
+ * USB model (--usb-latency-ms L [--usb-stall-ms W --usb-stall-every N]): the FTDI chip's side of
+ * USB, in simulated time. The bytes the device sends wait in the chip's receive buffer and go to
+ * the host as one packet when the latency timer expires (L ms after the packet's first byte) or
+ * when the buffer holds a full high-speed packet (510 bytes); every Nth packet is held W ms
+ * instead, full or not (worst-case USB scheduling: the host does not poll). Meanwhile the model is clocked, so the device's time runs
+ * on. The host's bytes are not delayed (a high-speed bulk OUT goes in the next 125 us microframe;
+ * not modelled). Without --usb-latency-ms the USB side is infinitely fast, as above.
+ *
  * Line check (--pty --line-check): a UART at another rate or framing than the sender's receives
  * garbage. With the check, the bytes from the pty arrive as zeros while the terminal's settings (the
  * slave's termios: rate, 8N1) differ from the board's line; QEMU's serial chardev applies there
@@ -22,6 +30,7 @@
  * fails as on a board. Without it the pty's settings are ignored (the tty transport's tests).
  *
  * Usage: q2mlp-board-sim --socket PATH | --pty PATH [--line-check]  [--baud B] [--clock-hz F]
+ *                        [--usb-latency-ms L [--usb-stall-ms W --usb-stall-every N]]
  *                        [--trace F.vcd] [--max-seconds S] [--quiet]
  * Exit codes: 0 stopped by SIGINT/SIGTERM or --max-seconds, 1 usage, 2 socket/pty error.
  */
@@ -64,6 +73,7 @@
 #define POLL_EVERY 256           /* cycles between socket polls while the design is busy */
 #define MAX_REJECTED 8           /* refused clients waiting to hang up */
 #define REJECT_HOLD_S 5.0
+#define USB_PACKET 510           /* payload of a high-speed bulk IN packet of the FT2232H (512 - 2 status) */
 
 /* ---- byte queues ------------------------------------------------------------------------------ */
 typedef struct {
@@ -93,6 +103,8 @@ static uint8_t bq_pop(bq *q)
 typedef struct {
     const char *socket_path, *pty_path, *trace_path;
     double baud, clock_hz, max_seconds;
+    double usb_latency_ms, usb_stall_ms;   /* 0: no USB model */
+    long usb_stall_every;                  /* every Nth IN packet is held usb_stall_ms (0: never) */
     bool quiet, line_check;
 } sim_opts;
 
@@ -108,6 +120,9 @@ typedef struct {
     int des_bit;                 /* -1 idle, 0 start, 1..8 data, 9 stop */
     int des_cnt;
     uint8_t des_byte;
+    /* USB model: the FTDI's receive buffer (device -> host), since which cycle it holds bytes */
+    bq usbq;
+    uint64_t usb_since, usb_packets, usb_stalls;
     uint64_t bytes_in, bytes_out, frame_errs, connections, refused;
     uint64_t bytes_garbled;      /* --line-check: received while the line settings differed */
     bool line_bad;               /* --line-check: they differ now (said once per change) */
@@ -141,6 +156,11 @@ static void usage(FILE *f)
         "  --baud B         line rate (default %d)\n"
         "  --clock-hz F     the design clock this run models (default %d); F / B must be the\n"
         "                   compiled clocks per bit (%d) and F the compiled CLOCK_HZ\n"
+        "  --usb-latency-ms L  model the FTDI's USB side in simulated time: the device's bytes reach\n"
+        "                   the host in packets, L ms after a packet's first byte (latency timer) or\n"
+        "                   at 510 bytes (default 0: no USB model, infinitely fast)\n"
+        "  --usb-stall-ms W, --usb-stall-every N   hold every Nth packet W ms instead (worst-case\n"
+        "                   USB scheduling; default: never)\n"
         "  --trace FILE     write a VCD trace (build with make BOARD_SIM_TRACE=1)\n"
         "  --max-seconds S  exit after S seconds of wall time (a guard for scripts)\n"
         "  --quiet          no connection messages\n"
@@ -166,6 +186,9 @@ static int parse_args(int argc, char **argv, sim_opts *o)
         else if (!strcmp(a, "--baud")) { o->baud = atof(v); i++; }
         else if (!strcmp(a, "--clock-hz")) { o->clock_hz = atof(v); i++; }
         else if (!strcmp(a, "--max-seconds")) { o->max_seconds = atof(v); i++; }
+        else if (!strcmp(a, "--usb-latency-ms")) { o->usb_latency_ms = atof(v); i++; }
+        else if (!strcmp(a, "--usb-stall-ms")) { o->usb_stall_ms = atof(v); i++; }
+        else if (!strcmp(a, "--usb-stall-every")) { o->usb_stall_every = atol(v); i++; }
         else { fprintf(stderr, "board-sim: option %s failed: unknown (see --help)\n", a); return -1; }
     }
     if (!o->socket_path == !o->pty_path) {
@@ -174,6 +197,13 @@ static int parse_args(int argc, char **argv, sim_opts *o)
     }
     if (o->line_check && (!o->pty_path || !q2_tty_speed((int)o->baud))) {
         fprintf(stderr, "board-sim: --line-check failed: needs --pty and a termios rate (%.0f baud)\n", o->baud);
+        return -1;
+    }
+    if (o->usb_latency_ms < 0 || o->usb_latency_ms > 1000 || o->usb_stall_ms < 0 || o->usb_stall_ms > 1000 ||
+        o->usb_stall_every < 0 || ((o->usb_stall_ms > 0) != (o->usb_stall_every > 0)) ||
+        (o->usb_stall_ms > 0 && o->usb_latency_ms <= 0)) {
+        fprintf(stderr, "board-sim: --usb-* failed: need 0..1000 ms, and --usb-stall-ms with --usb-stall-every "
+                "and --usb-latency-ms\n");
         return -1;
     }
     if (o->clock_hz == 0) o->clock_hz = o->baud * BOARD_SIM_CPB;
@@ -249,6 +279,7 @@ static void drop_client(sim_state *s, const sim_opts *o, const char *why)
     close(s->conn_fd);
     s->conn_fd = -1;
     s->txq.len = 0;    /* nobody to read them: like a USB cable pulled */
+    s->usbq.len = 0;
 }
 
 /* A client while another is connected: tell it at once, drain it until it hangs up. */
@@ -394,8 +425,9 @@ static int line_rx(sim_state *s)
     return level;
 }
 
-/* Sample uart_tx_o (the level after the rising edge) in the middle of each bit. */
-static void line_tx(sim_state *s, int level)
+/* Sample uart_tx_o (the level after the rising edge) in the middle of each bit. A byte goes to
+ * the host queue, or with the USB model into the FTDI's receive buffer (since = this cycle). */
+static void line_tx(sim_state *s, int level, bool usb, uint64_t cycle)
 {
     if (s->des_bit < 0) {
         if (level) return;
@@ -412,10 +444,30 @@ static void line_tx(sim_state *s, int level)
         s->des_byte = (uint8_t)((s->des_byte >> 1) | (level ? 0x80 : 0));
         s->des_bit++;
     } else {
-        if (level && s->conn_fd >= 0 && bq_room(&s->txq)) bq_push(&s->txq, s->des_byte);
+        if (level && usb && s->conn_fd >= 0 && bq_room(&s->usbq)) {
+            if (!s->usbq.len) s->usb_since = cycle;
+            bq_push(&s->usbq, s->des_byte);
+        } else if (level && s->conn_fd >= 0 && bq_room(&s->txq)) bq_push(&s->txq, s->des_byte);
         else if (!level) s->frame_errs++;
         s->des_bit = -1;
     }
+}
+
+/* USB model: hand the FTDI's buffer to the host when its latency timer expires or it holds a full
+ * packet; a stalled packet (the host does not poll) waits the stall time however full it is. */
+static void usb_step(sim_state *s, const sim_opts *o, uint64_t cycle)
+{
+    if (!s->usbq.len) return;
+    bool stall = o->usb_stall_every > 0 && (s->usb_packets + 1) % (uint64_t)o->usb_stall_every == 0;
+    double hold_ms = stall ? o->usb_stall_ms : o->usb_latency_ms;
+    uint64_t hold = (uint64_t)(hold_ms * 1e-3 * o->clock_hz);
+    if (cycle - s->usb_since < hold && (stall || s->usbq.len < USB_PACKET)) return;
+    size_t n = s->usbq.len < USB_PACKET ? s->usbq.len : USB_PACKET;
+    if (bq_room(&s->txq) < n) return;
+    for (size_t i = 0; i < n; i++) bq_push(&s->txq, bq_pop(&s->usbq));
+    s->usb_packets++;
+    s->usb_stalls += stall;
+    s->usb_since = cycle;
 }
 
 /* ---- main loop --------------------------------------------------------------------------------- */
@@ -431,7 +483,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < MAX_REJECTED; k++) s.rej_fd[k] = -1;
     int rc = EXIT_IO;
     board_model *m = NULL;
-    if (bq_init(&s.rxq, RXQ_CAP) < 0 || bq_init(&s.txq, TXQ_CAP) < 0) {
+    if (bq_init(&s.rxq, RXQ_CAP) < 0 || bq_init(&s.txq, TXQ_CAP) < 0 || bq_init(&s.usbq, TXQ_CAP) < 0) {
         fprintf(stderr, "board-sim: allocation failed: out of memory\n");
         goto out_free;
     }
@@ -455,7 +507,7 @@ int main(int argc, char **argv)
     uint64_t busy_cycles = 0;
     while (!g_stop) {
         if (o.max_seconds > 0 && now_s() - t0 > o.max_seconds) break;
-        bool idle = !s.rxq.len && s.ser_bit < 0 && s.des_bit < 0 && bm_idle(m);
+        bool idle = !s.rxq.len && s.ser_bit < 0 && s.des_bit < 0 && !s.usbq.len && bm_idle(m);
         if (idle) {
             /* Nothing to simulate: sleep until the host talks (time stands still). */
             service_io(&s, &o, s.txq.len ? 20 : 200, true);
@@ -463,7 +515,9 @@ int main(int argc, char **argv)
         }
         if ((bm_cycles(m) % POLL_EVERY) == 0) service_io(&s, &o, 0, false);
         int rx = line_rx(&s);
-        line_tx(&s, bm_tick(m, rx));
+        bool usb = o.usb_latency_ms > 0;
+        line_tx(&s, bm_tick(m, rx), usb, bm_cycles(m));
+        if (usb) usb_step(&s, &o, bm_cycles(m));
         busy_cycles++;
     }
     /* flush what the device said before we were stopped */
@@ -473,12 +527,13 @@ int main(int argc, char **argv)
     if (!o.quiet)
         fprintf(stderr, "board-sim: stopped: cycles=%llu simulated_s=%.6f wall_s=%.3f sim_hz=%.0f "
                 "bytes_in=%llu bytes_out=%llu connections=%llu refused=%llu tx_frame_errors=%llu "
-                "bytes_garbled=%llu\n",
+                "bytes_garbled=%llu usb_packets=%llu usb_stalls=%llu\n",
                 (unsigned long long)bm_cycles(m), (double)bm_cycles(m) / o.clock_hz, wall,
                 wall > 0 ? (double)busy_cycles / wall : 0.0, (unsigned long long)s.bytes_in,
                 (unsigned long long)s.bytes_out, (unsigned long long)s.connections,
                 (unsigned long long)s.refused, (unsigned long long)s.frame_errs,
-                (unsigned long long)s.bytes_garbled);
+                (unsigned long long)s.bytes_garbled, (unsigned long long)s.usb_packets,
+                (unsigned long long)s.usb_stalls);
     rc = EXIT_OK;
 out_close:
     bm_free(m);
@@ -490,5 +545,6 @@ out_close:
 out_free:
     bq_free(&s.rxq);
     bq_free(&s.txq);
+    bq_free(&s.usbq);
     return rc;
 }

@@ -72,11 +72,12 @@ $(COSIM): $(SIM_OBJ)/cosim.o $(SIM_C_OBJS) $(COSIM_DIR)/core_shim.o $(COSIM_DIR)
 $(UNIT_DIR)/config.txt: FORCE_COSIM
 	@mkdir -p $(@D)
 	@echo '$(SIM_VFLAGS) $(UNIT_TRACE_FLAG)' | cmp -s - $@ || echo '$(SIM_VFLAGS) $(UNIT_TRACE_FLAG)' > $@
-$(UNIT_DIR)/Vtb_unit.mk: $(RTL_CORE_SRCS) $(CODES_VH) $(RTL_SIM_MODELS) sim/tb_unit.v rtl/lint_waivers.vlt \
+UNIT_LINK_SRCS := rtl/link/uart_rx.v rtl/link/uart_tx.v
+$(UNIT_DIR)/Vtb_unit.mk: $(RTL_CORE_SRCS) $(UNIT_LINK_SRCS) $(CODES_VH) $(RTL_SIM_MODELS) sim/tb_unit.v rtl/lint_waivers.vlt \
                          $(UNIT_DIR)/config.txt
 	@echo "verilator tb_unit (accel_core x 5, blocks) -> $(@D)"
 	@rm -rf $(@D)/V* && $(VERILATOR) $(SIM_VFLAGS) $(UNIT_TRACE_FLAG) --Mdir $(@D) --top-module tb_unit \
-	    $(RTL_CORE_SRCS) $(RTL_SIM_MODELS) sim/tb_unit.v > $(@D)/verilator.log 2>&1 || \
+	    $(RTL_CORE_SRCS) $(UNIT_LINK_SRCS) $(RTL_SIM_MODELS) sim/tb_unit.v > $(@D)/verilator.log 2>&1 || \
 	    { cat $(@D)/verilator.log; exit 1; }
 $(UNIT_DIR)/Vtb_unit__ALL.a: $(UNIT_DIR)/Vtb_unit.mk
 	@$(MAKE) --no-print-directory -s -C $(@D) -f Vtb_unit.mk -j$(VERILATOR_JOBS) OPT_FAST=-O1 OPT_SLOW=-O0 \

@@ -12,6 +12,10 @@
  *              hidden neuron at 5) vs docs/arithmetic.md in C
  *   argmax     random sets with ties (and all at the smallest sum) vs q2_argmax (lowest index wins)
  *   wmem       GENERIC and ICE40, 64 x 16K and 16 x 64K: random writes, reads, holds vs an array
+ *   uart       uart_rx at 3, 4 and 12 clocks per bit: 1000 bytes (edge cases, 0xFF runs, random;
+ *              back to back and with idle gaps) from a sender -2..+2 % off the receiver's rate with
+ *              +-5 % jitter on every bit edge: all received, no framing error; a 6 % error is seen;
+ *              the jitter each takes is printed. uart_tx at 3 and 4: bits, timing, back to back
  *   core Lnn   per core: registers, every error code, random models (1..8 layers, widths around
  *              LANES, n_in below the drain time) and images vs the reference: every write-back,
  *              CLASS, LOGITs, CYCLES == the sequencer's timing formula; re-START, START in the
@@ -281,6 +285,169 @@ static void test_argmax(void)
         if (!CHECK((int)vp_rd(&out) == want, "set %d (n %d): argmax %" PRIu64 ", need %d", set, n, vp_rd(&out), want))
             break;
     }
+}
+
+/* ---- uart_rx / uart_tx -------------------------------------------------------------------------- */
+/* The line a sender drives: its bit period is cpb * (1 + err) cycles of the receiver's clock
+ * (err > 0: the sender is slow), and every bit boundary moves by its own uniform jitter of up to
+ * +-jit bit periods. level_at() gives the line at the receiver's rising edge `t`. */
+enum { UL_MAX_BYTES = 1200 };
+typedef struct {
+    double t0, period, jit;
+    uint8_t bytes[UL_MAX_BYTES];
+    int n;
+    int gap[UL_MAX_BYTES];          /* idle bit times before byte i */
+    double *edge;                   /* (n_bits + 1) boundary times */
+    int *bit_level;                 /* (n_bits) the level of each bit time */
+    int n_bits, pos;
+} uart_line;
+
+static void uart_line_make(uart_line *L, int cpb, double err, double jit, int n, bool gaps)
+{
+    static const uint8_t edge_cases[] = { 0xFF, 0x00, 0x55, 0xAA, 0x7F, 0xFE, 0x80, 0x01, 0x0F, 0xF0 };
+    L->n = n;
+    L->period = cpb * (1.0 + err);
+    L->jit = jit * L->period;
+    L->t0 = 4.0 + q2_rng_uniform(&rng) * cpb;
+    L->n_bits = 0;
+    for (int i = 0; i < n; i++) {
+        L->bytes[i] = i < (int)sizeof edge_cases ? edge_cases[i] : (uint8_t)below(256);
+        if (i > 0 && i % 11 == 0) L->bytes[i] = 0xFF;   /* long runs without a falling edge */
+        L->gap[i] = gaps && below(4) == 0 ? (int)below(3) : 0;
+        L->n_bits += L->gap[i] + 10;
+    }
+    L->edge = malloc(sizeof(double) * (size_t)(L->n_bits + 1));
+    L->bit_level = malloc(sizeof(int) * (size_t)L->n_bits);
+    int b = 0;
+    for (int i = 0; i < n; i++) {
+        for (int g = 0; g < L->gap[i]; g++) L->bit_level[b++] = 1;
+        L->bit_level[b++] = 0;
+        for (int k = 0; k < 8; k++) L->bit_level[b++] = (L->bytes[i] >> k) & 1;
+        L->bit_level[b++] = 1;
+    }
+    for (int k = 0; k <= L->n_bits; k++)
+        L->edge[k] = L->t0 + k * L->period + (2.0 * q2_rng_uniform(&rng) - 1.0) * L->jit;
+    L->pos = 0;
+}
+
+static int uart_level_at(uart_line *L, double t)
+{
+    if (t < L->edge[0]) return 1;
+    while (L->pos < L->n_bits && t >= L->edge[L->pos + 1]) L->pos++;
+    return L->pos >= L->n_bits ? 1 : L->bit_level[L->pos];
+}
+
+/* One receiver k (3, 4, 12 clocks per bit) against a line: every byte received, no framing
+ * error. Returns the bytes wrong or missing (0 = pass). */
+static int uart_rx_run(int k, int cpb, double err, double jit, int n, bool gaps)
+{
+    vport rx = port("ur_rx_i"), data = port("ur_data_o"), valid = port("ur_valid_o"), ferr = port("ur_ferr_o");
+    uart_line L;
+    uart_line_make(&L, cpb, err, jit, n, gaps);
+    int got = 0, bad = 0, ferrs = 0;
+    double end = L.edge[L.n_bits] + 4.0 * cpb;
+    for (uint64_t t = 0; (double)t < end; t++) {
+        /* the line changes between the clock edges too: set it for the rising edge at t and for
+         * the falling one at t + 1/2 (uart_rx samples both) */
+        vp_set(&rx, k, 1, (uint64_t)uart_level_at(&L, (double)t));
+        tb.cycle++;
+        vp_wr(&tb.clk, 1);
+        vm_eval(tb.m);
+        vp_set(&rx, k, 1, (uint64_t)uart_level_at(&L, (double)t + 0.5));
+        vp_wr(&tb.clk, 0);
+        vm_eval(tb.m);
+        if (vp_get(&ferr, k, 1)) ferrs++;
+        if (vp_get(&valid, k, 1)) {
+            if (got >= n || vp_get(&data, 8 * k, 8) != L.bytes[got]) bad++;
+            got++;
+        }
+    }
+    vp_set(&rx, k, 1, 1);
+    free(L.edge);
+    free(L.bit_level);
+    return bad + ferrs + (got < n ? n - got : 0);
+}
+
+/* The transmitter k (3, 4 clocks per bit): bytes offered whenever it is ready (and sometimes
+ * late) leave as start, 8 data bits LSB first, stop, each bit exactly cpb cycles; back to back
+ * when offered in time (10 * cpb cycles a byte). */
+static void uart_tx_run(int k, int cpb)
+{
+    vport d = port("ut_data_i"), v = port("ut_valid_i"), rdy = port("ut_ready_o"), tx = port("ut_tx_o");
+    enum { N = 300 };
+    uint8_t want[N];
+    int sent = 0, rcv = 0, bad = 0, back_to_back = 0;
+    size_t n_lv = (size_t)N * 14 * (size_t)cpb;
+    uint8_t *lv = malloc(n_lv);   /* the line after each rising edge */
+    for (int i = 0; i < N; i++) want[i] = (uint8_t)below(256);
+    for (size_t t = 0; t < n_lv; t++) {
+        bool offer = sent < N && below(8) != 0;
+        vp_set(&v, k, 1, offer);
+        vp_wr(&d, sent < N ? want[sent] : 0);
+        bool take = offer && vp_get(&rdy, k, 1);
+        tb_tick(&tb);
+        sent += take;
+        lv[t] = (uint8_t)vp_get(&tx, k, 1);
+    }
+    vp_set(&v, k, 1, 0);
+    /* decode: a start bit is the first low level; every bit is sampled in its middle */
+    size_t last = 0;
+    for (size_t t = 0; t < n_lv && rcv < N; t++) {
+        if (lv[t] || (t && !lv[t - 1])) continue;   /* (the line idles high before t = 0) */
+        size_t mid = t + (size_t)cpb / 2;
+        if (mid + 9 * (size_t)cpb >= n_lv) break;
+        int b = 0;
+        for (int i = 0; i < 8; i++) b |= lv[mid + (size_t)(i + 1) * (size_t)cpb] << i;
+        bool stop = lv[mid + 9 * (size_t)cpb] && lv[t + 10 * (size_t)cpb - 1];
+        bool exact = true;   /* every bit holds for cpb cycles */
+        for (int i = 0; i < 10; i++)
+            for (int c = 0; c < cpb; c++) {
+                int need = i == 0 ? 0 : i == 9 ? 1 : (b >> (i - 1)) & 1;
+                exact = exact && lv[t + (size_t)(i * cpb + c)] == need;
+            }
+        if (!lv[mid] && stop && exact && b == want[rcv]) {
+            if (rcv && t - last == (size_t)(10 * cpb)) back_to_back++;
+        } else {
+            bad++;
+        }
+        last = t;
+        rcv++;
+        t += (size_t)(10 * cpb) - 2;
+    }
+    free(lv);
+    CHECK(rcv == N && bad == 0, "uart_tx %d clocks/bit: %d of %d bytes received, %d wrong", cpb, rcv, N, bad);
+    CHECK(back_to_back > N / 2, "uart_tx %d clocks/bit: %d bytes back to back (10 x %d cycles)", cpb,
+          back_to_back, cpb);
+}
+
+static void test_uart(void)
+{
+    static const int cpbs[3] = { 3, 4, 12 };
+    static const double errs[5] = { -0.02, -0.01, 0.0, 0.01, 0.02 };
+    const double jit = 0.05;   /* +-5 % of a bit on every edge */
+    for (int k = 0; k < 3; k++)
+        for (int e = 0; e < 5; e++)
+            for (int g = 0; g < 2; g++) {
+                int bad = uart_rx_run(k, cpbs[k], errs[e], jit, 1000, g);
+                CHECK(bad == 0, "uart_rx %d clocks/bit, sender %+.0f %%, jitter +-%.0f %%, %s: %d bad of 1000",
+                      cpbs[k], 100 * errs[e], 100 * jit, g ? "idle gaps" : "back to back", bad);
+            }
+    /* the check bites: a 6 % rate error breaks the 4-clock receiver */
+    CHECK(uart_rx_run(1, 4, 0.06, 0.0, 300, false) > 0, "uart_rx 4 clocks/bit, sender 6 %% slow: errors seen");
+    /* how much jitter each receiver takes at +-2 % (informational; the checks above are the contract) */
+    for (int k = 0; k < 3; k++) {
+        int ok_pct = 0;
+        for (int j = 5; j <= 40; j += 5) {
+            bool ok = uart_rx_run(k, cpbs[k], 0.02, j / 100.0, 500, false) == 0 &&
+                      uart_rx_run(k, cpbs[k], -0.02, j / 100.0, 500, false) == 0;
+            if (!ok) break;
+            ok_pct = j;
+        }
+        printf("  uart_rx %d clocks/bit at +-2 %%: passes up to +-%d %% jitter on every edge (5 %% steps)\n",
+               cpbs[k], ok_pct);
+    }
+    uart_tx_run(0, 3);
+    uart_tx_run(1, 4);
 }
 
 /* ---- wmem ------------------------------------------------------------------------------------------ */
@@ -748,18 +915,21 @@ int main(int argc, char **argv)
         "lane_clr_i", "lane_en_i", "lane_code_i", "lane_a_i", "lane_a3_i", "lane_load_i", "lane_shift_i", "lane_shd_i",
         "rq_valid_i", "rq_logit_i", "rq_tag_i", "rq_acc_i", "rq_bias_i", "rq_m_i", "rq_s_i", "am_valid_i",
         "am_clear_i", "am_idx_i", "am_val_i", "wm_en_i", "wm_we_i", "wm_addr_i", "wm_wdata_i",
+        "ut_data_i", "ut_valid_i",
     };
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
         vport v = port(inputs[i]);
         memset(v.p, 0, (size_t)v.bytes);
     }
+    vport ur_rx = port("ur_rx_i");
+    vp_wr(&ur_rx, 7);   /* the receivers' lines idle high */
     if (trace && tb_trace_open(&tb, trace)) return Q2_EXIT_USAGE;
     if (tb_reset(&tb, 4)) {
         tb_free(&tb);
         return Q2_EXIT_MISMATCH;
     }
     static const struct { const char *name; int core; } tests[] = {
-        {"crc32", -1}, {"mac_lane", -2}, {"requant", -3}, {"argmax", -4}, {"wmem", -5},
+        {"crc32", -1}, {"mac_lane", -2}, {"requant", -3}, {"argmax", -4}, {"wmem", -5}, {"uart", -6},
         {"core L8", 0}, {"core L16", 1}, {"core L32", 2}, {"core L64", 3}, {"core L32 ice40-spram", 4},
     };
     int passed = 0, failed = 0;
@@ -773,6 +943,7 @@ int main(int argc, char **argv)
         case -3: test_requant(); break;
         case -4: test_argmax(); break;
         case -5: test_wmem(); break;
+        case -6: test_uart(); break;
         default: test_core(tests[t].core, 16); break;
         }
         printf("test %zu %s: %s (%d checks, %.1f s)\n", t + 1, tests[t].name, n_bad ? "FAILED" : "PASSED", n_checks,

@@ -5,6 +5,8 @@
 //     k = 4:    LANES 32, MEM_TECH "ICE40" (SB_SPRAM256KA model), WMEM_BYTES 131072, same PMEM / ABUF
 //   crc32, mac_lane, requant (TAG_W 16), argmax (8-bit index), and four wmem: 64 x 16K and
 //   16 x 64K words, each GENERIC and ICE40, sharing one set of inputs.
+//   uart_rx at 3, 4 and 12 clocks per bit (field k of ur_*: k = 0, 1, 2), each with its own line;
+//   uart_tx at 3 and 4 clocks per bit (field k of ut_*: k = 0, 1), sharing ut_data_i.
 //
 // Parameters: none (the configurations above are what sim/rtl_unit.c expects).
 `default_nettype none
@@ -70,7 +72,16 @@ module tb_unit (
     output wire [63:0]   wm_g64_o,   // GENERIC 64 x 16K
     output wire [63:0]   wm_i64_o,   // ICE40   64 x 16K: 4 SPRAM side by side
     output wire [15:0]   wm_g16_o,   // GENERIC 16 x 64K
-    output wire [15:0]   wm_i16_o    // ICE40   16 x 64K: 4 SPRAM rows
+    output wire [15:0]   wm_i16_o,   // ICE40   16 x 64K: 4 SPRAM rows
+    // ---- uart_rx (3, 4, 12 clocks per bit), uart_tx (3, 4) ----
+    input  wire [2:0]    ur_rx_i,
+    output wire [23:0]   ur_data_o,
+    output wire [2:0]    ur_valid_o,
+    output wire [2:0]    ur_ferr_o,
+    input  wire [7:0]    ut_data_i,
+    input  wire [1:0]    ut_valid_i,
+    output wire [1:0]    ut_ready_o,
+    output wire [1:0]    ut_tx_o
 );
     genvar k;
     generate
@@ -133,6 +144,23 @@ module tb_unit (
     wmem #(.WIDTH(16), .DEPTH(65536), .AW(16), .MEM_TECH("ICE40")) u_wm_i16 (
         .clk(clk), .en_i(wm_en_i), .we_i(wm_we_i), .addr_i(wm_addr_i), .wdata_i(wm_wdata_i[15:0]), .rdata_o(wm_i16_o)
     );
+
+    generate
+        for (k = 0; k < 3; k = k + 1) begin : g_urx
+            wire unused_busy;
+            uart_rx #(.CLKS_PER_BIT(k == 0 ? 3 : k == 1 ? 4 : 12)) u_urx (
+                .clk(clk), .rst(rst), .rx_i(ur_rx_i[k]), .data_o(ur_data_o[8*k +: 8]), .valid_o(ur_valid_o[k]),
+                .frame_err_o(ur_ferr_o[k]), .busy_o(unused_busy)
+            );
+        end
+        for (k = 0; k < 2; k = k + 1) begin : g_utx
+            wire unused_busy;
+            uart_tx #(.CLKS_PER_BIT(k == 0 ? 3 : 4)) u_utx (
+                .clk(clk), .rst(rst), .data_i(ut_data_i), .valid_i(ut_valid_i[k]), .ready_o(ut_ready_o[k]),
+                .tx_o(ut_tx_o[k]), .busy_o(unused_busy)
+            );
+        end
+    endgenerate
 endmodule
 
 `resetall

@@ -13,6 +13,9 @@
  *                      returning 0, as on QEMU's emulated FT232, which NAKs instead of sending the
  *                      status bytes every latency period (the fake waits one latency period, not
  *                      usb_read_timeout, so that every idle read takes this path)
+ *   FAKE_FTDI_LINE_BAUD  N: the FPGA's UART runs at N baud: bytes written while the chip is set to
+ *                      another rate arrive as zeros (as garbage would; zeros are never a sync
+ *                      byte), so that the host's --baud auto probe must find N
  *   FAKE_FTDI_FLIP_EVERY  N: flip one bit in a byte written with probability 1/N (line noise,
  *                      from a fixed-seed generator; the protocol's CRC-16 must catch it and the
  *                      driver recover)
@@ -22,7 +25,7 @@
  * ftdi_usb_get_strings2 closes the device. The two libusb calls the transport makes
  * (libusb_get_device, libusb_get_device_descriptor) are faked here too, so that the test build links
  * neither library. What it does not model: USB timing, chip buffers, baud rate (bytes pass whatever
- * the rate), modem status bytes, bitbang modes, the kernel driver (tests/t_usb_qemu.sh has them).
+ * the rate, unless FAKE_FTDI_LINE_BAUD), modem status bytes, bitbang modes, the kernel driver (tests/t_usb_qemu.sh has them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -323,6 +326,13 @@ int ftdi_write_data(struct ftdi_context *ftdi, const unsigned char *buf, int siz
             g.noise ^= g.noise << 13; g.noise ^= g.noise >> 7; g.noise ^= g.noise << 17;  /* xorshift64 */
             if (g.noise % every == 0) noisy[i] ^= (unsigned char)(1u << (g.noise >> 61));
         }
+        buf = noisy;
+    }
+    const char *lb = getenv("FAKE_FTDI_LINE_BAUD");
+    if (lb && ftdi->baudrate != atoi(lb)) {   /* the wrong rate: the UART sees no frame */
+        free(noisy);
+        noisy = calloc((size_t)size, 1);
+        if (!noisy) return fail(ftdi, -1, "usb bulk write failed");
         buf = noisy;
     }
     int done = 0;

@@ -48,6 +48,18 @@ check "--latency 4 --baud 2000000 reach libftdi" test "$rc" = 0 -a -n "$(grep -x
       -a -n "$(grep -x 'ftdi_set_baudrate 2000000' "$tmp/ftdi.log")"
 check "  ... and the host warns that the device runs at 3 Mbaud" has err 'device line rate 3000000 baud, host set 2000000'
 
+echo "--baud auto (the default): INFO at 3 Mbaud, then 12 Mbaud; the first rate that answers stays"
+: > "$tmp/ftdi.log"
+run "${F[@]}" info
+check "a 3 Mbaud board answers the first probe: one ftdi_set_baudrate, 3000000" test "$rc" = 0 -a \
+      "$(grep -c '^ftdi_set_baudrate' "$tmp/ftdi.log")" = 1 -a -n "$(grep -x 'ftdi_set_baudrate 3000000' "$tmp/ftdi.log")"
+: > "$tmp/ftdi.log"
+FAKE_FTDI_LINE_BAUD=12000000 run "${F[@]}" --verbose info
+check "a board that hears only 12 Mbaud: the probe moves on to 12000000 and info exits 0" test "$rc" = 0 -a \
+      -n "$(grep -x 'ftdi_set_baudrate 12000000' "$tmp/ftdi.log")" -a -n "$(grep 'answers at 12000000 baud' "$tmp/err")"
+FAKE_FTDI_LINE_BAUD=12000000 run "${F[@]}" --baud 3000000 --timeout 0.3 --retries 0 info
+check "  ... with --baud 3000000 forced: no answer, exit 2" test "$rc" = 2
+
 echo "load and infer over the ftdi transport"
 run "${F[@]}" load "$TINY_Q2"
 check "load exits 0 with verify OK" test "$rc" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"

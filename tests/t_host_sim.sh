@@ -29,8 +29,10 @@ check "status: model_valid=1, model_bytes = file size" test "$(status "${H[@]}" 
 
 echo "infer"
 SUMMARY='^images=[0-9]+ accuracy=[0-9]+\.[0-9]+ images_per_s=[0-9]+(\.[0-9]+)? line_utilization=[0-9]+\.[0-9]+$'
-check "infer 32 images --check exits 0" \
-      test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 32 --model "$TINY_Q2" --check)" = 0
+check "infer --raw 32 images --check exits 0" \
+      test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 32 --model "$TINY_Q2" --check --raw)" = 0
+check "  ... plain INFER frames (rle=0, 791 bytes an image)" has out 'down_per_image=791\.0 .* rle=0 '
+
 check "  ... summary line exactly as specified" has out "$SUMMARY"
 check "  ... images=32" has out '^images=32 '
 check "  ... 0 disagreements with q2_qmodel_forward_ref" has out '^check: disagreements=0 of 32'
@@ -44,6 +46,12 @@ check "infer --rle 32 images --check exits 0" \
 check "  ... 0 disagreements" has out '^check: disagreements=0 of 32'
 check "  ... same accuracy as the raw upload" has out "^images=32 accuracy=$acc "
 check "  ... fewer bytes per image than raw (791)" awk '/^timing:/ { for (i = 1; i <= NF; i++) if ($i ~ /^down_per_image=/) { split($i, a, "="); exit !(a[2] < 791) } }' "$tmp/out"
+cp "$tmp/out" "$tmp/rle.out"
+check "infer without --raw/--rle: INFER_RLE by default (FEATURES bit 0), 0 disagreements" \
+      test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 32 --model "$TINY_Q2" --check)" = 0 \
+           -a -n "$(grep '^check: disagreements=0 of 32' "$tmp/out")" -a -n "$(grep ' rle=1 ' "$tmp/out")"
+check "infer --raw --rle: exit 1" \
+      test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 2 --raw --rle)" = 1
 check "infer --start 9990 --limit 100 clamps to the last 10 images" \
       test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --start 9990 --limit 100)" = 0
 check "  ... images=10" has out '^images=10 '
@@ -89,5 +97,23 @@ check "unknown option exits 1" test "$(status "${H[@]}" info --bogus)" = 1
 check "infer without --images exits 1" test "$(status "${H[@]}" infer --labels "$TEL")" = 1
 check "infer --check without --model exits 1" test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --check)" = 1
 check "malformed device spec exits 1" test "$(status "$HOSTBIN" --device usb:nothing info)" = 1
+
+echo "the USB model of the board sim (--usb-latency-ms, --usb-stall-ms, --usb-stall-every)"
+stop_sim
+check "board sim: --usb-stall-ms without --usb-stall-every exits 1" \
+      test "$(status "$SIM" --socket "$tmp/u.sock" --usb-latency-ms 1 --usb-stall-ms 16)" = 1
+"$SIM" --socket "$tmp/u.sock" --max-seconds 600 --usb-latency-ms 1 --usb-stall-ms 16 --usb-stall-every 5 \
+    2>"$tmp/usb.log" &
+sim_pid=$!
+for _ in $(seq 200); do [ -S "$tmp/u.sock" ] && break; sleep 0.05; done
+U=("$HOSTBIN" --device "sim:$tmp/u.sock")
+check "through 1 ms latency and 16 ms stalls: load verify OK" \
+      test "$(status "${U[@]}" load "$TINY_Q2")" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"
+check "  ... infer 30 --check: 0 disagreements" \
+      test "$(status "${U[@]}" infer --images "$TEI" --labels "$TEL" --limit 30 --model "$TINY_Q2" --check)" = 0 \
+      -a -n "$(grep '^check: disagreements=0 of 30' "$tmp/out")"
+kill -TERM "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; sim_pid=
+check "  ... the sim held packets and stalled some" \
+      test -n "$(grep -E 'usb_packets=[1-9][0-9]* usb_stalls=[1-9]' "$tmp/usb.log")"
 
 summary

@@ -250,9 +250,24 @@ static void test_window(void)
     host.info.rxbuf_bytes = 2048;
     host.info.rec_bytes = 5;
     CHECK(q2_host_window(&host, 784) == 3, "784-byte images, 2 KiB ring: 2 records of 789 waiting + 1 executing = 3");
-    CHECK(q2_host_window(&host, 200) == 8, "small frames (RLE): capped at 8");
+    CHECK(q2_host_window(&host, 200) == 10, "small frames (RLE): 2048 / 205 + 1 = 10");
+    CHECK(q2_host_window(&host, 50) == Q2_HOST_MAX_WINDOW, "tiny frames: capped at Q2_HOST_MAX_WINDOW");
     CHECK(q2_host_window(&host, 1019) == 3, "largest LOAD chunk (1019 + 5 = 1 KiB records): 3");
     CHECK(q2_host_window(&host, 2043) == 2, "a record as big as the ring: 2");
+    /* the infer stream counts ring bytes: the same limit for frames of one size */
+    int n = 0;
+    while (q2_host_ring_fits(&host, n, (size_t)n * 789, 789, 789)) n++;
+    CHECK(n == 3, "ring bytes, 789-byte records: 3 in flight (%d)", n);
+    CHECK(q2_host_ring_fits(&host, 0, 0, 0, 5000), "nothing in flight: any frame may go");
+    CHECK(q2_host_ring_fits(&host, 9, 9 * 205, 205, 205), "9 RLE frames of 205 in flight: a 10th fits");
+    CHECK(!q2_host_ring_fits(&host, 10, 10 * 205, 205, 205), "10 in flight: an 11th does not");
+    CHECK(!q2_host_ring_fits(&host, 2, 1100, 100, 1100), "1,100 ring bytes behind 1,000 waiting: waits");
+    CHECK(q2_host_ring_fits(&host, 1, 100, 100, 2000), "2,000 ring bytes behind the one executing: fits");
+    CHECK(!q2_host_ring_fits(&host, Q2_HOST_MAX_WINDOW, 0, 0, 1), "never more than Q2_HOST_MAX_WINDOW");
+    uint8_t px[784] = { 0 };
+    px[100] = 7;
+    CHECK(q2_host_infer_payload(px, 784, false) == 784, "raw payload: the pixels");
+    CHECK(q2_host_infer_payload(px, 784, true) == 9, "RLE payload of one pixel in zeros: 2 + 1 + 6 = 9 bytes");
 }
 
 static void test_fit(void)

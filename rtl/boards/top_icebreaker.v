@@ -8,7 +8,8 @@
 //            (VCO = 16*CLK_MHZ), for 24..33 MHz, DIVQ = 5, DIVF = 8*CLK_MHZ/3 - 1 (VCO = 32*CLK_MHZ):
 //            the VCO stays inside 533..1066 MHz; `icepll -i 12 -o CLK_MHZ` gives the same values
 //            (tests/t_board_ice40.sh).
-//   BAUD     UART bit rate; CLK_MHZ*1e6 must be a multiple of it (3 Mbaud: 12..22 clocks per bit).
+//   BAUD     UART bit rate (rtl/boards.mk ICE40_BAUD, 3 Mbaud by default; 12 Mbaud at 36 or 48 MHz);
+//            CLK_MHZ*1e6 must be a whole multiple of it, at least 3 clocks per bit.
 //   LANES    MAC lanes of the core (power of two).
 //   WMEM_BYTES, PMEM_NEURONS, ABUF_BYTES
 //            the core's memories (rtl/core/accel_core.v). The weights fill the UP5K's four SB_SPRAM256KA
@@ -51,8 +52,8 @@ module top_icebreaker #(
             $display("top_icebreaker: CLK_MHZ = %0d, need a multiple of 3 in 24..66", CLK_MHZ);
             $finish;
         end
-        if (CLK_HZ % BAUD != 0) begin
-            $display("top_icebreaker: CLK_MHZ = %0d gives no whole number of clocks per bit at %0d baud",
+        if (CLK_HZ % BAUD != 0 || CLK_HZ / BAUD < 3) begin
+            $display("top_icebreaker: CLK_MHZ = %0d gives no whole number >= 3 of clocks per bit at %0d baud",
                      CLK_MHZ, BAUD);
             $finish;
         end

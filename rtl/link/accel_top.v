@@ -1,11 +1,14 @@
 // accel_top — the board-agnostic design: UART receiver and transmitter, the framed host protocol
-// (proto: frame decoder, ring buffer, executor, response encoder) and accel_core. Board tops
+// (proto: frame decoder, ring buffer, executor, response encoder), the response buffer (tx_fifo:
+// the executor hands a response over and goes on with the next record while the UART sends it)
+// and accel_core. Board tops
 // (rtl/top_<board>.v) add the PLL, pins and reset synchroniser; q2mlp-board-sim simulates exactly
 // this module with its UART pins driven bit by bit. Protocol: docs/protocol.md.
 //
 // Parameters:
 //   LANES          MAC lanes of the core (power of two; must equal the model's lanes)
-//   CLKS_PER_BIT   design clock / baud, >= 4 (12 MHz at 3 Mbaud: 4; 48 MHz: 16; 60 MHz: 20)
+//   CLKS_PER_BIT   design clock / baud, >= 3 (12 MHz at 3 Mbaud: 4; 48 MHz: 16; 60 MHz: 20;
+//                  36 MHz at 12 Mbaud: 3; 48 MHz at 12 Mbaud: 4)
 //   CLOCK_HZ       design clock in Hz, reported by INFO so that the host can turn cycle counts into
 //                  seconds (0: not stated; the host then falls back to wall-clock time)
 //   WMEM_BYTES, PMEM_NEURONS, ABUF_BYTES, ACC_W, MEM_TECH
@@ -13,6 +16,8 @@
 //   RXBUF_BYTES    protocol ring buffer (power of two, >= 2*(MAX_PAYLOAD+5)): the frames that wait
 //                  for the executor, 5 bytes + payload each
 //   MAX_PAYLOAD    largest request payload in bytes
+//   TXBUF_BYTES    response buffer between the executor and the UART (power of two, 64..32768;
+//                  one response of a 10-class INFER is 60 bytes)
 //   TIMEOUT_BITS   inter-byte timeout, in bit times
 //   WATCHDOG_LOG2  an inference longer than 2^WATCHDOG_LOG2 cycles is abandoned
 `default_nettype none
@@ -28,6 +33,7 @@ module accel_top #(
     parameter [63:0]  MEM_TECH      = "GENERIC",
     parameter integer RXBUF_BYTES   = 2048,
     parameter integer MAX_PAYLOAD   = 1019,
+    parameter integer TXBUF_BYTES   = 512,
     parameter integer TIMEOUT_BITS  = 65536,
     parameter integer WATCHDOG_LOG2 = 26
 ) (
@@ -41,8 +47,8 @@ module accel_top #(
 );
 
     initial begin
-        if (CLKS_PER_BIT < 4) begin
-            $display("accel_top: CLKS_PER_BIT = %0d, need >= 4 (design clock >= 4 x baud)",
+        if (CLKS_PER_BIT < 3) begin
+            $display("accel_top: CLKS_PER_BIT = %0d, need >= 3 (design clock >= 3 x baud)",
                      CLKS_PER_BIT);
             $finish;
         end
@@ -51,8 +57,10 @@ module accel_top #(
     // ---- UART ------------------------------------------------------------------------------------
     wire [7:0] rx_data;
     wire       rx_valid, rx_frame_err, rx_busy;
-    wire [7:0] tx_data;
+    wire [7:0] tx_data;           // the response bytes from the executor, into tx_fifo
     wire       tx_valid, tx_ready, tx_busy;
+    wire [7:0] txu_data;          // ... out of tx_fifo, into uart_tx
+    wire       txu_valid, txu_ready, txb_empty;
 
     uart_rx #(.CLKS_PER_BIT(CLKS_PER_BIT)) u_rx (
         .clk        (clk),
@@ -67,11 +75,23 @@ module accel_top #(
     uart_tx #(.CLKS_PER_BIT(CLKS_PER_BIT)) u_tx (
         .clk    (clk),
         .rst    (rst),
-        .data_i (tx_data),
-        .valid_i(tx_valid),
-        .ready_o(tx_ready),
+        .data_i (txu_data),
+        .valid_i(txu_valid),
+        .ready_o(txu_ready),
         .tx_o   (uart_tx_o),
         .busy_o (tx_busy)
+    );
+
+    tx_fifo #(.DEPTH(TXBUF_BYTES)) u_txbuf (
+        .clk        (clk),
+        .rst        (rst),
+        .in_data_i  (tx_data),
+        .in_valid_i (tx_valid),
+        .in_ready_o (tx_ready),
+        .out_data_o (txu_data),
+        .out_valid_o(txu_valid),
+        .out_ready_i(txu_ready),
+        .empty_o    (txb_empty)
     );
 
     // ---- protocol --------------------------------------------------------------------------------
@@ -118,7 +138,7 @@ module accel_top #(
     // Nothing on the wires, nothing queued or running: q2mlp-board-sim reads this (Verilator
     // public) to know when it may sleep until the host sends more bytes.
     wire sim_idle /*verilator public_flat_rd*/;
-    assign sim_idle = proto_idle && !rx_busy && !tx_busy && !tx_valid;
+    assign sim_idle = proto_idle && !rx_busy && !tx_busy && !tx_valid && txb_empty;
 
     // ---- the core --------------------------------------------------------------------------------
     wire        unused_wb_valid;

@@ -20,7 +20,7 @@
 //                                       inter-byte timeout
 //
 // Parameters:
-//   CLKS_PER_BIT   UART clocks per bit (only for the inter-byte timeout and INFO), 4..65535
+//   CLKS_PER_BIT   UART clocks per bit (only for the inter-byte timeout and INFO), 3..65535
 //   CLOCK_HZ       design clock in Hz, reported by INFO (0: not stated)
 //   RXBUF_BYTES    ring buffer for the records: power of two, 512..32768, >= 2*(MAX_PAYLOAD+5)
 //   MAX_PAYLOAD    largest request payload (bytes), 16..RXBUF_BYTES/2-5

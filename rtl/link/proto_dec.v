@@ -15,10 +15,10 @@
 // Timing: each byte is taken a cycle after uart_rx delivered it (its sync compare registered) and
 // written to the ring the cycle after that (the write port and the pointer's enable come from
 // registers), every decision one cycle after the byte that it depends on was stored (a byte
-// arrives at most every 10 * CLKS_PER_BIT >= 40 cycles); the ring's fullness is a registered flag.
+// arrives at most every 10 * CLKS_PER_BIT >= 30 cycles); the ring's fullness is a registered flag.
 //
 // Parameters:
-//   CLKS_PER_BIT   UART clocks per bit, 4..65535 (the timeout is counted in bit times)
+//   CLKS_PER_BIT   UART clocks per bit, 3..65535 (the timeout is counted in bit times)
 //   AW             ring address bits (the ring has 2^AW bytes), 9..15
 //   MAX_PAYLOAD    largest request payload (bytes), 16..2^AW/2-5
 //   TIMEOUT_BITS   inter-byte timeout in bit times (64..2^24): a frame that stalls this long is
@@ -76,8 +76,8 @@ module proto_dec #(
                      (1 << AW) / 2 - 5);
             $finish;
         end
-        if (CLKS_PER_BIT < 4 || CLKS_PER_BIT > 65535 || TIMEOUT_BITS < 64 || TIMEOUT_BITS > (1 << 24)) begin
-            $display("proto_dec: CLKS_PER_BIT = %0d, TIMEOUT_BITS = %0d: need 4..65535 and 64..2^24",
+        if (CLKS_PER_BIT < 3 || CLKS_PER_BIT > 65535 || TIMEOUT_BITS < 64 || TIMEOUT_BITS > (1 << 24)) begin
+            $display("proto_dec: CLKS_PER_BIT = %0d, TIMEOUT_BITS = %0d: need 3..65535 and 64..2^24",
                      CLKS_PER_BIT, TIMEOUT_BITS);
             $finish;
         end

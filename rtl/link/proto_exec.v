@@ -25,7 +25,7 @@
 // UART takes it; a core register's byte is registered (wb_q) before it is sent.
 //
 // Parameters:
-//   CLKS_PER_BIT   UART clocks per bit, 4..65535 (reported by INFO in CFG0)
+//   CLKS_PER_BIT   UART clocks per bit, 3..65535 (reported by INFO in CFG0)
 //   CLOCK_HZ       design clock in Hz, reported by INFO (0: not stated)
 //   AW             ring address bits (the ring has 2^AW bytes, reported in CFG1), 9..15
 //   MAX_PAYLOAD    largest request payload (bytes), reported in CFG1, 16..2^AW/2-5
@@ -89,8 +89,8 @@ module proto_exec #(
                      MAX_PAYLOAD);
             $finish;
         end
-        if (CLKS_PER_BIT < 4 || CLKS_PER_BIT > 65535) begin
-            $display("proto_exec: CLKS_PER_BIT = %0d, need 4..65535", CLKS_PER_BIT);
+        if (CLKS_PER_BIT < 3 || CLKS_PER_BIT > 65535) begin
+            $display("proto_exec: CLKS_PER_BIT = %0d, need 3..65535", CLKS_PER_BIT);
             $finish;
         end
         if (WATCHDOG_LOG2 < 16 || WATCHDOG_LOG2 > 31) begin

@@ -27,7 +27,7 @@ typedef struct {
     /* infer */
     const char *images, *labels, *model;
     long limit, start;
-    bool check, rle;
+    bool check, rle, raw;   /* --rle: insist on INFER_RLE; --raw: plain INFER */
     /* raw */
     const char *hex;
     long garbage, seed, infer_px;
@@ -47,7 +47,8 @@ static void usage(FILE *f)
 "  sim:/path/to.sock           q2mlp-board-sim --socket /path/to.sock\n"
 "\n"
 "options:\n"
-"  --baud B          line rate for ftdi/tty (default 3000000)\n"
+"  --baud B|auto     line rate for ftdi/tty (default auto: INFO at 3000000, then 12000000 baud,\n"
+"                    the rates a build may choose; the first that answers is kept)\n"
 "  --latency MS      FTDI latency timer (default 1)\n"
 "  --timeout S       base wait for a response (default 2; the line time is added)\n"
 "  --retries N       resends after a lost/garbled exchange (default 3)\n"
@@ -61,11 +62,13 @@ static void usage(FILE *f)
 "                             back: ends with 'verify OK' or exits 3\n"
 "      --corrupt-byte OFF     (test aid) flip byte OFF of what is sent: the device must reject it\n"
 "  verify [X.q2]              the device's CRC-32 read-back (compared with X.q2 if given)\n"
-"  infer --images F --labels F [--limit N] [--start K] [--model X.q2] [--check] [--rle]\n"
+"  infer --images F --labels F [--limit N] [--start K] [--model X.q2] [--check] [--raw|--rle]\n"
 "                             classify; per-image progress on stderr; summary on stdout:\n"
 "                             images=<n> accuracy=<%> images_per_s=<x> line_utilization=<x>\n"
 "                             --check: also run q2_qmodel_forward_ref (needs --model) and count\n"
-"                             disagreements (exit 3 if any); --rle: zero-run-length upload\n"
+"                             disagreements (exit 3 if any); uploads are zero-run-length coded\n"
+"                             (INFER_RLE) when INFO's FEATURES bit 0 says the device takes them:\n"
+"                             --raw sends plain INFER frames, --rle fails if the device cannot\n"
 "  raw [--hex \"A5 01 ..\"] [--garbage N [--seed S]] [--truncated] [--bad-crc] [--unknown]\n"
 "      [--oversize] [--infer NPIX] [--expect STATUS] [--wait S]\n"
 "                             send bytes / malformed frames, print the responses (robustness tests)\n"
@@ -80,13 +83,13 @@ static int parse_cli(int argc, char **argv, cli *c)
 {
     memset(c, 0, sizeof *c);
     c->device = getenv("Q2MLP_DEVICE");
-    c->h = (q2_host_opts){ .timeout_s = 2.0, .retries = 3, .baud = 3000000, .latency_ms = 1 };
+    c->h = (q2_host_opts){ .timeout_s = 2.0, .retries = 3, .baud = 0, .latency_ms = 1 };
     c->corrupt_byte = -1;
     c->limit = -1;
     c->seed = 1;
     c->wait_s = -1;
     const struct { const char *name; bool *dst; } flags[] = {
-        { "--verbose", &c->h.verbose }, { "--check", &c->check }, { "--rle", &c->rle },
+        { "--verbose", &c->h.verbose }, { "--check", &c->check }, { "--rle", &c->rle }, { "--raw", &c->raw },
         { "--truncated", &c->truncated }, { "--bad-crc", &c->bad_crc }, { "--unknown", &c->unknown },
         { "--oversize", &c->oversize },
     };
@@ -119,7 +122,7 @@ static int parse_cli(int argc, char **argv, cli *c)
         else { Q2_ERR("arguments failed: too many"); return -1; }
     }
     int rc = 0;
-    if (!rc && baud) rc = q2_parse_int("--baud", baud, 300, 12000000, &c->h.baud);
+    if (!rc && baud && strcmp(baud, "auto")) rc = q2_parse_int("--baud", baud, 300, 12000000, &c->h.baud);
     if (!rc && latency) rc = q2_parse_int("--latency", latency, 1, 255, &c->h.latency_ms);
     if (!rc && timeout) rc = q2_parse_double("--timeout", timeout, 0.01, 3600, &c->h.timeout_s);
     if (!rc && retries) rc = q2_parse_int("--retries", retries, 0, 100, &c->h.retries);
@@ -283,15 +286,19 @@ out:
 }
 
 /* ---- infer ----------------------------------------------------------------------------------- */
-/* Images per second with the transfer of the next image overlapped with the current inference:
- * the slower of the line (request frames) and the device's executor (feed the pixels, compute,
- * send the response). */
+/* Images per second with the transfer of the next image and the response of the last one
+ * overlapped with the current inference (the response buffer): the slowest of the line down
+ * (request frames), the line up (responses) and the device's executor (feed the pixels, compute,
+ * hand the response to the buffer). */
+#define FEED_CYCLES_PER_PIXEL 3.7   /* measured, make bench-host: (19,050 - 16,149) / 784 */
+#define RESPONSE_COPY_CYCLES  170.0 /* 60 bytes at 2 cycles + 3 per word fetched */
 static double projected_rate(double baud, double clock_hz, double down_per_img, double up_per_img,
-                             double feed_cycles, double cycles)
+                             double npix, double cycles)
 {
-    double t_line = 10.0 * down_per_img / baud;
-    double t_exec = (feed_cycles + cycles) / clock_hz + 10.0 * up_per_img / baud;
-    return 1.0 / (t_line > t_exec ? t_line : t_exec);
+    double t_line = 10.0 * down_per_img / baud, t_up = 10.0 * up_per_img / baud;
+    double t_exec = (FEED_CYCLES_PER_PIXEL * npix + cycles + RESPONSE_COPY_CYCLES) / clock_hz;
+    double t = t_line > t_exec ? t_line : t_exec;
+    return 1.0 / (t > t_up ? t : t_up);
 }
 
 typedef struct {
@@ -302,6 +309,7 @@ typedef struct {
     int npix;
     long correct, disagree;
     double cycles_sum;
+    bool rle;               /* INFER_RLE frames: the default when the device supports them */
 } infer_run;
 
 /* The checks before the first image: files, range, the device's features, frame size and model. */
@@ -333,10 +341,16 @@ static int infer_open(q2_host *h, infer_run *R)
         return Q2_EARG;
     }
     if ((rc = q2_host_info(h, NULL))) return rc;
-    if (c->rle && !(h->info.features & Q2P_FEATURE_INFER_RLE)) {
+    if (c->rle && c->raw) {
+        Q2_ERR("infer failed: --rle and --raw exclude each other");
+        return Q2_EARG;
+    }
+    bool dev_rle = (h->info.features & Q2P_FEATURE_INFER_RLE) != 0;
+    if (c->rle && !dev_rle) {
         Q2_ERR("infer --rle failed: the device does not support INFER_RLE");
         return Q2_EARG;
     }
+    R->rle = dev_rle && !c->raw;   /* compressed upload whenever the device takes it */
     if (R->npix > h->info.max_payload) {
         Q2_ERR("infer failed: %d pixels per image, the device takes at most %d per frame", R->npix,
                h->info.max_payload);
@@ -407,12 +421,12 @@ static void infer_report(const q2_host *h, const infer_run *R, const q2_stream_s
            n ? 100.0 * (double)R->correct / (double)n : 0.0, n / elapsed,
            10.0 * (double)st->bytes_down / (elapsed * baud));
     double dpi = (double)st->bytes_down / n, upi = (double)st->bytes_up / n, cyc = R->cycles_sum / n;
-    double feed = R->npix + (R->c->rle ? dpi : 0);
+    double feed = R->npix;
     printf("timing: time_base=%s device_s=%.6f wall_s=%.3f baud=%.0f clock_hz=%u bytes_down=%llu bytes_up=%llu "
            "down_per_image=%.1f up_per_image=%.1f cycles_per_image=%.0f up_utilization=%.3f window=%d "
            "rle=%d retries=%u\n", dev_s > 0 && dev_s != wall ? "device" : "wall", dev_s, wall, baud,
            (unsigned)h->info.clock_hz, (unsigned long long)st->bytes_down, (unsigned long long)st->bytes_up,
-           dpi, upi, cyc, 10.0 * (double)st->bytes_up / (elapsed * baud), st->window, R->c->rle, st->retries);
+           dpi, upi, cyc, 10.0 * (double)st->bytes_up / (elapsed * baud), st->window, R->rle, st->retries);
     printf("projection: images_per_s_3M_12MHz=%.1f images_per_s_3M_48MHz=%.1f images_per_s_12M_48MHz=%.1f\n",
            projected_rate(3e6, 12e6, dpi, upi, feed, cyc), projected_rate(3e6, 48e6, dpi, upi, feed, cyc),
            projected_rate(12e6, 48e6, dpi, upi, feed, cyc));
@@ -432,7 +446,7 @@ static int cmd_infer(q2_host *h, const cli *c)
     const q2_qmodel *q = &R.q;
     q2_infer_job job = {
         .px = R.ds.images + (size_t)R.start * (size_t)R.npix, .npix = (size_t)R.npix, .n = R.n,
-        .first = R.start, .rle = c->rle, .n_classes = c->model ? q->layers[q->n_layers - 1].n_out : 0,
+        .first = R.start, .rle = R.rle, .n_classes = c->model ? q->layers[q->n_layers - 1].n_out : 0,
         .model_name = c->model, .fn = infer_one, .ctx = &R,
     };
     q2_stream_stats st;

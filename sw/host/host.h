@@ -48,6 +48,8 @@ struct q2_transport {
     int (*read)(q2_transport *t, uint8_t *buf, size_t cap, double timeout_s);
     /* Drop bytes received and not yet read. */
     int (*flush_input)(q2_transport *t);
+    /* Change the line rate of the open device (ftdi, tty; NULL for sim): 0 or a Q2_E* code. */
+    int (*set_baud)(q2_transport *t, int baud);
     void (*close)(q2_transport *t);   /* frees t */
 };
 
@@ -150,10 +152,16 @@ typedef struct {
 } q2_infer_result;
 
 /* ---- the protocol layer --------------------------------------------------------------------- */
+/* The line rates a build may choose (rtl/boards.mk ICE40_BAUD; the default first): with baud 0
+ * ("--baud auto") q2_host_open asks INFO at each of them, Q2_HOST_PROBE_S seconds each, on the
+ * ftdi and tty transports, and keeps the first that answers. */
+#define Q2_HOST_BAUDS   { 3000000, 12000000 }
+#define Q2_HOST_PROBE_S 0.3
+
 typedef struct {
     double timeout_s;   /* base wait for a response (plus the line time of the exchange) */
     int retries;        /* resends after a lost/garbled exchange (idempotent requests only) */
-    int baud;
+    int baud;           /* 0: auto (Q2_HOST_BAUDS) */
     int latency_ms;
     bool verbose;
 } q2_host_opts;
@@ -219,9 +227,18 @@ int q2_host_load(q2_host *h, const uint8_t *img, size_t len,
 double q2_host_device_seconds(const q2_dev_info *info, uint32_t up0, uint32_t up1, double wall_s);
 
 /* Pipelined inference: send while fewer than q2_host_window() (<= Q2_HOST_MAX_WINDOW) are
- * outstanding, receive in order. infer_send returns the frame's sequence number in *seq. */
-#define Q2_HOST_MAX_WINDOW 8   /* requests in flight at most (LOAD chunks and INFER frames) */
+ * outstanding, receive in order. infer_send returns the frame's sequence number in *seq.
+ * The infer stream counts ring bytes instead (q2_host_ring_fits), so that short INFER_RLE frames
+ * keep more requests in flight. */
+#define Q2_HOST_MAX_WINDOW 16  /* requests in flight at most (LOAD chunks and INFER frames) */
 int q2_host_window(const q2_host *h, size_t payload_len);
+/* The payload bytes of the INFER or INFER_RLE frame that q2_host_infer_send sends for px. */
+size_t q2_host_infer_payload(const uint8_t *px, size_t n, bool rle);
+/* May a frame that takes `rec` ring bytes (REC_BYTES + payload) follow `n` unanswered ones that
+ * take `inflight` ring bytes, the oldest `oldest`? Those that wait must fit the device's ring
+ * beside the record being executed: inflight + rec <= RXBUF_BYTES + oldest (for frames of one
+ * size, RXBUF_BYTES / rec + 1 in flight, as q2_host_window). */
+bool q2_host_ring_fits(const q2_host *h, int n, size_t inflight, size_t oldest, size_t rec);
 int q2_host_infer_send(q2_host *h, const uint8_t *px, size_t n, bool rle, uint8_t *seq);
 /* 0 ok (*status set: the device's status byte; r filled when it is OK); Q2_EDEVICE no response
  * in time; Q2_EFORMAT an OK answer that cannot be right (CLASS >= N_CLASSES, CLASS not the argmax,
@@ -246,7 +263,7 @@ typedef struct {
     void *ctx;
 } q2_infer_job;
 typedef struct {
-    int window;             /* requests in flight */
+    int window;             /* requests in flight, at most (the most seen) */
     long done;              /* images answered OK and handed to fn */
     uint64_t bytes_down, bytes_up;   /* of the stream, framing included */
     unsigned retries;

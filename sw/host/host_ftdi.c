@@ -241,6 +241,15 @@ static int configure(ftdi_transport *f, const q2_transport_opts *o, const ftdi_b
     return 0;
 }
 
+static int t_set_baud(q2_transport *t, int baud)
+{
+    ftdi_transport *f = (ftdi_transport *)t;
+    int r;
+    if ((r = ftdi_set_baudrate(f->ftdi, baud)) < 0) return ftdi_fail(f, "ftdi_set_baudrate", r);
+    if ((r = ftdi_tcioflush(f->ftdi)) < 0) return ftdi_fail(f, "ftdi_tcioflush", r);
+    return 0;
+}
+
 /* ftdi_set_interface, then ftdi_usb_open_desc_index (which detaches ftdi_sio and claims it). */
 static int open_device(ftdi_transport *f, const ftdi_spec *d, const ftdi_breakage *b)
 {
@@ -287,6 +296,7 @@ int q2_ftdi_open(q2_transport **out, const char *spec, const q2_transport_opts *
              d.serial[0] ? ":" : "", d.serial);
     f->t.write = t_write;
     f->t.read = t_read;
+    f->t.set_baud = t_set_baud;
     f->t.flush_input = t_flush_input;
     f->t.close = t_close;
     f->ftdi = ftdi_new();

@@ -12,22 +12,34 @@ typedef struct {
     q2_host *h;
     const q2_infer_job *j;
     uint8_t seqs[Q2_HOST_MAX_WINDOW];
+    size_t rec[Q2_HOST_MAX_WINDOW];   /* ring bytes of each request in flight (REC_BYTES + payload) */
     long sent, done, recoveries;
-    int window;
+    int window;                       /* the most requests in flight so far */
     double tmo;
 } stream;
 
 enum { ANS_OK, ANS_RESEND, ANS_FAIL };
 
-/* Send until the window is full or every image is out. */
+/* Send until the device's ring would not hold the next request (q2_host_ring_fits) or every
+ * image is out. */
 static int fill_window(stream *s)
 {
     const q2_infer_job *j = s->j;
-    while (s->sent < j->n && s->sent - s->done < s->window) {
+    size_t rec_bytes = s->h->have_info ? (size_t)s->h->info.rec_bytes : Q2P_HDR;
+    while (s->sent < j->n) {
+        int n = (int)(s->sent - s->done);
+        size_t inflight = 0;
+        for (long k = s->done; k < s->sent; k++) inflight += s->rec[k % Q2_HOST_MAX_WINDOW];
         const uint8_t *px = j->px + (size_t)s->sent * j->npix;
-        int rc = q2_host_infer_send(s->h, px, j->npix, j->rle, &s->seqs[s->sent % Q2_HOST_MAX_WINDOW]);
+        size_t rec = rec_bytes + q2_host_infer_payload(px, j->npix, j->rle);
+        if (!q2_host_ring_fits(s->h, n, inflight, n ? s->rec[s->done % Q2_HOST_MAX_WINDOW] : 0, rec))
+            break;
+        int slot = (int)(s->sent % Q2_HOST_MAX_WINDOW);
+        int rc = q2_host_infer_send(s->h, px, j->npix, j->rle, &s->seqs[slot]);
         if (rc) return rc;
+        s->rec[slot] = rec;
         s->sent++;
+        if (n + 1 > s->window) s->window = n + 1;
     }
     return 0;
 }
@@ -80,8 +92,7 @@ static int resend(stream *s, int rc, int status)
 int q2_host_infer_stream(q2_host *h, const q2_infer_job *j, q2_stream_stats *st)
 {
     stream s = { .h = h, .j = j };
-    s.window = q2_host_window(h, j->npix);
-    s.tmo = h->o.timeout_s + 4 * q2_host_line_time(h, (size_t)s.window * (j->npix + 64));
+    s.tmo = h->o.timeout_s + 4 * q2_host_line_time(h, (size_t)Q2_HOST_MAX_WINDOW * (j->npix + 64));
     uint64_t down0 = h->bytes_down, up0 = h->bytes_up;
     unsigned retries0 = h->retries_used;
     double wall0 = q2_now();

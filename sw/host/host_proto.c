@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "host/host.h"
+#include "host/tty_baud.h"
 #include "base/util.h"
 
 /* ---- names ------------------------------------------------------------------------------------ */
@@ -153,20 +154,63 @@ size_t q2_rle_encode(const uint8_t *px, size_t n, uint8_t *out, size_t cap)
     return o;
 }
 
+static int await_response(q2_host *h, uint8_t cmd, uint8_t seq, q2_frame *resp, double deadline);
+
 /* ---- open / close ------------------------------------------------------------------------------ */
+static int open_at(q2_host *h, const char *spec, int baud)
+{
+    h->o.baud = baud;
+    q2_transport_opts to = { .baud = baud, .latency_ms = h->o.latency_ms, .timeout_s = h->o.timeout_s };
+    int rc = q2_transport_open(&h->t, spec, &to);
+    if (rc) return rc;
+    h->t->flush_input(h->t);
+    return 0;
+}
+
+/* --baud auto on ftdi/tty: an INFO at each rate of Q2_HOST_BAUDS (the build default first; the
+ * transport's set_baud between them) with a short wait; the first rate that answers stays. None:
+ * the line goes back to the default, and the first request reports the silence as usual. A probe
+ * at a wrong rate is noise to the device, which its decoder drops (a resync goes before the next
+ * rate's INFO). */
+static int probe_baud(q2_host *h, const char *spec)
+{
+    static const int rates[] = Q2_HOST_BAUDS;
+    int rc = open_at(h, spec, rates[0]);
+    for (size_t i = 0; !rc && i < sizeof rates / sizeof rates[0]; i++) {
+        if (i && (!h->t->set_baud || (!strncmp(spec, "tty:", 4) && !q2_tty_speed(rates[i])))) continue;
+        if (i && !(rc = h->t->set_baud(h->t, rates[i]))) rc = q2_host_resync(h);
+        if (rc) break;
+        h->o.baud = rates[i];
+        uint8_t seq = h->seq++;
+        q2_frame f;
+        rc = q2_host_send(h, Q2P_INFO, seq, NULL, 0);
+        if (!rc) rc = await_response(h, Q2P_INFO, seq, &f, q2_now() + Q2_HOST_PROBE_S);
+        if (rc == 1) {
+            if (h->o.verbose) q2_err("q2_host_open", "--baud auto: the device answers at %d baud", rates[i]);
+            return 0;
+        }
+    }
+    if (rc < 0) {
+        q2_host_close(h);
+        return rc;
+    }
+    if (h->o.verbose) q2_err("q2_host_open", "--baud auto: no answer at any rate; using %d", rates[0]);
+    h->o.baud = rates[0];
+    if (h->t->set_baud && (rc = h->t->set_baud(h->t, rates[0]))) q2_host_close(h);
+    return rc;
+}
+
 int q2_host_open(q2_host *h, const char *spec, const q2_host_opts *o)
 {
     memset(h, 0, sizeof *h);
     h->o = *o;
-    q2_transport_opts to = { .baud = o->baud, .latency_ms = o->latency_ms, .timeout_s = o->timeout_s };
-    int rc = q2_transport_open(&h->t, spec, &to);
-    if (rc) return rc;
     /* Start from a sequence number unlikely to match a stale response of an earlier session. */
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     h->seq = (uint8_t)(ts.tv_nsec ^ (ts.tv_nsec >> 8) ^ ts.tv_sec);
-    h->t->flush_input(h->t);
-    return 0;
+    bool line = !strncmp(spec, "ftdi:", 5) || !strncmp(spec, "tty:", 4);
+    if (o->baud == 0 && line) return probe_baud(h, spec);
+    return open_at(h, spec, o->baud ? o->baud : ((const int[])Q2_HOST_BAUDS)[0]);
 }
 
 void q2_host_close(q2_host *h)
@@ -426,7 +470,7 @@ static bool info_sane(const q2_dev_info *d, char *why, size_t cap)
     else if (d->proto_version != Q2P_PROTO_VERSION)
         snprintf(why, cap, "protocol version %d, this host speaks %d", d->proto_version,
                  Q2P_PROTO_VERSION);
-    else if (d->clks_per_bit < 4 || d->max_payload < 16 || d->rec_bytes < 1 || d->rec_bytes > 64 ||
+    else if (d->clks_per_bit < 3 || d->max_payload < 16 || d->rec_bytes < 1 || d->rec_bytes > 64 ||
              d->rxbuf_bytes < 2 * (d->max_payload + d->rec_bytes))
         snprintf(why, cap, "implausible configuration (clks_per_bit %d, max_payload %d, rxbuf %d, "
                  "record bytes %d)", d->clks_per_bit, d->max_payload, d->rxbuf_bytes, d->rec_bytes);
@@ -696,6 +740,21 @@ int q2_host_infer_send(q2_host *h, const uint8_t *px, size_t n, bool rle, uint8_
     size_t m = q2_rle_encode(px, n, buf, sizeof buf);
     if (!m || m >= n) return q2_host_send(h, Q2P_INFER, *seq, px, n);   /* coding does not pay */
     return q2_host_send(h, Q2P_INFER_RLE, *seq, buf, m);
+}
+
+size_t q2_host_infer_payload(const uint8_t *px, size_t n, bool rle)
+{
+    if (!rle) return n;
+    uint8_t buf[8192];
+    size_t m = q2_rle_encode(px, n, buf, sizeof buf);
+    return (!m || m >= n) ? n : m;
+}
+
+bool q2_host_ring_fits(const q2_host *h, int n, size_t inflight, size_t oldest, size_t rec)
+{
+    if (n >= Q2_HOST_MAX_WINDOW) return false;
+    if (n == 0 || !h->have_info) return n == 0;
+    return inflight + rec <= (size_t)h->info.rxbuf_bytes + oldest;
 }
 
 /* An OK INFER answer: CYCLES CLASS N_CLASSES LOGIT[0..N-1], CLASS the argmax (lowest index on

@@ -133,6 +133,23 @@ static int tty_flush_input(q2_transport *t)
     return 0;
 }
 
+static int tty_set_baud(q2_transport *t, int baud)
+{
+    int fd = ((q2_fd_transport *)t)->fd;
+    speed_t sp = q2_tty_speed(baud);
+    struct termios tio;
+    if (!sp) {
+        Q2_ERR("%s failed: %d baud is not a termios rate here", t->name, baud);
+        return Q2_EARG;
+    }
+    if (tcgetattr(fd, &tio) < 0 || cfsetispeed(&tio, sp) < 0 || cfsetospeed(&tio, sp) < 0 ||
+        tcsetattr(fd, TCSANOW, &tio) < 0 || tcflush(fd, TCIOFLUSH) < 0) {
+        Q2_ERR("tcsetattr %s (%d baud) failed: %s", t->name, baud, strerror(errno));
+        return Q2_EDEVICE;
+    }
+    return 0;
+}
+
 int q2_tty_open(q2_transport **out, const char *path, const q2_transport_opts *o)
 {
     *out = NULL;
@@ -170,6 +187,7 @@ int q2_tty_open(q2_transport **out, const char *path, const q2_transport_opts *o
     t->t.write = tty_write;
     t->t.read = tty_read;
     t->t.flush_input = tty_flush_input;
+    t->t.set_baud = tty_set_baud;
     *out = &t->t;
     return 0;
 }
