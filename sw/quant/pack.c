@@ -275,13 +275,21 @@ int q2_pack_mlp(const q2_mlp *m, const q2_pack_opts *o, q2_qmodel *q, q2_mlp *qf
     float *acts[Q2_MAX_LAYERS] = {0};
     if ((rc = pack_quantize(m, o, &qf, &d))) return rc;
 
+    /* 1b. the method: weights on the grid of d and biases (plain: m itself is rounded below) */
+    q2_mlp mp;
+    int n_cal = o->calib_n < o->calib->n ? o->calib_n : o->calib->n;
+    if (o->method != Q2_METHOD_PLAIN) {
+        if ((rc = q2_ptq_apply(m, &d, o->method, o->calib, n_cal, Q2_DELTA_DEAD, &mp))) goto out_quant;
+        m = &mp;
+    }
+
     /* 2. codes, and the float model with exactly these weights */
     if ((rc = q2_qmodel_init(q, L, m->dims, o->lanes))) goto out_quant;
     q->scope = (int)o->scope;
     pack_codes(m, &d, q, &qf, rep);
+    for (int l = 0; l < L; l++) memcpy(qf.b[l], m->b[l], (size_t)m->dims[l + 1] * sizeof(float));
 
     /* 3. calibrate on the first calib_n training images */
-    int n_cal = o->calib_n < o->calib->n ? o->calib_n : o->calib->n;
     if ((rc = calibrate(&qf, o->calib, n_cal, acts))) goto out_q;
 
     /* 4. bias / M / S for the percentile, or for each candidate (auto) */
@@ -310,6 +318,7 @@ out_q:
     q2_qmodel_free(q);
 out_quant:
     for (int l = 0; l < Q2_MAX_LAYERS; l++) free(acts[l]);
+    if (m == &mp) q2_mlp_free(&mp);
     q2_mlp_free(&qf);
     q2_deltas_free(&d);
     return rc;

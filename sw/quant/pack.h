@@ -8,6 +8,7 @@
 #include "base/idx.h"
 #include "float/mlp.h"
 #include "qmodel/qmodel.h"
+#include "quant/ptq.h"
 #include "quant/quant.h"
 
 #define Q2_CALIB_N_DEFAULT   5000   /* calibration images: the first N training images */
@@ -21,6 +22,7 @@
 typedef struct {
     q2_scope scope;
     q2_rule rule;
+    q2_method method;             /* ptq.h: which level each weight takes, and the biases */
     q2_quant_opts qopts;          /* sigma convention and sweep of the rules (quant.h) */
     int lanes;                    /* L of the image */
     int calib_n;                  /* use the first calib_n images of calib */
