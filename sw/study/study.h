@@ -69,6 +69,20 @@ void q2_study_opts_default(q2_study_opts *o);
  * study ran with that convention (the default rms is not written). */
 int q2_study_run(const q2_study_opts *o);
 
+/* ---- statistics (stats.c) ---- */
+/* The two-sided 95 % quantile t_{0.975} of Student's t with df degrees of freedom: a table for
+ * df <= 30, the Cornish-Fisher expansion above (error < 1e-4); NaN for df < 1. */
+double q2_t975(int df);
+/* Mean and 95 % confidence half-width (Student t, sample std / sqrt(n)) of the non-NaN values of x
+ * (n); half is NaN with fewer than 2 values, mean NaN with none. */
+typedef struct { int n; double mean, half; } q2_ci;
+q2_ci q2_ci_of(const double *x, int n);
+/* Shape of a weight array: kurtosis E[(w-mean)^4]/std^4 (Gauss 3, Laplace 6) and the
+ * Kolmogorov-Smirnov distance sup |F_n - F| to the Laplace (location mean, scale E|w - mean|) and
+ * the Gauss (mean, std) fitted by moments. NaN where n < 2 or std = 0. */
+typedef struct { size_t n; double mean, std, kurtosis, ks_laplace, ks_gauss; } q2_shape;
+int q2_shape_compute(q2_shape *s, const float *w, size_t n);
+
 /* ---- best.txt (best.c) ---- */
 /* best.txt: the study's choice, read by `q2mlp pack --best`; one line
  * "scope=<s> rule=<r> acc_val=<x> acc_test=<y>", plus " sigma=<m>" when sigma is not the

@@ -1,4 +1,4 @@
-/* test_ptq.c — the post-training quantizers (sw/quant/ptq.c): Cholesky and the inverse factor
+/* test_quant_ptq.c — the post-training quantizers (sw/quant/ptq.c): Cholesky and the inverse factor
  * against plain reconstructions, GPTQ on small problems against the OBQ reference (quantize one
  * input, update the rest with the full inverse Hessian, eliminate that input) and, for n = 2,
  * against the closed form; bias correction zeroes the mean output error of the first layer and
