@@ -88,6 +88,10 @@ static void study_usage(FILE *f)
         "  --test-images F    default $MNIST_DIR/t10k-images-idx3-ubyte\n"
         "  --test-labels F    default $MNIST_DIR/t10k-labels-idx1-ubyte\n"
         "  --gnuplot PROG     plotting program (default $GNUPLOT or gnuplot; '' for no plots)\n"
+        "  --methods          also pack every post-training method (plain, biascorr, gptq, gptq-bc)\n"
+        "                     bit-exactly for global/acc, layer/opt, layer/acc, neuron/acc (methods.csv)\n"
+        "  --label-topology S, --label-variant S, --label-seed S   labels in run.txt (multi-seed\n"
+        "                     study, `make study-full`)\n"
         "  --quiet            no progress on stderr\n",
         Q2_SWEEP_POINTS, Q2_SWEEP_LO, Q2_SWEEP_HI, Q2_VAL_DEFAULT);
 }
@@ -116,6 +120,14 @@ int cmd_study(int argc, char **argv)
             return Q2_EXIT_OK;
         } else if (!strcmp(a, "--quiet")) {
             o.progress = false;
+        } else if (!strcmp(a, "--methods")) {
+            o.methods = true;
+        } else if (q2_opt_val(argc, argv, &i, "--label-topology", &v)) {
+            o.labels.topology = v;
+        } else if (q2_opt_val(argc, argv, &i, "--label-variant", &v)) {
+            o.labels.variant = v;
+        } else if (q2_opt_val(argc, argv, &i, "--label-seed", &v)) {
+            o.labels.seed = v;
         } else if (q2_opt_val(argc, argv, &i, "--model", &v)) {
             o.model = v;
         } else if (q2_opt_val(argc, argv, &i, "--out", &v)) {

@@ -156,7 +156,7 @@ static int check_opts(const q2_mlp *m, const q2_pack_opts *o)
         Q2_ERR("pack failed: calibration percentile is %g, need (0, 100] or auto", o->calib_pct);
         return Q2_EARG;
     }
-    if (!o->val && (o->calib_pct == Q2_CALIB_PCT_AUTO || o->rule == Q2_RULE_ACC)) {
+    if (!o->val && (o->calib_pct == Q2_CALIB_PCT_AUTO || (o->rule == Q2_RULE_ACC && !o->deltas))) {
         Q2_ERR("pack failed: %s needs a validation set",
                o->rule == Q2_RULE_ACC ? "rule acc" : "--calib-pct auto");
         return Q2_EARG;
@@ -196,6 +196,8 @@ static double int_accuracy(const q2_qmodel *q, const q2_dataset *d)
     return acc;
 }
 
+double q2_pack_accuracy(const q2_qmodel *q, const q2_dataset *d) { return int_accuracy(q, d); }
+
 /* Step 1. quantize: deltas per neuron (*d) and the float model *qf; in the neuron scope the last layer
  * takes its layer-wise step so that all logits share one unit (docs/arithmetic.md). On failure
  * nothing is kept. */
@@ -204,6 +206,13 @@ static int pack_quantize(const q2_mlp *m, const q2_pack_opts *o, q2_mlp *qf, q2_
     const int L = m->n_layers;
     q2_mlp tmp;
     q2_deltas d_last;
+    if (o->deltas) { /* given: qf a copy of m (pack_codes sets its weights), d a copy of them */
+        int rc = q2_mlp_copy(qf, m);
+        if (!rc && (rc = q2_deltas_init(d, m))) q2_mlp_free(qf);
+        for (int l = 0; !rc && l < L; l++)
+            memcpy(d->delta[l], o->deltas->delta[l], (size_t)m->dims[l + 1] * sizeof(float));
+        return rc;
+    }
     int rc = q2_quantize_mlp_ex(m, o->scope, o->rule, &o->qopts, o->val, qf, d, NULL);
     if (rc) return rc;
     if (o->scope == Q2_SCOPE_NEURON) {
