@@ -177,3 +177,52 @@ int cmd_study(int argc, char **argv)
     }
     return q2_exit_code(q2_study_run(&o));
 }
+
+/* ---- study-summary ------------------------------------------------------------------------------ */
+static void summary_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: q2mlp study-summary [options] RUN_DIR...\n"
+        "Combine the reports of `q2mlp study --methods` (one per trained network: topology, variant\n"
+        "and seed from its run.txt) into mean +- 95%% CI over seeds (Student t), paired differences\n"
+        "and bands (the multi-seed study, `make study-full`; docs/quantizer.md).\n\n"
+        "  --out DIR          output directory (default build/report)\n"
+        "  --name N           file stem (default study-full): N.csv, N-summary.csv, N.md,\n"
+        "                     N-bands.gp, band_<topology>[-<variant>]_<scope>.{csv,svg}\n"
+        "  --command S        the command named in N.md as the one that made it\n"
+        "  --gnuplot PROG     plotting program (default $GNUPLOT or gnuplot; '' for no plots)\n");
+}
+
+int cmd_study_summary(int argc, char **argv)
+{
+    q2_summary_opts o = {.out_dir = "build/report", .name = "study-full", .gnuplot = getenv("GNUPLOT")};
+    if (!o.gnuplot || !*o.gnuplot) o.gnuplot = "gnuplot";
+    const char **dirs = calloc((size_t)argc, sizeof *dirs), *v;
+    int rc = dirs ? Q2_OK : Q2_ENOMEM;
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            summary_usage(stdout);
+            free(dirs);
+            return Q2_EXIT_OK;
+        } else if (q2_opt_val(argc, argv, &i, "--out", &v)) o.out_dir = v;
+        else if (q2_opt_val(argc, argv, &i, "--name", &v)) o.name = v;
+        else if (q2_opt_val(argc, argv, &i, "--command", &v)) o.command = v;
+        else if (q2_opt_val(argc, argv, &i, "--gnuplot", &v)) o.gnuplot = v;
+        else if (a[0] == '-') rc = Q2_OPT_UNKNOWN(a);
+        else dirs[o.n_dirs++] = a;
+    }
+    if (!rc && o.n_dirs == 0) {
+        Q2_ERR("parse arguments failed: no run directories");
+        rc = Q2_EARG;
+    }
+    if (rc) {
+        summary_usage(stderr);
+        free(dirs);
+        return q2_exit_code(rc);
+    }
+    o.dirs = dirs;
+    rc = q2_study_summary(&o);
+    free(dirs);
+    return q2_exit_code(rc);
+}

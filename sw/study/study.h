@@ -100,6 +100,19 @@ int q2_study_methods(const q2_mlp *m, const q2_sweep_point *const *sweeps, const
 int q2_study_write_extras(q2_outs *outs, const char *dir, const q2_method_row *rows, int n_rows,
                           const q2_mlp *m, const q2_study_labels *lb);
 
+/* ---- the multi-seed summary (summary.c; `q2mlp study-summary`, `make study-full`) ---- */
+typedef struct {
+    const char *const *dirs;   /* (n_dirs) run directories of `q2mlp study --methods` */
+    int n_dirs;
+    const char *out_dir;       /* where <name>.csv, <name>-summary.csv, <name>.md, band_*.{csv,svg} go */
+    const char *name;          /* e.g. "study-full" */
+    const char *gnuplot;       /* NULL or "": no SVGs */
+    const char *command;       /* named in the report as the command that made it */
+} q2_summary_opts;
+/* Group the runs by run.txt's topology and variant; write every file (all or none; the SVGs after
+ * them). Q2_EIO / Q2_EFORMAT with a message naming the file that is missing or wrong. */
+int q2_study_summary(const q2_summary_opts *o);
+
 /* ---- statistics (stats.c) ---- */
 /* The two-sided 95 % quantile t_{0.975} of Student's t with df degrees of freedom: a table for
  * df <= 30, the Cornish-Fisher expansion above (error < 1e-4); NaN for df < 1. */
