@@ -34,7 +34,7 @@ docs-study: $(BEST_TXT)
 #   make study-full     train every topology of STUDY_TOPOLOGIES with every seed of STUDY_SEEDS (the
 #                       base recipe: `q2mlp train` defaults), plus the variants: std (--standardize
 #                       global) on STUDY_STD_TOPOLOGIES and keras (--recipe keras) on
-#                       STUDY_KERAS_TOPOLOGIES; run `q2mlp study --methods` on each network (STUDY_JOBS
+#                       STUDY_KERAS_TOPOLOGIES with STUDY_KERAS_SEEDS; run `q2mlp study --methods` on each network (STUDY_JOBS
 #                       processes, one GEMM thread each), then `q2mlp study-summary` ->
 #                       build/report/study-full.{csv,md}, study-full-summary.csv, study-full-headline.md,
 #                       band_<topology>[-<variant>]_<scope>.{csv,svg}. Prints its wall time.
@@ -45,8 +45,9 @@ docs-study: $(BEST_TXT)
 # rtl/boards.mk; narrow128 784-128-10; tfc 784-64-64-64-10 (FINN's TFC).
 STUDY_SEEDS            ?= 1 2 3 4 5
 STUDY_TOPOLOGIES       ?= paper up5k narrow128 tfc
-STUDY_STD_TOPOLOGIES   ?= $(STUDY_TOPOLOGIES)
+STUDY_STD_TOPOLOGIES   ?= paper narrow128 tfc
 STUDY_KERAS_TOPOLOGIES ?= paper
+STUDY_KERAS_SEEDS      ?= 1 2 3
 STUDY_EPOCHS           ?= 20
 STUDY_JOBS             ?= 2
 STUDY_DIR              ?= $(BUILD)/study-full
@@ -59,10 +60,11 @@ STUDY_VARIANT_std      := --standardize global
 STUDY_VARIANT_keras    := --recipe keras
 STUDY_FIG_FULL         := docs/img/band_paper_layer.svg
 
-# $(call study_runs,VARIANT,TOPOLOGIES): the run.txt of every topology x seed of the variant
-study_runs = $(foreach t,$(2),$(foreach s,$(STUDY_SEEDS),$(STUDY_DIR)/$(1)/$(t)/s$(s)/report/run.txt))
-STUDY_RUNS := $(call study_runs,base,$(STUDY_TOPOLOGIES)) $(call study_runs,std,$(STUDY_STD_TOPOLOGIES)) \
-              $(call study_runs,keras,$(STUDY_KERAS_TOPOLOGIES))
+# $(call study_runs,VARIANT,TOPOLOGIES,SEEDS): the run.txt of every topology x seed of the variant
+study_runs = $(foreach t,$(2),$(foreach s,$(3),$(STUDY_DIR)/$(1)/$(t)/s$(s)/report/run.txt))
+STUDY_RUNS := $(call study_runs,base,$(STUDY_TOPOLOGIES),$(STUDY_SEEDS)) \
+              $(call study_runs,std,$(STUDY_STD_TOPOLOGIES),$(STUDY_SEEDS)) \
+              $(call study_runs,keras,$(STUDY_KERAS_TOPOLOGIES),$(STUDY_KERAS_SEEDS))
 
 # One network and its study: $(1) variant, $(2) topology, $(3) seed.
 define study_run_rules
@@ -80,7 +82,7 @@ endef
 STUDY_NICE ?= 10
 $(foreach t,$(STUDY_TOPOLOGIES),$(foreach s,$(STUDY_SEEDS),$(eval $(call study_run_rules,base,$(t),$(s)))))
 $(foreach t,$(STUDY_STD_TOPOLOGIES),$(foreach s,$(STUDY_SEEDS),$(eval $(call study_run_rules,std,$(t),$(s)))))
-$(foreach t,$(STUDY_KERAS_TOPOLOGIES),$(foreach s,$(STUDY_SEEDS),$(eval $(call study_run_rules,keras,$(t),$(s)))))
+$(foreach t,$(STUDY_KERAS_TOPOLOGIES),$(foreach s,$(STUDY_KERAS_SEEDS),$(eval $(call study_run_rules,keras,$(t),$(s)))))
 
 .PHONY: study-full study-full-runs docs-study-full
 DOCS_STEPS += docs-study-full
@@ -88,7 +90,7 @@ study-full-runs: $(STUDY_RUNS)
 
 STUDY_FULL_CMD = make study-full STUDY_SEEDS='$(STUDY_SEEDS)' STUDY_TOPOLOGIES='$(STUDY_TOPOLOGIES)' \
     STUDY_STD_TOPOLOGIES='$(STUDY_STD_TOPOLOGIES)' STUDY_KERAS_TOPOLOGIES='$(STUDY_KERAS_TOPOLOGIES)' \
-    STUDY_EPOCHS=$(STUDY_EPOCHS)
+    STUDY_KERAS_SEEDS='$(STUDY_KERAS_SEEDS)' STUDY_EPOCHS=$(STUDY_EPOCHS)
 study-full: $(BIN)/q2mlp | $(MNIST_DIR)/.verified
 	@t0=$$(date +%s); $(MAKE) --no-print-directory -j$(STUDY_JOBS) study-full-runs && \
 	GNUPLOT=$(GNUPLOT) $(BIN)/q2mlp study-summary --out $(REPORT) --name study-full \

@@ -64,7 +64,7 @@ static void pack_usage(FILE *f)
         "  --best FILE        take scope, rule (and sigma) from the study's best.txt line\n"
         "                     'scope=<s> rule=<r> ...'; --scope/--rule given as well win\n"
         "  --sigma M          rms | std: the weight scale of the rules (default rms)\n"
-        "  --method M         plain | biascorr | gptq | gptq-bc: how the weights are rounded to\n"
+        "  --method M         plain | biascorr | gptq | gptq-bc | refine: how the weights are rounded to\n"
         "                     the rule's grid and the biases corrected, on the calibration images\n"
         "                     (default plain; docs/quantizer.md)\n"
         "  --lanes L          lanes of the image: power of two 4..256 (default %d)\n"

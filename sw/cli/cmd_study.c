@@ -88,8 +88,8 @@ static void study_usage(FILE *f)
         "  --test-images F    default $MNIST_DIR/t10k-images-idx3-ubyte\n"
         "  --test-labels F    default $MNIST_DIR/t10k-labels-idx1-ubyte\n"
         "  --gnuplot PROG     plotting program (default $GNUPLOT or gnuplot; '' for no plots)\n"
-        "  --methods          also pack every post-training method (plain, biascorr, gptq, gptq-bc)\n"
-        "                     bit-exactly for global/acc, layer/opt, layer/acc, neuron/acc (methods.csv)\n"
+        "  --methods          also pack every post-training method (plain, biascorr, gptq, gptq-bc,\n"
+        "                     refine) bit-exactly for layer/opt, layer/acc, neuron/acc (methods.csv)\n"
         "  --label-topology S, --label-variant S, --label-seed S   labels in run.txt (multi-seed\n"
         "                     study, `make study-full`)\n"
         "  --quiet            no progress on stderr\n",

@@ -9,7 +9,7 @@
 #include "base/util.h"
 #include "float/gemm.h"
 
-static const char *const method_names[Q2_METHOD_COUNT] = {"plain", "biascorr", "gptq", "gptq-bc"};
+static const char *const method_names[Q2_METHOD_COUNT] = {"plain", "biascorr", "gptq", "gptq-bc", "refine"};
 
 const char *q2_method_name(q2_method m)
 {
@@ -20,7 +20,7 @@ int q2_method_parse(const char *s)
 {
     for (int i = 0; i < Q2_METHOD_COUNT; i++)
         if (!strcmp(s, method_names[i])) return i;
-    Q2_ERR("parse --method failed: '%s', need plain, biascorr, gptq or gptq-bc", s);
+    Q2_ERR("parse --method failed: '%s', need plain, biascorr, gptq, gptq-bc or refine", s);
     return Q2_EARG;
 }
 
@@ -131,35 +131,48 @@ out_free:
     return rc;
 }
 
-/* dst->w[l] := GPTQ of m->w[l] on the calibration inputs x (n_img, n_in). */
-static int gptq_layer(const q2_mlp *m, int l, const q2_deltas *d, const float *x, int n_img, float dead,
+/* The GPTQ factor of one layer: u (n_in, n_in) and perm (n_in), allocated here, from the
+ * calibration inputs x (n_img, n_in). */
+static int gptq_prepare(const float *x, int n_img, int n_in, int l, double **u, int **perm)
+{
+    *u = malloc((size_t)n_in * (size_t)n_in * sizeof **u);
+    *perm = malloc((size_t)n_in * sizeof **perm);
+    int rc = Q2_ENOMEM;
+    if (!*u || !*perm) goto out_fail;
+    if ((rc = hessian_sorted(x, n_img, n_in, *u, *perm))) goto out_fail;
+    if ((rc = q2_chol_inv_upper(*u, n_in))) {
+        if (rc == Q2_EARG) Q2_ERR("gptq failed: layer %d Hessian is not positive definite", l);
+        goto out_fail;
+    }
+    return Q2_OK;
+out_fail:
+    if (rc == Q2_ENOMEM) Q2_ERR("gptq failed: out of memory for layer %d", l);
+    free(*u);
+    free(*perm);
+    *u = NULL;
+    *perm = NULL;
+    return rc;
+}
+
+/* dst->w[l] := GPTQ of m->w[l] with the steps delta (dims[l+1]) and the factor u, perm. */
+static int gptq_round(const q2_mlp *m, int l, const double *u, const int *perm, const float *delta, float dead,
                       q2_mlp *dst)
 {
     const int n_in = m->dims[l], n_out = m->dims[l + 1];
-    double *h = malloc((size_t)n_in * (size_t)n_in * sizeof *h);
     double *w = malloc((size_t)n_out * (size_t)n_in * sizeof *w);
-    int *perm = malloc((size_t)n_in * sizeof *perm);
-    int rc = Q2_ENOMEM;
-    if (!h || !w || !perm) goto out_free;
-    if ((rc = hessian_sorted(x, n_img, n_in, h, perm))) goto out_free;
-    if ((rc = q2_chol_inv_upper(h, n_in))) {
-        if (rc == Q2_EARG) Q2_ERR("gptq failed: layer %d Hessian is not positive definite", l);
-        goto out_free;
+    if (!w) {
+        Q2_ERR("gptq failed: out of memory for layer %d", l);
+        return Q2_ENOMEM;
     }
     for (size_t k = 0; k < (size_t)n_out * (size_t)n_in; k++) w[k] = m->w[l][k];
-    q2_gptq_rows(w, n_out, n_in, h, perm, d->delta[l]);
+    q2_gptq_rows(w, n_out, n_in, u, perm, delta);
     for (int j = 0; j < n_out; j++)
         for (int i = 0; i < n_in; i++) {
             size_t k = (size_t)j * n_in + i;
-            dst->w[l][k] = d->delta[l][j] >= dead ? (float)w[k] : 0.0f;
+            dst->w[l][k] = delta[j] >= dead ? (float)w[k] : 0.0f;
         }
-    rc = Q2_OK;
-out_free:
-    if (rc == Q2_ENOMEM) Q2_ERR("gptq failed: out of memory for layer %d", l);
-    free(h);
     free(w);
-    free(perm);
-    return rc;
+    return Q2_OK;
 }
 
 static void round_layer(const q2_mlp *m, int l, const q2_deltas *d, float dead, q2_mlp *dst)
@@ -192,21 +205,75 @@ static void bias_correct(const q2_mlp *m, int l, int n_img, const ptq_bufs *b, q
     }
 }
 
-static int ptq_layer(const q2_mlp *m, int l, const q2_deltas *d, q2_method method, int n_img, float dead,
+/* Sum over neurons of the variance over images of yf - yq (the output error that a bias shift
+ * cannot remove). */
+static double error_variance(const float *yf, const float *yq, int n_img, int n_out)
+{
+    double tot = 0;
+    for (int j = 0; j < n_out; j++) {
+        double s = 0, s2 = 0;
+        for (int t = 0; t < n_img; t++) {
+            double e = (double)yf[(size_t)t * n_out + j] - yq[(size_t)t * n_out + j];
+            s += e;
+            s2 += e * e;
+        }
+        tot += s2 - s * s / n_img;
+    }
+    return tot;
+}
+
+/* refine: the scale of layer l's steps from Q2_PTQ_REFINE_GRID with the least error_variance of
+ * the GPTQ-rounded layer (b->yf holds the float network's pre-activations); d->delta[l] is
+ * scaled by it and dst->w[l] rounded with it. */
+static int refine_layer(const q2_mlp *m, int l, q2_deltas *d, const double *u, const int *perm, int n_img,
+                        float dead, ptq_bufs *b, q2_mlp *dst)
+{
+    static const double grid[] = Q2_PTQ_REFINE_GRID;
+    const int n_out = m->dims[l + 1];
+    float *ds = malloc((size_t)n_out * sizeof *ds);
+    if (!ds) return Q2_ENOMEM;
+    double best = INFINITY, best_a = 1.0;
+    int rc = Q2_OK;
+    for (size_t g = 0; g < sizeof grid / sizeof grid[0] && !rc; g++) {
+        for (int j = 0; j < n_out; j++) ds[j] = (float)(d->delta[l][j] * grid[g]);
+        if ((rc = gptq_round(m, l, u, perm, ds, dead, dst))) break;
+        q2_mlp_layer_forward(dst, l, b->xq, n_img, b->yq, false);
+        double e = error_variance(b->yf, b->yq, n_img, n_out);
+        if (e < best) best = e, best_a = grid[g];
+    }
+    for (int j = 0; j < n_out && !rc; j++) d->delta[l][j] = (float)(d->delta[l][j] * best_a);
+    if (!rc) rc = gptq_round(m, l, u, perm, d->delta[l], dead, dst);
+    free(ds);
+    return rc;
+}
+
+static int ptq_layer(const q2_mlp *m, int l, q2_deltas *d, q2_method method, int n_img, float dead,
                      ptq_bufs *b, q2_mlp *dst)
 {
     const int n_out = m->dims[l + 1];
     const bool hidden = l < m->n_layers - 1;
-    if (method == Q2_METHOD_GPTQ || method == Q2_METHOD_GPTQ_BC) {
-        int rc = gptq_layer(m, l, d, b->xq, n_img, dead, dst);
-        if (rc) return rc;
-    } else {
+    const bool bc = method == Q2_METHOD_BIASCORR || method == Q2_METHOD_GPTQ_BC || method == Q2_METHOD_REFINE;
+    int rc = Q2_OK;
+    if (method == Q2_METHOD_PLAIN || method == Q2_METHOD_BIASCORR) {
         round_layer(m, l, d, dead, dst);
+    } else {
+        double *u;
+        int *perm;
+        if ((rc = gptq_prepare(b->xq, n_img, m->dims[l], l, &u, &perm))) return rc;
+        if (method == Q2_METHOD_REFINE) {
+            q2_mlp_layer_forward(m, l, b->xf, n_img, b->yf, false);
+            rc = refine_layer(m, l, d, u, perm, n_img, dead, b, dst);
+        } else {
+            rc = gptq_round(m, l, u, perm, d->delta[l], dead, dst);
+        }
+        free(u);
+        free(perm);
+        if (rc) return rc;
     }
-    if (!hidden && method != Q2_METHOD_BIASCORR && method != Q2_METHOD_GPTQ_BC) return Q2_OK;
+    if (!hidden && !bc) return Q2_OK;
     q2_mlp_layer_forward(m, l, b->xf, n_img, b->yf, false);
     q2_mlp_layer_forward(dst, l, b->xq, n_img, b->yq, false);
-    if (method == Q2_METHOD_BIASCORR || method == Q2_METHOD_GPTQ_BC) bias_correct(m, l, n_img, b, dst);
+    if (bc) bias_correct(m, l, n_img, b, dst);
     for (size_t k = 0; k < (size_t)n_img * (size_t)n_out; k++) {
         b->xf[k] = b->yf[k] > 0 ? b->yf[k] : 0.0f;
         b->xq[k] = b->yq[k] > 0 ? b->yq[k] : 0.0f;
@@ -214,7 +281,7 @@ static int ptq_layer(const q2_mlp *m, int l, const q2_deltas *d, q2_method metho
     return Q2_OK;
 }
 
-int q2_ptq_apply(const q2_mlp *m, const q2_deltas *d, q2_method method, const q2_dataset *calib,
+int q2_ptq_apply(const q2_mlp *m, q2_deltas *d, q2_method method, const q2_dataset *calib,
                  int calib_n, float dead, q2_mlp *dst)
 {
     int rc = q2_mlp_copy(dst, m);

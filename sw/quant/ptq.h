@@ -12,6 +12,10 @@
  *             H = X^T X + lambda I, X the layer's calibration inputs from the quantized earlier
  *             layers; lambda = Q2_PTQ_DAMP * mean(diag(X^T X))
  *   gptq-bc   gptq, then the bias correction above
+ *   refine    gptq-bc with each layer's steps scaled by the factor of Q2_PTQ_REFINE_GRID whose
+ *             GPTQ-rounded layer has the least output error on the calibration images (the
+ *             variance over images of float-network minus quantized-network pre-activation,
+ *             summed over neurons: what the bias correction cannot remove)
  * Calibration images are training images only (never validation or test). */
 #ifndef Q2_PTQ_H
 #define Q2_PTQ_H
@@ -21,16 +25,17 @@
 #include "quant/quant.h"
 
 #define Q2_PTQ_DAMP 0.01 /* lambda / mean(diag(X^T X)) */
+#define Q2_PTQ_REFINE_GRID {0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5} /* refine: step scales tried */
 
-typedef enum { Q2_METHOD_PLAIN, Q2_METHOD_BIASCORR, Q2_METHOD_GPTQ, Q2_METHOD_GPTQ_BC,
+typedef enum { Q2_METHOD_PLAIN, Q2_METHOD_BIASCORR, Q2_METHOD_GPTQ, Q2_METHOD_GPTQ_BC, Q2_METHOD_REFINE,
                Q2_METHOD_COUNT } q2_method;
-const char *q2_method_name(q2_method m);  /* "plain", "biascorr", "gptq", "gptq-bc" */
+const char *q2_method_name(q2_method m);  /* "plain", "biascorr", "gptq", "gptq-bc", "refine" */
 int q2_method_parse(const char *s);       /* q2_method or Q2_EARG (with a message) */
 
 /* dst (initialised here) = m with every weight on its neuron's grid (value c*delta/2, or 0 for a
  * dead neuron, delta < dead) chosen by method, and the biases of method. d: the steps
- * (q2_deltas of m's dims). calib: the first calib_n images are the calibration set. */
-int q2_ptq_apply(const q2_mlp *m, const q2_deltas *d, q2_method method, const q2_dataset *calib,
+ * (q2_deltas of m's dims); refine rescales them. calib: the first calib_n images. */
+int q2_ptq_apply(const q2_mlp *m, q2_deltas *d, q2_method method, const q2_dataset *calib,
                  int calib_n, float dead, q2_mlp *dst);
 
 /* ---- the steps, exposed for the tests ----------------------------------------------------------- */

@@ -12,8 +12,7 @@
 #include "quant/pack.h"
 
 const q2_study_pair q2_study_pairs[Q2_STUDY_N_PAIRS] = {
-    {Q2_SCOPE_GLOBAL, Q2_RULE_ACC}, {Q2_SCOPE_LAYER, Q2_RULE_OPT}, {Q2_SCOPE_LAYER, Q2_RULE_ACC},
-    {Q2_SCOPE_NEURON, Q2_RULE_ACC},
+    {Q2_SCOPE_LAYER, Q2_RULE_OPT}, {Q2_SCOPE_LAYER, Q2_RULE_ACC}, {Q2_SCOPE_NEURON, Q2_RULE_ACC},
 };
 
 /* ---- the steps of one pair ------------------------------------------------------------------------ */

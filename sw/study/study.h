@@ -78,8 +78,8 @@ int q2_study_run(const q2_study_opts *o);
 /* ---- post-training methods, bit-exact (methods.c) ---- */
 /* The scope x rule pairs the methods of ptq.h are packed for (one home: methods.c). */
 typedef struct { q2_scope scope; q2_rule rule; } q2_study_pair;
-#define Q2_STUDY_N_PAIRS 4
-extern const q2_study_pair q2_study_pairs[Q2_STUDY_N_PAIRS]; /* global/acc, layer/opt, layer/acc, neuron/acc */
+#define Q2_STUDY_N_PAIRS 3
+extern const q2_study_pair q2_study_pairs[Q2_STUDY_N_PAIRS]; /* layer/opt, layer/acc, neuron/acc */
 #define Q2_STUDY_N_METHOD_ROWS (Q2_STUDY_N_PAIRS * Q2_METHOD_COUNT)
 typedef struct {
     q2_scope scope;

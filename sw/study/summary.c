@@ -490,6 +490,8 @@ static const struct { const char *label; const char *a[4], *b[4]; } diffs[] = {
     {"gptq − plain (bit-exact, layer/acc)", {"layer", "acc", "gptq", "bit-exact"}, {"layer", "acc", "plain", "bit-exact"}},
     {"gptq − plain (bit-exact, neuron/acc)", {"neuron", "acc", "gptq", "bit-exact"}, {"neuron", "acc", "plain", "bit-exact"}},
     {"gptq-bc − gptq (bit-exact, neuron/acc)", {"neuron", "acc", "gptq-bc", "bit-exact"}, {"neuron", "acc", "gptq", "bit-exact"}},
+    {"refine − gptq-bc (bit-exact, layer/opt)", {"layer", "opt", "refine", "bit-exact"}, {"layer", "opt", "gptq-bc", "bit-exact"}},
+    {"refine − plain (bit-exact, layer/opt)", {"layer", "opt", "refine", "bit-exact"}, {"layer", "opt", "plain", "bit-exact"}},
 };
 
 static void md_pairs(FILE *f, const data_t *d, const group_t *g)
