@@ -353,7 +353,7 @@ static void band_name(char *buf, size_t n, const group_t *g, int s, const char *
 }
 
 /* The gnuplot script of every band: dir/<band>.csv -> dir/<band>.svg.tmp (renamed by the caller). */
-static void gp_bands(FILE *f, const char *dir, const group_t *g, int n_g)
+static void gp_bands(FILE *f, const char *dir, const data_t *d, const group_t *g, int n_g)
 {
     fprintf(f, "set terminal svg size 900,520 dynamic font 'sans,13' background rgb 'white'\n"
             "set encoding utf8\nset datafile separator ','\nset grid\nset xlabel 'x_{max} / σ'\n"
@@ -364,15 +364,20 @@ static void gp_bands(FILE *f, const char *dir, const group_t *g, int n_g)
             char csv[256], svg[256];
             band_name(csv, sizeof csv, &g[gi], s, "csv");
             band_name(svg, sizeof svg, &g[gi], s, "svg");
+            obs_t fl = {.scope = "float", .rule = "none", .method = "none", .engine = "float"};
+            double ft = 100 * group_ci(d, &g[gi], &fl, F_TEST).mean;
             fprintf(f, "\nset output '%s/%s.tmp'\nset title '%s (%s), %s scope, %d seeds: mean and 95 %% CI'\n",
                     dir, svg, g[gi].arch, g[gi].variant, q2_scope_name((q2_scope)s), g[gi].n);
+            fprintf(f, "set y2range [*:100]\nset arrow 1 from graph 0, second %.3f to graph 1, second %.3f nohead "
+                    "dt 4 lc rgb 'dark-green'\n", ft, ft);
             fprintf(f, "plot '%s/%s' every ::1 using 1:4:5 with filledcurves lc rgb 'blue' notitle, \\\n"
                     "  '' every ::1 using 1:3 with lines lw 2 lc rgb 'blue' title 'SQNR measured', \\\n"
                     "  '' every ::1 using 1:2 with lines lw 2 dt 2 lc rgb 'gray40' title 'SQNR theory (Laplacian)', \\\n"
                     "  '' every ::1 using 1:7:8 axes x1y2 with filledcurves lc rgb 'red' notitle, \\\n"
                     "  '' every ::1 using 1:6 axes x1y2 with lines lw 2 lc rgb 'red' title 'validation accuracy', \\\n"
                     "  '' every ::1 using 1:10:11 axes x1y2 with filledcurves lc rgb 'orange' notitle, \\\n"
-                    "  '' every ::1 using 1:9 axes x1y2 with lines lw 2 dt 3 lc rgb 'orange' title 'test accuracy'\n",
+                    "  '' every ::1 using 1:9 axes x1y2 with lines lw 2 dt 3 lc rgb 'orange' title 'test accuracy', \\\n"
+                    "  1/0 with lines dt 4 lc rgb 'dark-green' title 'float test accuracy (mean)'\n",
                     dir, csv);
         }
 }
@@ -669,7 +674,7 @@ static int write_all(const q2_summary_opts *o, const data_t *d, const group_t *g
             }
         }
     snprintf(name, sizeof name, "%s-bands.gp", o->name);
-    STAGE(name, gp_bands(f, o->out_dir, g, n_g));
+    STAGE(name, gp_bands(f, o->out_dir, d, g, n_g));
 #undef STAGE
     return rc;
 }
