@@ -41,6 +41,8 @@ docs-study: $(BEST_TXT)
 #   make docs-study-full  splice study-full-headline.md into README.md (markers study-full) and copy
 #                       the paper preset's layer-scope band to docs/img/band_paper_layer.svg; skipped
 #                       (with a note) when `make study-full` has not run.
+# The networks and their studies depend on q2mlp order-only: a rebuilt q2mlp neither retrains nor
+# restudies them (delete $(STUDY_DIR) for a clean run); each file appears only when complete.
 # Topologies: one home each. paper: the `q2mlp train` default (784-512-512-10); up5k: UP5K_ARCH of
 # rtl/boards.mk; narrow128 784-128-10; tfc 784-64-64-64-10 (FINN's TFC).
 STUDY_SEEDS            ?= 1 2 3 4 5
@@ -68,16 +70,16 @@ STUDY_RUNS := $(call study_runs,base,$(STUDY_TOPOLOGIES),$(STUDY_SEEDS)) \
 
 # One network and its study: $(1) variant, $(2) topology, $(3) seed.
 define study_run_rules
-$(STUDY_DIR)/$(1)/$(2)/s$(3)/model.mlp: $(BIN)/q2mlp | $(MNIST_DIR)/.verified
+$(STUDY_DIR)/$(1)/$(2)/s$(3)/model.mlp: | $(BIN)/q2mlp $(MNIST_DIR)/.verified
 	@mkdir -p $$(@D)
 	nice -n $(STUDY_NICE) $(BIN)/q2mlp train $$(STUDY_ARCH_$(2)) $(STUDY_VARIANT_$(1)) --epochs $(STUDY_EPOCHS) \
 	    --seed $(3) --threads 1 --quiet --train-images $(TRAIN_IMAGES) --train-labels $(TRAIN_LABELS) \
 	    --test-images $(TEST_IMAGES) --test-labels $(TEST_LABELS) -o $$@ > $$(@D)/train.log
-$(STUDY_DIR)/$(1)/$(2)/s$(3)/report/run.txt: $(STUDY_DIR)/$(1)/$(2)/s$(3)/model.mlp
+$(STUDY_DIR)/$(1)/$(2)/s$(3)/report/run.txt: $(STUDY_DIR)/$(1)/$(2)/s$(3)/model.mlp | $(BIN)/q2mlp
 	OPENBLAS_NUM_THREADS=1 nice -n $(STUDY_NICE) $(BIN)/q2mlp study --model $$< --out $$(@D) --methods \
 	    --quiet --gnuplot '' --label-topology $(2) --label-variant $(1) --label-seed $(3) \
 	    --train-images $(TRAIN_IMAGES) --train-labels $(TRAIN_LABELS) \
-	    --test-images $(TEST_IMAGES) --test-labels $(TEST_LABELS) > $$(@D)/../study.log
+	    --test-images $(TEST_IMAGES) --test-labels $(TEST_LABELS) > $(STUDY_DIR)/$(1)/$(2)/s$(3)/study.log
 endef
 STUDY_NICE ?= 10
 $(foreach t,$(STUDY_TOPOLOGIES),$(foreach s,$(STUDY_SEEDS),$(eval $(call study_run_rules,base,$(t),$(s)))))
