@@ -526,7 +526,7 @@ static void md_answers(FILE *f, const data_t *d, const group_t *g)
     q2_ci pk = peak_ci(d, g, Q2_SCOPE_LAYER, true);
     fprintf(f, "* **Does the x_max that maximises SQNR maximise accuracy?** In the layer-wise sweep, the test "
             "accuracy at the SQNR peak minus that at the validation-accuracy peak is %s points (95 %% CI, %d "
-            "seeds): %s%s.\n", ci_str(a, sizeof a, pk, 100, 2), g->n, verdict(pk),
+            "seed%s): %s%s.\n", ci_str(a, sizeof a, pk, 100, 2), g->n, g->n == 1 ? "" : "s", verdict(pk),
             pk.mean + pk.half < 0 ? ", so no: maximal SQNR costs accuracy" : "");
     obs_t lo = key("layer", "opt", "plain", "float-act"), go = key("global", "opt", "plain", "float-act");
     obs_t la = key("layer", "acc", "plain", "float-act"), ga = key("global", "acc", "plain", "float-act");
@@ -591,7 +591,8 @@ static void write_md(FILE *f, const q2_summary_opts *o, const data_t *d, const g
     md_headline(f, d, g, n_g);
     fprintf(f, "## The paper's two questions, per topology\n\n");
     for (int gi = 0; gi < n_g; gi++) {
-        fprintf(f, "### %s (%s), variant %s, %d seeds\n\n", g[gi].topo, g[gi].arch, g[gi].variant, g[gi].n);
+        fprintf(f, "### %s (%s), variant %s, %d seed%s\n\n", g[gi].topo, g[gi].arch, g[gi].variant, g[gi].n,
+                g[gi].n == 1 ? "" : "s");
         md_answers(f, d, &g[gi]);
         md_pairs(f, d, &g[gi]);
     }
@@ -643,18 +644,39 @@ static int stage(q2_outs *outs, const char *dir, const char *name, FILE *f, char
     return rc;
 }
 
-static int write_all(const q2_summary_opts *o, const data_t *d, const group_t *g, int n_g, q2_outs *outs)
-{
-    char *buf = NULL, name[300];
-    size_t len = 0;
-    FILE *f;
-    int rc = Q2_ENOMEM;
 #define STAGE(fname, body)                                                              \
     do {                                                                                \
         if (!(f = open_memstream(&buf, &len))) return Q2_ENOMEM;                        \
         body;                                                                           \
         if ((rc = stage(outs, o->out_dir, fname, f, &buf, &len))) return rc;            \
     } while (0)
+
+/* The bands of group g (one file per scope), staged in outs. */
+static int write_group_bands(const q2_summary_opts *o, const data_t *d, const group_t *g, q2_outs *outs)
+{
+    char *buf = NULL, name[300];
+    size_t len = 0;
+    FILE *f;
+    int rc = Q2_OK;
+    for (int s = 0; s < Q2_SCOPE_COUNT; s++) {
+        bool ok = true;
+        band_name(name, sizeof name, g, s, "csv");
+        STAGE(name, ok = write_band(f, d, g, s));
+        if (!ok) {
+            Q2_ERR("summary failed: the runs of %s/%s have different sweep grids", g->topo, g->variant);
+            return Q2_EFORMAT;
+        }
+    }
+    return rc;
+}
+
+/* The report files, staged in outs (<= Q2_OUTS_MAX files). */
+static int write_main(const q2_summary_opts *o, const data_t *d, const group_t *g, int n_g, q2_outs *outs)
+{
+    char *buf = NULL, name[300];
+    size_t len = 0;
+    FILE *f;
+    int rc = Q2_OK;
     snprintf(name, sizeof name, "%s.csv", o->name);
     STAGE(name, write_long(f, d));
     snprintf(name, sizeof name, "%s-headline.md", o->name);
@@ -663,19 +685,24 @@ static int write_all(const q2_summary_opts *o, const data_t *d, const group_t *g
     STAGE(name, write_summary(f, d, g, n_g));
     snprintf(name, sizeof name, "%s.md", o->name);
     STAGE(name, write_md(f, o, d, g, n_g));
-    for (int gi = 0; gi < n_g; gi++)
-        for (int s = 0; s < Q2_SCOPE_COUNT; s++) {
-            bool ok = true;
-            band_name(name, sizeof name, &g[gi], s, "csv");
-            STAGE(name, ok = write_band(f, d, &g[gi], s));
-            if (!ok) {
-                Q2_ERR("summary failed: the runs of %s/%s have different sweep grids", g[gi].topo, g[gi].variant);
-                return Q2_EFORMAT;
-            }
-        }
     snprintf(name, sizeof name, "%s-bands.gp", o->name);
     STAGE(name, gp_bands(f, o->out_dir, d, g, n_g));
+    return rc;
+}
 #undef STAGE
+
+/* Every file: the bands group by group (each group's files all or none), then the report files
+ * (all or none); a failure leaves no partial file. */
+static int write_all(const q2_summary_opts *o, const data_t *d, const group_t *g, int n_g)
+{
+    q2_outs outs;
+    int rc = Q2_OK;
+    for (int gi = 0; gi <= n_g && !rc; gi++) {
+        q2_outs_init(&outs);
+        rc = gi < n_g ? write_group_bands(o, d, &g[gi], &outs) : write_main(o, d, g, n_g, &outs);
+        if (!rc) rc = q2_outs_commit(&outs);
+        q2_outs_free(&outs);
+    }
     return rc;
 }
 
@@ -718,8 +745,6 @@ int q2_study_summary(const q2_summary_opts *o)
     }
     data_t d = {0};
     group_t *g = NULL;
-    q2_outs outs;
-    q2_outs_init(&outs);
     char path[4200];
     int rc = Q2_ENOMEM, n_g;
     if (!(d.runs = calloc((size_t)o->n_dirs, sizeof *d.runs)) || !(g = calloc(SUM_MAX_RUNS, sizeof *g))) goto out_free;
@@ -731,12 +756,10 @@ int q2_study_summary(const q2_summary_opts *o)
         goto out_free;
     }
     snprintf(path, sizeof path, "%s/x", o->out_dir);
-    if ((rc = q2_mkdir_parents(path)) || (rc = write_all(o, &d, g, n_g, &outs)) || (rc = q2_outs_commit(&outs)))
-        goto out_free;
+    if ((rc = q2_mkdir_parents(path)) || (rc = write_all(o, &d, g, n_g))) goto out_free;
     rc = plot_bands(o, g, n_g);
 out_free:
     if (rc == Q2_ENOMEM) Q2_ERR("summary failed: out of memory");
-    q2_outs_free(&outs);
     free(g);
     data_free(&d);
     return rc;
