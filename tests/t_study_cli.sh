@@ -3,7 +3,10 @@
 # ($Q2MLP): sqnr prints exactly one line "xmax=.. delta=.. D=.. sqnr_db=.." with the reference
 # values of docs/quantizer.md; bad arguments exit 1 with usage on stderr and nothing on stdout;
 # a small study run on MNIST (a 784-16-10 model trained here, 4 sweep points, 500+500 images)
-# writes every report file with the documented columns and a well-formed best.txt.
+# writes every report file with the documented columns and a well-formed best.txt; the
+# multi-seed parts: `study --methods` writes methods.csv / shape.csv / run.txt, `study-summary` of two
+# such runs writes its CSVs (contract columns), report and bands, and refuses missing or
+# malformed run directories without writing anything; `pack --method` refuses an unknown method.
 . "$(dirname "$0")/lib.sh"
 lines() { [ "$(wc -l <"$tmp/$1")" -eq "$2" ]; }         # lines out|err N
 
@@ -72,6 +75,35 @@ if [ -r "$TRI" ] && [ -r "$TEI" ]; then
             --sigma std --quiet --gnuplot /nonexistent/gnuplot >/dev/null 2>'$tmp/err2' &&
         grep -q 'not found' '$tmp/err2' && test -s '$tmp/rep2/sweep_global.csv' && test ! -e '$tmp/rep2/sweep_global.svg'"
     check "  ... with --sigma std, best.txt ends in ' sigma=std'" grep -qE ' acc_test=[01]\.[0-9]{4} sigma=std$' "$tmp/rep2/best.txt"
+
+    echo "study --methods and study-summary (two seeds of a 784-16-10 model)"
+    for s in 1 2; do
+        check "train seed $s" test "$(status "$Q2MLP" train --arch 784-16-10 --epochs 1 --limit 2000 \
+            --val 500 --seed $s --quiet --gemm own -o "$tmp/s$s.mlp")" = 0
+        check "  ... study --methods exits 0" test "$(status "$Q2MLP" study --model "$tmp/s$s.mlp" \
+            --out "$tmp/run$s" --points 4 --val 500 --test-limit 500 --quiet --gnuplot '' --methods \
+            --label-topology t16 --label-seed $s)" = 0
+    done
+    check "  ... methods.csv: header + 3 pairs x 5 methods" test "$(wc -l <"$tmp/run1/methods.csv")" -eq 16
+    check "  ... shape.csv: header + 2 layers" test "$(wc -l <"$tmp/run1/shape.csv")" -eq 3
+    check "  ... run.txt labels" grep -qx 'topology=t16 variant=base seed=1 arch=784-16-10' "$tmp/run1/run.txt"
+    check "study-summary exits 0" test "$(status "$Q2MLP" study-summary --out "$tmp/sum" --name sf \
+        --gnuplot '' "$tmp/run1" "$tmp/run2")" = 0
+    check "  ... sf.csv: contract columns" bash -c "head -1 '$tmp/sum/sf.csv' | grep -q '^topology,variant,seed,scope,rule,method,engine,xmax_over_sigma,sqnr_th_db,sqnr_exp_db,acc_val,acc_test$'"
+    check "  ... sf.csv: one row per seed and row (2 x (22 + 15))" test "$(wc -l <"$tmp/sum/sf.csv")" -eq 75
+    check "  ... sf-summary.csv: mean/CI columns, n = 2" bash -c "head -1 '$tmp/sum/sf-summary.csv' | grep -q 'acc_test_mean,acc_test_ci95$' && grep -q '^t16,base,784-16-10,layer,opt,gptq,bit-exact,2,' '$tmp/sum/sf-summary.csv'"
+    check "  ... sf.md answers both questions" bash -c "grep -q 'maximises SQNR maximise accuracy' '$tmp/sum/sf.md' && grep -q 'beat a global quantizer' '$tmp/sum/sf.md'"
+    check "  ... bands for each scope" bash -c "test -s '$tmp/sum/band_t16_global.csv' && test -s '$tmp/sum/band_t16_layer.csv' && test -s '$tmp/sum/band_t16_neuron.csv'"
+    check "study-summary of a missing directory exits 1, writes nothing" bash -c "
+        ! '$Q2MLP' study-summary --out '$tmp/sum2' '$tmp/run1' '$tmp/nonexistent' 2>'$tmp/err3' &&
+        grep -q nonexistent '$tmp/err3' && test ! -e '$tmp/sum2/study-full.csv'"
+    mkdir -p "$tmp/broken" && cp "$tmp/run1"/* "$tmp/broken/" && echo 'a,b' >> "$tmp/broken/study.csv"
+    check "study-summary of a malformed study.csv exits 1, names it" bash -c "
+        ! '$Q2MLP' study-summary --out '$tmp/sum3' '$tmp/broken' 2>'$tmp/err4' && grep -q 'study.csv' '$tmp/err4' &&
+        test ! -e '$tmp/sum3/study-full.csv'"
+    check "pack --method nope exits 1, no output" bash -c "
+        ! '$Q2MLP' pack --model '$tmp/s1.mlp' --method nope -o '$tmp/x.q2' 2>'$tmp/err5' &&
+        grep -q 'need plain, biascorr, gptq, gptq-bc or refine' '$tmp/err5' && test ! -e '$tmp/x.q2'"
 else
     echo "MNIST missing in $MNIST_DIR (make data): small run skipped"
 fi

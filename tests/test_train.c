@@ -290,10 +290,56 @@ static void test_mnist(void)
     q2_dataset_free(&all);
 }
 
+/* ---- input standardisation ------------------------------------------------------------------------ */
+#define FOLD_TOL 1e-5 /* |logit(folded, x) - logit(m, (x - mu) * inv_sd)| relative to the logit scale */
+
+static void test_standardize(void)
+{
+    /* statistics: 3 images of 2x1 pixels: pixel 0 = 0, 255, 0; pixel 1 = 51, 51, 51 */
+    uint8_t px[6] = {0, 51, 255, 51, 0, 51};
+    uint8_t lb[3] = {0, 0, 0};
+    q2_dataset d = {.n = 3, .rows = 2, .cols = 1, .images = px, .labels = lb};
+    float mu[2], isd[2];
+    q2_train_input_stats(&d, Q2_TRAIN_STD_PIXEL, mu, isd);
+    double m0 = 1.0 / 3, s0 = sqrt(1.0 / 3 - m0 * m0);
+    CHECK(fabs(mu[0] - m0) < 1e-6 && fabs(isd[0] - 1 / s0) < 1e-4 && fabs(mu[1] - 0.2) < 1e-6 &&
+          isd[1] == 1 / Q2_TRAIN_SD_FLOOR, "per-pixel mu/sd (%g, %g; %g, %g), a constant pixel gets the floor",
+          mu[0], 1 / isd[0], mu[1], 1 / isd[1]);
+    q2_train_input_stats(&d, Q2_TRAIN_STD_GLOBAL, mu, isd);
+    double gm = (1.0 + 0.6) / 6, gv = (1.0 + 3 * 0.04) / 6 - gm * gm;
+    CHECK(mu[0] == mu[1] && fabs(mu[0] - gm) < 1e-6 && fabs(isd[0] - 1 / sqrt(gv)) < 1e-4,
+          "global mu/sd: one pair (%g, %g), need (%g, %g)", mu[0], 1 / isd[0], gm, sqrt(gv));
+    /* folding: a random 20-16-4 network, logits on raw x vs standardised x */
+    int dims[3] = {20, 16, 4};
+    q2_mlp m, f;
+    if (q2_mlp_init(&m, 2, dims)) exit(2);
+    q2_train_he_init(&m, 9);
+    q2_rng r;
+    q2_rng_init(&r, 3);
+    float fm[20], fi[20], x[20], xs[20], y0[4], y1[4];
+    for (int i = 0; i < 20; i++) fm[i] = (float)q2_rng_uniform(&r), fi[i] = (float)(0.5 + 4 * q2_rng_uniform(&r));
+    for (int j = 0; j < 16; j++) m.b[0][j] = (float)q2_rng_normal(&r);
+    if (q2_mlp_copy(&f, &m)) exit(2);
+    q2_train_fold_input(&f, fm, fi);
+    double worst = 0;
+    for (int t = 0; t < 50; t++) {
+        for (int i = 0; i < 20; i++) x[i] = (float)q2_rng_uniform(&r), xs[i] = (x[i] - fm[i]) * fi[i];
+        q2_mlp_forward(&m, xs, 1, y0, NULL);
+        q2_mlp_forward(&f, x, 1, y1, NULL);
+        for (int k = 0; k < 4; k++) worst = fmax(worst, fabs(y0[k] - y1[k]) / (1 + fabs(y0[k])));
+    }
+    CHECK(worst < FOLD_TOL, "folded network on x = network on (x - mu) / sd (max rel. logit diff %.2g)", worst);
+    q2_mlp_free(&m);
+    q2_mlp_free(&f);
+    CHECK(q2_train_std_parse("global") == Q2_TRAIN_STD_GLOBAL && q2_train_std_parse("z") == Q2_EARG,
+          "standardize names parse; an unknown one is refused");
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     test_gradient();
+    test_standardize();
     test_synthetic();
     test_mnist();
     return check_summary();

@@ -10,6 +10,7 @@ int cmd_eval(int argc, char **argv);    /* cmd_train.c: .mlp; hands .q2 files to
 int cmd_eval_q2(int argc, char **argv); /* cmd_qmodel.c */
 int cmd_sqnr(int argc, char **argv);    /* cmd_study.c  */
 int cmd_study(int argc, char **argv);   /* cmd_study.c  */
+int cmd_study_summary(int argc, char **argv); /* cmd_study.c */
 int cmd_pack(int argc, char **argv);    /* cmd_qmodel.c */
 int cmd_info(int argc, char **argv);    /* cmd_qmodel.c */
 int cmd_infer(int argc, char **argv);   /* cmd_qmodel.c */

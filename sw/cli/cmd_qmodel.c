@@ -64,6 +64,9 @@ static void pack_usage(FILE *f)
         "  --best FILE        take scope, rule (and sigma) from the study's best.txt line\n"
         "                     'scope=<s> rule=<r> ...'; --scope/--rule given as well win\n"
         "  --sigma M          rms | std: the weight scale of the rules (default rms)\n"
+        "  --method M         plain | biascorr | gptq | gptq-bc | refine: how the weights are rounded to\n"
+        "                     the rule's grid and the biases corrected, on the calibration images\n"
+        "                     (default plain; docs/quantizer.md)\n"
         "  --lanes L          lanes of the image: power of two 4..256 (default %d)\n"
         "  --images F, --labels F   training IDX files (default $MNIST_DIR/train-*)\n"
         "  --val N            the last N training images are validation (default %d); they are used\n"
@@ -103,6 +106,7 @@ static int pack_write(const q2_qmodel *q, const char *out, const q2_mlp *qf, con
 typedef struct {
     const char *model, *out, *best, *images, *labels, *save_float;
     int scope, rule, sigma;   /* q2_scope, q2_rule, q2_sigma_mode, or -1: not given */
+    int method;               /* q2_method */
     long lanes, n_val, calib;
     double pct;               /* or Q2_CALIB_PCT_AUTO */
     bool quiet;
@@ -122,6 +126,7 @@ static int pack_parse(int argc, char **argv, pack_cli *c)
         else if (q2_opt_val(argc, argv, &i, "--scope", &v)) rc = c->scope = q2_scope_parse(v);
         else if (q2_opt_val(argc, argv, &i, "--rule", &v)) rc = c->rule = q2_rule_parse(v);
         else if (q2_opt_val(argc, argv, &i, "--sigma", &v)) rc = c->sigma = q2_sigma_parse(v);
+        else if (q2_opt_val(argc, argv, &i, "--method", &v)) rc = c->method = q2_method_parse(v);
         else if (q2_opt_val(argc, argv, &i, "--best", &v)) c->best = v;
         else if (q2_opt_val(argc, argv, &i, "--lanes", &v))
             rc = q2_parse_long(a, v, Q2_LANES_MIN, Q2_LANES_MAX, &c->lanes);
@@ -166,6 +171,7 @@ static int pack_options(const pack_cli *c, q2_pack_opts *o)
     if (c->sigma >= 0) o->qopts.sigma = (q2_sigma_mode)c->sigma;
     o->qopts.progress = !c->quiet;
     o->lanes = (int)c->lanes;
+    o->method = (q2_method)c->method;
     o->calib_n = (int)c->calib;
     o->calib_pct = c->pct;
     return Q2_OK;
@@ -175,9 +181,9 @@ static int pack_options(const pack_cli *c, q2_pack_opts *o)
 static void pack_details(const pack_cli *c, const q2_pack_opts *o, const q2_pack_report *rep,
                          int n_layers, double seconds)
 {
-    fprintf(stderr, "pack: %s -> %s, %s scope, rule %s, sigma %s, lanes %d, %.1f s\n", c->model, c->out,
-            q2_scope_name(o->scope), q2_rule_name(o->rule), q2_sigma_name(o->qopts.sigma), o->lanes,
-            seconds);
+    fprintf(stderr, "pack: %s -> %s, %s scope, rule %s, sigma %s, method %s, lanes %d, %.1f s\n", c->model,
+            c->out, q2_scope_name(o->scope), q2_rule_name(o->rule), q2_sigma_name(o->qopts.sigma),
+            q2_method_name(o->method), o->lanes, seconds);
     for (int k = 0; k < rep->n_cand; k++)
         fprintf(stderr, "pack: calib-pct auto: %8.3f -> validation %.2f%%%s\n", rep->cand_pct[k],
                 100 * rep->cand_acc[k], rep->cand_pct[k] == rep->pct ? "  <- chosen" : "");
@@ -217,10 +223,11 @@ static int pack_run(const pack_cli *c, q2_pack_opts *o)
     if ((rc = pack_write(&q, c->out, &qf, c->save_float))) goto out_q;
     if (!c->quiet) pack_details(c, o, &rep, m.n_layers, q2_now() - t0);
     printf("model=%s bytes=%zu crc=0x%08" PRIX32 " scope=%s rule=%s sigma=%s lanes=%d calib_n=%d "
-           "calib_pct=%g val_acc_int=%.2f val_acc_float=%.2f bias_sat=%d m_sat=%d dead=%d\n",
+           "calib_pct=%g val_acc_int=%.2f val_acc_float=%.2f bias_sat=%d m_sat=%d dead=%d method=%s\n",
            c->out, q.image_len, q.crc, q2_scope_name(o->scope), q2_rule_name(o->rule),
            q2_sigma_name(o->qopts.sigma), o->lanes, cal.n < o->calib_n ? cal.n : o->calib_n, rep.pct,
-           100 * rep.val_acc_int, 100 * rep.val_acc_float, rep.n_bias_sat, rep.n_m_sat, rep.n_dead);
+           100 * rep.val_acc_int, 100 * rep.val_acc_float, rep.n_bias_sat, rep.n_m_sat, rep.n_dead,
+           q2_method_name(o->method));
 out_q:
     q2_qmodel_free(&q);
     q2_mlp_free(&qf);

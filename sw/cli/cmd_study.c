@@ -88,6 +88,10 @@ static void study_usage(FILE *f)
         "  --test-images F    default $MNIST_DIR/t10k-images-idx3-ubyte\n"
         "  --test-labels F    default $MNIST_DIR/t10k-labels-idx1-ubyte\n"
         "  --gnuplot PROG     plotting program (default $GNUPLOT or gnuplot; '' for no plots)\n"
+        "  --methods          also pack every post-training method (plain, biascorr, gptq, gptq-bc,\n"
+        "                     refine) bit-exactly for layer/opt, layer/acc, neuron/acc (methods.csv)\n"
+        "  --label-topology S, --label-variant S, --label-seed S   labels in run.txt (multi-seed\n"
+        "                     study, `make study-full`)\n"
         "  --quiet            no progress on stderr\n",
         Q2_SWEEP_POINTS, Q2_SWEEP_LO, Q2_SWEEP_HI, Q2_VAL_DEFAULT);
 }
@@ -116,6 +120,14 @@ int cmd_study(int argc, char **argv)
             return Q2_EXIT_OK;
         } else if (!strcmp(a, "--quiet")) {
             o.progress = false;
+        } else if (!strcmp(a, "--methods")) {
+            o.methods = true;
+        } else if (q2_opt_val(argc, argv, &i, "--label-topology", &v)) {
+            o.labels.topology = v;
+        } else if (q2_opt_val(argc, argv, &i, "--label-variant", &v)) {
+            o.labels.variant = v;
+        } else if (q2_opt_val(argc, argv, &i, "--label-seed", &v)) {
+            o.labels.seed = v;
         } else if (q2_opt_val(argc, argv, &i, "--model", &v)) {
             o.model = v;
         } else if (q2_opt_val(argc, argv, &i, "--out", &v)) {
@@ -164,4 +176,53 @@ int cmd_study(int argc, char **argv)
         return q2_exit_code(rc);
     }
     return q2_exit_code(q2_study_run(&o));
+}
+
+/* ---- study-summary ------------------------------------------------------------------------------ */
+static void summary_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: q2mlp study-summary [options] RUN_DIR...\n"
+        "Combine the reports of `q2mlp study --methods` (one per trained network: topology, variant\n"
+        "and seed from its run.txt) into mean +- 95%% CI over seeds (Student t), paired differences\n"
+        "and bands (the multi-seed study, `make study-full`; docs/quantizer.md).\n\n"
+        "  --out DIR          output directory (default build/report)\n"
+        "  --name N           file stem (default study-full): N.csv, N-summary.csv, N.md,\n"
+        "                     N-bands.gp, band_<topology>[-<variant>]_<scope>.{csv,svg}\n"
+        "  --command S        the command named in N.md as the one that made it\n"
+        "  --gnuplot PROG     plotting program (default $GNUPLOT or gnuplot; '' for no plots)\n");
+}
+
+int cmd_study_summary(int argc, char **argv)
+{
+    q2_summary_opts o = {.out_dir = "build/report", .name = "study-full", .gnuplot = getenv("GNUPLOT")};
+    if (!o.gnuplot || !*o.gnuplot) o.gnuplot = "gnuplot";
+    const char **dirs = calloc((size_t)argc, sizeof *dirs), *v;
+    int rc = dirs ? Q2_OK : Q2_ENOMEM;
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            summary_usage(stdout);
+            free(dirs);
+            return Q2_EXIT_OK;
+        } else if (q2_opt_val(argc, argv, &i, "--out", &v)) o.out_dir = v;
+        else if (q2_opt_val(argc, argv, &i, "--name", &v)) o.name = v;
+        else if (q2_opt_val(argc, argv, &i, "--command", &v)) o.command = v;
+        else if (q2_opt_val(argc, argv, &i, "--gnuplot", &v)) o.gnuplot = v;
+        else if (a[0] == '-') rc = Q2_OPT_UNKNOWN(a);
+        else dirs[o.n_dirs++] = a;
+    }
+    if (!rc && o.n_dirs == 0) {
+        Q2_ERR("parse arguments failed: no run directories");
+        rc = Q2_EARG;
+    }
+    if (rc) {
+        summary_usage(stderr);
+        free(dirs);
+        return q2_exit_code(rc);
+    }
+    o.dirs = dirs;
+    rc = q2_study_summary(&o);
+    free(dirs);
+    return q2_exit_code(rc);
 }

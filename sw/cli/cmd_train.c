@@ -34,6 +34,10 @@ static void train_usage(FILE *f)
         "  --schedule S        cosine (default: decays to 0 over the run) or const\n"
         "  --momentum X        SGD momentum / Adam beta1 (default 0.9)\n"
         "  --dropout P         drop probability on hidden units (default 0.2)\n"
+        "  --standardize S     none (default) | global | pixel: train on (x - mu) / sd (training-set\n"
+        "                      statistics), folded into layer 0 at the end: the .mlp takes pixel/255\n"
+        "  --recipe keras      plain SGD lr 0.01, no momentum, const rate, batch 32, no dropout (the\n"
+        "                      paper's likely Keras defaults); options after it override it\n"
         "  --seed N            init, shuffle and dropout seed (default 1)\n"
         "  --train-images F    default $MNIST_DIR/train-images-idx3-ubyte (MNIST_DIR: data/mnist)\n"
         "  --train-labels F    default $MNIST_DIR/train-labels-idx1-ubyte\n"
@@ -78,6 +82,16 @@ static bool train_parse_hyper(int argc, char **argv, int *i, q2_train_opts *o, b
         *rc = q2_parse_float(a, v, 0.0, 0.9999, &o->momentum);
     } else if (q2_opt_val(argc, argv, i, "--dropout", &v)) {
         *rc = q2_parse_float(a, v, 0.0, 0.95, &o->dropout);
+    } else if (q2_opt_val(argc, argv, i, "--standardize", &v)) {
+        if ((x = q2_train_std_parse(v)) < 0) *rc = (int)x; else o->standardize = (q2_train_std)x;
+    } else if (q2_opt_val(argc, argv, i, "--recipe", &v)) {
+        if (strcmp(v, "keras")) {
+            Q2_ERR("parse --recipe failed: '%s', need keras", v);
+            *rc = Q2_EARG;
+        } else {
+            q2_train_recipe_keras(o);
+            *lr_set = true;
+        }
     } else if (q2_opt_val(argc, argv, i, "--seed", &v)) {
         char *end;
         o->seed = strtoull(v, &end, 0);
@@ -171,10 +185,11 @@ static void train_summary(const train_cli *c, const q2_mlp *m, const q2_train_re
            100.0 * res->best_val_acc);
     if (has_test) printf(" test_acc=%.2f", 100.0 * test_acc);
     else printf(" test_acc=none");
-    printf(" train_s=%.1f train_img_s=%.0f train_img_cpu_s=%.0f opt=%s lr=%g batch=%d dropout=%g seed=%llu gemm=%s threads=%d"
+    printf(" train_s=%.1f train_img_s=%.0f train_img_cpu_s=%.0f opt=%s lr=%g batch=%d dropout=%g standardize=%s seed=%llu gemm=%s threads=%d"
            " n_train=%d n_val=%d selected_on=val model=%s\n", res->train_s, res->images / res->step_s,
            res->images / res->step_cpu_s,
-           q2_train_optimizer_name(o->opt), o->lr, o->batch, o->dropout, (unsigned long long)o->seed,
+           q2_train_optimizer_name(o->opt), o->lr, o->batch, o->dropout, q2_train_std_name(o->standardize),
+           (unsigned long long)o->seed,
            q2_gemm_engine_name(q2_gemm_get_engine()), q2_gemm_get_threads(), n_train, n_val, c->out);
     if (has_test && o->progress)
         fprintf(stderr, "train: test_acc is report-only: the model was selected on the validation set\n");

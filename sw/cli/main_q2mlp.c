@@ -14,6 +14,7 @@ static const struct {
     {"eval",   cmd_eval,   "accuracy of a .mlp (float) or .q2 (bit-exact integer) model"},
     {"sqnr",   cmd_sqnr,   "theoretical SQNR of the 2-bit uniform quantizer, unit-variance Laplacian"},
     {"study",  cmd_study,  "support-region study: scopes x rules, sweeps, CSV/Markdown/SVG report"},
+    {"study-summary", cmd_study_summary, "multi-seed study: mean/CI over seeds, paired differences, bands"},
     {"pack",   cmd_pack,   "quantize a .mlp to 2-bit codes and write a .q2 model image"},
     {"info",   cmd_info,   "print the header, sizes and CRC of a .q2 model image"},
     {"infer",  cmd_infer,  "bit-exact logits and class of one image"},
@@ -28,7 +29,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: q2mlp <command> [options]   (q2mlp <command> --help for its options)\n\ncommands:\n");
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
+        fprintf(f, "  %-13s %s\n", cmds[i].name, cmds[i].summary);
     fprintf(f, "\nexit codes: 0 ok, 1 usage or bad input file, 2 device, 3 mismatch, 4 internal\n");
 }
 

@@ -53,6 +53,69 @@ int q2_train_schedule_parse(const char *s)
     return Q2_EARG;
 }
 
+static const char *const std_names[Q2_TRAIN_STD_COUNT] = {"none", "global", "pixel"};
+const char *q2_train_std_name(q2_train_std s) { return (unsigned)s < Q2_TRAIN_STD_COUNT ? std_names[s] : "?"; }
+
+int q2_train_std_parse(const char *s)
+{
+    for (int i = 0; i < Q2_TRAIN_STD_COUNT; i++)
+        if (!strcmp(s, std_names[i])) return i;
+    Q2_ERR("parse standardize failed: '%s', need none, global or pixel", s);
+    return Q2_EARG;
+}
+
+void q2_train_recipe_keras(q2_train_opts *o)
+{
+    o->opt = Q2_TRAIN_OPT_SGD;
+    o->lr = 0.01f;
+    o->momentum = 0.0f;
+    o->schedule = Q2_TRAIN_LR_CONST;
+    o->batch = 32;
+    o->dropout = 0.0f;
+}
+
+/* ---- input standardisation ------------------------------------------------------------------- */
+void q2_train_input_stats(const q2_dataset *d, q2_train_std s, float *mu, float *inv_sd)
+{
+    const int n_in = d->rows * d->cols;
+    for (int i = 0; i < n_in; i++) mu[i] = 0.0f, inv_sd[i] = 1.0f;
+    if (s == Q2_TRAIN_STD_NONE || d->n < 1) return;
+    double *s1 = calloc((size_t)n_in, sizeof *s1), *s2 = calloc((size_t)n_in, sizeof *s2);
+    if (!s1 || !s2) goto out_free; /* tiny; on failure no standardisation (a valid model still) */
+    for (size_t k = 0; k < (size_t)d->n * (size_t)n_in; k++) {
+        double x = d->images[k] / 255.0;
+        s1[k % (size_t)n_in] += x;
+        s2[k % (size_t)n_in] += x * x;
+    }
+    double g1 = 0, g2 = 0, n = d->n;
+    for (int i = 0; i < n_in; i++) g1 += s1[i], g2 += s2[i];
+    for (int i = 0; i < n_in; i++) {
+        double m = s == Q2_TRAIN_STD_GLOBAL ? g1 / (n * n_in) : s1[i] / n;
+        double v = s == Q2_TRAIN_STD_GLOBAL ? g2 / (n * n_in) - m * m : s2[i] / n - m * m;
+        double sd = sqrt(v > 0 ? v : 0);
+        if (s == Q2_TRAIN_STD_PIXEL && sd < Q2_TRAIN_SD_FLOOR) sd = Q2_TRAIN_SD_FLOOR;
+        mu[i] = (float)m;
+        inv_sd[i] = sd > 0 ? (float)(1.0 / sd) : 1.0f;
+    }
+out_free:
+    free(s1);
+    free(s2);
+}
+
+void q2_train_fold_input(q2_mlp *m, const float *mu, const float *inv_sd)
+{
+    const int n_in = m->dims[0];
+    for (int j = 0; j < m->dims[1]; j++) {
+        float *w = m->w[0] + (size_t)j * n_in;
+        double shift = 0;
+        for (int i = 0; i < n_in; i++) {
+            shift += (double)w[i] * mu[i] * inv_sd[i];
+            w[i] *= inv_sd[i];
+        }
+        m->b[0][j] = (float)(m->b[0][j] - shift);
+    }
+}
+
 static int check_opts(const q2_train_opts *o)
 {
     const char *bad = NULL;
@@ -82,7 +145,9 @@ void q2_train_he_init(q2_mlp *m, uint64_t seed)
 /* ---- trainer state ---------------------------------------------------------------------------- */
 typedef struct {
     int L, B, wmax;
+    bool std;                          /* standardise the inputs (mu, inv_sd) */
     float *x;                          /* (B, dims[0]) scaled input batch */
+    float *mu, *inv_sd;                /* (dims[0]) input standardisation (q2_train_input_stats) */
     int *y;                            /* (B) labels */
     int *order;                        /* (n_train) shuffled example indices */
     float *act[Q2_MAX_LAYERS];        /* act[l]: (B, dims[l+1]); hidden: after ReLU+dropout; last: logits */
@@ -98,6 +163,8 @@ typedef struct {
 static void trainer_free(trainer *t)
 {
     free(t->x);
+    free(t->mu);
+    free(t->inv_sd);
     free(t->y);
     free(t->order);
     free(t->g[0]);
@@ -122,6 +189,8 @@ static int trainer_init(trainer *t, const q2_mlp *m, int n_train, const q2_train
     for (int l = 0; l <= t->L; l++) t->wmax = m->dims[l] > t->wmax ? m->dims[l] : t->wmax;
     size_t B = (size_t)t->B;
     bool ok = (t->x = malloc(sizeof(float) * B * m->dims[0])) && (t->y = malloc(sizeof(int) * B)) &&
+              (t->mu = malloc(sizeof(float) * (size_t)m->dims[0])) &&
+              (t->inv_sd = malloc(sizeof(float) * (size_t)m->dims[0])) &&
               (t->order = malloc(sizeof(int) * (size_t)n_train)) &&
               (t->g[0] = malloc(sizeof(float) * B * t->wmax)) &&
               (t->g[1] = malloc(sizeof(float) * B * t->wmax));
@@ -294,6 +363,8 @@ typedef struct {
     long total_steps, step; // step: updates done so far
     bool tty;              // redraw a progress line in place
     double t0, last_draw;  // q2_now() at the start and at the last redraw
+    const trainer *t;      // its input standardisation
+    q2_mlp *folded;        // scratch for the folded model when standardising, else NULL
 } train_loop;
 
 static void shuffle(int *order, int n, q2_rng *rng)
@@ -310,7 +381,10 @@ static void load_batch(trainer *t, const q2_dataset *train, int r0, int n, int n
 {
     for (int i = 0; i < n; i++) {
         int e = t->order[r0 + i];
-        q2_mlp_scale_pixels(train->images + (size_t)e * n_in, (size_t)n_in, t->x + (size_t)i * n_in);
+        float *x = t->x + (size_t)i * n_in;
+        q2_mlp_scale_pixels(train->images + (size_t)e * n_in, (size_t)n_in, x);
+        if (t->std)
+            for (int k = 0; k < n_in; k++) x[k] = (x[k] - t->mu[k]) * t->inv_sd[k];
         t->y[i] = train->labels[e];
     }
 }
@@ -363,12 +437,20 @@ static void copy_params(q2_mlp *dst, const q2_mlp *src)
     }
 }
 
+/* The accuracy on d of m (trained on standardised inputs) folded into scratch (m's dims). */
+static double folded_accuracy(const q2_mlp *m, q2_mlp *scratch, const trainer *t, const q2_dataset *d)
+{
+    copy_params(scratch, m);
+    q2_train_fold_input(scratch, t->mu, t->inv_sd);
+    return q2_mlp_accuracy(scratch, d);
+}
+
 /* After epoch ep: validate, record, keep the best weights in *best, print the epoch line. */
 static int end_epoch(const q2_mlp *m, const q2_dataset *val, const train_loop *lp, int ep, double loss_sum,
                      int n_train, q2_mlp *best, q2_train_result *res)
 {
     const q2_train_opts *o = lp->o;
-    double acc = q2_mlp_accuracy(m, val);
+    double acc = lp->folded ? folded_accuracy(m, lp->folded, lp->t, val) : q2_mlp_accuracy(m, val);
     if (acc < 0) return (int)acc;
     res->loss[ep] = loss_sum / n_train;
     res->val_acc[ep] = acc;
@@ -401,11 +483,14 @@ int q2_train_mlp(q2_mlp *m, const q2_dataset *train, const q2_dataset *val, cons
     if ((rc = check_opts(o)) || (rc = check_data(m, train, "training")) || (rc = check_data(m, val, "validation")))
         return rc;
     trainer t;
-    q2_mlp best;
+    q2_mlp best, folded = {0};
     if ((rc = trainer_init(&t, m, train->n, o))) return rc;
     if ((rc = q2_mlp_copy(&best, m))) goto out_trainer;
+    t.std = o->standardize != Q2_TRAIN_STD_NONE;
+    q2_train_input_stats(train, o->standardize, t.mu, t.inv_sd);
+    if (t.std && (rc = q2_mlp_copy(&folded, m))) goto out_best;
 
-    train_loop lp = {.o = o};
+    train_loop lp = {.o = o, .t = &t, .folded = t.std ? &folded : NULL};
     q2_rng_init(&lp.rng, o->seed ^ 0x5eedda7a5eedda7aull); /* a stream apart from q2_train_he_init's */
     lp.steps_per_epoch = (train->n + t.B - 1) / t.B;
     lp.total_steps = (long)lp.steps_per_epoch * o->epochs;
@@ -418,9 +503,11 @@ int q2_train_mlp(q2_mlp *m, const q2_dataset *train, const q2_dataset *val, cons
     }
     if (lp.tty) q2_progress_done();
     copy_params(m, &best); /* keep the best epoch's weights */
+    if (t.std) q2_train_fold_input(m, t.mu, t.inv_sd); /* a plain MLP on pixel/255 again */
     res->train_s = q2_now() - lp.t0;
 out_best:
     if (rc && lp.tty) q2_progress_done();
+    q2_mlp_free(&folded);
     q2_mlp_free(&best);
 out_trainer:
     trainer_free(&t);

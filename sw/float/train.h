@@ -17,6 +17,12 @@
 
 typedef enum { Q2_TRAIN_OPT_SGD, Q2_TRAIN_OPT_ADAM } q2_train_optimizer;
 typedef enum { Q2_TRAIN_LR_CONST, Q2_TRAIN_LR_COSINE } q2_train_schedule;
+/* Input standardisation during training: x' = (x - mu) / sd with mu, sd of x = pixel/255 over the
+ * training images, one pair for all pixels (global) or per pixel (sd floored at
+ * Q2_TRAIN_SD_FLOOR); folded into layer 0 when training ends (q2_train_fold_input), so the
+ * model file stays a plain MLP on pixel/255. */
+typedef enum { Q2_TRAIN_STD_NONE, Q2_TRAIN_STD_GLOBAL, Q2_TRAIN_STD_PIXEL, Q2_TRAIN_STD_COUNT } q2_train_std;
+#define Q2_TRAIN_SD_FLOOR 0.1f /* per-pixel sd below this (in pixel/255 units) counts as this */
 
 typedef struct {
     int epochs;               /* 1..Q2_TRAIN_MAX_EPOCHS */
@@ -27,6 +33,7 @@ typedef struct {
     float momentum;           /* SGD momentum, or Adam beta1 */
     float beta2, eps;         /* Adam */
     float dropout;            /* drop probability on hidden activations, 0 <= p < 1 */
+    q2_train_std standardize; /* input standardisation (default none) */
     uint64_t seed;            /* init, shuffling, dropout */
     bool progress;            /* q2_progress lines on stderr */
 } q2_train_opts;
@@ -48,6 +55,17 @@ void q2_train_opts_default(q2_train_opts *o);
 const char *q2_train_optimizer_name(q2_train_optimizer o);  /* "sgd", "adam" */
 int  q2_train_optimizer_parse(const char *s);            /* q2_train_optimizer or Q2_EARG */
 int  q2_train_schedule_parse(const char *s);             /* q2_train_schedule or Q2_EARG */
+const char *q2_train_std_name(q2_train_std s);           /* "none", "global", "pixel" */
+int  q2_train_std_parse(const char *s);                  /* q2_train_std or Q2_EARG */
+/* The "keras" recipe (closer to the paper's likely Keras defaults): plain SGD, lr 0.01, no
+ * momentum, constant rate, batch 32, no dropout; epochs and seed are left as they are. */
+void q2_train_recipe_keras(q2_train_opts *o);
+
+/* mu, inv_sd (n_in each) of mode s over the images of d (x = pixel/255); none: 0 and 1. */
+void q2_train_input_stats(const q2_dataset *d, q2_train_std s, float *mu, float *inv_sd);
+/* Fold x' = (x - mu) * inv_sd into layer 0 of m: w_ji *= inv_sd_i, b_j -= sum_i w_ji mu_i inv_sd_i
+ * (in double), so that m on x computes what it computed on x'. */
+void q2_train_fold_input(q2_mlp *m, const float *mu, const float *inv_sd);
 
 /* CPU seconds (user + system, all threads) used by this process so far. */
 double q2_train_cpu_seconds(void);

@@ -156,7 +156,7 @@ static int check_opts(const q2_mlp *m, const q2_pack_opts *o)
         Q2_ERR("pack failed: calibration percentile is %g, need (0, 100] or auto", o->calib_pct);
         return Q2_EARG;
     }
-    if (!o->val && (o->calib_pct == Q2_CALIB_PCT_AUTO || o->rule == Q2_RULE_ACC)) {
+    if (!o->val && (o->calib_pct == Q2_CALIB_PCT_AUTO || (o->rule == Q2_RULE_ACC && !o->deltas))) {
         Q2_ERR("pack failed: %s needs a validation set",
                o->rule == Q2_RULE_ACC ? "rule acc" : "--calib-pct auto");
         return Q2_EARG;
@@ -196,6 +196,8 @@ static double int_accuracy(const q2_qmodel *q, const q2_dataset *d)
     return acc;
 }
 
+double q2_pack_accuracy(const q2_qmodel *q, const q2_dataset *d) { return int_accuracy(q, d); }
+
 /* Step 1. quantize: deltas per neuron (*d) and the float model *qf; in the neuron scope the last layer
  * takes its layer-wise step so that all logits share one unit (docs/arithmetic.md). On failure
  * nothing is kept. */
@@ -204,6 +206,13 @@ static int pack_quantize(const q2_mlp *m, const q2_pack_opts *o, q2_mlp *qf, q2_
     const int L = m->n_layers;
     q2_mlp tmp;
     q2_deltas d_last;
+    if (o->deltas) { /* given: qf a copy of m (pack_codes sets its weights), d a copy of them */
+        int rc = q2_mlp_copy(qf, m);
+        if (!rc && (rc = q2_deltas_init(d, m))) q2_mlp_free(qf);
+        for (int l = 0; !rc && l < L; l++)
+            memcpy(d->delta[l], o->deltas->delta[l], (size_t)m->dims[l + 1] * sizeof(float));
+        return rc;
+    }
     int rc = q2_quantize_mlp_ex(m, o->scope, o->rule, &o->qopts, o->val, qf, d, NULL);
     if (rc) return rc;
     if (o->scope == Q2_SCOPE_NEURON) {
@@ -275,13 +284,21 @@ int q2_pack_mlp(const q2_mlp *m, const q2_pack_opts *o, q2_qmodel *q, q2_mlp *qf
     float *acts[Q2_MAX_LAYERS] = {0};
     if ((rc = pack_quantize(m, o, &qf, &d))) return rc;
 
+    /* 1b. the method: weights on the grid of d and biases (plain: m itself is rounded below) */
+    q2_mlp mp;
+    int n_cal = o->calib_n < o->calib->n ? o->calib_n : o->calib->n;
+    if (o->method != Q2_METHOD_PLAIN) {
+        if ((rc = q2_ptq_apply(m, &d, o->method, o->calib, n_cal, Q2_DELTA_DEAD, &mp))) goto out_quant;
+        m = &mp;
+    }
+
     /* 2. codes, and the float model with exactly these weights */
     if ((rc = q2_qmodel_init(q, L, m->dims, o->lanes))) goto out_quant;
     q->scope = (int)o->scope;
     pack_codes(m, &d, q, &qf, rep);
+    for (int l = 0; l < L; l++) memcpy(qf.b[l], m->b[l], (size_t)m->dims[l + 1] * sizeof(float));
 
     /* 3. calibrate on the first calib_n training images */
-    int n_cal = o->calib_n < o->calib->n ? o->calib_n : o->calib->n;
     if ((rc = calibrate(&qf, o->calib, n_cal, acts))) goto out_q;
 
     /* 4. bias / M / S for the percentile, or for each candidate (auto) */
@@ -310,6 +327,7 @@ out_q:
     q2_qmodel_free(q);
 out_quant:
     for (int l = 0; l < Q2_MAX_LAYERS; l++) free(acts[l]);
+    if (m == &mp) q2_mlp_free(&mp);
     q2_mlp_free(&qf);
     q2_deltas_free(&d);
     return rc;

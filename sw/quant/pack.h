@@ -8,6 +8,7 @@
 #include "base/idx.h"
 #include "float/mlp.h"
 #include "qmodel/qmodel.h"
+#include "quant/ptq.h"
 #include "quant/quant.h"
 
 #define Q2_CALIB_N_DEFAULT   5000   /* calibration images: the first N training images */
@@ -21,12 +22,15 @@
 typedef struct {
     q2_scope scope;
     q2_rule rule;
+    q2_method method;             /* ptq.h: which level each weight takes, and the biases */
     q2_quant_opts qopts;          /* sigma convention and sweep of the rules (quant.h) */
     int lanes;                    /* L of the image */
     int calib_n;                  /* use the first calib_n images of calib */
     double calib_pct;             /* (0, 100], or Q2_CALIB_PCT_AUTO */
     const q2_dataset *calib;      /* training images: calibration (never validation or test) */
     const q2_dataset *val;        /* validation: rule acc and --calib-pct auto; may be NULL otherwise */
+    const q2_deltas *deltas;      /* NULL: the steps of scope and rule; else these steps (m's dims,
+                                   * neuron scope: one step for the last layer), scope/rule unused */
 } q2_pack_opts;
 void q2_pack_opts_default(q2_pack_opts *o);
 
@@ -51,6 +55,9 @@ typedef struct {
  * (initialised here) the float network with exactly the packed 2-bit weights c*delta/2 and the
  * original biases: the "float-activation 2-bit" model the integer model is compared with. */
 int q2_pack_mlp(const q2_mlp *m, const q2_pack_opts *o, q2_qmodel *q, q2_mlp *qf, q2_pack_report *rep);
+
+/* Bit-exact top-1 accuracy of q on d (the fast integer path); < 0 on error. */
+double q2_pack_accuracy(const q2_qmodel *q, const q2_dataset *d);
 
 /* ---- the steps, exposed for the tests ------------------------------------------------------------ */
 /* M / 2^S ~ r: the largest S in [1, 40] with M = round(r 2^S) <= 65535; r = 0 -> (0, 1);

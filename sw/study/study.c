@@ -337,6 +337,8 @@ typedef struct {
     int n_rows;
     q2_sweep_point *sweep[Q2_SCOPE_COUNT]; /* each (o->q.points) */
     layer_stats ls[Q2_MAX_LAYERS];       /* (m->n_layers) */
+    q2_method_row *mrows;                /* (n_mrows) bit-exact methods (o->methods), or NULL */
+    int n_mrows;
     int n_val, n_test;
     double seconds;
 } report;
@@ -816,6 +818,28 @@ static int study_measure_all(const q2_study_opts *o, const q2_mlp *m, const q2_d
     return Q2_OK;
 }
 
+/* The bit-exact method rows r->mrows (allocated here): calibration on the training images
+ * before the validation ones. */
+static int study_methods(const q2_study_opts *o, const q2_mlp *m, const q2_dataset *train,
+                         const q2_dataset *val, const q2_dataset *tst, report *r)
+{
+    q2_dataset cal = q2_dataset_slice(train, 0, train->n - o->n_val);
+    if (cal.n < 1) {
+        Q2_ERR("study failed: no training images left for calibration besides the %d validation ones", o->n_val);
+        return Q2_EARG;
+    }
+    if (!(r->mrows = calloc(Q2_STUDY_N_METHOD_ROWS, sizeof *r->mrows))) {
+        Q2_ERR("study failed: out of memory for the method rows");
+        return Q2_ENOMEM;
+    }
+    const q2_sweep_point *sw[Q2_SCOPE_COUNT];
+    for (int s = 0; s < Q2_SCOPE_COUNT; s++) sw[s] = r->sweep[s];
+    q2_study_data data = {&cal, val, tst};
+    int rc = q2_study_methods(m, sw, &o->q, &data, r->mrows, o->progress);
+    if (!rc) r->n_mrows = Q2_STUDY_N_METHOD_ROWS;
+    return rc;
+}
+
 /* The table, the sweep peaks and the best row on stdout. */
 static void study_print(const report *r)
 {
@@ -828,6 +852,12 @@ static void study_print(const report *r)
         printf("sweep %-6s SQNR_exp peak at x_max/sigma %.2f (%.3f dB), acc_val peak at %.2f "
                "(%.4f)\n", q2_scope_name((q2_scope)s), p[is].ratio, p[is].sqnr_exp_db,
                p[ia].ratio, p[ia].acc_val);
+    }
+    for (int i = 0; i < r->n_mrows; i++) {
+        const q2_method_row *x = &r->mrows[i];
+        printf("method %-8s %-6s %-6s %9.4f SQNR_exp %7.3f bit-exact acc_val %.4f acc_test %.4f\n",
+               q2_method_name(x->method), q2_scope_name(x->scope), q2_rule_name(x->rule), x->xmax_over_sigma,
+               x->sqnr_exp_db, x->acc_val, x->acc_test);
     }
     printf("best on validation: scope=%s rule=%s acc_val=%.4f acc_test=%.4f (float test %.4f)\n",
            row_scope(&rows[bi]), row_rule(&rows[bi]), rows[bi].acc_val, rows[bi].acc_test,
@@ -850,6 +880,7 @@ static int study_write(const report *r, q2_outs *outs)
     }
     snprintf(path, sizeof path, "%s/study.md", o->out_dir);
     if ((rc = write_md(outs, path, r))) return rc;
+    if ((rc = q2_study_write_extras(outs, o->out_dir, r->mrows, r->n_mrows, r->m, &o->labels))) return rc;
     q2_best best = {rows[bi].scope, (q2_rule)rows[bi].rule, o->q.sigma, rows[bi].acc_val,
                     rows[bi].acc_test};
     snprintf(path, sizeof path, "%s/best.txt", o->out_dir);
@@ -887,6 +918,7 @@ int q2_study_run(const q2_study_opts *o)
     for (int l = 0; l < m.n_layers; l++)
         layer_stats_compute(&r.ls[l], m.w[l], (size_t)m.dims[l] * (size_t)m.dims[l + 1]);
     if ((rc = study_measure_all(o, &m, &val, &tst, rows, &r))) goto out_free;
+    if (o->methods && (rc = study_methods(o, &m, &train, &val, &tst, &r))) goto out_free;
     r.seconds = q2_now() - t0;
     if (q2_study_best(rows, r.n_rows) < 0) {  /* every validation accuracy is NaN: no choice */
         Q2_ERR("study of %s failed: no quantized network has a validation accuracy", o->model);
@@ -899,6 +931,7 @@ int q2_study_run(const q2_study_opts *o)
         fprintf(stderr, "study: report in %s (%.0f s)\n", o->out_dir, q2_now() - t0);
 out_free:
     q2_outs_free(&outs);
+    free(r.mrows);
     for (int s = 0; s < Q2_SCOPE_COUNT; s++) free(r.sweep[s]);
     q2_dataset_free(&train);
     q2_dataset_free(&test);

@@ -9,6 +9,7 @@
 #include "base/idx.h"
 #include "base/util.h"
 #include "float/mlp.h"
+#include "quant/ptq.h"
 #include "quant/quant.h"
 
 #define Q2_STUDY_RULE_FLOAT (-1)
@@ -52,6 +53,9 @@ int q2_study_sweep(const q2_mlp *src, q2_scope s, const q2_quant_opts *o, const 
  * ties, rows in scope-major, rule-minor order); -1 if none. */
 int q2_study_best(const q2_study_row *rows, int n);
 
+/* Labels of a run of the multi-seed study, written to run.txt (NULL: the arch, "base", "-"). */
+typedef struct { const char *topology, *variant, *seed; } q2_study_labels;
+
 typedef struct {
     const char *model;         /* the float .mlp */
     const char *out_dir;       /* default "build/report" */
@@ -61,6 +65,8 @@ typedef struct {
     q2_quant_opts q;           /* sigma convention and sweep grid */
     const char *gnuplot;       /* program; NULL or "" skips the plots */
     bool progress;
+    bool methods;              /* also pack every ptq.h method bit-exactly (methods.csv) */
+    q2_study_labels labels;    /* run.txt */
 } q2_study_opts;
 void q2_study_opts_default(q2_study_opts *o);
 
@@ -68,6 +74,58 @@ void q2_study_opts_default(q2_study_opts *o);
  * best.txt: one line "scope=<s> rule=<r> acc_val=<x> acc_test=<y>", plus " sigma=std" when the
  * study ran with that convention (the default rms is not written). */
 int q2_study_run(const q2_study_opts *o);
+
+/* ---- post-training methods, bit-exact (methods.c) ---- */
+/* The scope x rule pairs the methods of ptq.h are packed for (one home: methods.c). */
+typedef struct { q2_scope scope; q2_rule rule; } q2_study_pair;
+#define Q2_STUDY_N_PAIRS 3
+extern const q2_study_pair q2_study_pairs[Q2_STUDY_N_PAIRS]; /* layer/opt, layer/acc, neuron/acc */
+#define Q2_STUDY_N_METHOD_ROWS (Q2_STUDY_N_PAIRS * Q2_METHOD_COUNT)
+typedef struct {
+    q2_scope scope;
+    q2_rule rule;
+    q2_method method;
+    double xmax_over_sigma, sqnr_th_db, sqnr_exp_db; /* of the packed weights (as q2_study_row) */
+    double acc_val, acc_test;                        /* bit-exact integer model (.q2) */
+} q2_method_row;
+typedef struct {
+    const q2_dataset *calib, *val, *test; /* calib: training images without the validation ones */
+} q2_study_data;
+/* Every method of ptq.h on every pair, packed like `q2mlp pack` (acc: the pick of sweeps[scope],
+ * each (qo->points)): rows (Q2_STUDY_N_METHOD_ROWS), pair-major, method-minor. */
+int q2_study_methods(const q2_mlp *m, const q2_sweep_point *const *sweeps, const q2_quant_opts *qo,
+                     const q2_study_data *data, q2_method_row *rows, bool progress);
+/* Stage dir/methods.csv (if n_rows > 0), dir/shape.csv (q2_shape of each layer of m) and
+ * dir/run.txt ("topology=.. variant=.. seed=.. arch=..") in outs. */
+int q2_study_write_extras(q2_outs *outs, const char *dir, const q2_method_row *rows, int n_rows,
+                          const q2_mlp *m, const q2_study_labels *lb);
+
+/* ---- the multi-seed summary (summary.c; `q2mlp study-summary`, `make study-full`) ---- */
+typedef struct {
+    const char *const *dirs;   /* (n_dirs) run directories of `q2mlp study --methods` */
+    int n_dirs;
+    const char *out_dir;       /* where <name>.csv, <name>-summary.csv, <name>.md, band_*.{csv,svg} go */
+    const char *name;          /* e.g. "study-full" */
+    const char *gnuplot;       /* NULL or "": no SVGs */
+    const char *command;       /* named in the report as the command that made it */
+} q2_summary_opts;
+/* Group the runs by run.txt's topology and variant; write every file (all or none; the SVGs after
+ * them). Q2_EIO / Q2_EFORMAT with a message naming the file that is missing or wrong. */
+int q2_study_summary(const q2_summary_opts *o);
+
+/* ---- statistics (stats.c) ---- */
+/* The two-sided 95 % quantile t_{0.975} of Student's t with df degrees of freedom: a table for
+ * df <= 30, the Cornish-Fisher expansion above (error < 1e-4); NaN for df < 1. */
+double q2_t975(int df);
+/* Mean and 95 % confidence half-width (Student t, sample std / sqrt(n)) of the non-NaN values of x
+ * (n); half is NaN with fewer than 2 values, mean NaN with none. */
+typedef struct { int n; double mean, half; } q2_ci;
+q2_ci q2_ci_of(const double *x, int n);
+/* Shape of a weight array: kurtosis E[(w-mean)^4]/std^4 (Gauss 3, Laplace 6) and the
+ * Kolmogorov-Smirnov distance sup |F_n - F| to the Laplace (location mean, scale E|w - mean|) and
+ * the Gauss (mean, std) fitted by moments. NaN where n < 2 or std = 0. */
+typedef struct { size_t n; double mean, std, kurtosis, ks_laplace, ks_gauss; } q2_shape;
+int q2_shape_compute(q2_shape *s, const float *w, size_t n);
 
 /* ---- best.txt (best.c) ---- */
 /* best.txt: the study's choice, read by `q2mlp pack --best`; one line
