@@ -111,9 +111,9 @@ bool core_check_done(core_check *c, core_drv *d, uint64_t cycles)
  * layer at cycle t: the
  * last input of group 0 issues at t + n_in - 1; group g's last input issues n_in + 1 cycles after
  * group g-1's (one free cycle between groups) or, if the shadow chain is still draining, when the
- * drain of the LANES sums of group g-1 has ended: its last issue + LANES + 5. The next layer (or
- * done_o) comes nv + 12 cycles after the last issue of a layer, nv = neurons in its last group:
- * 4 cycles to the shadow chain, nv drain cycles, 5 requantizer stages, 3 to see the pipeline
+ * drain of the LANES sums of group g-1 has ended: its last issue + LANES + 6. The next layer (or
+ * done_o) comes nv + 13 cycles after the last issue of a layer, nv = neurons in its last group:
+ * 5 cycles to the shadow chain, nv drain cycles, 5 requantizer stages, 3 to see the pipeline
  * empty (registered) and leave the flush. */
 uint64_t core_expected_cycles(const q2_qmodel *q)
 {
@@ -123,8 +123,8 @@ uint64_t core_expected_cycles(const q2_qmodel *q)
         uint64_t n_in = (uint64_t)q->layers[l].n_in, n_out = (uint64_t)q->layers[l].n_out;
         uint64_t groups = (n_out + L - 1) / L, nv_last = n_out - (groups - 1) * L;
         uint64_t a = t + n_in - 1;
-        for (uint64_t g = 1; g < groups; g++) a += n_in + 1 > L + 5 ? n_in + 1 : L + 5;
-        t = a + nv_last + 12;
+        for (uint64_t g = 1; g < groups; g++) a += n_in + 1 > L + 6 ? n_in + 1 : L + 6;
+        t = a + nv_last + 13;
     }
     return t;
 }

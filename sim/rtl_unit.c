@@ -11,7 +11,7 @@
  *   requant    20,000 random neurons in runs of logits and of hidden ones (a logit leaves at cycle 2, a
  *              hidden neuron at 5) vs docs/arithmetic.md in C
  *   argmax     random sets with ties (and all at the smallest sum) vs q2_argmax (lowest index wins)
- *   wmem       GENERIC and ICE40, 64 x 16K and 16 x 64K: random writes, reads, holds vs an array
+ *   wmem       GENERIC and ICE40, 64 x 16K and 16 x 64K: random writes, reads (latency 2), holds vs an array
  *   uart       uart_rx at 3, 4 and 12 clocks per bit: 1000 bytes (edge cases, 0xFF runs, random;
  *              back to back and with idle gaps) from a sender -2..+2 % off the receiver's rate with
  *              +-5 % jitter on every bit edge: all received, no framing error; a 6 % error is seen;
@@ -460,15 +460,17 @@ static void test_wmem(void)
     uint16_t *m16 = calloc(65536, sizeof *m16);
     uint8_t *w64 = calloc(16384, 1), *w16 = calloc(65536, 1);
     if (!m64 || !m16 || !w64 || !w16) exit(Q2_EXIT_INTERNAL);
-    bool have = false;  /* the outputs hold the last read */
-    uint64_t last64 = 0;
-    uint16_t last16 = 0;
+    bool have = false;          /* the outputs hold the last read */
+    bool pend = false;          /* a read was issued before the last edge: its word shows now */
+    uint64_t last64 = 0, pend64 = 0;
+    uint16_t last16 = 0, pend16 = 0;
     for (int t = 0; t < 40000; t++) {
         uint32_t op = below(10);
         uint32_t a = t < 2000 ? (uint32_t)t * 37u % 65536u : below(65536);  /* all four rows early */
         uint64_t d = q2_rng_u64(&rng);
         bool write = op < 4 || t < 2000, read = !write && op < 8;
         if (read && !(w64[a & 16383] && w16[a])) read = false, write = true;
+        if (write && pend) write = false;  /* never a write in the cycle after a read (the core's rule) */
         vp_wr(&en, write || read);
         vp_wr(&we, write);
         vp_wr(&addr, a);
@@ -478,9 +480,10 @@ static void test_wmem(void)
             m64[a & 16383] = d, w64[a & 16383] = 1;
             m16[a] = (uint16_t)d, w16[a] = 1;
             have = false;  /* the SPRAM's output is undefined after a write */
-            continue;
         }
-        if (read) last64 = m64[a & 16383], last16 = m16[a], have = true;
+        if (pend) last64 = pend64, last16 = pend16, have = true;  /* read latency 2 */
+        pend = read;
+        if (read) pend64 = m64[a & 16383], pend16 = m16[a];
         if (!have) continue;
         bool ok = CHECK(vp_rd(&g64) == last64 && vp_rd(&i64) == last64, "%s 0x%04" PRIX32 ": 64-bit %016" PRIX64 " / %016" PRIX64
                         ", need %016" PRIX64, read ? "read" : "hold", a, vp_rd(&g64), vp_rd(&i64), last64);

@@ -133,16 +133,16 @@ module tb_unit (
     );
 
     wmem #(.WIDTH(64), .DEPTH(16384), .AW(14), .MEM_TECH("GENERIC")) u_wm_g64 (
-        .clk(clk), .en_i(wm_en_i), .we_i(wm_we_i), .addr_i(wm_addr_i[13:0]), .wdata_i(wm_wdata_i), .rdata_o(wm_g64_o)
+        .clk(clk), .we_i(wm_en_i && wm_we_i), .waddr_i(wm_addr_i[13:0]), .re_i(wm_en_i && !wm_we_i), .raddr_i(wm_addr_i[13:0]), .wdata_i(wm_wdata_i), .rdata_o(wm_g64_o)
     );
     wmem #(.WIDTH(64), .DEPTH(16384), .AW(14), .MEM_TECH("ICE40")) u_wm_i64 (
-        .clk(clk), .en_i(wm_en_i), .we_i(wm_we_i), .addr_i(wm_addr_i[13:0]), .wdata_i(wm_wdata_i), .rdata_o(wm_i64_o)
+        .clk(clk), .we_i(wm_en_i && wm_we_i), .waddr_i(wm_addr_i[13:0]), .re_i(wm_en_i && !wm_we_i), .raddr_i(wm_addr_i[13:0]), .wdata_i(wm_wdata_i), .rdata_o(wm_i64_o)
     );
     wmem #(.WIDTH(16), .DEPTH(65536), .AW(16), .MEM_TECH("GENERIC")) u_wm_g16 (
-        .clk(clk), .en_i(wm_en_i), .we_i(wm_we_i), .addr_i(wm_addr_i), .wdata_i(wm_wdata_i[15:0]), .rdata_o(wm_g16_o)
+        .clk(clk), .we_i(wm_en_i && wm_we_i), .waddr_i(wm_addr_i), .re_i(wm_en_i && !wm_we_i), .raddr_i(wm_addr_i), .wdata_i(wm_wdata_i[15:0]), .rdata_o(wm_g16_o)
     );
     wmem #(.WIDTH(16), .DEPTH(65536), .AW(16), .MEM_TECH("ICE40")) u_wm_i16 (
-        .clk(clk), .en_i(wm_en_i), .we_i(wm_we_i), .addr_i(wm_addr_i), .wdata_i(wm_wdata_i[15:0]), .rdata_o(wm_i16_o)
+        .clk(clk), .we_i(wm_en_i && wm_we_i), .waddr_i(wm_addr_i), .re_i(wm_en_i && !wm_we_i), .raddr_i(wm_addr_i), .wdata_i(wm_wdata_i[15:0]), .rdata_o(wm_i16_o)
     );
 
     generate

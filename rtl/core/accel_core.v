@@ -209,7 +209,8 @@ module accel_core #(
     wire [PMW-1:0]     pmem_rdata;
     wire               drain;
 
-    // the weight word is read one cycle after the activation byte: it meets a and 3a in the lanes
+    // the weight word is read one cycle after the activation byte and comes two cycles later (wmem's
+    // read latency): it meets a and 3a, which take a cycle longer (mac_array), in the lanes
     reg           wm_re_q;
     reg [WAW-1:0] wm_raddr_q;
     always @(posedge clk) begin
@@ -218,10 +219,11 @@ module accel_core #(
     end
     wmem #(.WIDTH(2 * L_OK), .DEPTH(WMEM_WORDS), .AW(WAW), .MEM_TECH(TECH_OK)) u_wmem (
         .clk    (clk),
-        .en_i   (ld_wmem_we || wm_re_q),
         .we_i   (ld_wmem_we),
-        .addr_i (ld_wmem_we ? ld_wmem_addr : wm_raddr_q),
+        .waddr_i(ld_wmem_addr),
         .wdata_i(ld_wmem_data),
+        .re_i   (wm_re_q),
+        .raddr_i(wm_raddr_q),
         .rdata_o(wmem_rdata)
     );
 
@@ -284,7 +286,7 @@ module accel_core #(
         .rst         (rst),
         .start_i     (start_q),
         .n_layers_i  (n_layers),
-        .n_in0_i     (n_in0[11:0]),
+        .n_in0_m1_i  (nin0_m1_q[11:0]),
         .ltab_raddr_o(ltab_raddr),
         .ltab_rdata_i(ltab_rdata),
         .rd_en_o     (rd_en),

@@ -18,7 +18,10 @@
 // wrote and writes the other one of 1/2.
 //
 // The layer table (n_out per layer) is a small RAM read one cycle ahead: entry layer+1 while a
-// layer runs, entry 0 while idle and while the last layer flushes.
+// layer runs, entry 0 while idle and while the last layer flushes. What a layer start needs of the
+// entry (n_out - 1, its groups - 1, the neurons of its last group, n_out == 1, n_out <= LANES) is
+// registered from the RAM's output (t*_q): those settle within three cycles of the address, and a
+// layer, or the flush before a START, lasts longer than that.
 //
 // Parameters:
 //   LANES  lanes (power of two, 8..256)
@@ -37,7 +40,7 @@ module seq #(
     input  wire             rst,
     input  wire             start_i,     // run one inference (the model is loaded and stable)
     input  wire [3:0]       n_layers_i,  // 1..8
-    input  wire [11:0]      n_in0_i,     // n_in of layer 0, modulo 4096 (1..4096)
+    input  wire [11:0]      n_in0_m1_i,  // n_in of layer 0 - 1 (n_in 1..4096)
     output wire [2:0]       ltab_raddr_o,
     input  wire [12:0]      ltab_rdata_i,  // n_out of layer ltab_raddr_o, one cycle later
     // cycle A: memory reads
@@ -75,21 +78,37 @@ module seq #(
         end
     end
 
+    localparam integer LSH = $clog2(LANES);
+    localparam integer GW  = 12 - LSH;          // groups of a layer - 1 (n_out <= 4096)
     reg [1:0]     state_q;
     reg [2:0]     layer_q;
     reg [11:0]    nin_m1_q;     // n_in - 1 (n_in 1..4096)
-    reg [11:0]    n_out_q;      // n_out mod 4096: the next layer's n_in (1..4096) - 1 comes from it
+    reg [11:0]    nout_m1_q;    // n_out - 1: the next layer's n_in - 1
+    reg           nout1_q;      // n_out == 1
     reg           logit_q;      // layer_q is the last layer
     reg [11:0]    i_q;          // input index within the group (the activation address)
     reg [11:0]    irem_q;       // inputs of the group after i_q
     reg           last_in_q;    // irem_q == 0: i_q is the group's last input (kept as a register)
     reg           nin1_q;       // n_in == 1 in this layer
-    reg [12:0]    j0_q;         // first neuron of the group
-    reg [12:0]    left_q;       // neurons of the layer from j0_q on: n_out - j0
-    reg           lgrp_q;       // left_q <= LANES: this is the layer's last group
+    reg [GW-1:0]  gidx_q;       // group: its first neuron is gidx_q * LANES
+    reg [GW-1:0]  grem_q;       // groups of the layer after this one
+    reg           lgrp_q;       // grem_q == 0: this is the layer's last group
+    reg [LW-1:0]  nv_q;         // neurons of the layer's last group (1..LANES)
     reg [WAW-1:0] waddr_q;
     reg [1:0]     rreg_q, wreg_q;
     reg           gap_q;        // the cycle after a group's last input: no read
+
+    // the layer table entry, decoded (registered from the RAM's output)
+    reg [11:0]    tm1_q;        // n_out - 1
+    reg           t1_q;         // n_out == 1
+    reg           tg0_q;        // n_out <= LANES: one group
+    reg [LW-1:0]  tnv_q;        // neurons of the last group
+    always @(posedge clk) begin
+        tm1_q <= ltab_rdata_i[11:0] - 12'd1;  // 4096 (12'd0) -> 4095
+        t1_q  <= ltab_rdata_i == 13'd1;
+        tg0_q <= ltab_rdata_i <= LANES14[12:0];
+        tnv_q <= {1'b0, tm1_q[LSH-1:0]} + 1'b1;
+    end
 
     // the shadow chain reservation: set when a group's last input issues, cleared by its drain
     reg           resv_q;
@@ -107,8 +126,7 @@ module seq #(
     // counters instead of comparisons with adders: the issue decision is a few LUTs deep
     wire          last_in   = last_in_q;
     wire          last_grp  = lgrp_q;
-    wire [LW-1:0] nvalid    = last_grp ? left_q[LW-1:0] : LANES14[LW-1:0];  // left_q <= LANES then
-    wire [12:0]   left_nx   = left_q - LANES14[12:0];
+    wire [LW-1:0] nvalid    = last_grp ? nv_q : LANES14[LW-1:0];
     // The issue decision is a register (issue_q), computed a cycle ahead from the next values of
     // the state, the gap, last_in and the reservation: it fans out to every counter's enable.
     reg           issue_q;
@@ -127,20 +145,31 @@ module seq #(
         else if (flushed)      more_q <= {1'b0, layer_q} + 4'd2 < n_layers_i;
     end
 
+    // a layer starts: its n_out from the table entry, its n_in from n_in0_m1_i (layer 0) or from the
+    // layer before (a layer's inputs are the outputs of the one before)
+    task start_layer(input [11:0] nin_m1, input nin1);
+        begin
+            state_q   <= S_RUN;
+            nin_m1_q  <= nin_m1;
+            irem_q    <= nin_m1;
+            last_in_q <= nin1;
+            nin1_q    <= nin1;
+            nout_m1_q <= tm1_q;
+            nout1_q   <= t1_q;
+            i_q       <= 12'd0;
+            gidx_q    <= {GW{1'b0}};
+            grem_q    <= tm1_q[11:LSH];
+            lgrp_q    <= tg0_q;
+            nv_q      <= tnv_q;
+        end
+    endtask
+
     always @(posedge clk) begin
         if (rst) begin
             state_q <= S_IDLE;
             layer_q <= 3'd0;
-            nin_m1_q <= 12'd0;
-            n_out_q <= 12'd0;
             logit_q <= 1'b0;
-            i_q     <= 12'd0;
-            irem_q  <= 12'd0;
             last_in_q <= 1'b1;
-            nin1_q  <= 1'b1;
-            j0_q    <= 13'd0;
-            left_q  <= 13'd0;
-            lgrp_q  <= 1'b0;
             waddr_q <= {WAW{1'b0}};
             rreg_q  <= 2'd0;
             wreg_q  <= 2'd1;
@@ -149,21 +178,11 @@ module seq #(
         end else begin
             done_q <= 1'b0;
             gap_q  <= issue && last_in;
-            if (state_q == S_RUN && !(issue && last_in)) lgrp_q <= left_q <= LANES14[12:0];  // settles in the gap
             case (state_q)
                 S_IDLE: if (start_i) begin
-                    state_q <= S_RUN;
+                    start_layer(n_in0_m1_i, n_in0_m1_i == 12'd0);
                     layer_q <= 3'd0;
-                    nin_m1_q <= n_in0_i - 12'd1;
-                    n_out_q <= ltab_rdata_i[11:0];
                     logit_q <= n_layers_i == 4'd1;
-                    i_q     <= 12'd0;
-                    irem_q  <= n_in0_i - 12'd1;
-                    last_in_q <= n_in0_i == 12'd1;
-                    nin1_q  <= n_in0_i == 12'd1;
-                    j0_q    <= 13'd0;
-                    left_q  <= ltab_rdata_i;
-                    lgrp_q  <= ltab_rdata_i <= LANES14[12:0];
                     waddr_q <= {WAW{1'b0}};
                     rreg_q  <= 2'd0;
                     wreg_q  <= 2'd1;
@@ -174,8 +193,9 @@ module seq #(
                         i_q    <= 12'd0;
                         irem_q <= nin_m1_q;
                         last_in_q <= nin1_q;
-                        j0_q   <= j0_q + LANES14[12:0];
-                        left_q <= left_nx;
+                        gidx_q <= gidx_q + 1'b1;
+                        grem_q <= grem_q - 1'b1;
+                        lgrp_q <= grem_q == {{(GW - 1){1'b0}}, 1'b1};
                         if (last_grp) state_q <= S_FLUSH;
                     end else begin
                         i_q    <= i_q + 12'd1;
@@ -185,18 +205,9 @@ module seq #(
                 end
                 S_FLUSH: if (flushed) begin
                     if (more) begin
-                        state_q <= S_RUN;
+                        start_layer(nout_m1_q, nout1_q);
                         layer_q <= layer_nx;
-                        nin_m1_q <= n_out_q - 12'd1;
-                        n_out_q <= ltab_rdata_i[11:0];
                         logit_q <= {1'b0, layer_nx} + 4'd1 == n_layers_i;
-                        i_q     <= 12'd0;
-                        irem_q  <= n_out_q - 12'd1;
-                        last_in_q <= n_out_q == 12'd1;
-                        nin1_q  <= n_out_q == 12'd1;
-                        j0_q    <= 13'd0;
-                        left_q  <= ltab_rdata_i;
-                        lgrp_q  <= ltab_rdata_i <= LANES14[12:0];
                         rreg_q  <= wreg_q;
                         wreg_q  <= wreg_q == 2'd1 ? 2'd2 : 2'd1;
                     end else begin
@@ -246,7 +257,7 @@ module seq #(
     always @(posedge clk) begin
         if (issue && last_in) begin
             dleft_q  <= nvalid;
-            dj_q     <= j0_q[11:0];
+            dj_q     <= {gidx_q, {LSH{1'b0}}};
             dlayer_q <= layer_q;
             dreg_q   <= wreg_q;
             dlogit_q <= logit_q;

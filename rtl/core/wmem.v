@@ -1,6 +1,10 @@
-// wmem — the weight memory: DEPTH words of WIDTH = 2*LANES bits, one port (the loader writes while
-// no inference runs, the sequencer reads while one does), registered read: rdata_o holds the word
-// one cycle after a read (en_i && !we_i) and keeps it until the next read.
+// wmem — the weight memory: DEPTH words of WIDTH = 2*LANES bits, a write port (the loader, while no
+// inference runs) and a read port (the sequencer, while one does; never in the same cycle as a
+// write), with a read latency of two cycles: rdata_o holds the word two cycles after re_i and keeps
+// it until the result of the next read. The extra cycle is a register on the side that needs it:
+// after the block RAM's output on GENERIC (an ECP5 EBR's output is slow and fans out to every
+// lane), before the SPRAM's read address on ICE40 (the SPRAM's output is registered inside it, and
+// a fabric register for 2*LANES bits would cost as many logic cells).
 //
 // Parameters:
 //   WIDTH     bits per word (2*LANES)
@@ -18,10 +22,11 @@ module wmem #(
     parameter [63:0]  MEM_TECH = "GENERIC"
 ) (
     input  wire             clk,
-    input  wire             en_i,     // access this cycle
-    input  wire             we_i,     // write (with en_i)
-    input  wire [AW-1:0]    addr_i,
+    input  wire             we_i,     // write wdata_i at waddr_i
+    input  wire [AW-1:0]    waddr_i,
     input  wire [WIDTH-1:0] wdata_i,
+    input  wire             re_i,     // read raddr_i: rdata_o two cycles later
+    input  wire [AW-1:0]    raddr_i,
     output wire [WIDTH-1:0] rdata_o
 );
     localparam integer SPRAM_WORDS = 16384;
@@ -48,21 +53,29 @@ module wmem #(
 
     generate
         if (MEM_TECH == "ICE40") begin : g_ice40
+            reg                   re_q;
+            reg  [AW-1:0]         raddr_q;
+            wire [AW-1:0]         addr = we_i ? waddr_i : raddr_q;
+            wire                  en   = we_i || re_q;
             wire [13:0]           lo;     // address inside one SB_SPRAM256KA
             wire [RW-1:0]         row;    // which row of blocks
             reg  [RW-1:0]         row_q;  // row of the last read: picks the bank on the output
             wire [ROWS*WIDTH-1:0] dout;
+            always @(posedge clk) begin
+                re_q    <= re_i;
+                raddr_q <= raddr_i;
+            end
             if (AW > 14) begin : g_rows
-                assign lo  = addr_i[13:0];
-                assign row = addr_i[AW-1:14];
+                assign lo  = addr[13:0];
+                assign row = addr[AW-1:14];
             end else if (AW == 14) begin : g_one_row
-                assign lo  = addr_i;
+                assign lo  = addr;
                 assign row = {RW{1'b0}};
             end else begin : g_short
-                assign lo  = {{(14 - AW){1'b0}}, addr_i};
+                assign lo  = {{(14 - AW){1'b0}}, addr};
                 assign row = {RW{1'b0}};
             end
-            always @(posedge clk) if (en_i && !we_i) row_q <= row;
+            always @(posedge clk) if (re_q && !we_i) row_q <= row;
             genvar r, c;
             for (r = 0; r < ROWS; r = r + 1) begin : g_row
                 for (c = 0; c < COLS; c = c + 1) begin : g_col
@@ -71,7 +84,7 @@ module wmem #(
                         .DATAIN    (wdata_i[16*c +: 16]),
                         .MASKWREN  (4'b1111),
                         .WREN      (we_i),
-                        .CHIPSELECT(en_i && row == r),
+                        .CHIPSELECT(en && row == r),
                         .CLOCK     (clk),
                         .STANDBY   (1'b0),
                         .SLEEP     (1'b0),
@@ -82,15 +95,19 @@ module wmem #(
             end
             assign rdata_o = dout[row_q*WIDTH +: WIDTH];
         end else begin : g_generic
+            wire [WIDTH-1:0] dout;
+            reg  [WIDTH-1:0] rdata_q;
             ram_sdp #(.WIDTH(WIDTH), .DEPTH(DEPTH), .AW(AW)) u_ram (
                 .clk    (clk),
-                .we_i   (en_i && we_i),
-                .waddr_i(addr_i),
+                .we_i   (we_i),
+                .waddr_i(waddr_i),
                 .wdata_i(wdata_i),
-                .re_i   (en_i && !we_i),
-                .raddr_i(addr_i),
-                .rdata_o(rdata_o)
+                .re_i   (re_i),
+                .raddr_i(raddr_i),
+                .rdata_o(dout)
             );
+            always @(posedge clk) rdata_q <= dout;
+            assign rdata_o = rdata_q;
         end
     endgenerate
 endmodule
