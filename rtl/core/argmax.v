@@ -1,16 +1,25 @@
-// argmax — running argmax over values that arrive one a cycle in index order: a later value wins
-// only if strictly greater, so ties go to the lowest index (docs/arithmetic.md). clear_i starts a
-// new set by setting the best value to the most negative one, which every real value beats (the
-// accelerator's sums are > -2^(VAL_W-1)), so the first value of a set needs no special case.
-// A value is registered as it arrives; the cycle after, one register bit decides whether it beats
-// the best before it, and the best is updated the cycle after that. The decision for a value
-// cannot wait for the previous value's update, so it is made against both candidates at once (the
-// previous value and the best before that) and picked by the previous decision: no compare feeds
-// an enable, and the loop is compare -> one LUT -> the decision bit. idx_o includes a value three
-// cycles after valid_i (accel_core reads CLASS at finish, five cycles after the last logit).
+// argmax — running argmax over values that arrive at most one a cycle in index order (consecutive
+// indices): a later value wins only if strictly greater, so ties go to the lowest index
+// (docs/arithmetic.md). clear_i starts a new set by setting the best values to the most negative
+// one, which every real value beats (the accelerator's sums are > -2^(VAL_W-1)), so the first value
+// of a set needs no special case.
+//
+// No compare is wider than half a value, and none feeds back into itself within a cycle: the
+// values of even and of odd index go to two running maxima (two cycles apart at the least, the
+// time a compare and an update take), and a final compare of the two, pipelined as well, picks the
+// larger (the lower index on a tie). A compare of two VAL_W-bit values is split into its upper half
+// (signed: greater, equal) and its lower half (unsigned: greater, and equal for the final one),
+// registered, and combined a cycle later:
+//
+//   cycle 0  valid_i                                        -> x_q (value, index, parity)
+//   cycle 1  x_q against both running maxima, half by half  -> the half results, x_q2
+//   cycle 2  the stream of x_q2's parity takes it if greater
+//   cycle 3  max 1 against max 0, half by half (and the indices)
+//   cycle 4  the pick                                       -> idx_o from cycle 5 on
+// accel_core reads CLASS at finish, five cycles after the last logit.
 //
 // Parameters:
-//   VAL_W  bits of a value (signed, two's complement)
+//   VAL_W  bits of a value (signed, two's complement), even, >= 4
 //   IDX_W  bits of an index
 `default_nettype none
 
@@ -22,11 +31,20 @@ module argmax #(
     input  wire             rst,
     input  wire             clear_i,  // start a new set (wins over valid_i)
     input  wire             valid_i,
-    input  wire [IDX_W-1:0] idx_i,
+    input  wire [IDX_W-1:0] idx_i,    // the index after the previous value's (0 first)
     input  wire [VAL_W-1:0] val_i,    // > -2^(VAL_W-1)
-    output wire [IDX_W-1:0] idx_o     // index of the largest value since clear_i, three cycles after it
+    output wire [IDX_W-1:0] idx_o     // index of the largest value since clear_i, five cycles after it
 );
-    // the value is registered first (val_i comes from the requantizer's adder and fans out there)
+    localparam integer H = VAL_W / 2;  // the lower half's bits
+
+    initial begin
+        if (VAL_W < 4 || VAL_W % 2 != 0 || IDX_W < 1) begin
+            $display("argmax: VAL_W = %0d (need an even number >= 4), IDX_W = %0d", VAL_W, IDX_W);
+            $finish;
+        end
+    end
+
+    // ---- cycle 0 -> 1: the value is registered (val_i comes from the requantizer's adder) ----------
     reg             v_q;
     reg [IDX_W-1:0] i_q;
     reg [VAL_W-1:0] x_q;
@@ -35,25 +53,48 @@ module argmax #(
         i_q <= idx_i;
         x_q <= val_i;
     end
-    // best (val_q, idx_q): of every value before the one held in x1_q/i1_q; c_q: x1 beats it
-    reg             c_q;
-    reg [IDX_W-1:0] i1_q, idx_q;
-    reg [VAL_W-1:0] x1_q, val_q;
-    wire gt_prev = $signed(x_q) > $signed(x1_q);
-    wire gt_best = $signed(x_q) > $signed(val_q);
+
+    // ---- cycles 1, 2: two running maxima (s = the index's parity) -----------------------------------
+    reg [VAL_W-1:0] best_q [0:1];
+    reg [IDX_W-1:0] bidx_q [0:1];
+    reg [1:0]       hg_q, he_q, lg_q;  // x_q2 vs best s: upper half greater / equal, lower half greater
+    reg             v_q2;
+    reg [IDX_W-1:0] i_q2;
+    reg [VAL_W-1:0] x_q2;
+    integer s;
     always @(posedge clk) begin
-        c_q  <= v_q && (c_q ? gt_prev : gt_best);  // the best before x_q is x1 if c_q, else val_q
-        x1_q <= x_q;
-        i1_q <= i_q;
-        if (c_q) begin
-            idx_q <= i1_q;
-            val_q <= x1_q;
+        for (s = 0; s < 2; s = s + 1) begin
+            hg_q[s] <= $signed(x_q[VAL_W-1:H]) > $signed(best_q[s][VAL_W-1:H]);
+            he_q[s] <= x_q[VAL_W-1:H] == best_q[s][VAL_W-1:H];
+            lg_q[s] <= x_q[H-1:0] > best_q[s][H-1:0];
         end
-        if (rst || clear_i) begin
-            c_q   <= 1'b0;
-            idx_q <= {IDX_W{1'b0}};
-            val_q <= {1'b1, {(VAL_W - 1){1'b0}}};
+        v_q2 <= v_q && !clear_i && !rst;
+        i_q2 <= i_q;
+        x_q2 <= x_q;
+        for (s = 0; s < 2; s = s + 1) begin
+            if (v_q2 && i_q2[0] == s[0] && (hg_q[s] || (he_q[s] && lg_q[s]))) begin
+                best_q[s] <= x_q2;
+                bidx_q[s] <= i_q2;
+            end
+            if (rst || clear_i) begin
+                best_q[s] <= {1'b1, {(VAL_W - 1){1'b0}}};
+                bidx_q[s] <= {IDX_W{1'b0}};
+            end
         end
+    end
+
+    // ---- cycles 3, 4: the larger of the two (the lower index on a tie) ------------------------------
+    reg             fhg_q, fhe_q, flg_q, fle_q, flt_q;  // max 1 vs max 0; flt_q: index 1 < index 0
+    reg [IDX_W-1:0] fi0_q, fi1_q, idx_q;
+    always @(posedge clk) begin
+        fhg_q <= $signed(best_q[1][VAL_W-1:H]) > $signed(best_q[0][VAL_W-1:H]);
+        fhe_q <= best_q[1][VAL_W-1:H] == best_q[0][VAL_W-1:H];
+        flg_q <= best_q[1][H-1:0] > best_q[0][H-1:0];
+        fle_q <= best_q[1][H-1:0] == best_q[0][H-1:0];
+        flt_q <= bidx_q[1] < bidx_q[0];
+        fi0_q <= bidx_q[0];
+        fi1_q <= bidx_q[1];
+        idx_q <= fhg_q || (fhe_q && (flg_q || (fle_q && flt_q))) ? fi1_q : fi0_q;
     end
     assign idx_o = idx_q;
 endmodule

@@ -12,8 +12,8 @@
 // uptime_i (the executor's uptime counter, whose bit TK-1 ticks the timeout) and errors_clear_i
 // (RESET, a one-cycle pulse) come in.
 //
-// Timing: each byte is taken a cycle after uart_rx delivered it (its sync compare registered) and
-// written to the ring the cycle after that (the write port and the pointer's enable come from
+// Timing: the UART's outputs are registered as they come (uart_rx sits by its pin); each byte is
+// taken a cycle after that (its sync compare registered) and written to the ring the cycle after (the write port and the pointer's enable come from
 // registers), every decision one cycle after the byte that it depends on was stored (a byte
 // arrives at most every 10 * CLKS_PER_BIT >= 30 cycles); the ring's fullness is a registered flag.
 //
@@ -106,7 +106,9 @@ module proto_dec #(
 
     reg  [2:0]    d_state_q, d_state_d;
     reg  [1:0]    d_hc_q;        // the byte of the header (cmd seq len_lo len_hi) or of the CRC
-    reg           rxv_q;         // a byte arrived last cycle (rx_data_i still holds it)
+    reg  [7:0]    rxd_q;         // rx_data_i, registered as it arrives from the UART (a net, no logic)
+    reg           rxv1_q, rxf_q; // rx_valid_i, rx_frame_err_i, registered with it
+    reg           rxv_q;         // a byte arrived two cycles ago (rxd_q still holds it)
     reg           rxsync_q;      // ... and it is the sync byte
     reg  [1:0]    d_kind_q;      // the command's payload rule (K_*), decoded from the cmd byte
     reg  [AW-1:0] d_rem_q;       // the length (len_lo .. D_CHK), then payload bytes still to come
@@ -157,23 +159,28 @@ module proto_dec #(
     // A byte the UART has just completed (rx_valid_i / rx_frame_err_i) is in flight until the
     // decoder registers it (rxv_q) and acts on it: a lone sync byte must keep the clock running,
     // so that the inter-byte timeout can drop the frame it opened.
-    assign idle_o   = !rx_valid_i && !rx_frame_err_i && !rxv_q && !d_wr_q && s_hunt;
+    assign idle_o   = !rx_valid_i && !rx_frame_err_i && !rxv1_q && !rxf_q && !rxv_q && !d_wr_q && s_hunt;
 
-    crc16 u_crc16 (.crc_i(d_crc_q), .data_i(rx_data_i), .crc_o(d_crc_next));
+    crc16 u_crc16 (.crc_i(d_crc_q), .data_i(rxd_q), .crc_o(d_crc_next));
 
     // ---- the byte a cycle after it came, the ring's fullness, the timeout, the error counter ----
     always @(posedge clk) begin
-        rxv_q    <= rx_valid_i;
-        rxsync_q <= (rx_data_i == SYNC_REQ);
+        rxd_q    <= rx_data_i;
+        rxv1_q   <= rx_valid_i;
+        rxf_q    <= rx_frame_err_i;
+        rxv_q    <= rxv1_q;
+        rxsync_q <= (rxd_q == SYNC_REQ);
         full_q   <= ring_full;
         up_tk_q  <= uptime_i[TK-1];
         if (rxv_q || s_hunt) d_tmo_q <= 5'd0;
         else if (tmo_tick)   d_tmo_q <= d_tmo_q + 5'd1;
         d_tmo_hit_q <= (d_tmo_q == TMO_END) && !rxv_q && !s_hunt;
         d_one_q     <= (d_rem_q == LEN_ONE);
-        if (err_inc || rx_frame_err_i) errors_q <= errors_q + 8'd1;
+        if (err_inc || rxf_q) errors_q <= errors_q + 8'd1;
         if (errors_clear_i) errors_q <= 8'd0;
         if (rst) begin
+            rxv1_q      <= 1'b0;
+            rxf_q       <= 1'b0;
             rxv_q       <= 1'b0;
             rxsync_q    <= 1'b0;
             full_q      <= 1'b0;
@@ -188,7 +195,7 @@ module proto_dec #(
     always @* begin
         ring_we_o    = d_wr_q;
         ring_waddr_o = wr_tmp_q[AW-1:0];
-        ring_wdata_o = {d_wlast_q, rx_data_i};
+        ring_wdata_o = {d_wlast_q, rxd_q};
         if (s_end) begin
             ring_we_o    = d_rec_q;
             ring_waddr_o = wr_ptr_q[AW-1:0];
@@ -261,7 +268,7 @@ module proto_dec #(
         if (rxv_q && s_hdr) begin
             case (d_hc_q)
                 2'd0: begin
-                    case (rx_data_i)
+                    case (rxd_q)
                         CMD_INFO, CMD_STATUS, CMD_RESET, CMD_VERIFY: d_kind_q <= K_NOPAY;
                         CMD_LOAD:                 d_kind_q <= K_LOAD;
                         CMD_INFER, CMD_INFER_RLE: d_kind_q <= K_INFER;
@@ -269,16 +276,16 @@ module proto_dec #(
                     endcase
                 end
                 2'd1: ;                                         // seq: only into the CRC
-                2'd2: d_rem_q[7:0] <= rx_data_i;
+                2'd2: d_rem_q[7:0] <= rxd_q;
                 default: begin
-                    d_rem_q[AW-1:8] <= rx_data_i[AW-9:0];
-                    d_big_q <= |rx_data_i[7:AW-8];
+                    d_rem_q[AW-1:8] <= rxd_q[AW-9:0];
+                    d_big_q <= |rxd_q[7:AW-8];
                     d_rec_q <= d_write;
                 end
             endcase
         end
         if (rxv_q && s_pay) d_rem_q <= d_rem_q - 1'b1;
-        if (rxv_q && s_crc && !d_hc_q[0]) d_match_q <= (rx_data_i == d_crc_q[7:0]);
+        if (rxv_q && s_crc && !d_hc_q[0]) d_match_q <= (rxd_q == d_crc_q[7:0]);
         if (rst) begin
             d_kind_q  <= K_UNKNOWN;
             d_rem_q   <= {AW{1'b0}};
@@ -294,7 +301,7 @@ module proto_dec #(
         if (rxv_q) begin
             if (s_crc && d_hc_q[0])
                 d_st_q <= d_ovf_q ? ST_OVERFLOW :
-                          (d_match_q && rx_data_i == d_crc_q[15:8]) ? ST_OK : ST_FRAME_CRC;
+                          (d_match_q && rxd_q == d_crc_q[15:8]) ? ST_OK : ST_FRAME_CRC;
         end else if (s_chk) begin
             d_lok_q  <= d_len_ok;
             d_zero_q <= !d_ge1;
