@@ -227,7 +227,7 @@ module accel_core #(
         .rdata_o(wmem_rdata)
     );
 
-    ram_sdp #(.WIDTH(13), .DEPTH(8), .AW(3)) u_ltab (  // n_out per layer
+    ram_sdp #(.WIDTH(13), .DEPTH(8), .AW(3), .BLOCK(1)) u_ltab (  // n_out per layer (a spare EBR)
         .clk    (clk),
         .we_i   (ltab_we),
         .waddr_i(ltab_waddr),
