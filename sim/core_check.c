@@ -107,26 +107,27 @@ bool core_check_done(core_check *c, core_drv *d, uint64_t cycles)
 }
 
 /* ---- timing -------------------------------------------------------------------------------------- */
-/* Cycles counted from the edge that takes START (cycle 0). Layer 0 starts issuing at cycle 2, any
- * layer at cycle t: the
+/* Cycles counted from the edge that takes START (cycle 0). Layer 0 starts issuing at cycle 3 (START
+ * is registered once, then the sequencer's LOAD cycle sets the layer up), any layer at cycle t: the
  * last input of group 0 issues at t + n_in - 1; group g's last input issues n_in + 1 cycles after
  * group g-1's (one free cycle between groups) or, if the shadow chain is still draining, when the
- * drain of the LANES sums of group g-1 has ended: its last issue + LANES + 6. The next layer (or
- * done_o) comes nv + 13 cycles after the last issue of a layer, nv = neurons in its last group:
- * 5 cycles to the shadow chain, nv drain cycles, 5 requantizer stages, 3 to see the pipeline
- * empty (registered) and leave the flush. */
+ * drain of the LANES sums of group g-1 has ended: its last issue + LANES + 6. The layer's flush
+ * ends nv + 13 cycles after its last issue, nv = neurons in its last group: 5 cycles to the shadow
+ * chain, nv drain cycles, 5 requantizer stages, 3 to see the pipeline empty (registered) and leave
+ * the flush. Then done_o, or LOAD and the next layer a cycle later. */
 uint64_t core_expected_cycles(const q2_qmodel *q)
 {
     const uint64_t L = (uint64_t)q->lanes;
-    uint64_t t = 2;  /* START is registered once before the sequencer sees it */
+    uint64_t t = 3, end = 0;
     for (int l = 0; l < q->n_layers; l++) {
         uint64_t n_in = (uint64_t)q->layers[l].n_in, n_out = (uint64_t)q->layers[l].n_out;
         uint64_t groups = (n_out + L - 1) / L, nv_last = n_out - (groups - 1) * L;
         uint64_t a = t + n_in - 1;
         for (uint64_t g = 1; g < groups; g++) a += n_in + 1 > L + 6 ? n_in + 1 : L + 6;
-        t = a + nv_last + 13;
+        end = a + nv_last + 13;
+        t = end + 1;
     }
-    return t;
+    return end;
 }
 
 uint64_t core_ideal_cycles(const q2_qmodel *q)

@@ -408,11 +408,15 @@ module loader #(
         end
     end
 
+    // the CRC covers the regions before CRC; the state changes in (4) only, so its decode is
+    // registered (a short path to the CRC's 32 enables) and settled by the next byte's (2)
+    reg crc_on_q;
+    always @(posedge clk) crc_on_q <= s_hdr || s_desc || s_rec || s_pad || s_wgt;
     crc32 #(.BITS(4)) u_crc (
         .clk    (clk),
         .rst    (rst),
         .clear_i(begin_q),
-        .valid_i((ph2_q || ph3_q) && (s_hdr || s_desc || s_rec || s_pad || s_wgt)),
+        .valid_i((ph2_q || ph3_q) && crc_on_q),
         .data_i (ph3_q ? b_q[7:4] : b_q[3:0]),
         .crc_o  (crc_o)
     );

@@ -2,16 +2,18 @@
 // issues one (activation byte, weight word) read a cycle to the MAC array, and drains each finished
 // group from the shadow chain through the requantizer while the lanes already work on the next one.
 //
+//   LOAD:  one cycle after START or after a flush: the layer's counters are set up (from registers
+//          only: a short path to their enables), and RUN issues its first input the cycle after.
 //   RUN:   per group g, per input i: abuf[rd region][i] and wmem[w] (w counts up over the whole
 //          model: the layout of docs/formats.md). After a group's last input one cycle stays free
 //          (the accumulators are cleared while their sums move to the shadow chain). The last input
 //          issues only when the shadow chain is free (resv_q clear): that stalls only when a layer
-//          has fewer inputs than the drain needs (n_in < LANES + 4).
+//          has fewer inputs than the drain needs (n_in < LANES + 5).
 //   drain: from the cycle after loaded_i, one neuron a cycle: shift the chain, read its neuron
 //          record (pmem), hand it to the requantizer with its tag; padding lanes are not drained.
 //   FLUSH: after a layer's last group: wait until its drain and the requantizer are empty (the next
-//          layer reads what this one writes; seen one cycle late, registered), then set up the
-//          next layer or finish (done_o).
+//          layer reads what this one writes; seen one cycle late, registered), then LOAD the next
+//          layer or finish (done_o).
 //
 // Activation buffer regions: 0 = the image (written by IMAGE_DATA, never overwritten), 1 and 2 =
 // ping-pong for hidden layers: layer 0 reads 0 writes 1, layer l > 0 reads the region layer l-1
@@ -66,7 +68,7 @@ module seq #(
     output wire             done_o       // one-cycle pulse, busy_o already low
 );
     localparam integer LW = $clog2(LANES) + 1;  // holds 0..LANES
-    localparam [1:0] S_IDLE = 2'd0, S_RUN = 2'd1, S_FLUSH = 2'd2;
+    localparam [1:0] S_IDLE = 2'd0, S_RUN = 2'd1, S_FLUSH = 2'd2, S_LOAD = 2'd3;
     localparam [13:0] LANES14 = LANES[13:0];
 
     initial begin
@@ -97,6 +99,7 @@ module seq #(
     reg [WAW-1:0] waddr_q;
     reg [1:0]     rreg_q, wreg_q;
     reg           gap_q;        // the cycle after a group's last input: no read
+    reg           first_q;      // LOAD starts layer 0 (n_in from n_in0_m1_i)
 
     // the layer table entry, decoded (registered from the RAM's output)
     reg [11:0]    tm1_q;        // n_out - 1
@@ -149,7 +152,6 @@ module seq #(
     // layer before (a layer's inputs are the outputs of the one before)
     task start_layer(input [11:0] nin_m1, input nin1);
         begin
-            state_q   <= S_RUN;
             nin_m1_q  <= nin_m1;
             irem_q    <= nin_m1;
             last_in_q <= nin1;
@@ -180,12 +182,18 @@ module seq #(
             gap_q  <= issue && last_in;
             case (state_q)
                 S_IDLE: if (start_i) begin
-                    start_layer(n_in0_m1_i, n_in0_m1_i == 12'd0);
+                    state_q <= S_LOAD;
+                    first_q <= 1'b1;
                     layer_q <= 3'd0;
                     logit_q <= n_layers_i == 4'd1;
                     waddr_q <= {WAW{1'b0}};
                     rreg_q  <= 2'd0;
                     wreg_q  <= 2'd1;
+                end
+                S_LOAD: begin
+                    state_q <= S_RUN;
+                    if (first_q) start_layer(n_in0_m1_i, n_in0_m1_i == 12'd0);
+                    else         start_layer(nout_m1_q, nout1_q);
                 end
                 S_RUN: if (issue) begin
                     waddr_q <= waddr_q + 1'b1;
@@ -205,7 +213,8 @@ module seq #(
                 end
                 S_FLUSH: if (flushed) begin
                     if (more) begin
-                        start_layer(nout_m1_q, nout1_q);
+                        state_q <= S_LOAD;
+                        first_q <= 1'b0;
                         layer_q <= layer_nx;
                         logit_q <= {1'b0, layer_nx} + 4'd1 == n_layers_i;
                         rreg_q  <= wreg_q;
@@ -221,11 +230,11 @@ module seq #(
     end
 
     // issue of the next cycle. RUN: after a non-last input the next one is the last when irem_q == 1;
-    // after a last input comes the gap; a gap or a stall keeps last_in. Entering RUN (START, or the
-    // next layer once flushed) there is no reservation: the first input issues at once.
-    wire issue_nx = state_q == S_RUN   ? (issue ? !last_in && !(irem_q == 12'd1 && resv_nx) : !(last_in && resv_nx)) :
-                    state_q == S_FLUSH ? flushed && more :
-                    state_q == S_IDLE  && start_i;
+    // after a last input comes the gap; a gap or a stall keeps last_in. Entering RUN from LOAD (after
+    // START, or after the layer before is flushed) there is no reservation: the first input issues
+    // at once.
+    wire issue_nx = state_q == S_RUN ? (issue ? !last_in && !(irem_q == 12'd1 && resv_nx) : !(last_in && resv_nx)) :
+                    state_q == S_LOAD;
     always @(posedge clk) begin
         if (rst) issue_q <= 1'b0;
         else     issue_q <= issue_nx;
