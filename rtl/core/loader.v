@@ -296,11 +296,15 @@ module loader #(
     wire       any_big = |bad_big_q || sum_big;
     wire [3:0] verdict = bad_seq_q ? ERR_SEQ : |bad_hdr_q ? ERR_HEADER : any_big ? ERR_TOO_BIG :
                          bad_crc_q ? ERR_CRC : 4'd0;
+    wire ok3 = !bad_seq_q && !(|bad_hdr_q) && !any_big && !bad_crc_q;
+    reg  pwe_q, wwe_q;  // (4) writes a neuron record / a weight word: registered strobes (many loads)
     always @(posedge clk) begin
         if (ph3_q) begin
-            ok_q      <= !bad_seq_q && !(|bad_hdr_q) && !any_big && !bad_crc_q;
+            ok_q      <= ok3;
             verdict_q <= verdict;
         end
+        pwe_q <= ph3_q && ok3 && sel_rec_q && !rst;
+        wwe_q <= ph3_q && ok3 && sel_word_q && !rst;
     end
     wire ok = ph4_q && ok_q;  // apply the byte
 
@@ -370,8 +374,8 @@ module loader #(
     end
 
     always @(posedge clk) begin  // the records from 0, then the weight words from 0
-        if (begin_q || (ok && sel_rec_q && rec_last_q)) adr_q <= {ADW{1'b0}};
-        else if (ok && (sel_rec_q || sel_word_q))      adr_q <= adr_q + 1'b1;
+        if (begin_q || (pwe_q && rec_last_q)) adr_q <= {ADW{1'b0}};
+        else if (pwe_q || wwe_q)             adr_q <= adr_q + 1'b1;
     end
 
     always @(posedge clk) begin
@@ -433,10 +437,10 @@ module loader #(
     assign ltab_we_o     = ok && sel_nout_q;
     assign ltab_waddr_o  = dl_q;
     assign ltab_wdata_o  = f13;
-    assign pmem_we_o     = ok && sel_rec_q;
+    assign pmem_we_o     = pwe_q;  // == ok && sel_rec_q
     assign pmem_waddr_o  = adr_q[PAW-1:0];
     assign pmem_wdata_o  = {s[5:0], m, bias[23:0]};
-    assign wmem_we_o     = ok && sel_word_q;
+    assign wmem_we_o     = wwe_q;  // == ok && sel_word_q
     assign wmem_waddr_o  = adr_q[WAW-1:0];
     assign wmem_wdata_o  = {b_q, sr_q[SRW-1 -: 2*LANES-8]};
 endmodule

@@ -96,6 +96,8 @@ module accel_top #(
 
     // ---- protocol --------------------------------------------------------------------------------
     wire        core_soft_rst;
+    reg         core_rst_q;  // the core's reset: the board's or the executor's, as one register
+    always @(posedge clk) core_rst_q <= rst || core_soft_rst;
     wire        cmd_valid, cmd_ready;
     wire [2:0]  cmd_op;
     wire [7:0]  cmd_data;
@@ -155,7 +157,7 @@ module accel_top #(
         .ACC_W       (ACC_W)
     ) u_core (
         .clk          (clk),
-        .rst          (rst || core_soft_rst),
+        .rst          (core_rst_q),
         .cmd_valid_i  (cmd_valid),
         .cmd_ready_o  (cmd_ready),
         .cmd_op_i     (cmd_op),
