@@ -364,15 +364,19 @@ module accel_core #(
     );
 
     // ---- inference counters ----------------------------------------------------------------------
-    reg [31:0] cycles_q;
+    // CYCLES in CYW bits: an inference issues one weight word a cycle, and at least one for every
+    // LANES + 6 cycles (a group of n_in >= 1 inputs, stalled by the drain), so fewer than
+    // 2^(WAW+9) cycles plus the layer ends pass (a short carry chain; the register reads 32 bits)
+    localparam integer CYW = WAW + 10 < 32 ? WAW + 10 : 32;
+    reg [CYW-1:0] cycles_q;
     reg [7:0]  class_q;
     always @(posedge clk) begin
         if (rst) begin
-            cycles_q <= 32'd0;
+            cycles_q <= {CYW{1'b0}};
             class_q  <= 8'd0;
         end else begin
-            if (start_q)       cycles_q <= 32'd2;  // START was taken one edge ago
-            else if (seq_busy) cycles_q <= cycles_q + 32'd1;
+            if (start_q)       cycles_q <= {{(CYW - 2){1'b0}}, 2'd2};  // START was taken one edge ago
+            else if (seq_busy) cycles_q <= cycles_q + 1'b1;
             if (finish)    class_q <= am_idx;  // CLASS is valid in the cycle of done_o
         end
     end
@@ -401,7 +405,7 @@ module accel_core #(
             R_STATUS:       rd_q <= status;
             R_CRC:          rd_q <= ld_crc;
             R_MODEL_BYTES:  rd_q <= ld_bytes;
-            R_CYCLES:       rd_q <= cycles_q;
+            R_CYCLES:       rd_q <= {{(32 - CYW){1'b0}}, cycles_q};
             R_CLASS:        rd_q <= {24'd0, class_q};
             R_N_CLASSES:    rd_q <= {23'd0, n_cls};
             default:        rd_q <= 32'd0;

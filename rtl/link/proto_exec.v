@@ -129,6 +129,8 @@ module proto_exec #(
     reg           e_none;         // no payload byte of this record is left in the ring
     reg           e_nz_q, e_mis_q;  // LOAD offset: a nonzero byte seen; a byte differs from MODEL_BYTES
     reg  [8:0]    e_nw_q;         // response words still to send
+    reg  [8:0]    rdn_q;          // rd_data_i[8:0], registered: the core's read data (a block RAM's
+                                  //   output among them) reaches e_nw_q's adder from a register
     reg  [4:0]    e_wd_q;         // watchdog ticks in E_WAIT
     reg  [8:0]    e_src_q;        // rd_addr_o: the core register to read (MODEL_BYTES for LOAD's
                                   // offset, N_CLASSES, the response's words); in E_ZEROS
@@ -193,7 +195,7 @@ module proto_exec #(
     wire e_inval   = e_take_b || s_idle;
     wire hdr_last  = hdr_take && (e_cnt_q == 3'd4);
     wire loff_last = loff_take && (e_cnt_q == 3'd3);
-    wire nc_last   = s_nc && e_cnt_q[0];                      // N_CLASSES on rd_data_i
+    wire nc_last   = s_nc && e_cnt_q[1];                      // N_CLASSES in rdn_q (rd_data_i a cycle before)
     wire rst_last  = s_reset && (e_cnt_q == 3'd7) && !busy_i;
     // A response byte goes into tx_data_o when it is free and the state sent bytes a cycle ago
     // too (snd_q): a sending state is only left by loading its last byte, and a byte is loaded a
@@ -212,11 +214,12 @@ module proto_exec #(
     wire e_step    = hdr_take || loff_take || s_nc || (s_reset && (e_cnt_q != 3'd7 || !busy_i)) ||
                      rhdr_load || s_fetch || word_load || crc_load;
     wire e_at_end  = (s_hdr && e_cnt_q == 3'd4) || (s_loff && e_cnt_q == 3'd3) ||
-                     ((s_nc || s_rcrc) && e_cnt_q[0]) || (s_reset && e_cnt_q == 3'd7) ||
+                     (s_nc && e_cnt_q[1]) || (s_rcrc && e_cnt_q[0]) || (s_reset && e_cnt_q == 3'd7) ||
                      (s_rhdr && e_cnt_q == 3'd5) || (s_fetch && e_cnt_q == 3'd2) ||
                      (s_rword && e_cnt_q[1:0] == 2'd3);
 
     crc16 u_crc16_tx (.crc_i(e_crc_q), .data_i(tx_data_o), .crc_o(e_crc_next));
+    always @(posedge clk) rdn_q <= rd_data_i[8:0];
 
     assign ring_raddr_o   = rd_ptr_q[AW-1:0];
     assign rd_ptr_o       = rd_ptr_q;
@@ -446,7 +449,7 @@ module proto_exec #(
         if (s_rhdr && e_cnt_q == 3'd0) e_src_q <= c_info_q ? R_ID : e_ran_q ? R_CYCLES : R_STATUS;
         if (s_disp)
             e_nw_q <= (!e_ok_q || c_reset_q) ? 9'd0 : c_info_q ? 9'd11 : c_stat_q ? 9'd5 : 9'd3;
-        if (nc_last) e_nw_q <= 9'd3 + rd_data_i[8:0];           // N_CLASSES on rd_data_i
+        if (nc_last) e_nw_q <= 9'd3 + rdn_q;                    // N_CLASSES
         if (!s_wait) e_wd_q <= 5'd0;                            // counts from START on
         else if (wd_tick) e_wd_q <= e_wd_q + 5'd1;
         if (s_fetch) begin

@@ -61,6 +61,7 @@ module uart_rx #(
     wire         bit_in = ph_q ? rx_nq : rx_q2;   // the line at this bit's sample point
     reg [2:0]    state_q;
     reg [CW-1:0] cnt_q;         // cycles left until the next sample point
+    reg          cz_q;          // cnt_q == 0 (kept as a register: a short path to the enables)
     reg [7:0]    shift_q;       // the data bits come in at the top, above a marker bit that is
                                 // shifted out by the eighth: then shift_q is the byte
 
@@ -81,34 +82,40 @@ module uart_rx #(
                 if (!rx_nq) begin                    // the newer sample sees the start bit
                     state_q <= S_START;
                     cnt_q   <= HALF_M1[CW-1:0];
+                    cz_q    <= HALF_M1 == 0;
                     ph_q    <= rx_q2;                // the older does not yet: the later half
                 end
             end
             S_START: begin
-                if (cnt_q != 0) begin
+                if (!cz_q) begin
                     cnt_q <= cnt_q - 1'b1;
+                    cz_q  <= cnt_q == 1;
                 end else if (!bit_in) begin          // still low in the middle: a real start bit
                     state_q <= S_DATA;
                     cnt_q   <= FULL_M1[CW-1:0];
+                    cz_q    <= 1'b0;                 // FULL_M1 >= 2
                     shift_q <= 8'h80;                // the marker
                 end else begin                       // a glitch
                     state_q <= S_IDLE;
                 end
             end
             S_DATA: begin
-                if (cnt_q != 0) begin
+                if (!cz_q) begin
                     // a falling edge is a bit boundary: sample as after the start bit's edge
                     cnt_q <= fall ? HALF_M1[CW-1:0] : cnt_q - 1'b1;
+                    cz_q  <= fall ? HALF_M1 == 0 : cnt_q == 1;
                     if (fall) ph_q <= rx_q2;
                 end else begin
                     shift_q <= {bit_in, shift_q[7:1]};
                     cnt_q   <= FULL_M1[CW-1:0];
+                    cz_q    <= 1'b0;
                     if (shift_q[0]) state_q <= S_STOP;   // the marker leaves: 8 bits in
                 end
             end
             S_STOP: begin
-                if (cnt_q != 0) begin
+                if (!cz_q) begin
                     cnt_q <= cnt_q - 1'b1;
+                    cz_q  <= cnt_q == 1;
                 end else if (bit_in) begin
                     valid_o <= 1'b1;
                     state_q <= S_IDLE;
@@ -129,6 +136,7 @@ module uart_rx #(
             ph_q        <= 1'b0;
             state_q     <= S_IDLE;
             cnt_q       <= {CW{1'b0}};
+            cz_q        <= 1'b1;
             shift_q     <= 8'd0;
             valid_o     <= 1'b0;
             frame_err_o <= 1'b0;
