@@ -68,7 +68,6 @@ module seq #(
     output wire             done_o       // one-cycle pulse, busy_o already low
 );
     localparam integer LW = $clog2(LANES) + 1;  // holds 0..LANES
-    localparam [1:0] S_IDLE = 2'd0, S_RUN = 2'd1, S_FLUSH = 2'd2, S_LOAD = 2'd3;
     localparam [13:0] LANES14 = LANES[13:0];
 
     initial begin
@@ -82,7 +81,7 @@ module seq #(
 
     localparam integer LSH = $clog2(LANES);
     localparam integer GW  = 12 - LSH;          // groups of a layer - 1 (n_out <= 4096)
-    reg [1:0]     state_q;
+    reg           st_idle_q, st_load_q, st_run_q, st_flush_q;  // the state, one-hot
     reg [2:0]     layer_q;
     reg [11:0]    nin_m1_q;     // n_in - 1 (n_in 1..4096)
     reg [11:0]    nout_m1_q;    // n_out - 1: the next layer's n_in - 1
@@ -133,18 +132,18 @@ module seq #(
     // The issue decision is a register (issue_q), computed a cycle ahead from the next values of
     // the state, the gap, last_in and the reservation: it fans out to every counter's enable.
     reg           issue_q;
-    wire          issue     = issue_q;  // == state_q == S_RUN && !gap_q && !(last_in && resv_q)
+    wire          issue     = issue_q;  // == st_run_q && !gap_q && !(last_in && resv_q)
     wire          drain_end = dact_q && dleft_q == 1;
     wire          resv_nx   = (issue && last_in) || (resv_q && !drain_end);  // resv_q's next value
     wire [2:0]    layer_nx  = layer_q + 3'd1;  // the next layer's index (wraps after 7: see more_q)
     // the layer's results are all written: registered, one cycle after the pipeline is empty
     reg           empty_q;      // FLUSH, no reservation, no drain, requantizer empty (last cycle)
     reg           more_q;       // a layer follows layer_q
-    wire          flushed   = state_q == S_FLUSH && empty_q;
+    wire          flushed   = st_flush_q && empty_q;
     wire          more      = more_q;
     always @(posedge clk) begin
-        empty_q <= state_q == S_FLUSH && !resv_q && !dact_q && !rq_busy_i && !flushed;
-        if (state_q == S_IDLE) more_q <= n_layers_i > 4'd1;
+        empty_q <= st_flush_q && !resv_q && !dact_q && !rq_busy_i && !flushed;
+        if (st_idle_q) more_q <= n_layers_i > 4'd1;
         else if (flushed)      more_q <= {1'b0, layer_q} + 4'd2 < n_layers_i;
     end
 
@@ -166,9 +165,24 @@ module seq #(
         end
     endtask
 
+    // ---- the state, one-hot: each flag's next value straight from registers (no wide enable) ------
+    wire to_flush = issue && last_in && last_grp;  // the layer's last input issues (issue: RUN)
     always @(posedge clk) begin
         if (rst) begin
-            state_q <= S_IDLE;
+            st_idle_q  <= 1'b1;
+            st_load_q  <= 1'b0;
+            st_run_q   <= 1'b0;
+            st_flush_q <= 1'b0;
+        end else begin
+            st_idle_q  <= (st_idle_q && !start_i) || (flushed && !more);
+            st_load_q  <= (st_idle_q && start_i) || (flushed && more);
+            st_run_q   <= st_load_q || (st_run_q && !to_flush);
+            st_flush_q <= to_flush || (st_flush_q && !empty_q);
+        end
+    end
+
+    always @(posedge clk) begin
+        if (rst) begin
             layer_q <= 3'd0;
             logit_q <= 1'b0;
             last_in_q <= 1'b1;
@@ -178,54 +192,42 @@ module seq #(
             gap_q   <= 1'b0;
             done_q  <= 1'b0;
         end else begin
-            done_q <= 1'b0;
+            done_q <= flushed && !more;
             gap_q  <= issue && last_in;
-            case (state_q)
-                S_IDLE: if (start_i) begin
-                    state_q <= S_LOAD;
-                    first_q <= 1'b1;
-                    layer_q <= 3'd0;
-                    logit_q <= n_layers_i == 4'd1;
-                    waddr_q <= {WAW{1'b0}};
-                    rreg_q  <= 2'd0;
-                    wreg_q  <= 2'd1;
+            if (st_idle_q && start_i) begin
+                first_q <= 1'b1;
+                layer_q <= 3'd0;
+                logit_q <= n_layers_i == 4'd1;
+                waddr_q <= {WAW{1'b0}};
+                rreg_q  <= 2'd0;
+                wreg_q  <= 2'd1;
+            end
+            if (st_load_q) begin
+                if (first_q) start_layer(n_in0_m1_i, n_in0_m1_i == 12'd0);
+                else         start_layer(nout_m1_q, nout1_q);
+            end
+            if (issue) begin
+                waddr_q <= waddr_q + 1'b1;
+                if (last_in) begin
+                    i_q    <= 12'd0;
+                    irem_q <= nin_m1_q;
+                    last_in_q <= nin1_q;
+                    gidx_q <= gidx_q + 1'b1;
+                    grem_q <= grem_q - 1'b1;
+                    lgrp_q <= grem_q == {{(GW - 1){1'b0}}, 1'b1};
+                end else begin
+                    i_q    <= i_q + 12'd1;
+                    irem_q <= irem_q - 12'd1;
+                    last_in_q <= irem_q == 12'd1;
                 end
-                S_LOAD: begin
-                    state_q <= S_RUN;
-                    if (first_q) start_layer(n_in0_m1_i, n_in0_m1_i == 12'd0);
-                    else         start_layer(nout_m1_q, nout1_q);
-                end
-                S_RUN: if (issue) begin
-                    waddr_q <= waddr_q + 1'b1;
-                    if (last_in) begin
-                        i_q    <= 12'd0;
-                        irem_q <= nin_m1_q;
-                        last_in_q <= nin1_q;
-                        gidx_q <= gidx_q + 1'b1;
-                        grem_q <= grem_q - 1'b1;
-                        lgrp_q <= grem_q == {{(GW - 1){1'b0}}, 1'b1};
-                        if (last_grp) state_q <= S_FLUSH;
-                    end else begin
-                        i_q    <= i_q + 12'd1;
-                        irem_q <= irem_q - 12'd1;
-                        last_in_q <= irem_q == 12'd1;
-                    end
-                end
-                S_FLUSH: if (flushed) begin
-                    if (more) begin
-                        state_q <= S_LOAD;
-                        first_q <= 1'b0;
-                        layer_q <= layer_nx;
-                        logit_q <= {1'b0, layer_nx} + 4'd1 == n_layers_i;
-                        rreg_q  <= wreg_q;
-                        wreg_q  <= wreg_q == 2'd1 ? 2'd2 : 2'd1;
-                    end else begin
-                        state_q <= S_IDLE;
-                        done_q  <= 1'b1;
-                    end
-                end
-                default: state_q <= S_IDLE;
-            endcase
+            end
+            if (flushed && more) begin
+                first_q <= 1'b0;
+                layer_q <= layer_nx;
+                logit_q <= {1'b0, layer_nx} + 4'd1 == n_layers_i;
+                rreg_q  <= wreg_q;
+                wreg_q  <= wreg_q == 2'd1 ? 2'd2 : 2'd1;
+            end
         end
     end
 
@@ -233,16 +235,20 @@ module seq #(
     // after a last input comes the gap; a gap or a stall keeps last_in. Entering RUN from LOAD (after
     // START, or after the layer before is flushed) there is no reservation: the first input issues
     // at once.
-    wire issue_nx = state_q == S_RUN ? (issue ? !last_in && !(irem_q == 12'd1 && resv_nx) : !(last_in && resv_nx)) :
-                    state_q == S_LOAD;
+    wire issue_nx = st_run_q ? (issue ? !last_in && !(irem_q == 12'd1 && resv_nx) : !(last_in && resv_nx)) :
+                    st_load_q;
     always @(posedge clk) begin
         if (rst) issue_q <= 1'b0;
         else     issue_q <= issue_nx;
     end
 `ifndef SYNTHESIS
     always @(posedge clk) begin  // the registered decision is the combinational one, always
-        if (!rst && issue_q != (state_q == S_RUN && !gap_q && !(last_in && resv_q))) begin
+        if (!rst && issue_q != (st_run_q && !gap_q && !(last_in && resv_q))) begin
             $display("seq: issue_q = %0d differs from the decision it stands for", issue_q);
+            $stop;
+        end
+        if (!rst && {1'b0, st_idle_q} + {1'b0, st_load_q} + {1'b0, st_run_q} + {1'b0, st_flush_q} != 2'd1) begin
+            $display("seq: the state flags are not one-hot");
             $stop;
         end
     end
@@ -259,7 +265,7 @@ module seq #(
             else if (drain_end)   resv_q <= 1'b0;
             if (loaded_i)       dact_q <= 1'b1;
             else if (drain_end) dact_q <= 1'b0;
-            if (state_q == S_IDLE) dp_q <= {PAW{1'b0}};
+            if (st_idle_q) dp_q <= {PAW{1'b0}};
             else if (dact_q)       dp_q <= dp_q + 1'b1;
         end
     end
@@ -284,22 +290,22 @@ module seq #(
     end
 
     // entry 0 also while the last layer flushes: a START in the cycle of done_o needs it
-    assign ltab_raddr_o = state_q == S_IDLE || (state_q == S_FLUSH && !more) ? 3'd0 : layer_nx;
+    assign ltab_raddr_o = st_idle_q || (st_flush_q && !more) ? 3'd0 : layer_nx;
     assign rd_en_o      = issue;
     assign abuf_raddr_o = {rreg_q, i_q[AAW-1:0]};
     assign wmem_raddr_o = waddr_q;
     assign mac_valid_o  = mv_q;
     assign mac_last_o   = ml_q;
-    assign mac_clear_o  = state_q == S_IDLE;
+    assign mac_clear_o  = st_idle_q;
     assign drain_o      = dact_q;
     assign pmem_raddr_o = dp_q;
     assign rq_logit_o   = dlogit_q;
     assign rq_index_o   = dj_q;
     assign rq_layer_o   = dlayer_q;
     assign rq_region_o  = dreg_q;
-    assign busy_o       = state_q != S_IDLE;
+    assign busy_o       = !st_idle_q;
     assign finish_o     = flushed && !more;
-    assign busy_next_o  = state_q == S_IDLE ? start_i : !(flushed && !more);
+    assign busy_next_o  = st_idle_q ? start_i : !(flushed && !more);
     assign done_o       = done_q;
 endmodule
 

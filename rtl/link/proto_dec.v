@@ -89,7 +89,7 @@ module proto_dec #(
     end
 
     localparam [2:0] D_HUNT = 3'd0, D_HDR = 3'd1, D_CHK = 3'd2, D_CHK2 = 3'd3, D_PAY = 3'd4,
-                     D_CRC = 3'd5, D_END = 3'd6;
+                     D_CRC = 3'd5, D_END = 3'd6, D_CHK3 = 3'd7;
     localparam [1:0] K_UNKNOWN = 2'd0, K_NOPAY = 2'd1, K_LOAD = 2'd2, K_INFER = 2'd3;
 
     // Pointers carry one extra bit so that full and empty differ. wr_ptr only moves by whole
@@ -111,13 +111,13 @@ module proto_dec #(
     reg           rxv_q;         // a byte arrived two cycles ago (rxd_q still holds it)
     reg           rxsync_q;      // ... and it is the sync byte
     reg  [1:0]    d_kind_q;      // the command's payload rule (K_*), decoded from the cmd byte
-    reg  [AW-1:0] d_rem_q;       // the length (len_lo .. D_CHK), then payload bytes still to come
+    reg  [AW-1:0] d_rem_q;       // the length (len_lo .. D_CHK3), then payload bytes still to come
     reg           d_big_q;       // length >= 2^AW
     reg           d_one_q;       // d_rem_q == 1 (registered: d_rem_q moves only with a byte)
-    reg           d_zero_q;      // d_rem_q == 0 (D_CHK -> D_CHK2)
+    reg           d_zero_q;      // d_rem_q == 0 (D_CHK2 -> D_CHK3)
     reg  [15:0]   d_crc_q;
     reg           d_match_q;     // the CRC's low byte matched
-    reg           d_lok_q;       // the length suits the command (D_CHK -> D_CHK2)
+    reg           d_lok_q;       // the length suits the command (D_CHK2 -> D_CHK3)
     reg           d_ovf_q;       // the ring was full: nothing more of this frame is written
     reg           d_rec_q;       // the record's five header bytes are in the ring
     reg  [4:0]    d_st_q;        // the record's status, D_END writes it
@@ -127,7 +127,7 @@ module proto_dec #(
     wire          s_hunt = (d_state_q == D_HUNT), s_hdr = (d_state_q == D_HDR);
     wire          s_chk  = (d_state_q == D_CHK),  s_chk2 = (d_state_q == D_CHK2);
     wire          s_pay  = (d_state_q == D_PAY),  s_crc = (d_state_q == D_CRC);
-    wire          s_end  = (d_state_q == D_END);
+    wire          s_end  = (d_state_q == D_END),  s_chk3 = (d_state_q == D_CHK3);
     wire          d_frame  = s_hdr || s_pay;                    // a header or payload byte comes
     wire          d_store  = s_hunt ? rxsync_q : d_frame;      // ... or the sync: it is stored
     wire          d_write  = rxv_q && d_store && !d_ovf_q && !full_q;   // the byte goes in ...
@@ -151,8 +151,15 @@ module proto_dec #(
     end
     wire          d_ge1    = |d_rem_q;
     wire          d_ge5    = (|d_rem_q[AW-1:3]) || (d_rem_q[2] && (|d_rem_q[1:0]));
-    wire          d_len_ok = !d_big_q && ((d_kind_q == K_NOPAY) ? !d_ge1 :
-                             (!d_gt_max && ((d_kind_q == K_LOAD) ? d_ge5 : d_ge1)));
+    // registered every cycle (d_rem_q holds the length from D_CHK on: these are valid in D_CHK2)
+    reg           d_gt_max_q, d_ge1_q, d_ge5_q;
+    always @(posedge clk) begin
+        d_gt_max_q <= d_gt_max;
+        d_ge1_q    <= d_ge1;
+        d_ge5_q    <= d_ge5;
+    end
+    wire          d_len_ok = !d_big_q && ((d_kind_q == K_NOPAY) ? !d_ge1_q :
+                             (!d_gt_max_q && ((d_kind_q == K_LOAD) ? d_ge5_q : d_ge1_q)));
 
     assign wr_ptr_o = wr_ptr_q;
     assign errors_o = errors_q;
@@ -213,11 +220,13 @@ module proto_dec #(
                 D_HDR:   if (d_hc_q == 2'd3) d_state_d = D_CHK;
                 D_PAY:   if (d_one_q) d_state_d = D_CRC;
                 D_CRC:   if (d_hc_q[0]) d_state_d = D_END;
-                default: ;                                      // D_CHK, D_CHK2, D_END: no byte comes
+                default: ;                                      // D_CHK*, D_END: no byte comes
             endcase
         end else if (s_chk) begin                               // the header, one cycle later
             d_state_d = D_CHK2;
-        end else if (s_chk2) begin                              // ... and its checks, two
+        end else if (s_chk2) begin                              // the length's compares, two
+            d_state_d = D_CHK3;
+        end else if (s_chk3) begin                              // ... and its checks, three
             if (d_kind_q == K_UNKNOWN || !d_lok_q) d_state_d = D_END;   // answer at once
             else d_state_d = d_zero_q ? D_CRC : D_PAY;
         end else if (s_end) begin
@@ -302,10 +311,10 @@ module proto_dec #(
             if (s_crc && d_hc_q[0])
                 d_st_q <= d_ovf_q ? ST_OVERFLOW :
                           (d_match_q && rxd_q == d_crc_q[15:8]) ? ST_OK : ST_FRAME_CRC;
-        end else if (s_chk) begin
-            d_lok_q  <= d_len_ok;
-            d_zero_q <= !d_ge1;
         end else if (s_chk2) begin
+            d_lok_q  <= d_len_ok;
+            d_zero_q <= !d_ge1_q;
+        end else if (s_chk3) begin
             if (d_kind_q == K_UNKNOWN)  d_st_q <= ST_UNKNOWN;    // answered at once, resynchronise
             else if (!d_lok_q)          d_st_q <= ST_LENGTH;
         end else if (!s_hunt && !s_end && d_tmo_hit_q) begin
