@@ -2,8 +2,9 @@
 // issues one (activation byte, weight word) read a cycle to the MAC array, and drains each finished
 // group from the shadow chain through the requantizer while the lanes already work on the next one.
 //
-//   LOAD:  one cycle after START or after a flush: the layer's counters are set up (from registers
-//          only: a short path to their enables), and RUN issues its first input the cycle after.
+//   LOAD:  one cycle after START or after a flush: the layer's counters, its index and its regions
+//          are set up (from registers only: a short path to their enables), and RUN issues its
+//          first input the cycle after.
 //   RUN:   per group g, per input i: abuf[rd region][i] and wmem[w] (w counts up over the whole
 //          model: the layout of docs/formats.md). After a group's last input one cycle stays free
 //          (the accumulators are cleared while their sums move to the shadow chain). The last input
@@ -202,9 +203,17 @@ module seq #(
                 rreg_q  <= 2'd0;
                 wreg_q  <= 2'd1;
             end
-            if (st_load_q) begin
-                if (first_q) start_layer(n_in0_m1_i, n_in0_m1_i == 12'd0);
-                else         start_layer(nout_m1_q, nout1_q);
+            if (st_load_q) begin  // the table entry is still the new layer's during LOAD
+                first_q <= 1'b0;
+                if (first_q) begin
+                    start_layer(n_in0_m1_i, n_in0_m1_i == 12'd0);
+                end else begin
+                    start_layer(nout_m1_q, nout1_q);
+                    layer_q <= layer_nx;
+                    logit_q <= {1'b0, layer_nx} + 4'd1 == n_layers_i;
+                    rreg_q  <= wreg_q;
+                    wreg_q  <= wreg_q == 2'd1 ? 2'd2 : 2'd1;
+                end
             end
             if (issue) begin
                 waddr_q <= waddr_q + 1'b1;
@@ -220,13 +229,6 @@ module seq #(
                     irem_q <= irem_q - 12'd1;
                     last_in_q <= irem_q == 12'd1;
                 end
-            end
-            if (flushed && more) begin
-                first_q <= 1'b0;
-                layer_q <= layer_nx;
-                logit_q <= {1'b0, layer_nx} + 4'd1 == n_layers_i;
-                rreg_q  <= wreg_q;
-                wreg_q  <= wreg_q == 2'd1 ? 2'd2 : 2'd1;
             end
         end
     end
