@@ -28,7 +28,11 @@ PROG           ?= default
 
 BOARD        ?= icebreaker
 LANES        ?= 32
-ICE40_MHZ    ?= 36
+ICE40_MHZ    ?= 42
+# nextpnr-ice40 places for ICE40_PNR_MHZ (never below ICE40_MHZ): asked for 48 MHz it places this
+# design better than when asked for the clock itself (docs/boards.md, "Timing and area closure").
+# A build passes when its Fmax reaches ICE40_MHZ, the design clock.
+ICE40_PNR_MHZ ?= 48
 # The iCEBreaker's UART rate, chosen at build time (INFO reports it: CLOCK_HZ / CLKS_PER_BIT; the
 # host follows it). 3 Mbaud is the default; the FT2232H also does 12 Mbaud, which needs at least 3
 # clocks per bit: ICE40_MHZ=36 ICE40_BAUD=12000000 (3), ICE40_MHZ=48 (4).
@@ -56,7 +60,7 @@ YOSYS_DATDIR   ?= $(shell yosys-config --datdir 2>/dev/null || echo /usr/share/y
 # resynthesize.
 BOARD_CONFIG = board=$(BOARD) lanes=$(LANES) ice40_mhz=$(ICE40_MHZ) ice40_baud=$(ICE40_BAUD) ecp5_mhz=$(ECP5_MHZ) \
                ecp5_device=$(ECP5_DEVICE)
-PNR_CONFIG   = seed=$(PNR_SEED) allow_fail=$(PNR_ALLOW_FAIL)
+PNR_CONFIG   = seed=$(PNR_SEED) allow_fail=$(PNR_ALLOW_FAIL) ice40_pnr_mhz=$(ICE40_PNR_MHZ)
 
 .PHONY: bitstream synth prog report report-seeds postsynth lint-boards board-check FORCE
 FORCE:
@@ -73,6 +77,7 @@ board-check:
 	@case "$(BOARD):$(ECP5_MHZ)" in ulx3s:45|ulx3s:60|ulx3s:75|icebreaker:*) ;; \
 	 *) echo "boards.mk: ECP5_MHZ=$(ECP5_MHZ): need 45, 60 or 75 (rtl/boards/top_ulx3s.v)" >&2; exit 1;; esac
 	@case "$(PNR_SEED)" in ''|*[!0-9]*) echo "boards.mk: PNR_SEED=$(PNR_SEED): need a number" >&2; exit 1;; esac
+	@case "$(ICE40_PNR_MHZ)" in ''|*[!0-9]*) echo "boards.mk: ICE40_PNR_MHZ=$(ICE40_PNR_MHZ): need a whole number of MHz" >&2; exit 1;; esac
 	@case "$(BOARD):$(ECP5_DEVICE)" in ulx3s:12k|ulx3s:25k|ulx3s:45k|ulx3s:85k|icebreaker:*) ;; \
 	 *) echo "boards.mk: ECP5_DEVICE=$(ECP5_DEVICE): need 12k, 25k, 45k or 85k (the ULX3S's LFE5U-12F/25F/45F/85F)" >&2; exit 1;; esac
 
@@ -94,8 +99,15 @@ ICE40_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(CODE
 # measure it; `make bitstream` fails then.
 PNR_ALLOW_FAIL ?= 0
 # ICE40_PNR: the flags of every iCE40 place and route (the bitstream's and the report's seeds).
-ICE40_PNR       = --up5k --package sg48 --pcf constraints/icebreaker.pcf --freq $(ICE40_MHZ)
-ICE40_PNR_FLAGS = $(ICE40_PNR) --seed $(PNR_SEED) $(if $(filter 1,$(PNR_ALLOW_FAIL)),--timing-allow-fail)
+# nextpnr itself is told to allow a miss of its target; the clock check is ICE40_CHECK's.
+ICE40_FREQ      = $(shell m=$(ICE40_MHZ); p=$(ICE40_PNR_MHZ); [ "$$p" -gt "$$m" ] 2>/dev/null && echo $$p || echo $$m)
+ICE40_PNR       = --up5k --package sg48 --pcf constraints/icebreaker.pcf --freq $(ICE40_FREQ)
+ICE40_PNR_FLAGS = $(ICE40_PNR) --seed $(PNR_SEED) --timing-allow-fail
+# the achieved Fmax of a nextpnr log against the design clock: exit 1 if it misses (PNR_ALLOW_FAIL=1: 0)
+ICE40_CHECK     = f=$$(grep 'Max frequency' $(1) | tail -n 1 | sed -n 's/.*: *\([0-9.]*\) MHz.*/\1/p'); \
+                  awk -v f="$$f" -v c=$(ICE40_MHZ) 'BEGIN { exit !(f != "" && f + 0 >= c) }' || \
+                  { echo "nextpnr-ice40: Fmax $${f:-?} MHz misses the $(ICE40_MHZ) MHz design clock" >&2; \
+                    [ "$(PNR_ALLOW_FAIL)" = 1 ]; }
 
 ifeq ($(BOARD),icebreaker)
 bitstream: board-check $(BOARD_DIR)/synth_report.txt $(BOARD_DIR)/q2mlp.bin $(BOARD_DIR)/report.txt
@@ -117,13 +129,14 @@ $(BOARD_DIR)/q2mlp.json: $(BOARD_RTL) $(CODES_VH) $(CAPS_VH) rtl/boards/top_iceb
 $(BOARD_DIR)/synth_report.txt: $(BOARD_DIR)/q2mlp.json rtl/scripts/board_report.sh
 	rtl/scripts/board_report.sh ice40-synth $(@D)/synth_stat.txt > $@
 
-# nextpnr exits non-zero when the design does not fit or (without --timing-allow-fail) misses
-# the clock target: show the numbers and the critical path, keep the log, fail.
+# nextpnr exits non-zero when the design does not fit, ICE40_CHECK when it misses the design clock:
+# show the numbers and the critical path, keep the log, leave no .asc, fail.
 $(BOARD_DIR)/q2mlp.asc: $(BOARD_DIR)/q2mlp.json constraints/icebreaker.pcf $(BOARD_DIR)/pnr_config.txt
-	@echo "nextpnr-ice40 --up5k --freq $(ICE40_MHZ) --seed $(PNR_SEED) -> $@ (log $(@D)/nextpnr.log)"
+	@echo "nextpnr-ice40 --up5k --freq $(ICE40_FREQ) --seed $(PNR_SEED) (design clock $(ICE40_MHZ) MHz) -> $@ (log $(@D)/nextpnr.log)"
 	@rm -f $(@D)/report.txt
-	@$(PROGRESS) nextpnr-ice40 $(@D)/nextpnr.log $(NEXTPNR) $(ICE40_PNR_FLAGS) --json $< --asc $@ \
-	    --report $(@D)/nextpnr.json -l $(@D)/nextpnr.log -q || { \
+	@{ $(PROGRESS) nextpnr-ice40 $(@D)/nextpnr.log $(NEXTPNR) $(ICE40_PNR_FLAGS) --json $< --asc $@.tmp \
+	    --report $(@D)/nextpnr.json -l $(@D)/nextpnr.log -q && $(call ICE40_CHECK,$(@D)/nextpnr.log) && \
+	    mv $@.tmp $@; } || { rm -f $@.tmp; \
 	    grep -E '^ERROR' $(@D)/nextpnr.log >&2; \
 	    grep -E 'ICESTORM_(LC|RAM|DSP|SPRAM):' $(@D)/nextpnr.log | tail -n 4 >&2; \
 	    grep 'Max frequency' $(@D)/nextpnr.log | tail -n 1 >&2; \
@@ -141,7 +154,7 @@ $(BOARD_DIR)/report.txt: $(BOARD_DIR)/q2mlp.asc rtl/scripts/board_report.sh
 # misses the clock is measured; no bitstream. report.txt only when it routed.
 $(BOARD_DIR)/seed%/report.txt: $(BOARD_DIR)/q2mlp.json constraints/icebreaker.pcf rtl/scripts/board_report.sh
 	@mkdir -p $(@D)
-	@echo "nextpnr-ice40 --up5k --freq $(ICE40_MHZ) --seed $* -> $(@D)/"
+	@echo "nextpnr-ice40 --up5k --freq $(ICE40_FREQ) --seed $* (design clock $(ICE40_MHZ) MHz) -> $(@D)/"
 	@rm -f $(@D)/critical_path.txt
 	@$(NEXTPNR) --version > $(@D)/version.txt.tmp 2>&1 && mv $(@D)/version.txt.tmp $(@D)/version.txt
 	@$(PROGRESS) "nextpnr-ice40 seed $*" $(@D)/nextpnr.log $(NEXTPNR) $(ICE40_PNR) --seed $* --timing-allow-fail \
