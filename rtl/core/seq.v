@@ -244,12 +244,14 @@ module seq #(
         else     issue_q <= issue_nx;
     end
 `ifndef SYNTHESIS
+    reg rst_seen = 1'b0;  // the checks start with the first reset (before it, state is random)
+    always @(posedge clk) if (rst) rst_seen <= 1'b1;
     always @(posedge clk) begin  // the registered decision is the combinational one, always
-        if (!rst && issue_q != (st_run_q && !gap_q && !(last_in && resv_q))) begin
+        if (rst_seen && !rst && issue_q != (st_run_q && !gap_q && !(last_in && resv_q))) begin
             $display("seq: issue_q = %0d differs from the decision it stands for", issue_q);
             $stop;
         end
-        if (!rst && {1'b0, st_idle_q} + {1'b0, st_load_q} + {1'b0, st_run_q} + {1'b0, st_flush_q} != 2'd1) begin
+        if (rst_seen && !rst && {1'b0, st_idle_q} + {1'b0, st_load_q} + {1'b0, st_run_q} + {1'b0, st_flush_q} != 2'd1) begin
             $display("seq: the state flags are not one-hot");
             $stop;
         end
