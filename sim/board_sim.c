@@ -335,8 +335,61 @@ static bool line_ok(sim_state *s, const sim_opts *o)
     return ok;
 }
 
+/* The connected client's bytes into rxq; its hang-up drops it. Returns bytes read. */
+static size_t read_client(sim_state *s, const sim_opts *o)
+{
+    uint8_t buf[4096];
+    size_t want = bq_room(&s->rxq) < sizeof buf ? bq_room(&s->rxq) : sizeof buf;
+    ssize_t r = want ? read(s->conn_fd, buf, want) : 0;
+    if (r > 0) {
+        if (o->line_check && !line_ok(s, o)) {
+            memset(buf, 0, (size_t)r);
+            s->bytes_garbled += (uint64_t)r;
+        }
+        for (ssize_t i = 0; i < r; i++) bq_push(&s->rxq, buf[i]);
+        s->bytes_in += (uint64_t)r;
+        return (size_t)r;
+    }
+    if (want && (r == 0 || (errno != EAGAIN && errno != EINTR)))
+        drop_client(s, o, r == 0 ? "closed" : strerror(errno));
+    return 0;
+}
+
+/* Bytes from txq to the connected client. */
+static void write_client(sim_state *s, const sim_opts *o)
+{
+    size_t chunk = s->txq.cap - s->txq.head;
+    if (chunk > s->txq.len) chunk = s->txq.len;
+    ssize_t w = write(s->conn_fd, s->txq.buf + s->txq.head, chunk);
+    if (w > 0) {
+        s->txq.head = (s->txq.head + (size_t)w) % s->txq.cap;
+        s->txq.len -= (size_t)w;
+        s->bytes_out += (uint64_t)w;
+    } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+        drop_client(s, o, strerror(errno));
+    }
+}
+
+/* A connection waiting on the listening socket: taken if nobody is connected, refused if
+ * somebody is (the caller saw the current client's hang-up first). */
+static void take_client(sim_state *s, const sim_opts *o, bool may_accept)
+{
+    if (s->conn_fd >= 0) {
+        refuse_client(s, o);
+        return;
+    }
+    if (!may_accept) return;   /* it waits in the backlog until the design is idle */
+    s->conn_fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (s->conn_fd >= 0) {
+        s->connections++;
+        if (!o->quiet) fprintf(stderr, "board-sim: client connected\n");
+    }
+}
+
 /* Exchange bytes with the host. timeout_ms: -1 block, 0 just look. may_accept: take a new client
- * (only while the design is idle; a second client is refused at any time). Returns bytes read. */
+ * (only while the design is idle; a second client is refused at any time). The current client's
+ * bytes and hang-up come before a new connection: a client killed just before the next one
+ * connects has left, and the next one is not refused. Returns bytes read. */
 static size_t service_io(sim_state *s, const sim_opts *o, int timeout_ms, bool may_accept)
 {
     struct pollfd p[2 + MAX_REJECTED];
@@ -348,9 +401,7 @@ static size_t service_io(sim_state *s, const sim_opts *o, int timeout_ms, bool m
         ci = n++;
     }
     if (s->listen_fd >= 0 && (s->conn_fd >= 0 || may_accept)) {
-        p[n].fd = s->listen_fd;
-        p[n].events = POLLIN;
-        p[n].revents = 0;
+        p[n] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
         li = n++;
     }
     for (int k = 0; k < MAX_REJECTED; k++) {
@@ -362,48 +413,10 @@ static size_t service_io(sim_state *s, const sim_opts *o, int timeout_ms, bool m
     int ready = poll(p, (nfds_t)n, timeout_ms);
     drain_refused(s, p, ri);
     if (ready <= 0) return 0;
-    if (li >= 0 && (p[li].revents & POLLIN)) {
-        if (s->conn_fd >= 0) {
-            refuse_client(s, o);
-        } else {
-            s->conn_fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-            if (s->conn_fd >= 0) {
-                s->connections++;
-                if (!o->quiet) fprintf(stderr, "board-sim: client connected\n");
-            }
-            return 0;
-        }
-    }
     size_t got = 0;
-    if (ci >= 0 && (p[ci].revents & (POLLIN | POLLHUP | POLLERR))) {
-        uint8_t buf[4096];
-        size_t want = bq_room(&s->rxq) < sizeof buf ? bq_room(&s->rxq) : sizeof buf;
-        ssize_t r = want ? read(s->conn_fd, buf, want) : 0;
-        if (r > 0) {
-            if (o->line_check && !line_ok(s, o)) {
-                memset(buf, 0, (size_t)r);
-                s->bytes_garbled += (uint64_t)r;
-            }
-            for (ssize_t i = 0; i < r; i++) bq_push(&s->rxq, buf[i]);
-            got = (size_t)r;
-            s->bytes_in += (uint64_t)r;
-        } else if (want && (r == 0 || (errno != EAGAIN && errno != EINTR))) {
-            drop_client(s, o, r == 0 ? "closed" : strerror(errno));
-            return 0;
-        }
-    }
-    if (s->conn_fd >= 0 && s->txq.len && (p[ci].revents & POLLOUT)) {
-        size_t chunk = s->txq.cap - s->txq.head;
-        if (chunk > s->txq.len) chunk = s->txq.len;
-        ssize_t w = write(s->conn_fd, s->txq.buf + s->txq.head, chunk);
-        if (w > 0) {
-            s->txq.head = (s->txq.head + (size_t)w) % s->txq.cap;
-            s->txq.len -= (size_t)w;
-            s->bytes_out += (uint64_t)w;
-        } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
-            drop_client(s, o, strerror(errno));
-        }
-    }
+    if (ci >= 0 && (p[ci].revents & (POLLIN | POLLHUP | POLLERR))) got = read_client(s, o);
+    if (ci >= 0 && s->conn_fd >= 0 && s->txq.len && (p[ci].revents & POLLOUT)) write_client(s, o);
+    if (li >= 0 && (p[li].revents & POLLIN)) take_client(s, o, may_accept);
     return got;
 }
 

@@ -36,7 +36,8 @@
 #define MAX_EXPECT 4
 #define WALL_SLACK_S 2.0      /* per answer, on top of the line time (the sim runs slower) */
 #define SIM_SLOWDOWN 16.0     /* wall seconds per simulated second we tolerate */
-#define STALL_WAIT_S 0.8      /* after a stalled header: >> the inter-byte timeout in wall time */
+#define STALL_WAIT_S 0.8      /* after a stalled header, at least: >> the inter-byte timeout in wall time */
+#define STALL_MARGIN 2.5      /* ... and this many times the slowest ERR_TIMEOUT seen (a loaded machine) */
 
 enum { K_SIMPLE, K_INFER, K_INFER_LEN, K_RLE_BAD, K_BAD_CRC, K_UNKNOWN, K_LENGTH, K_OFFSET,
        K_GARBAGE, K_BURST, K_TRUNCATED, K_STALL, K_RESET, K_COUNT };
@@ -69,6 +70,7 @@ typedef struct {
     int ne;
     double extra_s;           /* more time for the answers (inter-byte timeout) */
     bool after_stall;
+    double timeout_wall_s;    /* the slowest inter-byte timeout seen, in wall seconds (ERR_TIMEOUT) */
     /* counts */
     long cases, frames, answers, missing, wrong, late, extra, by_kind[K_COUNT];
 } fuzz;
@@ -328,6 +330,7 @@ static bool words_ok(fuzz *z, const expect *e, const q2_frame *f, char *why, siz
 /* Send the case, collect its answers in order by their deadline. */
 static int run_case(fuzz *z, int kind)
 {
+    double t_sent = q2_now();
     int rc = q2_host_send_bytes(&z->h, z->out, z->out_len);
     if (rc) return rc;
     size_t rsp_bytes = 0;
@@ -359,6 +362,7 @@ static int run_case(fuzz *z, int kind)
         }
         if (!got) continue;
         z->answers++;
+        if (f.status == Q2S_TIMEOUT && q2_now() - t_sent > z->timeout_wall_s) z->timeout_wall_s = q2_now() - t_sent;
         if (!words_ok(z, e, &f, why, sizeof why)) {
             z->wrong++;
             printf("WRONG    case %ld (%s): cmd 0x%02x seq 0x%02x: %s\n", z->cases, kind_name[kind], f.cmd, f.seq, why);
@@ -368,6 +372,23 @@ static int run_case(fuzz *z, int kind)
 }
 
 /* ---- main ------------------------------------------------------------------------------------- */
+/* How long the device's inter-byte timeout takes in wall time here (the simulated board runs
+ * slower on a loaded machine): one truncated INFER, timed to its ERR_TIMEOUT. A stalled header
+ * gets no answer, so its wait is a multiple of the slowest timeout seen (this and every
+ * truncated case). Uses no random numbers: the cases stay those of the seed. */
+static int calibrate(fuzz *z)
+{
+    uint8_t pay[64] = { 0 };
+    z->out_len = q2_frame_build(z->out, Q2P_INFER, z->h.seq, pay, sizeof pay) - sizeof pay / 2;
+    z->ne = 0;
+    z->extra_s = 0;
+    add_expect(z, Q2P_INFER, z->h.seq++, Q2S_TIMEOUT, 0);
+    z->extra_s = 1.25 * z->info.timeout_bits / (z->h.o.baud > 0 ? z->h.o.baud : 1) * SIM_SLOWDOWN + 1.0;
+    int rc = run_case(z, K_TRUNCATED);   /* a missing answer counts as missing */
+    z->answers = z->frames = 0;
+    return rc;
+}
+
 static int reload(fuzz *z)
 {
     int rc = q2_host_load(&z->h, z->q.image, z->q.image_len, NULL, NULL);
@@ -397,7 +418,8 @@ static int fuzz_run(fuzz *z, long n_cases)
         if (z->verbose) printf("case %ld: %s, %zu bytes, %d answers\n", z->cases, kind_name[kind], z->out_len, z->ne);
         rc = run_case(z, kind);
         if (!rc && z->after_stall) {   /* let the RTL's inter-byte timeout drop the header */
-            struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)(STALL_WAIT_S * 1e9) };
+            double w = STALL_MARGIN * z->timeout_wall_s > STALL_WAIT_S ? STALL_MARGIN * z->timeout_wall_s : STALL_WAIT_S;
+            struct timespec ts = { .tv_sec = (time_t)w, .tv_nsec = (long)((w - (double)(time_t)w) * 1e9) };
             nanosleep(&ts, NULL);
         }
         if (!rc && kind == K_RESET) {
@@ -432,7 +454,7 @@ int main(int argc, char **argv)
     int rc = q2_qmodel_load(&z->q, model);
     if (!rc) rc = q2_host_open(&z->h, dev, &o);
     if (rc) goto out_model;
-    if ((rc = q2_host_info(&z->h, &z->info)) || (rc = reload(z))) goto out;
+    if ((rc = q2_host_info(&z->h, &z->info)) || (rc = reload(z)) || (rc = calibrate(z))) goto out;
     z->n_in = z->q.layers[0].n_in;
     z->n_classes = z->q.layers[z->q.n_layers - 1].n_out;
     q2_dev_status st;
@@ -444,6 +466,8 @@ int main(int argc, char **argv)
     printf("protofuzz: seed=%ld cases=%ld frames_expected=%ld answers=%ld missing=%ld wrong=%ld late=%ld "
            "extra=%ld malformed=%u garbage_bytes=%u wall_s=%.1f\n", seed, z->cases, z->answers + z->missing,
            z->answers, z->missing, z->wrong, z->late, z->extra, z->h.bad_frames, z->h.garbage_bytes, q2_now() - t0);
+    printf("protofuzz: inter-byte timeout %.3f s wall at most; stalled headers waited %.3f s\n", z->timeout_wall_s,
+           STALL_MARGIN * z->timeout_wall_s > STALL_WAIT_S ? STALL_MARGIN * z->timeout_wall_s : STALL_WAIT_S);
     printf("protofuzz: cases by kind:");
     for (int k = 0; k < K_COUNT; k++) printf(" %s=%ld", kind_name[k], z->by_kind[k]);
     printf("\n");
