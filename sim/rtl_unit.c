@@ -8,8 +8,8 @@
  * Tests (numbered, one line each: "test <n> <name>: PASSED|FAILED (<checks> checks)"):
  *   crc32      "123456789" and random streams with gaps vs q2_crc32
  *   mac_lane   random clear / accumulate / load / shift vs a C lane; 4096 x (+-765) extremes
- *   requant    20,000 random neurons in runs of logits and of hidden ones (a logit leaves at cycle 2, a
- *              hidden neuron at 5) vs docs/arithmetic.md in C
+ *   requant    20,000 random neurons in runs of logits and of hidden ones (a logit leaves at cycle 3, a
+ *              hidden neuron at 8) vs docs/arithmetic.md in C
  *   argmax     random sets with ties (and all at the smallest sum) vs q2_argmax (lowest index wins)
  *   wmem       GENERIC and ICE40, 64 x 16K and 16 x 64K: random writes, reads (latency 2), holds vs an array
  *   uart       uart_rx at 3, 4 and 12 clocks per bit: 1000 bytes (edge cases, 0xFF runs, random;
@@ -177,7 +177,7 @@ static int requant_ref(int64_t sum, unsigned m, int s)
 }
 
 typedef struct { bool valid, logit; uint16_t tag; int32_t acc, bias; uint16_t m; uint8_t s; } rq_item;
-enum { RQ_LAT = 5, RQ_LOGIT_LAT = 2 };  /* requant.v: a hidden neuron leaves at cycle 5, a logit at 2 */
+enum { RQ_LAT = 8, RQ_LOGIT_LAT = 3 };  /* requant.v: a hidden neuron leaves at cycle 8, a logit at 3 */
 
 /* Items in runs of one kind (logit or hidden), with the pipeline empty between runs of different
  * kinds as seq keeps it (a layer is flushed before the next one starts). */
@@ -432,8 +432,9 @@ static void test_uart(void)
                 CHECK(bad == 0, "uart_rx %d clocks/bit, sender %+.0f %%, jitter +-%.0f %%, %s: %d bad of 1000",
                       cpbs[k], 100 * errs[e], 100 * jit, g ? "idle gaps" : "back to back", bad);
             }
-    /* the check bites: a 6 % rate error breaks the 4-clock receiver */
-    CHECK(uart_rx_run(1, 4, 0.06, 0.0, 300, false) > 0, "uart_rx 4 clocks/bit, sender 6 %% slow: errors seen");
+    /* the check bites: a 10 % rate error breaks the 4-clock receiver (at 6 % it depends on the
+     * line's phase: the stop bit is sampled within half a clock of the last data bit's end) */
+    CHECK(uart_rx_run(1, 4, 0.10, 0.0, 300, false) > 0, "uart_rx 4 clocks/bit, sender 10 %% slow: errors seen");
     /* how much jitter each receiver takes at +-2 % (informational; the checks above are the contract) */
     for (int k = 0; k < 3; k++) {
         int ok_pct = 0;
