@@ -25,7 +25,7 @@ module accel_core #(
     input  wire [2:0]  cmd_op_i,
     input  wire [7:0]  cmd_data_i,
     input  wire [8:0]  rd_addr_i,
-    output reg  [31:0] rd_data_o,
+    output reg  [31:0] rd_data_o,  // two cycles after rd_addr_i, like the core
     output wire        busy_o,
     output reg         model_valid_o,
     output reg  [3:0]  err_o,
@@ -55,6 +55,7 @@ module accel_core #(
     reg  [7:0]  lanes_lo_q;   // byte 6, the low byte of the lanes field
     reg  [31:0] sum_q, cycles_q, run_q;
     reg  [7:0]  class_q;
+    reg  [31:0] rd_q;         // the register read, a cycle before rd_data_o
     reg         busy_q;
     reg  [31:0] last_off, sum_mod;  // sum_mod < n_cls_q <= 256: CLASS is its low byte
     reg  [31:0] status;
@@ -135,20 +136,21 @@ module accel_core #(
                 default: err_o <= ERR_BAD_OP;
             endcase
         end
+        rd_data_o <= rd_q;
         case (rd_addr_i)
-            R_ID:           rd_data_o <= CORE_ID;
-            R_HW_VERSION:   rd_data_o <= CORE_HW_VERSION;
-            R_LANES:        rd_data_o <= LANES;
-            R_WMEM_BYTES:   rd_data_o <= WMEM_BYTES;
-            R_PMEM_NEURONS: rd_data_o <= PMEM_NEURONS;
-            R_ABUF_BYTES:   rd_data_o <= ABUF_BYTES;
-            R_STATUS:       rd_data_o <= status;
-            R_CRC:          rd_data_o <= model_valid_o ? stored_q : ~lfsr_q;
-            R_MODEL_BYTES:  rd_data_o <= nbytes_q;
-            R_CYCLES:       rd_data_o <= cycles_q;
-            R_CLASS:        rd_data_o <= {24'd0, class_q};
-            R_N_CLASSES:    rd_data_o <= {16'd0, n_cls_q};
-            default: rd_data_o <= (rd_addr_i[8]) ? sum_q - 32'd1000 * {24'd0, rd_addr_i[7:0]} : 32'd0;
+            R_ID:           rd_q <= CORE_ID;
+            R_HW_VERSION:   rd_q <= CORE_HW_VERSION;
+            R_LANES:        rd_q <= LANES;
+            R_WMEM_BYTES:   rd_q <= WMEM_BYTES;
+            R_PMEM_NEURONS: rd_q <= PMEM_NEURONS;
+            R_ABUF_BYTES:   rd_q <= ABUF_BYTES;
+            R_STATUS:       rd_q <= status;
+            R_CRC:          rd_q <= model_valid_o ? stored_q : ~lfsr_q;
+            R_MODEL_BYTES:  rd_q <= nbytes_q;
+            R_CYCLES:       rd_q <= cycles_q;
+            R_CLASS:        rd_q <= {24'd0, class_q};
+            R_N_CLASSES:    rd_q <= {16'd0, n_cls_q};
+            default: rd_q <= (rd_addr_i[8]) ? sum_q - 32'd1000 * {24'd0, rd_addr_i[7:0]} : 32'd0;
         endcase
         if (rst) begin
             loading_q <= 1'b0; model_valid_o <= 1'b0; err_o <= 4'd0; busy_q <= 1'b0; done_o <= 1'b0;

@@ -33,7 +33,7 @@ module accel_core #(
     output wire        cmd_ready_o,
     input  wire [2:0]  cmd_op_i,
     input  wire [7:0]  cmd_data_i,
-    // register file, read data one cycle after the address
+    // register file, read data two cycles after the address (from a flip-flop)
     input  wire [8:0]  rd_addr_i,
     output wire [31:0] rd_data_o,
     // status
@@ -411,8 +411,12 @@ module accel_core #(
             default:        rd_q <= 32'd0;
         endcase
     end
+    // the read data leaves from a register (latency 2): the logits RAM's output is slow to leave
+    // the block RAM, and the reader's byte multiplexer starts from a flip-flop
     wire [31:0] logit_x = {{(32 - ACC_OK){logit_rdata[ACC_OK-1]}}, logit_rdata};
-    assign rd_data_o = rd_logit_q ? logit_x : rd_q;
+    reg  [31:0] rd_out_q;
+    always @(posedge clk) rd_out_q <= rd_logit_q ? logit_x : rd_q;
+    assign rd_data_o = rd_out_q;
 
     assign cmd_ready_o    = !ld_stall;
     assign busy_o         = busy;

@@ -101,15 +101,20 @@ module seq #(
     reg           gap_q;        // the cycle after a group's last input: no read
     reg           first_q;      // LOAD starts layer 0 (n_in from n_in0_m1_i)
 
-    // the layer table entry, decoded (registered from the RAM's output)
+    // the layer table entry: the RAM's output registered (a block RAM's output is slow to leave
+    // it), then decoded. The entry is read many cycles before LOAD uses it: its address changes in
+    // LOAD (the next layer) or at the last layer's flush (entry 0), and the decoded values are
+    // current four cycles later.
+    reg [12:0]    lt_q;         // n_out
     reg [11:0]    tm1_q;        // n_out - 1
     reg           t1_q;         // n_out == 1
     reg           tg0_q;        // n_out <= LANES: one group
     reg [LW-1:0]  tnv_q;        // neurons of the last group
     always @(posedge clk) begin
-        tm1_q <= ltab_rdata_i[11:0] - 12'd1;  // 4096 (12'd0) -> 4095
-        t1_q  <= ltab_rdata_i == 13'd1;
-        tg0_q <= ltab_rdata_i <= LANES14[12:0];
+        lt_q  <= ltab_rdata_i;
+        tm1_q <= lt_q[11:0] - 12'd1;  // 4096 (12'd0) -> 4095
+        t1_q  <= lt_q == 13'd1;
+        tg0_q <= lt_q <= LANES14[12:0];
         tnv_q <= {1'b0, tm1_q[LSH-1:0]} + 1'b1;
     end
 

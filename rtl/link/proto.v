@@ -1,8 +1,8 @@
 // proto — the framed host protocol of docs/protocol.md between the UART bytes and accel_core's
-// port, in two steps with a ring buffer (block RAM, nine bits a byte) between them:
+// port, in two steps with a ring buffer (block RAM, ten bits a byte) between them:
 //   proto_dec   the frame decoder (sync, header checks, CRC-16, inter-byte timeout): writes every
 //               frame as a record [status][cmd][seq][len_lo][len_hi][payload] into the ring
-//               (bit 8 of a byte: the last payload byte of its record)
+//               (bit 8 of a byte: the last payload byte of its record; bit 9: the byte is 0)
 //   proto_exec  the executor: takes the records one after the other, runs them against the core
 //               and sends one response frame each (the response encoder, uptime, watchdog)
 // Decoder and executor run concurrently, so the next INFER frame arrives while the core computes.
@@ -76,18 +76,19 @@ module proto #(
     end
 
     // ---- the ring buffer of records ------------------------------------------------------------
-    // Nine bits a byte: bit 8 marks the last payload byte of a record (the executor needs no
-    // length counter). The decoder writes it, the executor reads it (ring_q = ring[ring_raddr] a
+    // Ten bits a byte: bit 8 marks the last payload byte of a record (the executor needs no
+    // length counter), bit 9 a zero byte (set here as it is written: the executor's zero tests then
+    // start from the block RAM's output bit, which is slow to leave it). The decoder writes it, the executor reads it (ring_q = ring[ring_raddr] a
     // cycle later). The executor never uses a byte read in the cycle it is written (it waits a
     // cycle after a commit and reads the payload long after it arrived): no read-during-write bypass.
     wire          ring_we;
     wire [AW-1:0] ring_waddr, ring_raddr;
     wire [8:0]    ring_wdata;
-    reg  [8:0]    ring_q;
+    reg  [9:0]    ring_q;
 
-    (* no_rw_check *) reg [8:0] ring [0:RXBUF_BYTES-1];
+    (* no_rw_check *) reg [9:0] ring [0:RXBUF_BYTES-1];
     always @(posedge clk) begin
-        if (ring_we) ring[ring_waddr] <= ring_wdata;
+        if (ring_we) ring[ring_waddr] <= {ring_wdata[7:0] == 8'd0, ring_wdata};
         ring_q <= ring[ring_raddr];
     end
 

@@ -46,7 +46,7 @@ module proto_exec #(
     input  wire          rst,
     // the ring's read port (proto's block RAM): ring_rdata_i = ring[ring_raddr_o] a cycle later
     output wire [AW-1:0] ring_raddr_o,
-    input  wire [8:0]    ring_rdata_i,    // bit 8: the last payload byte of the record
+    input  wire [9:0]    ring_rdata_i,    // bit 8: the last payload byte of the record, bit 9: 0
     // the boundary to proto_dec (registers on both sides)
     input  wire [AW:0]   wr_ptr_i,        // end of the committed records
     output wire [AW:0]   rd_ptr_o,        // next record byte the executor consumes
@@ -64,7 +64,7 @@ module proto_exec #(
     output reg  [2:0]    cmd_op_o,
     output reg  [7:0]    cmd_data_o,
     output wire [8:0]    rd_addr_o,
-    input  wire [31:0]   rd_data_i,
+    input  wire [31:0]   rd_data_i,       // two cycles after rd_addr_o, from a flip-flop
     input  wire          busy_i,
     input  wire          model_valid_i,
     input  wire [3:0]    err_i,
@@ -129,8 +129,6 @@ module proto_exec #(
     reg           e_none;         // no payload byte of this record is left in the ring
     reg           e_nz_q, e_mis_q;  // LOAD offset: a nonzero byte seen; a byte differs from MODEL_BYTES
     reg  [8:0]    e_nw_q;         // response words still to send
-    reg  [8:0]    rdn_q;          // rd_data_i[8:0], registered: the core's read data (a block RAM's
-                                  //   output among them) reaches e_nw_q's adder from a register
     reg  [4:0]    e_wd_q;         // watchdog ticks in E_WAIT
     reg  [8:0]    e_src_q;        // rd_addr_o: the core register to read (MODEL_BYTES for LOAD's
                                   // offset, N_CLASSES, the response's words); in E_ZEROS
@@ -195,7 +193,7 @@ module proto_exec #(
     wire e_inval   = e_take_b || s_idle;
     wire hdr_last  = hdr_take && (e_cnt_q == 3'd4);
     wire loff_last = loff_take && (e_cnt_q == 3'd3);
-    wire nc_last   = s_nc && e_cnt_q[1];                      // N_CLASSES in rdn_q (rd_data_i a cycle before)
+    wire nc_last   = s_nc && e_cnt_q[1];                      // N_CLASSES in rd_data_i (read latency 2)
     wire rst_last  = s_reset && (e_cnt_q == 3'd7) && !busy_i;
     // A response byte goes into tx_data_o when it is free and the state sent bytes a cycle ago
     // too (snd_q): a sending state is only left by loading its last byte, and a byte is loaded a
@@ -219,7 +217,6 @@ module proto_exec #(
                      (s_rword && e_cnt_q[1:0] == 2'd3);
 
     crc16 u_crc16_tx (.crc_i(e_crc_q), .data_i(tx_data_o), .crc_o(e_crc_next));
-    always @(posedge clk) rdn_q <= rd_data_i[8:0];
 
     assign ring_raddr_o   = rd_ptr_q[AW-1:0];
     assign rd_ptr_o       = rd_ptr_q;
@@ -232,8 +229,8 @@ module proto_exec #(
     always @(posedge clk) begin
         rb_q      <= ring_rdata_i[7:0];
         rb_last_q <= ring_rdata_i[8];
-        rb_z_q    <= (ring_rdata_i[7:0] == 8'd0);
-        rb_mk_q   <= (ring_rdata_i[7:0] == 8'd0) && c_rle_q;
+        rb_z_q    <= ring_rdata_i[9];
+        rb_mk_q   <= ring_rdata_i[9] && c_rle_q;
         rv1_q   <= !e_inval;
         rb_v_q  <= rv1_q && !e_inval;
         want_q  <= en_any;
@@ -449,7 +446,7 @@ module proto_exec #(
         if (s_rhdr && e_cnt_q == 3'd0) e_src_q <= c_info_q ? R_ID : e_ran_q ? R_CYCLES : R_STATUS;
         if (s_disp)
             e_nw_q <= (!e_ok_q || c_reset_q) ? 9'd0 : c_info_q ? 9'd11 : c_stat_q ? 9'd5 : 9'd3;
-        if (nc_last) e_nw_q <= 9'd3 + rdn_q;                    // N_CLASSES
+        if (nc_last) e_nw_q <= 9'd3 + rd_data_i[8:0];                    // N_CLASSES
         if (!s_wait) e_wd_q <= 5'd0;                            // counts from START on
         else if (wd_tick) e_wd_q <= e_wd_q + 5'd1;
         if (s_fetch) begin
