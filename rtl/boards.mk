@@ -74,8 +74,8 @@ board-check:
 	@b=$(ICE40_BAUD); [ "$(BOARD)" != icebreaker ] || { [ "$$b" -ge 300 ] && [ $$(($(ICE40_MHZ) * 1000000 % b)) -eq 0 ] && \
 	    [ $$(($(ICE40_MHZ) * 1000000 / b)) -ge 3 ]; } 2>/dev/null || \
 	 { echo "boards.mk: ICE40_BAUD=$(ICE40_BAUD): need a whole number >= 3 of clocks per bit at $(ICE40_MHZ) MHz" >&2; exit 1; }
-	@case "$(BOARD):$(ECP5_MHZ)" in ulx3s:45|ulx3s:60|ulx3s:75|icebreaker:*) ;; \
-	 *) echo "boards.mk: ECP5_MHZ=$(ECP5_MHZ): need 45, 60 or 75 (rtl/boards/top_ulx3s.v)" >&2; exit 1;; esac
+	@case "$(BOARD):$(ECP5_MHZ)" in ulx3s:45|ulx3s:60|ulx3s:75|ulx3s:90|ulx3s:120|icebreaker:*) ;; \
+	 *) echo "boards.mk: ECP5_MHZ=$(ECP5_MHZ): need 45, 60, 75, 90 or 120 (rtl/boards/top_ulx3s.v)" >&2; exit 1;; esac
 	@case "$(PNR_SEED)" in ''|*[!0-9]*) echo "boards.mk: PNR_SEED=$(PNR_SEED): need a number" >&2; exit 1;; esac
 	@case "$(ICE40_PNR_MHZ)" in ''|*[!0-9]*) echo "boards.mk: ICE40_PNR_MHZ=$(ICE40_PNR_MHZ): need a whole number of MHz" >&2; exit 1;; esac
 	@case "$(BOARD):$(ECP5_DEVICE)" in ulx3s:12k|ulx3s:25k|ulx3s:45k|ulx3s:85k|icebreaker:*) ;; \
@@ -302,7 +302,7 @@ lint-boards: $(CODES_VH) $(CAPS_VH)
 	for l in 64 128; do $(BOARD_LINT) --top-module top_ulx3s -GLANES=$$l rtl/boards/top_ulx3s.v; done; \
 	for m in 24 36 66; do $(BOARD_LINT) --top-module top_icebreaker -GCLK_MHZ=$$m rtl/boards/top_icebreaker.v; done; \
 	for m in 36 48; do $(BOARD_LINT) --top-module top_icebreaker -GCLK_MHZ=$$m -GBAUD=12000000 rtl/boards/top_icebreaker.v; done; \
-	for m in 45 75; do $(BOARD_LINT) --top-module top_ulx3s -GCLK_MHZ=$$m rtl/boards/top_ulx3s.v; done; \
+	for m in 45 75 90 120; do $(BOARD_LINT) --top-module top_ulx3s -GCLK_MHZ=$$m rtl/boards/top_ulx3s.v; done; \
 	for d in 12 25 45; do $(BOARD_LINT) --top-module top_ulx3s -GDEVICE_K=$$d rtl/boards/top_ulx3s.v; done; \
 	for n in 2 4; do $(BOARD_LINT) --top-module reset_sync -GSTAGES=$$n rtl/boards/reset_sync.v; done; \
 	$(BOARD_LINT) --top-module heartbeat rtl/boards/heartbeat.v

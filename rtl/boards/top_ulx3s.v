@@ -3,13 +3,15 @@
 // design that the testbenches simulate (docs/boards.md).
 //
 // Parameters:
-//   CLK_MHZ  design clock in MHz, one of 45, 60, 75 (15, 20, 25 clocks per bit at 3 Mbaud). PLL
+//   CLK_MHZ  design clock in MHz, one of 45, 60, 75, 90, 120 (15 .. 40 clocks per bit at 3 Mbaud). PLL
 //            settings (CLKOP feedback, fout = 25 MHz * CLKFB_DIV / CLKI_DIV, VCO = fout * CLKOP_DIV
 //            inside 400..800 MHz, PFD = 25 MHz / CLKI_DIV >= 3.125 MHz):
 //              CLK_MHZ  CLKI_DIV  CLKFB_DIV  CLKOP_DIV  VCO
 //              45       5         9          12         540
 //              60       5         12         10         600
 //              75       1         3          8          600
+//              90       5         18         6          540
+//              120      5         24         5          600
 //   BAUD     UART bit rate; CLK_MHZ*1e6 must be a multiple of it.
 //   LANES    MAC lanes of the core: a power of two in 8..256 (accel_core checks it); the image's
 //            lanes field follows the build. Built and linted at 8..128 (`make report`: 32, 64, 128).
@@ -60,12 +62,14 @@ module top_ulx3s #(
     localparam integer CLK_HZ       = CLK_MHZ * 1000000;
     localparam integer CLKS_PER_BIT = CLK_HZ / BAUD;
     localparam integer CLKI_DIV     = (CLK_MHZ == 75) ? 1 : 5;
-    localparam integer CLKFB_DIV    = (CLK_MHZ == 45) ? 9 : (CLK_MHZ == 60) ? 12 : 3;
-    localparam integer CLKOP_DIV    = (CLK_MHZ == 45) ? 12 : (CLK_MHZ == 60) ? 10 : 8;
+    localparam integer CLKFB_DIV    = (CLK_MHZ == 45) ? 9 : (CLK_MHZ == 60) ? 12 : (CLK_MHZ == 75) ? 3 :
+                                      (CLK_MHZ == 90) ? 18 : 24;
+    localparam integer CLKOP_DIV    = (CLK_MHZ == 45) ? 12 : (CLK_MHZ == 60) ? 10 : (CLK_MHZ == 75) ? 8 :
+                                      (CLK_MHZ == 90) ? 6 : 5;
 
     initial begin
-        if (CLK_MHZ != 45 && CLK_MHZ != 60 && CLK_MHZ != 75) begin
-            $display("top_ulx3s: CLK_MHZ = %0d, need 45, 60 or 75", CLK_MHZ);
+        if (CLK_MHZ != 45 && CLK_MHZ != 60 && CLK_MHZ != 75 && CLK_MHZ != 90 && CLK_MHZ != 120) begin
+            $display("top_ulx3s: CLK_MHZ = %0d, need 45, 60, 75, 90 or 120", CLK_MHZ);
             $finish;
         end
         if (DEVICE_K != 12 && DEVICE_K != 25 && DEVICE_K != 45 && DEVICE_K != 85) begin
