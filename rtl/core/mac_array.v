@@ -2,8 +2,8 @@
 // 3a = (a << 1) + a is formed once and shared with a by every lane (each lane picks +-a or +-3a).
 // The activation byte is registered as it leaves the activation buffer (its bank multiplexer
 // ends at a register), 3a is formed from that register a cycle later. The weight word comes two
-// cycles after the activation (wmem's read latency; the sequencer's address is registered once
-// in accel_core), straight into the lanes, which register the operand it selects and add it a
+// cycles after the activation (wmem's read latency of three, started with the activation
+// buffer's read), straight into the lanes, which register the operand it selects and add it a
 // cycle later. The cycle after a group's last input is accumulated, all sums move into the
 // shadow chain at once (loaded_o) while the accumulators are cleared, then shift_i moves the
 // chain one lane towards lane 0 (shd0_o) per cycle while the lanes accumulate the next group. The

@@ -1,10 +1,12 @@
 // wmem — the weight memory: DEPTH words of WIDTH = 2*LANES bits, a write port (the loader, while no
 // inference runs) and a read port (the sequencer, while one does; never in the same cycle as a
-// write), with a read latency of two cycles: rdata_o holds the word two cycles after re_i and keeps
-// it until the result of the next read. The extra cycle is a register on the side that needs it:
-// after the block RAM's output on GENERIC (an ECP5 EBR's output is slow and fans out to every
-// lane), before the SPRAM's read address on ICE40 (the SPRAM's output is registered inside it, and
-// a fabric register for 2*LANES bits would cost as many logic cells).
+// write), with a read latency of three cycles: rdata_o holds the word three cycles after re_i and
+// keeps it until the result of the next read. The two extra cycles are registers on the side that
+// needs them. GENERIC: the read address and enable (they fan out to every block RAM), and each
+// 16K-word row's output next to its RAMs (an ECP5 EBR's output is slow to leave it, its RAMs
+// spread over the die, and the word fans out to every lane); the row multiplexer follows. ICE40:
+// two before the SPRAM's read address (the SPRAM's output is registered inside it, and a fabric
+// register for 2*LANES bits would cost as many logic cells). A write must not come while a read is in flight (the core never overlaps them).
 //
 // Parameters:
 //   WIDTH     bits per word (2*LANES)
@@ -25,15 +27,17 @@ module wmem #(
     input  wire             we_i,     // write wdata_i at waddr_i
     input  wire [AW-1:0]    waddr_i,
     input  wire [WIDTH-1:0] wdata_i,
-    input  wire             re_i,     // read raddr_i: rdata_o two cycles later
+    input  wire             re_i,     // read raddr_i: rdata_o three cycles later
     input  wire [AW-1:0]    raddr_i,
     output wire [WIDTH-1:0] rdata_o
 );
+    // a row: 16K words (an SB_SPRAM256KA's depth; on GENERIC, WIDTH ECP5 DP16KD in 16K x 1 mode)
     localparam integer SPRAM_WORDS = 16384;
     localparam integer SPRAM_COUNT = 4;  // SB_SPRAM256KA blocks on an iCE40 UP5K
     localparam integer COLS        = WIDTH / 16;
     localparam integer ROWS        = (DEPTH + SPRAM_WORDS - 1) / SPRAM_WORDS;
     localparam integer RW          = AW > 14 ? AW - 14 : 1;
+    localparam integer RAW         = AW > 14 ? 14 : AW;  // address bits within a row
 
     initial begin
         if ((1 << AW) < DEPTH) begin
@@ -54,16 +58,19 @@ module wmem #(
     generate
         if (MEM_TECH == "ICE40") begin : g_ice40
             reg                   re_q;
-            reg  [AW-1:0]         raddr_q;
-            wire [AW-1:0]         addr = we_i ? waddr_i : raddr_q;
-            wire                  en   = we_i || re_q;
+            reg  [AW-1:0]         raddr_q, raddr_q2;
+            reg                   re_q2;
+            wire [AW-1:0]         addr = we_i ? waddr_i : raddr_q2;
+            wire                  en   = we_i || re_q2;
             wire [13:0]           lo;     // address inside one SB_SPRAM256KA
             wire [RW-1:0]         row;    // which row of blocks
             reg  [RW-1:0]         row_q;  // row of the last read: picks the bank on the output
             wire [ROWS*WIDTH-1:0] dout;
             always @(posedge clk) begin
-                re_q    <= re_i;
-                raddr_q <= raddr_i;
+                re_q     <= re_i;
+                raddr_q  <= raddr_i;
+                re_q2    <= re_q;
+                raddr_q2 <= raddr_q;
             end
             if (AW > 14) begin : g_rows
                 assign lo  = addr[13:0];
@@ -75,7 +82,7 @@ module wmem #(
                 assign lo  = {{(14 - AW){1'b0}}, addr};
                 assign row = {RW{1'b0}};
             end
-            always @(posedge clk) if (re_q && !we_i) row_q <= row;
+            always @(posedge clk) if (re_q2 && !we_i) row_q <= row;
             genvar r, c;
             for (r = 0; r < ROWS; r = r + 1) begin : g_row
                 for (c = 0; c < COLS; c = c + 1) begin : g_col
@@ -95,19 +102,39 @@ module wmem #(
             end
             assign rdata_o = dout[row_q*WIDTH +: WIDTH];
         end else begin : g_generic
-            wire [WIDTH-1:0] dout;
-            reg  [WIDTH-1:0] rdata_q;
-            ram_sdp #(.WIDTH(WIDTH), .DEPTH(DEPTH), .AW(AW)) u_ram (
-                .clk    (clk),
-                .we_i   (we_i),
-                .waddr_i(waddr_i),
-                .wdata_i(wdata_i),
-                .re_i   (re_i),
-                .raddr_i(raddr_i),
-                .rdata_o(dout)
-            );
-            always @(posedge clk) rdata_q <= dout;
-            assign rdata_o = rdata_q;
+            genvar r;
+            // the read address and enable registered (they fan out to every block RAM), then rows
+            // of at most SPRAM_WORDS words, each a block RAM array with its own output register
+            // (placed next to its RAMs; on the ECP5 a 16K-word row is WIDTH DP16KD in x1 mode, no
+            // depth multiplexer); the row of the word read selects among those registers
+            reg                   re_q;
+            reg  [AW-1:0]         raddr_q;
+            wire [ROWS*WIDTH-1:0] gq;
+            reg  [RW-1:0]         gsel2_q, gsel3_q;  // the row read, two and three cycles later
+            always @(posedge clk) begin
+                re_q    <= re_i;
+                raddr_q <= raddr_i;
+                if (re_q) gsel2_q <= ROWS > 1 ? raddr_q[AW-1:AW-RW] : {RW{1'b0}};
+                gsel3_q <= gsel2_q;
+            end
+            for (r = 0; r < ROWS; r = r + 1) begin : g_row
+                localparam integer RD = DEPTH - r * SPRAM_WORDS < SPRAM_WORDS ? DEPTH - r * SPRAM_WORDS : SPRAM_WORDS;
+                wire [WIDTH-1:0] dout;
+                reg  [WIDTH-1:0] dout_q;
+                wire             here_w = ROWS == 1 || waddr_i[AW-1:AW-RW] == r;
+                ram_sdp #(.WIDTH(WIDTH), .DEPTH(RD), .AW(RAW)) u_ram (
+                    .clk    (clk),
+                    .we_i   (we_i && here_w),
+                    .waddr_i(waddr_i[RAW-1:0]),
+                    .wdata_i(wdata_i),
+                    .re_i   (re_q),
+                    .raddr_i(raddr_q[RAW-1:0]),
+                    .rdata_o(dout)
+                );
+                always @(posedge clk) dout_q <= dout;
+                assign gq[r*WIDTH +: WIDTH] = dout_q;
+            end
+            assign rdata_o = gq[gsel3_q*WIDTH +: WIDTH];
         end
     endgenerate
 endmodule
