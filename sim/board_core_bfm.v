@@ -25,7 +25,7 @@ module accel_core #(
     input  wire [2:0]  cmd_op_i,
     input  wire [7:0]  cmd_data_i,
     input  wire [8:0]  rd_addr_i,
-    output reg  [31:0] rd_data_o,  // two cycles after rd_addr_i, like the core
+    output reg  [31:0] rd_data_o,  // three cycles after rd_addr_i, like the core
     output wire        busy_o,
     output reg         model_valid_o,
     output reg  [3:0]  err_o,
@@ -55,7 +55,7 @@ module accel_core #(
     reg  [7:0]  lanes_lo_q;   // byte 6, the low byte of the lanes field
     reg  [31:0] sum_q, cycles_q, run_q;
     reg  [7:0]  class_q;
-    reg  [31:0] rd_q;         // the register read, a cycle before rd_data_o
+    reg  [31:0] rd_q, rd2_q;  // the register read, two cycles and one before rd_data_o
     reg         busy_q;
     reg  [31:0] last_off, sum_mod;  // sum_mod < n_cls_q <= 256: CLASS is its low byte
     reg  [31:0] status;
@@ -136,7 +136,8 @@ module accel_core #(
                 default: err_o <= ERR_BAD_OP;
             endcase
         end
-        rd_data_o <= rd_q;
+        rd2_q     <= rd_q;
+        rd_data_o <= rd2_q;
         case (rd_addr_i)
             R_ID:           rd_q <= CORE_ID;
             R_HW_VERSION:   rd_q <= CORE_HW_VERSION;

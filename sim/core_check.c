@@ -112,10 +112,11 @@ bool core_check_done(core_check *c, core_drv *d, uint64_t cycles)
  * last input of group 0 issues at t + n_in - 1; group g's last input issues n_in + 1 cycles after
  * group g-1's (one free cycle between groups) or, if the shadow chain is still draining, when the
  * drain of the LANES sums of group g-1 has ended: its last issue + LANES + 6. The layer's flush
- * ends nv + 16 cycles after its last issue, nv = neurons in its last group: 5 cycles to the shadow
- * chain, nv drain cycles, 8 requantizer stages, 3 to see the pipeline empty (registered) and leave
- * the flush. Then done_o, or LOAD and the next layer a cycle later. */
-uint64_t core_expected_cycles(const q2_qmodel *q)
+ * ends nv + 8 + rq cycles after its last issue, nv = neurons in its last group: 5 cycles to the
+ * shadow chain, nv drain cycles, rq requantizer stages (7 on GENERIC, 5 on ICE40), 3 to see the
+ * pipeline empty (registered) and leave the flush. Then done_o, or LOAD and the next layer a cycle
+ * later. */
+uint64_t core_expected_cycles(const q2_qmodel *q, int rq)
 {
     const uint64_t L = (uint64_t)q->lanes;
     uint64_t t = 3, end = 0;
@@ -124,7 +125,7 @@ uint64_t core_expected_cycles(const q2_qmodel *q)
         uint64_t groups = (n_out + L - 1) / L, nv_last = n_out - (groups - 1) * L;
         uint64_t a = t + n_in - 1;
         for (uint64_t g = 1; g < groups; g++) a += n_in + 1 > L + 6 ? n_in + 1 : L + 6;
-        end = a + nv_last + 16;
+        end = a + nv_last + 8 + (uint64_t)rq;
         t = end + 1;
     }
     return end;

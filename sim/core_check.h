@@ -32,7 +32,7 @@ int  core_check_wb(void *ctx, const core_wb *wb);
  * (the edges core_run counted). Returns true if all is well (else c->bad, c->what). */
 bool core_check_done(core_check *c, core_drv *d, uint64_t cycles);
 /* CYCLES of one inference as the sequencer schedules it (docs/accelerator.md "Timing"). */
-uint64_t core_expected_cycles(const q2_qmodel *q);
+uint64_t core_expected_cycles(const q2_qmodel *q, int rq_stages);
 /* Sum over layers of n_in * ceil(n_out / lanes): one MAC cycle per input per group. */
 uint64_t core_ideal_cycles(const q2_qmodel *q);
 

@@ -94,8 +94,7 @@ uint32_t core_read(core_drv *d, int addr)
     /* a command's effect shows once cmd_ready_o is high again (a MODEL_DATA byte takes four cycles) */
     for (uint64_t t = 0; !GET(d, cmd_ready, 1) && t < d->timeout; t++) core_drv_tick(d);
     SET(d, rd_addr, W_RDADDR, (uint64_t)addr);
-    core_drv_tick(d);   /* the read data: two cycles after the address (docs/accelerator.md) */
-    core_drv_tick(d);
+    for (int k = 0; k < 3; k++) core_drv_tick(d);  /* the read data: three cycles after the address */
     return (uint32_t)GET(d, rd_data, W_RDDATA);
 }
 

@@ -8,10 +8,10 @@
  * Tests (numbered, one line each: "test <n> <name>: PASSED|FAILED (<checks> checks)"):
  *   crc32      "123456789" and random streams with gaps vs q2_crc32
  *   mac_lane   random clear / accumulate / load / shift vs a C lane; 4096 x (+-765) extremes
- *   requant    20,000 random neurons in runs of logits and of hidden ones (a logit leaves at cycle 3, a
- *              hidden neuron at 8) vs docs/arithmetic.md in C
+ *   requant    ~25,000 random neurons in runs (layers) of logits and of hidden ones (a logit leaves at cycle 2, a
+ *              hidden neuron at 7) vs docs/arithmetic.md in C
  *   argmax     random sets with ties (and all at the smallest sum) vs q2_argmax (lowest index wins)
- *   wmem       GENERIC and ICE40, 64 x 16K and 16 x 64K: random writes, reads (latency 2), holds vs an array
+ *   wmem       GENERIC and ICE40, 64 x 16K and 16 x 64K: random writes, reads (latency 3), holds vs an array
  *   uart       uart_rx at 3, 4 and 12 clocks per bit: 1000 bytes (edge cases, 0xFF runs, random;
  *              back to back and with idle gaps) from a sender -2..+2 % off the receiver's rate with
  *              +-5 % jitter on every bit edge: all received, no framing error; a 6 % error is seen;
@@ -177,27 +177,29 @@ static int requant_ref(int64_t sum, unsigned m, int s)
 }
 
 typedef struct { bool valid, logit; uint16_t tag; int32_t acc, bias; uint16_t m; uint8_t s; } rq_item;
-enum { RQ_LAT = 8, RQ_LOGIT_LAT = 3 };  /* requant.v: a hidden neuron leaves at cycle 8, a logit at 3 */
+enum { RQ_LAT = 7, RQ_LOGIT_LAT = 2 };  /* requant.v: a hidden neuron leaves at cycle 7, a logit at 2 */
 
-/* Items in runs of one kind (logit or hidden), with the pipeline empty between runs of different
- * kinds as seq keeps it (a layer is flushed before the next one starts). */
+/* Items in runs (layers) of one kind (logit or hidden) with tags whose bits above RQ_KEY_W hold
+ * still within a run, and the pipeline empty between runs, as seq keeps it (a layer is flushed
+ * before the next one starts). */
+enum { RQ_KEY_W = 10 };  /* sim/tb_unit.v: requant's KEY_W */
 static void requant_items(rq_item *it, int n)
 {
     bool logit = false;
     int left = 0, gap = 0;
+    uint16_t run_tag = 0;
     for (int t = 0; t < n; t++) {
         rq_item *x = &it[t];
-        if (left == 0) {  /* a new run: maybe the other kind, then the pipeline drains first */
-            bool l = below(4) == 0;
-            gap = l != logit ? RQ_LAT : 0;
-            logit = l, left = (int)range(1, 60);
+        if (left == 0) {  /* a new run: maybe the other kind, new run bits; the pipeline drains first */
+            logit = below(4) == 0, left = (int)range(1, 60), gap = RQ_LAT;
+            run_tag = (uint16_t)(below(65536) & ~((1u << RQ_KEY_W) - 1));
         }
         if (gap > 0) { gap--; continue; }
         left--;
         if (below(5) == 0) continue;  /* idle cycles inside a run */
         x->valid = true;
         x->logit = logit;
-        x->tag = (uint16_t)below(65536);
+        x->tag = (uint16_t)(run_tag | below(1u << RQ_KEY_W));
         x->acc = below(4) ? range(-200000, 200000) : range(-3133440, 3133440);
         x->bias = below(4) ? range(-50000, 50000) : range(-Q2_BIAS_MAX, Q2_BIAS_MAX);
         uint32_t r = below(10);
@@ -213,7 +215,7 @@ static void test_requant(void)
     vport bi = port("rq_bias_i"), mi = port("rq_m_i"), si = port("rq_s_i");
     vport vo = port("rq_valid_o"), lo = port("rq_logit_o"), to = port("rq_tag_o"), xo = port("rq_act_o");
     vport so = port("rq_sum_o"), busy = port("rq_busy_o");
-    enum { N = 20000 };
+    enum { N = 40000 };  /* cycles, about 25,000 of them with a neuron */
     rq_item *it = calloc(N + RQ_LAT + 1, sizeof *it);
     if (!it) exit(Q2_EXIT_INTERNAL);
     requant_items(it, N);
@@ -224,10 +226,9 @@ static void test_requant(void)
         vp_wr(&li, x->logit);
         vp_wr(&ti, x->tag);
         vp_wr(&ai, (uint32_t)x->acc & 0xFFFFFFu);
-        const rq_item *p = t > 0 ? &it[t - 1] : &it[N + RQ_LAT];  /* params: one cycle after valid_i */
-        vp_wr(&bi, (uint32_t)p->bias & 0xFFFFFFu);
-        vp_wr(&mi, p->m);
-        vp_wr(&si, p->s);
+        vp_wr(&bi, (uint32_t)x->bias & 0xFFFFFFu);  /* the neuron's parameters come with it */
+        vp_wr(&mi, x->m);
+        vp_wr(&si, x->s);
         tb_tick(&tb);
         bool any = false;
         for (int k = t - RQ_LAT + 1; k <= t; k++) any |= k >= 0 && it[k].valid;
@@ -461,16 +462,17 @@ static void test_wmem(void)
     uint8_t *w64 = calloc(16384, 1), *w16 = calloc(65536, 1);
     if (!m64 || !m16 || !w64 || !w16) exit(Q2_EXIT_INTERNAL);
     bool have = false;          /* the outputs hold the last read */
-    bool pend = false;          /* a read was issued before the last edge: its word shows now */
-    uint64_t last64 = 0, pend64 = 0;
-    uint16_t last16 = 0, pend16 = 0;
+    /* reads in flight: [1] issued before the last edge, [0] the edge before; [0]'s word shows now */
+    bool pend[2] = { false, false };
+    uint64_t last64 = 0, pend64[2] = { 0, 0 };
+    uint16_t last16 = 0, pend16[2] = { 0, 0 };
     for (int t = 0; t < 40000; t++) {
         uint32_t op = below(10);
         uint32_t a = t < 2000 ? (uint32_t)t * 37u % 65536u : below(65536);  /* all four rows early */
         uint64_t d = q2_rng_u64(&rng);
         bool write = op < 4 || t < 2000, read = !write && op < 8;
         if (read && !(w64[a & 16383] && w16[a])) read = false, write = true;
-        if (write && pend) write = false;  /* never a write in the cycle after a read (the core's rule) */
+        if (write && (pend[0] || pend[1])) write = false;  /* no write while a read is in flight (the core's rule) */
         vp_wr(&en, write || read);
         vp_wr(&we, write);
         vp_wr(&addr, a);
@@ -481,9 +483,10 @@ static void test_wmem(void)
             m16[a] = (uint16_t)d, w16[a] = 1;
             have = false;  /* the SPRAM's output is undefined after a write */
         }
-        if (pend) last64 = pend64, last16 = pend16, have = true;  /* read latency 2 */
-        pend = read;
-        if (read) pend64 = m64[a & 16383], pend16 = m16[a];
+        if (pend[0]) last64 = pend64[0], last16 = pend16[0], have = true;  /* read latency 3 */
+        pend[0] = pend[1], pend64[0] = pend64[1], pend16[0] = pend16[1];
+        pend[1] = read;
+        if (read) pend64[1] = m64[a & 16383], pend16[1] = m16[a];
         if (!have) continue;
         bool ok = CHECK(vp_rd(&g64) == last64 && vp_rd(&i64) == last64, "%s 0x%04" PRIX32 ": 64-bit %016" PRIX64 " / %016" PRIX64
                         ", need %016" PRIX64, read ? "read" : "hold", a, vp_rd(&g64), vp_rd(&i64), last64);
@@ -499,9 +502,11 @@ static void test_wmem(void)
 }
 
 /* ---- cores: models ----------------------------------------------------------------------------- */
-typedef struct { int lanes; uint32_t wmem, pmem, abuf; } core_cfg;
+/* sim/tb_unit.v's cores; rq: requantizer stages (requant.v: 7 with DEEP on GENERIC, 5 on ICE40) */
+typedef struct { int lanes; uint32_t wmem, pmem, abuf; int rq; } core_cfg;
 static const core_cfg CORES[5] = {
-    {8, 8192, 256, 256}, {16, 8192, 256, 256}, {32, 8192, 256, 256}, {64, 8192, 256, 256}, {32, 131072, 256, 256},
+    {8, 8192, 256, 256, 7}, {16, 8192, 256, 256, 7}, {32, 8192, 256, 256, 7}, {64, 8192, 256, 256, 7},
+    {32, 131072, 256, 256, 5},
 };
 
 static uint32_t weight_bytes(int nl, const int *dims, int lanes)
@@ -627,7 +632,7 @@ static bool infer_ok(core_drv *d, core_check *chk, const uint8_t *x, bool send, 
         CHECK(core_send_image(d, x, q->layers[0].n_in) == 0, "%s: image not taken", what);
         CHECK(core_read(d, Q2_REG_STATUS) & Q2_STATUS_IMAGE_COMPLETE, "%s: image_complete", what);
     }
-    uint64_t cyc = 0, want = core_expected_cycles(q);
+    uint64_t cyc = 0, want = core_expected_cycles(q, CORES[d->k].rq);
     int rc = core_run(d, 20 * core_ideal_cycles(q) + 10000, &cyc);
     bool ok = CHECK(rc == 0, "%s: run: %s", what, chk->bad ? chk->what : "no done_o");
     ok = ok && CHECK(core_check_done(chk, d, cyc), "%s: %s", what, chk->what);

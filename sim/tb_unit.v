@@ -121,7 +121,7 @@ module tb_unit (
         .load_i(lane_load_i), .shift_i(lane_shift_i), .shd_i(lane_shd_i), .shd_o(lane_shd_o)
     );
 
-    requant #(.ACC_W(24), .TAG_W(16)) u_rq (
+    requant #(.ACC_W(24), .TAG_W(16), .KEY_W(10)) u_rq (
         .clk(clk), .rst(rst), .valid_i(rq_valid_i), .logit_i(rq_logit_i), .tag_i(rq_tag_i), .acc_i(rq_acc_i),
         .bias_i(rq_bias_i), .m_i(rq_m_i), .s_i(rq_s_i), .valid_o(rq_valid_o), .logit_o(rq_logit_o),
         .tag_o(rq_tag_o), .act_o(rq_act_o), .sum_o(rq_sum_o), .busy_o(rq_busy_o)

@@ -33,7 +33,7 @@ module accel_core #(
     output wire        cmd_ready_o,
     input  wire [2:0]  cmd_op_i,
     input  wire [7:0]  cmd_data_i,
-    // register file, read data two cycles after the address (from a flip-flop)
+    // register file, read data three cycles after the address (from a flip-flop)
     input  wire [8:0]  rd_addr_i,
     output wire [31:0] rd_data_o,
     // status
@@ -56,6 +56,10 @@ module accel_core #(
     localparam integer ABUF_OK = ABUF_BYTES >= 16 && ABUF_BYTES <= 4096 ? ABUF_BYTES : 16;
     localparam integer ACC_OK  = ACC_W >= 24 && ACC_W <= 32 ? ACC_W : 32;
     localparam [63:0]  TECH_OK = MEM_TECH == "ICE40" ? "ICE40" : "GENERIC";
+    // GENERIC is the ECP5's (and the simulators') build: its block RAM outputs are slow, and its
+    // clock goal needs the deeper requantizer and a register behind the logits RAM. ICE40 saves
+    // those flip-flops (its logic cells are the scarce resource); its requantizer is 2 stages shorter.
+    localparam integer DEEP    = TECH_OK == "GENERIC" ? 1 : 0;
 
     localparam integer WMEM_WORDS  = WMEM_OK / (L_OK / 4);
     localparam integer WAW         = WMEM_WORDS > 2 ? $clog2(WMEM_WORDS) : 1;
@@ -209,21 +213,15 @@ module accel_core #(
     wire [PMW-1:0]     pmem_rdata;
     wire               drain;
 
-    // the weight word is read one cycle after the activation byte and comes two cycles later (wmem's
-    // read latency): it meets a and 3a, which take a cycle longer (mac_array), in the lanes
-    reg           wm_re_q;
-    reg [WAW-1:0] wm_raddr_q;
-    always @(posedge clk) begin
-        wm_re_q    <= rd_en && !rst;
-        wm_raddr_q <= wmem_raddr;
-    end
+    // the weight word is read with the activation byte and comes three cycles later (wmem's read
+    // latency): it meets a and 3a, which take two cycles longer (mac_array), in the lanes
     wmem #(.WIDTH(2 * L_OK), .DEPTH(WMEM_WORDS), .AW(WAW), .MEM_TECH(TECH_OK)) u_wmem (
         .clk    (clk),
         .we_i   (ld_wmem_we),
         .waddr_i(ld_wmem_addr),
         .wdata_i(ld_wmem_data),
-        .re_i   (wm_re_q),
-        .raddr_i(wm_raddr_q),
+        .re_i   (rd_en && !rst),
+        .raddr_i(wmem_raddr),
         .rdata_o(wmem_rdata)
     );
 
@@ -242,7 +240,7 @@ module accel_core #(
         .we_i   (pmem_we),
         .waddr_i(pmem_waddr),
         .wdata_i(pmem_wdata),
-        .re_i   (drain),
+        .re_i   (1'b1),           // every cycle: the next neuron's record (seq reads ahead)
         .raddr_i(pmem_raddr),
         .rdata_o(pmem_rdata)
     );
@@ -322,7 +320,8 @@ module accel_core #(
         .shd0_o  (shd0)
     );
 
-    requant #(.ACC_W(ACC_OK), .TAG_W(17)) u_rq (
+    // the tag: region and layer hold still within a layer (KEY_W: only the index travels)
+    requant #(.ACC_W(ACC_OK), .TAG_W(17), .KEY_W(12), .DEEP(DEEP)) u_rq (
         .clk    (clk),
         .rst    (rst),
         .valid_i(drain),
@@ -391,11 +390,26 @@ module accel_core #(
         status[STATUS_ERR_MSB:STATUS_ERR_LSB] = err_q;
         status[STATUS_IMAGE_COMPLETE]         = model_valid && img_full;
     end
+    // a read takes three cycles: the address (and the logits RAM's read), the register file's word
+    // (and the RAM's output into a flip-flop next to it: a block RAM's output is slow to leave it),
+    // the word chosen into rd_out_q, from which rd_data_o leaves
+    reg  [8:0]  rd_addr_q;
     reg  [31:0] rd_q;
     reg         rd_logit_q;
+    wire [ACC_OK-1:0] logit_q;
+    generate
+        if (DEEP != 0) begin : g_logit_reg
+            reg [ACC_OK-1:0] lq;
+            always @(posedge clk) lq <= logit_rdata;
+            assign logit_q = lq;
+        end else begin : g_logit_ram  // the RAM's output holds: its address holds during a read
+            assign logit_q = logit_rdata;
+        end
+    endgenerate
     always @(posedge clk) begin
-        rd_logit_q <= rd_addr_i[8] && {1'b0, rd_addr_i[7:0]} < n_cls;
-        case (rd_addr_i)
+        rd_addr_q  <= rd_addr_i;
+        rd_logit_q <= rd_addr_q[8] && {1'b0, rd_addr_q[7:0]} < n_cls;
+        case (rd_addr_q)
             R_ID:           rd_q <= CORE_ID;
             R_HW_VERSION:   rd_q <= CORE_HW_VERSION;
             R_LANES:        rd_q <= L_OK;
@@ -411,9 +425,7 @@ module accel_core #(
             default:        rd_q <= 32'd0;
         endcase
     end
-    // the read data leaves from a register (latency 2): the logits RAM's output is slow to leave
-    // the block RAM, and the reader's byte multiplexer starts from a flip-flop
-    wire [31:0] logit_x = {{(32 - ACC_OK){logit_rdata[ACC_OK-1]}}, logit_rdata};
+    wire [31:0] logit_x = {{(32 - ACC_OK){logit_q[ACC_OK-1]}}, logit_q};
     reg  [31:0] rd_out_q;
     always @(posedge clk) rd_out_q <= rd_logit_q ? logit_x : rd_q;
     assign rd_data_o = rd_out_q;

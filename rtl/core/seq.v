@@ -307,7 +307,8 @@ module seq #(
     assign mac_last_o   = ml_q;
     assign mac_clear_o  = st_idle_q;
     assign drain_o      = dact_q;
-    assign pmem_raddr_o = dp_q;
+    // the record of the neuron drained next, a cycle ahead: the requantizer takes it with the neuron
+    assign pmem_raddr_o = dp_q + {{(PAW - 1){1'b0}}, dact_q};
     assign rq_logit_o   = dlogit_q;
     assign rq_index_o   = dj_q;
     assign rq_layer_o   = dlayer_q;

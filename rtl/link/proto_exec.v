@@ -64,7 +64,7 @@ module proto_exec #(
     output reg  [2:0]    cmd_op_o,
     output reg  [7:0]    cmd_data_o,
     output wire [8:0]    rd_addr_o,
-    input  wire [31:0]   rd_data_i,       // two cycles after rd_addr_o, from a flip-flop
+    input  wire [31:0]   rd_data_i,       // three cycles after rd_addr_o, from a flip-flop
     input  wire          busy_i,
     input  wire          model_valid_i,
     input  wire [3:0]    err_i,
@@ -110,7 +110,8 @@ module proto_exec #(
     reg  [AW:0]   rd_ptr_q;       // next record byte the executor consumes (= the ring's address)
     reg  [7:0]    rb_q;           // ring[rd_ptr_q], registered after the RAM's own register
     reg           rb_z_q;         // ... is zero
-    reg           rb_mk_q;        // ... is zero in an INFER_RLE record: a run's marker
+    wire          rb_mk;          // ... is zero in an INFER_RLE record: a run's marker (the RAM's
+                                  //   output bit goes straight into a flip-flop, rb_z_q)
     reg           rv1_q, rb_v_q;  // the RAM's output / rb_q show ring[rd_ptr_q]
     reg  [31:0]   uptime_q;       // clock cycles since rst (wraps; paused while sent)
     reg           up_wk_q;        // uptime bit WK-1 a cycle ago (tick = falling edge)
@@ -175,17 +176,18 @@ module proto_exec #(
     wire en_core   = e_go && !e_none && (s_ldata || s_idata);
     wire en_any    = s_hdr || s_loff || (!e_none && (s_skip || s_rle)) || en_core;
     wire e_take_b  = rb_v_q && want_q;                        // rb_q is consumed
+    assign rb_mk   = rb_z_q && c_rle_q;
     (* keep *) wire rd_en = rst || (rb_v_q && want_q);        // (the flip-flop's enable gates rst)
     wire hdr_take  = s_hdr && e_take_b;                       // a record header byte
     wire loff_take = s_loff && e_take_b;                      // a LOAD offset byte
     wire core_take = rb_v_q && wcore_q;                       // a model byte, a pixel, the RLE marker
-    wire img_mark  = core_take && rb_mk_q;                    // (rb_mk_q is 0 in a LOAD)
+    wire img_mark  = core_take && rb_mk;                      // (rb_mk is 0 in a LOAD)
     wire ld_go     = s_ldata && e_go;                         // the core can take a model byte
     (* keep *) wire zr_go = s_zeros && e_run;                 // an RLE zero (when e_go)
     wire img_zero  = zr_go && e_go;
     wire img_start = s_idata && e_go && e_none;               // the last pixel applied: START
     // a command goes into the port (only into an empty one)
-    wire is_core   = (core_take && !rb_mk_q) || img_zero;     // a pixel, a zero, a model byte
+    wire is_core   = (core_take && !rb_mk) || img_zero;       // a pixel, a zero, a model byte
     (* keep *) wire is_beg  = s_disp && e_ok_q && c_infer_q && model_valid_i;  // IMAGE_BEGIN
     (* keep *) wire is_ctl  = is_beg || (s_lchk && !e_nz_q) || img_start ||    // MODEL_BEGIN, START
                               (s_clear && e_settled && !e_noerr);              // CLEAR_ERR
@@ -193,7 +195,7 @@ module proto_exec #(
     wire e_inval   = e_take_b || s_idle;
     wire hdr_last  = hdr_take && (e_cnt_q == 3'd4);
     wire loff_last = loff_take && (e_cnt_q == 3'd3);
-    wire nc_last   = s_nc && e_cnt_q[1];                      // N_CLASSES in rd_data_i (read latency 2)
+    wire nc_last   = s_nc && e_cnt_q[1:0] == 2'd3;            // N_CLASSES in rd_data_i (read latency 3)
     wire rst_last  = s_reset && (e_cnt_q == 3'd7) && !busy_i;
     // A response byte goes into tx_data_o when it is free and the state sent bytes a cycle ago
     // too (snd_q): a sending state is only left by loading its last byte, and a byte is loaded a
@@ -212,7 +214,7 @@ module proto_exec #(
     wire e_step    = hdr_take || loff_take || s_nc || (s_reset && (e_cnt_q != 3'd7 || !busy_i)) ||
                      rhdr_load || s_fetch || word_load || crc_load;
     wire e_at_end  = (s_hdr && e_cnt_q == 3'd4) || (s_loff && e_cnt_q == 3'd3) ||
-                     (s_nc && e_cnt_q[1]) || (s_rcrc && e_cnt_q[0]) || (s_reset && e_cnt_q == 3'd7) ||
+                     (s_nc && e_cnt_q[1:0] == 2'd3) || (s_rcrc && e_cnt_q[0]) || (s_reset && e_cnt_q == 3'd7) ||
                      (s_rhdr && e_cnt_q == 3'd5) || (s_fetch && e_cnt_q == 3'd2) ||
                      (s_rword && e_cnt_q[1:0] == 2'd3);
 
@@ -230,7 +232,6 @@ module proto_exec #(
         rb_q      <= ring_rdata_i[7:0];
         rb_last_q <= ring_rdata_i[8];
         rb_z_q    <= ring_rdata_i[9];
-        rb_mk_q   <= ring_rdata_i[9] && c_rle_q;
         rv1_q   <= !e_inval;
         rb_v_q  <= rv1_q && !e_inval;
         want_q  <= en_any;
