@@ -335,24 +335,31 @@ static bool line_ok(sim_state *s, const sim_opts *o)
     return ok;
 }
 
-/* The connected client's bytes into rxq; its hang-up drops it. Returns bytes read. */
+/* The connected client's bytes into rxq, all that are there (so that a client that sent a lot
+ * and was killed is seen to have left in this call, not several calls later, while a new client
+ * may be waiting: it would be refused as a second one); its hang-up drops it. Returns bytes read. */
 static size_t read_client(sim_state *s, const sim_opts *o)
 {
     uint8_t buf[4096];
-    size_t want = bq_room(&s->rxq) < sizeof buf ? bq_room(&s->rxq) : sizeof buf;
-    ssize_t r = want ? read(s->conn_fd, buf, want) : 0;
-    if (r > 0) {
-        if (o->line_check && !line_ok(s, o)) {
-            memset(buf, 0, (size_t)r);
-            s->bytes_garbled += (uint64_t)r;
+    size_t got = 0;
+    while (s->conn_fd >= 0) {
+        size_t want = bq_room(&s->rxq) < sizeof buf ? bq_room(&s->rxq) : sizeof buf;
+        if (!want) break;
+        ssize_t r = read(s->conn_fd, buf, want);
+        if (r > 0) {
+            if (o->line_check && !line_ok(s, o)) {
+                memset(buf, 0, (size_t)r);
+                s->bytes_garbled += (uint64_t)r;
+            }
+            for (ssize_t i = 0; i < r; i++) bq_push(&s->rxq, buf[i]);
+            s->bytes_in += (uint64_t)r;
+            got += (size_t)r;
+            continue;
         }
-        for (ssize_t i = 0; i < r; i++) bq_push(&s->rxq, buf[i]);
-        s->bytes_in += (uint64_t)r;
-        return (size_t)r;
+        if (r == 0 || (errno != EAGAIN && errno != EINTR)) drop_client(s, o, r == 0 ? "closed" : strerror(errno));
+        break;
     }
-    if (want && (r == 0 || (errno != EAGAIN && errno != EINTR)))
-        drop_client(s, o, r == 0 ? "closed" : strerror(errno));
-    return 0;
+    return got;
 }
 
 /* Bytes from txq to the connected client. */

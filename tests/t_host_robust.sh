@@ -50,8 +50,13 @@ check "load with total_size corrupted: rejected, exit 3" test "$(status "${H[@]}
 
 echo "an interrupted load"
 for d in 0.05 0.1 0.2; do timeout -s KILL $d "${H[@]}" load "$TINY_Q2" >/dev/null 2>&1; done
-check "after loads killed at 50, 100, 200 ms, a new load ends with verify OK" \
-      test "$(status "${H[@]}" load "$TINY_Q2")" = 0 -a -n "$(grep '^verify OK' "$tmp/out")"
+# (on failure, what the load and the board sim said)
+load_ok() {
+    local rc; rc=$(status "${H[@]}" load "$TINY_Q2")
+    [ "$rc" = 0 ] && grep -q '^verify OK' "$tmp/out" && return 0
+    echo "load exit $rc:"; tail -n 5 "$tmp/out" "$tmp/err" "$tmp/sim.log"; return 1
+}
+check "after loads killed at 50, 100, 200 ms, a new load ends with verify OK" load_ok
 check "infer 20 --check: 0 disagreements" \
       test "$(status "${H[@]}" infer --images "$TEI" --labels "$TEL" --limit 20 --model "$TINY_Q2" --check)" = 0 \
       -a -n "$(grep '^check: disagreements=0 of 20' "$tmp/out")"
