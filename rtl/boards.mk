@@ -37,7 +37,9 @@ ICE40_PNR_MHZ ?= 48
 # host follows it). 3 Mbaud is the default; the FT2232H also does 12 Mbaud, which needs at least 3
 # clocks per bit: ICE40_MHZ=36 ICE40_BAUD=12000000 (3), ICE40_MHZ=48 (4).
 ICE40_BAUD   ?= 3000000
-ECP5_MHZ     ?= 90
+# 90 MHz up to 32 lanes (32 lanes on the 85F: 3 of 3 seeds; 8 on the 25F: 122 MHz), 60 above (64
+# lanes: 69 MHz, the wider weight words put a multiplexer behind the block RAMs; docs/boards.md)
+ECP5_MHZ     ?= $(if $(filter 8 16 32,$(LANES)),90,60)
 # nextpnr-ecp5 places for ECP5_PNR_MHZ (never below ECP5_MHZ), like the iCE40: asked for more than
 # the design clock it places this design better (docs/boards.md, "ECP5 timing").
 ECP5_PNR_MHZ ?= 120
@@ -263,6 +265,11 @@ CLOCK_MHZ  = $(if $(filter ulx3s,$(BOARD)),$(ECP5_MHZ),$(ICE40_MHZ))
 
 .PHONY: docs-boards report-seed-runs report-seed-summary $(addprefix report-sweep-,$(REPORT_BUILDS))
 DOCS_STEPS += docs-boards
+
+# the design clock of BOARD at LANES, in MHz (the tests read it: it is a function of LANES)
+.PHONY: board-clock
+board-clock:
+	@echo $(CLOCK_MHZ)
 
 report-seeds: board-check
 	@[ -n "$(strip $(SEEDS))" ] || { echo "report-seeds: no seeds (ICE40_SEEDS / ECP5_SEEDS)" >&2; exit 1; }

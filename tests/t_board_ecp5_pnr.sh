@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$root"
 dir=$BUILD/ulx3s-l8-25k
-mhz=${ECP5_MHZ:-$(sed -n "s/^ECP5_MHZ *?= *//p" rtl/boards.mk)}
+mhz=${ECP5_MHZ:-$(make -s --no-print-directory board-clock BOARD=ulx3s LANES=8 ECP5_DEVICE=25k)}
 
 rtl/scripts/ecp5_tools.sh check ||
     skip "nextpnr-ecp5/ecppack not available (run 'rtl/scripts/ecp5_tools.sh install' or 'make bitstream BOARD=ulx3s' once)"
