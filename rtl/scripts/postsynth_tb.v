@@ -95,8 +95,7 @@ module postsynth_tb;
     task read_reg(input [8:0] addr, output [31:0] value);
         begin
             rd_addr = addr;
-            @(negedge clk);             // the rising edge in between registered the address
-            @(negedge clk);
+            repeat (3) @(negedge clk);  // three rising edges: the read latency (docs/accelerator.md)
             value = rd_data;
         end
     endtask
