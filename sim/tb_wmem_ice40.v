@@ -1,8 +1,8 @@
 // tb_wmem_ice40 — Icarus testbench: rtl/core/wmem.v with MEM_TECH "ICE40" on Yosys' own simulation
 // model of SB_SPRAM256KA (techlibs/ice40/cells_sim.v) against the GENERIC wmem, for 64 x 16K
-// (four blocks side by side) and 16 x 64K (four rows). Random writes, reads and idle cycles (never a
-// write right after a read: the core never does one), every read checked two cycles later (the read
-// latency) against what was written; prints "tb_wmem_ice40: PASS <reads> reads" or "tb_wmem_ice40: FAIL ..." (tests/t_rtl_tools.sh).
+// (four blocks side by side) and 16 x 64K (four rows). Random writes, reads and idle cycles (no write
+// while a read is in flight: the core never does one), every read checked three cycles later (the
+// read latency) against what was written; prints "tb_wmem_ice40: PASS <reads> reads" or "tb_wmem_ice40: FAIL ..." (tests/t_rtl_tools.sh).
 //
 // Parameters: SEED (of $random).
 `timescale 1ns / 1ps
@@ -33,20 +33,20 @@ module tb_wmem_ice40 #(
     reg [63:0] ref64 [0:16383];
     reg [15:0] ref16 [0:65535];
     reg        written [0:65535];   // the 16-bit word at this address was written
-    reg        rd1;                 // a read was issued before the last edge: its word is out now
-    reg [63:0] e64_1;               // its expected words
-    reg [15:0] e16_1;
+    reg        rd1, rd2;            // a read was issued one / two iterations ago (rd2: its word is out now)
+    reg [63:0] e64_1, e64_2;        // their expected words
+    reg [15:0] e16_1, e16_2;
     reg [15:0] a;
     initial begin
         for (k = 0; k < 65536; k = k + 1) written[k] = 1'b0;
-        rd1 = 1'b0;
+        rd1 = 1'b0; rd2 = 1'b0;
         for (t = 0; t < 20000; t = t + 1) begin
             @(negedge clk);
             a = $random(seed);
             a = {a[15:14], 4'd0, a[9:0]};  // 4096 addresses over all four rows
             re = 1'b0; we = 1'b0;
-            if (!rd1 && (($random(seed) & 3) == 0 || !written[a])) begin
-                we = 1'b1; waddr = a;  // write (not right after a read)
+            if (!rd1 && !rd2 && (($random(seed) & 3) == 0 || !written[a])) begin
+                we = 1'b1; waddr = a;  // write (no read in flight)
                 wdata = {$random(seed), $random(seed)};
                 ref64[a[13:0]] = wdata;
                 ref16[a] = wdata[15:0];
@@ -56,15 +56,16 @@ module tb_wmem_ice40 #(
             end
             @(posedge clk);
             #1;
-            if (rd1) begin  // issued two edges ago: read latency 2
+            if (rd2) begin  // issued three edges ago: read latency 3
                 reads = reads + 1;
-                if (g64 !== e64_1 || i64 !== e64_1 || g16 !== e16_1 || i16 !== e16_1) begin
+                if (g64 !== e64_2 || i64 !== e64_2 || g16 !== e16_2 || i16 !== e16_2) begin
                     errors = errors + 1;
                     if (errors <= 5)
                         $display("tb_wmem_ice40: FAIL at %0d: 64-bit %h / %h (want %h), 16-bit %h / %h (want %h)",
-                                 t, g64, i64, e64_1, g16, i16, e16_1);
+                                 t, g64, i64, e64_2, g16, i16, e16_2);
                 end
             end
+            rd2 = rd1; e64_2 = e64_1; e16_2 = e16_1;
             rd1 = re; e64_1 = ref64[a[13:0]]; e16_1 = ref16[a];
         end
         if (errors == 0 && reads > 1000) $display("tb_wmem_ice40: PASS %0d reads", reads);
