@@ -8,8 +8,8 @@
  * Tests (numbered, one line each: "test <n> <name>: PASSED|FAILED (<checks> checks)"):
  *   crc32      "123456789" and random streams with gaps vs q2_crc32
  *   mac_lane   random clear / accumulate / load / shift vs a C lane; 4096 x (+-765) extremes
- *   requant    ~25,000 random neurons in runs (layers) of logits and of hidden ones (a logit leaves at cycle 2, a
- *              hidden neuron at 7) vs docs/arithmetic.md in C
+ *   requant    ~25,000 random neurons in runs (layers) of logits and of hidden ones vs docs/arithmetic.md in
+ *              C, into both depths (DEEP 1: a logit leaves at cycle 2, a hidden neuron at 7; DEEP 0: 1, 5)
  *   argmax     random sets with ties (and all at the smallest sum) vs q2_argmax (lowest index wins)
  *   wmem       GENERIC and ICE40, 64 x 16K and 16 x 64K: random writes, reads (latency 3), holds vs an array
  *   uart       uart_rx at 3, 4 and 12 clocks per bit: 1000 bytes (edge cases, 0xFF runs, random;
@@ -177,7 +177,11 @@ static int requant_ref(int64_t sum, unsigned m, int s)
 }
 
 typedef struct { bool valid, logit; uint16_t tag; int32_t acc, bias; uint16_t m; uint8_t s; } rq_item;
-enum { RQ_LAT = 7, RQ_LOGIT_LAT = 2 };  /* requant.v: a hidden neuron leaves at cycle 7, a logit at 2 */
+/* requant.v's two depths (sim/tb_unit.v: u_rq DEEP 1, u_rq0 DEEP 0, the same inputs): the cycle a
+ * hidden neuron leaves at (busy_o covers it) and a logit's */
+typedef struct { const char *pre; int lat, logit_lat; } rq_depth;
+static const rq_depth RQ_DEPTHS[] = {{"rq_", 7, 2}, {"rq0_", 5, 1}};
+enum { RQ_LAT_MAX = 7 };
 
 /* Items in runs (layers) of one kind (logit or hidden) with tags whose bits above RQ_KEY_W hold
  * still within a run, and the pipeline empty between runs, as seq keeps it (a layer is flushed
@@ -191,7 +195,7 @@ static void requant_items(rq_item *it, int n)
     for (int t = 0; t < n; t++) {
         rq_item *x = &it[t];
         if (left == 0) {  /* a new run: maybe the other kind, new run bits; the pipeline drains first */
-            logit = below(4) == 0, left = (int)range(1, 60), gap = RQ_LAT;
+            logit = below(4) == 0, left = (int)range(1, 60), gap = RQ_LAT_MAX;
             run_tag = (uint16_t)(below(65536) & ~((1u << RQ_KEY_W) - 1));
         }
         if (gap > 0) { gap--; continue; }
@@ -208,19 +212,62 @@ static void requant_items(rq_item *it, int n)
     }
 }
 
-/* A hidden neuron leaves RQ_LAT cycles after valid_i, a logit RQ_LOGIT_LAT; busy_o covers RQ_LAT. */
+typedef struct { vport vo, lo, to, xo, so, busy; int zero, mid, sat, logits; bool failed; } rq_out;
+
+static vport rq_port(const char *pre, const char *name)
+{
+    char full[32];
+    snprintf(full, sizeof full, "%s%s", pre, name);
+    return port(full);
+}
+
+/* One depth's outputs after the edge that ended step t. */
+static void requant_check(const rq_depth *d, rq_out *o, const rq_item *it, int t)
+{
+    bool any = false;
+    for (int k = t - d->lat + 1; k <= t; k++) any |= k >= 0 && it[k].valid;
+    CHECK(vp_rd(&o->busy) == any, "%sbusy_o %" PRIu64 " at step %d", d->pre, vp_rd(&o->busy), t);
+    int kl = t - d->logit_lat + 1, kh = t - d->lat + 1;  /* who may leave after this edge */
+    const rq_item *e = kl >= 0 && it[kl].valid && it[kl].logit ? &it[kl] :
+                       kh >= 0 && it[kh].valid && !it[kh].logit ? &it[kh] : NULL;
+    if (!CHECK(vp_rd(&o->vo) == (e != NULL), "step %d: %svalid_o %" PRIu64 ", need %d", t, d->pre, vp_rd(&o->vo), e != NULL)) {
+        o->failed = true;
+        return;
+    }
+    if (!e) return;
+    int64_t sum = (int64_t)e->acc + e->bias;
+    CHECK(vp_rd(&o->lo) == e->logit && vp_rd(&o->to) == e->tag, "step %d: %slogit/tag pass-through", t, d->pre);
+    if (e->logit) {
+        o->logits++;
+        CHECK(sext(vp_rd(&o->so), 24) == sum, "step %d: %ssum %" PRId64 ", need %" PRId64, t, d->pre,
+              sext(vp_rd(&o->so), 24), sum);
+        return;
+    }
+    int want = requant_ref(sum, e->m, e->s);
+    if (!CHECK((int)vp_rd(&o->xo) == want, "step %d: %s acc %" PRId32 " bias %" PRId32 " M %u S %u: a' %" PRIu64 ", need %d",
+               t, d->pre, e->acc, e->bias, e->m, e->s, vp_rd(&o->xo), want))
+        o->failed = true;
+    o->mid += want > 0 && want < 255;
+    o->sat += want == 255;
+    o->zero += want == 0;
+}
+
+/* A hidden neuron leaves lat cycles after valid_i, a logit logit_lat; busy_o covers lat. */
 static void test_requant(void)
 {
     vport vi = port("rq_valid_i"), li = port("rq_logit_i"), ti = port("rq_tag_i"), ai = port("rq_acc_i");
     vport bi = port("rq_bias_i"), mi = port("rq_m_i"), si = port("rq_s_i");
-    vport vo = port("rq_valid_o"), lo = port("rq_logit_o"), to = port("rq_tag_o"), xo = port("rq_act_o");
-    vport so = port("rq_sum_o"), busy = port("rq_busy_o");
-    enum { N = 40000 };  /* cycles, about 25,000 of them with a neuron */
-    rq_item *it = calloc(N + RQ_LAT + 1, sizeof *it);
+    enum { N = 40000, ND = (int)(sizeof RQ_DEPTHS / sizeof RQ_DEPTHS[0]) };  /* cycles, ~25,000 with a neuron */
+    rq_out out[ND];
+    for (int d = 0; d < ND; d++) {
+        const char *p = RQ_DEPTHS[d].pre;
+        out[d] = (rq_out){rq_port(p, "valid_o"), rq_port(p, "logit_o"), rq_port(p, "tag_o"), rq_port(p, "act_o"),
+                          rq_port(p, "sum_o"), rq_port(p, "busy_o"), 0, 0, 0, 0, false};
+    }
+    rq_item *it = calloc(N + RQ_LAT_MAX + 1, sizeof *it);
     if (!it) exit(Q2_EXIT_INTERNAL);
     requant_items(it, N);
-    int mid = 0, sat = 0, zero = 0, logits = 0;
-    for (int t = 0; t < N + RQ_LAT; t++) {
+    for (int t = 0; t < N + RQ_LAT_MAX; t++) {
         const rq_item *x = &it[t];
         vp_wr(&vi, x->valid);
         vp_wr(&li, x->logit);
@@ -230,31 +277,20 @@ static void test_requant(void)
         vp_wr(&mi, x->m);
         vp_wr(&si, x->s);
         tb_tick(&tb);
-        bool any = false;
-        for (int k = t - RQ_LAT + 1; k <= t; k++) any |= k >= 0 && it[k].valid;
-        CHECK(vp_rd(&busy) == any, "busy_o %" PRIu64 " at step %d", vp_rd(&busy), t);
-        int kl = t - RQ_LOGIT_LAT + 1, kh = t - RQ_LAT + 1;  /* who may leave after this edge */
-        const rq_item *e = kl >= 0 && it[kl].valid && it[kl].logit ? &it[kl] :
-                           kh >= 0 && it[kh].valid && !it[kh].logit ? &it[kh] : NULL;
-        if (!CHECK(vp_rd(&vo) == (e != NULL), "step %d: valid_o %" PRIu64 ", need %d", t, vp_rd(&vo), e != NULL)) break;
-        if (!e) continue;
-        int64_t sum = (int64_t)e->acc + e->bias;
-        CHECK(vp_rd(&lo) == e->logit && vp_rd(&to) == e->tag, "step %d: logit/tag pass-through", t);
-        if (e->logit) {
-            logits++;
-            CHECK(sext(vp_rd(&so), 24) == sum, "step %d: sum %" PRId64 ", need %" PRId64, t, sext(vp_rd(&so), 24), sum);
-            continue;
+        bool stop = false;
+        for (int d = 0; d < ND; d++) {
+            if (!out[d].failed) requant_check(&RQ_DEPTHS[d], &out[d], it, t);
+            stop |= out[d].failed;
         }
-        int want = requant_ref(sum, e->m, e->s);
-        if (!CHECK((int)vp_rd(&xo) == want, "step %d: acc %" PRId32 " bias %" PRId32 " M %u S %u: a' %" PRIu64 ", need %d",
-                   t, e->acc, e->bias, e->m, e->s, vp_rd(&xo), want))
-            break;
-        mid += want > 0 && want < 255;
-        sat += want == 255;
-        zero += want == 0;
+        if (stop) break;
     }
-    printf("    requant outputs: %d zero, %d in 1..254, %d saturated, %d logits\n", zero, mid, sat, logits);
-    CHECK(mid > 1000 && sat > 100 && zero > 100 && logits > 1000, "the random neurons cover 0, 1..254, 255 and logits");
+    for (int d = 0; d < ND; d++) {
+        const rq_out *o = &out[d];
+        printf("    requant %s outputs: %d zero, %d in 1..254, %d saturated, %d logits\n", RQ_DEPTHS[d].pre, o->zero,
+               o->mid, o->sat, o->logits);
+        CHECK(o->mid > 1000 && o->sat > 100 && o->zero > 100 && o->logits > 1000,
+              "%s: the random neurons cover 0, 1..254, 255 and logits", RQ_DEPTHS[d].pre);
+    }
     free(it);
 }
 
@@ -281,7 +317,7 @@ static void test_argmax(void)
             i += go;
         }
         vp_wr(&v, 0);
-        for (int k = 0; k < 4; k++) tb_tick(&tb);  /* idx_o has the last value five cycles after it */
+        for (int k = 0; k < 3; k++) tb_tick(&tb);  /* idx_o has the last value four cycles after it */
         int want = q2_argmax(vals, n);
         if (!CHECK((int)vp_rd(&out) == want, "set %d (n %d): argmax %" PRIu64 ", need %d", set, n, vp_rd(&out), want))
             break;

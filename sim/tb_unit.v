@@ -3,7 +3,8 @@
 //   core k (field k of every cmd_* / rd_* / status / dbg_wb_* vector):
 //     k = 0..3: LANES 8, 16, 32, 64, MEM_TECH "GENERIC", WMEM_BYTES 8192, PMEM_NEURONS 256, ABUF_BYTES 256
 //     k = 4:    LANES 32, MEM_TECH "ICE40" (SB_SPRAM256KA model), WMEM_BYTES 131072, same PMEM / ABUF
-//   crc32, mac_lane, requant (TAG_W 16), argmax (8-bit index), and four wmem: 64 x 16K and
+//   crc32, mac_lane, requant (TAG_W 16) with DEEP 1 (rq_*) and 0 (rq0_*: the same inputs),
+//   argmax (8-bit index), and four wmem: 64 x 16K and
 //   16 x 64K words, each GENERIC and ICE40, sharing one set of inputs.
 //   uart_rx at 3, 4 and 12 clocks per bit (field k of ur_*: k = 0, 1, 2), each with its own line;
 //   uart_tx at 3 and 4 clocks per bit (field k of ut_*: k = 0, 1), sharing ut_data_i.
@@ -58,6 +59,12 @@ module tb_unit (
     output wire [7:0]    rq_act_o,
     output wire [23:0]   rq_sum_o,
     output wire          rq_busy_o,
+    output wire          rq0_valid_o,
+    output wire          rq0_logit_o,
+    output wire [15:0]   rq0_tag_o,
+    output wire [7:0]    rq0_act_o,
+    output wire [23:0]   rq0_sum_o,
+    output wire          rq0_busy_o,
     // ---- argmax ----
     input  wire          am_valid_i,
     input  wire          am_clear_i,
@@ -125,6 +132,11 @@ module tb_unit (
         .clk(clk), .rst(rst), .valid_i(rq_valid_i), .logit_i(rq_logit_i), .tag_i(rq_tag_i), .acc_i(rq_acc_i),
         .bias_i(rq_bias_i), .m_i(rq_m_i), .s_i(rq_s_i), .valid_o(rq_valid_o), .logit_o(rq_logit_o),
         .tag_o(rq_tag_o), .act_o(rq_act_o), .sum_o(rq_sum_o), .busy_o(rq_busy_o)
+    );
+    requant #(.ACC_W(24), .TAG_W(16), .KEY_W(10), .DEEP(0)) u_rq0 (
+        .clk(clk), .rst(rst), .valid_i(rq_valid_i), .logit_i(rq_logit_i), .tag_i(rq_tag_i), .acc_i(rq_acc_i),
+        .bias_i(rq_bias_i), .m_i(rq_m_i), .s_i(rq_s_i), .valid_o(rq0_valid_o), .logit_o(rq0_logit_o),
+        .tag_o(rq0_tag_o), .act_o(rq0_act_o), .sum_o(rq0_sum_o), .busy_o(rq0_busy_o)
     );
 
     argmax #(.VAL_W(24), .IDX_W(8)) u_am (
