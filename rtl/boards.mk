@@ -320,9 +320,8 @@ lint-boards: $(CODES_VH) $(CAPS_VH)
 	for m in 36 48; do $(BOARD_LINT) --top-module top_icebreaker -GCLK_MHZ=$$m -GBAUD=12000000 rtl/boards/top_icebreaker.v; done; \
 	for m in 45 75 90 120; do $(BOARD_LINT) --top-module top_ulx3s -GCLK_MHZ=$$m rtl/boards/top_ulx3s.v; done; \
 	for d in 12 25 45; do $(BOARD_LINT) --top-module top_ulx3s -GDEVICE_K=$$d rtl/boards/top_ulx3s.v; done; \
-	for n in 2 4; do $(BOARD_LINT) --top-module reset_sync -GSTAGES=$$n rtl/boards/reset_sync.v; done; \
-	$(BOARD_LINT) --top-module heartbeat rtl/boards/heartbeat.v
-	@echo "lint-boards: top_icebreaker, top_ulx3s (LANES 8..128, clocks, devices), reset_sync, heartbeat: clean"
+	for n in 2 4; do $(BOARD_LINT) --top-module reset_sync -GSTAGES=$$n rtl/boards/reset_sync.v; done
+	@echo "lint-boards: top_icebreaker, top_ulx3s (LANES 8..128, clocks, devices), reset_sync: clean"
 
 LINT_STEPS += lint-boards
 

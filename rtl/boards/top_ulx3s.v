@@ -141,6 +141,7 @@ module top_ulx3s #(
     wire       busy;
     wire       model_valid;
     wire [3:0] err;
+    wire       beat;
     accel_top #(
         .LANES       (LANES),
         .CLKS_PER_BIT(CLKS_PER_BIT),
@@ -156,17 +157,12 @@ module top_ulx3s #(
         .uart_tx_o    (ftdi_rxd_o),
         .busy_o       (busy),
         .model_valid_o(model_valid),
-        .err_o        (err)
+        .err_o        (err),
+        .beat_o       (beat)
     );
 
     // ---- LEDs ------------------------------------------------------------------------------------
-    // Heartbeat: beat toggles every 2^24 cycles (~1.8 Hz at 60 MHz).
-    wire beat;
-    heartbeat u_beat (
-        .clk   (clk),
-        .rst   (rst),
-        .beat_o(beat)
-    );
+    // beat: the heartbeat, toggling every 2^24 cycles (accel_top)
     assign led_o        = {err, err != 4'd0, busy, model_valid, beat};
     assign wifi_gpio0_o = 1'b1;
 endmodule

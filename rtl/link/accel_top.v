@@ -43,7 +43,9 @@ module accel_top #(
     output wire       uart_tx_o,      // to the FTDI's RXD, idle high
     output wire       busy_o,         // an inference runs
     output wire       model_valid_o,  // a complete model with a matching CRC-32 is loaded
-    output wire [3:0] err_o           // the core's sticky error (LEDs)
+    output wire [3:0] err_o,          // the core's sticky error (LEDs)
+    output wire       beat_o          // the LEDs' heartbeat: toggles every 2^24 cycles (bit 24 of
+                                      // the uptime counter, which pauses while UPTIME is sent)
 );
 
     initial begin
@@ -134,8 +136,12 @@ module accel_top #(
         .model_valid_i (model_valid_o),
         .err_i         (core_err),
         .done_i        (core_done),
-        .idle_o        (proto_idle)
+        .idle_o        (proto_idle),
+        .uptime_o      (uptime)
     );
+    wire [31:0] uptime;
+    wire [30:0] unused_uptime = {uptime[31:25], uptime[23:0]};
+    assign beat_o = uptime[24];
 
     // Nothing on the wires, nothing queued or running: q2mlp-board-sim reads this (Verilator
     // public) to know when it may sleep until the host sends more bytes.

@@ -63,7 +63,8 @@ module proto #(
     input  wire [3:0]  err_i,
     input  wire        done_i,
     // nothing received, queued or being executed (the board simulator sleeps then)
-    output wire        idle_o
+    output wire        idle_o,
+    output wire [31:0] uptime_o        // the executor's uptime counter (the board LEDs' heartbeat)
 );
 
     localparam integer AW = $clog2(RXBUF_BYTES);
@@ -155,7 +156,8 @@ module proto #(
         .idle_o        (exec_idle)
     );
 
-    assign idle_o = dec_idle && exec_idle;
+    assign idle_o   = dec_idle && exec_idle;
+    assign uptime_o = uptime;
 
 endmodule
 
