@@ -91,6 +91,7 @@ module seq #(
     reg [11:0]    i_q;          // input index within the group (the activation address)
     reg [11:0]    irem_q;       // inputs of the group after i_q
     reg           last_in_q;    // irem_q == 0: i_q is the group's last input (kept as a register)
+    reg           irem1_q;      // irem_q == 1 (kept as a register: the issue decision reads it)
     reg           nin1_q;       // n_in == 1 in this layer
     reg [GW-1:0]  gidx_q;       // group: its first neuron is gidx_q * LANES
     reg [GW-1:0]  grem_q;       // groups of the layer after this one
@@ -159,6 +160,7 @@ module seq #(
         begin
             nin_m1_q  <= nin_m1;
             irem_q    <= nin_m1;
+            irem1_q   <= nin_m1 == 12'd1;
             last_in_q <= nin1;
             nin1_q    <= nin1;
             nout_m1_q <= tm1_q;
@@ -225,6 +227,7 @@ module seq #(
                 if (last_in) begin
                     i_q    <= 12'd0;
                     irem_q <= nin_m1_q;
+                    irem1_q <= nin_m1_q == 12'd1;
                     last_in_q <= nin1_q;
                     gidx_q <= gidx_q + 1'b1;
                     grem_q <= grem_q - 1'b1;
@@ -232,6 +235,7 @@ module seq #(
                 end else begin
                     i_q    <= i_q + 12'd1;
                     irem_q <= irem_q - 12'd1;
+                    irem1_q <= irem_q == 12'd2;
                     last_in_q <= irem_q == 12'd1;
                 end
             end
@@ -242,7 +246,7 @@ module seq #(
     // after a last input comes the gap; a gap or a stall keeps last_in. Entering RUN from LOAD (after
     // START, or after the layer before is flushed) there is no reservation: the first input issues
     // at once.
-    wire issue_nx = st_run_q ? (issue ? !last_in && !(irem_q == 12'd1 && resv_nx) : !(last_in && resv_nx)) :
+    wire issue_nx = st_run_q ? (issue ? !last_in && !(irem1_q && resv_nx) : !(last_in && resv_nx)) :
                     st_load_q;
     always @(posedge clk) begin
         if (rst) issue_q <= 1'b0;
@@ -254,6 +258,10 @@ module seq #(
     always @(posedge clk) begin  // the registered decision is the combinational one, always
         if (rst_seen && !rst && issue_q != (st_run_q && !gap_q && !(last_in && resv_q))) begin
             $display("seq: issue_q = %0d differs from the decision it stands for", issue_q);
+            $stop;
+        end
+        if (rst_seen && !rst && st_run_q && irem1_q != (irem_q == 12'd1)) begin
+            $display("seq: irem1_q = %0d differs from irem_q == 1 (irem_q = %0d)", irem1_q, irem_q);
             $stop;
         end
         if (rst_seen && !rst && {1'b0, st_idle_q} + {1'b0, st_load_q} + {1'b0, st_run_q} + {1'b0, st_flush_q} != 2'd1) begin
