@@ -1,11 +1,11 @@
 // crc32 — serial CRC-32/IEEE, the CRC of zlib's crc32() (reflected polynomial 0xEDB88320, init and
 // xorout 0xFFFFFFFF): crc_o is the CRC of the bits taken since clear_i, BITS of them a cycle, the
-// least significant first (a byte is one step of BITS 8, or two of BITS 4: low nibble, then high).
+// least significant first (a byte is one step of BITS 8, two of BITS 4, four of BITS 2).
 //
 // Parameters:
 //   BITS   bits per step, 1..8. The polynomial's bits 4:0 are zero, so for BITS <= 5 every feedback
-//          bit is one register bit xor one data bit and each register bit depends on at most
-//          BITS + 1 of them: BITS 4 is one LUT4 per bit (BITS 8: ~2.5).
+//          bit is one register bit xor one data bit (formed once) and each register bit depends
+//          on at most BITS + 1 signals: BITS <= 3 is one LUT4 per bit (BITS 4: about two).
 `default_nettype none
 
 module crc32 #(

@@ -18,14 +18,15 @@
 // Four cycles per byte, each a few LUTs deep: (1) the cycle a MODEL_DATA byte is taken (data_i): it
 // is registered; (2) it is checked against registered expectations, each check's result registered
 // (and the running sums of n_out and of weight words take the new field, speculatively: a byte
-// that fails ends the load), and the CRC takes the byte's low nibble; (3) the verdict is registered
-// (with the running sums against the memories), and the CRC takes the high nibble; (4) the byte
-// updates the state, the memories and err_o, and in the next cycle the loader decodes which field
-// the next byte ends (while that byte may already be taken). stall_o is high in (2)..(4), so the
-// effect of a byte (err_o, model_valid_o, crc_o, bytes_o) shows once cmd_ready_o is high again
-// (crc_o is half-updated in (3), final from (4) on). After an error the rest of the stream is
-// swallowed (the error code stays the one that says why) until the next MODEL_BEGIN. MODEL_DATA
-// before any MODEL_BEGIN or after a complete load: ERR_SEQ.
+// that fails ends the load); (3) the verdict is registered (with the running sums against the
+// memories); (4) the byte updates the state, the memories and err_o, and in the next cycle the
+// loader decodes which field the next byte ends (while that byte may already be taken). The CRC
+// takes the byte two bits a cycle, in (2), (3), (4) and the cycle after (the next byte's (1) at
+// the earliest, when b_q still holds this one). stall_o is high in (2)..(4), so the effect of a
+// byte (err_o, model_valid_o, bytes_o) shows once cmd_ready_o is high again, and crc_o a cycle
+// later (a register read samples it then). After an error the rest of the stream is swallowed
+// (the error code stays the one that says why) until the next MODEL_BEGIN. MODEL_DATA before any
+// MODEL_BEGIN or after a complete load: ERR_SEQ.
 //
 // Everything the checks compare with is a register that settles between bytes: the decode of the
 // field, the expected param_off (P0/8 + the records before, one accumulator) and w_off (w_off[0]
@@ -168,6 +169,7 @@ module loader #(
     reg [ADW-1:0]  adr_q;       // next record (REC), next weight word (WGT)
     reg            hid_q;       // it belongs to a hidden layer
     reg            ph2_q, ph3_q, ph4_q;  // cycles (2) check, (3) verdict and (4) apply of a byte
+    reg            ph5_q;                // the cycle after (4): the CRC's last two bits
     reg            stall_q;       // cycles (2)..(4) of a byte, two after MODEL_BEGIN, one after rst
     reg            begin_q;       // MODEL_BEGIN was taken last cycle: reset the parser now
     reg            ok_q;          // (3): the byte passed every check
@@ -315,10 +317,12 @@ module loader #(
             ph2_q <= 1'b0;
             ph3_q <= 1'b0;
             ph4_q <= 1'b0;
+            ph5_q <= 1'b0;
         end else begin
             ph2_q <= data_i;  // no command is taken while stall_q: ph2..4 are 0 at begin_i
             ph3_q <= ph2_q;
             ph4_q <= ph3_q;
+            ph5_q <= ph4_q;
         end
         begin_q <= begin_i && !rst;
         // after MODEL_BEGIN: the reset (begin_q), then the field decode
@@ -413,15 +417,18 @@ module loader #(
     end
 
     // the CRC covers the regions before CRC; the state changes in (4) only, so its decode is
-    // registered (a short path to the CRC's 32 enables) and settled by the next byte's (2)
+    // registered (a short path to the CRC's 32 enables) and holds for the byte from (2) to the
+    // cycle after (4). Two bits a cycle: each register bit is one LUT4 of three inputs.
     reg crc_on_q;
     always @(posedge clk) crc_on_q <= s_hdr || s_desc || s_rec || s_pad || s_wgt;
-    crc32 #(.BITS(4)) u_crc (
+    wire [1:0] crc_bits = ({2{ph2_q}} & b_q[1:0]) | ({2{ph3_q}} & b_q[3:2]) |
+                          ({2{ph4_q}} & b_q[5:4]) | ({2{ph5_q}} & b_q[7:6]);
+    crc32 #(.BITS(2)) u_crc (
         .clk    (clk),
         .rst    (rst),
         .clear_i(begin_q),
-        .valid_i((ph2_q || ph3_q) && crc_on_q),
-        .data_i (ph3_q ? b_q[7:4] : b_q[3:0]),
+        .valid_i((ph2_q || ph3_q || ph4_q || ph5_q) && crc_on_q),
+        .data_i (crc_bits),
         .crc_o  (crc_o)
     );
 
