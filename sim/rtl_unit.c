@@ -10,7 +10,8 @@
  *   mac_lane   random clear / accumulate / load / shift vs a C lane; 4096 x (+-765) extremes
  *   requant    ~25,000 random neurons in runs (layers) of logits and of hidden ones vs docs/arithmetic.md in
  *              C, into both depths (DEEP 1: a logit leaves at cycle 2, a hidden neuron at 7; DEEP 0: 1, 5)
- *   argmax     random sets with ties (and all at the smallest sum) vs q2_argmax (lowest index wins)
+ *   argmax     random sets (written in any order, the last index last) with ties (and all at the
+ *              smallest sum) vs q2_argmax (lowest index wins); the scan is busy 2n + 1 cycles
  *   wmem       GENERIC and ICE40, 64 x 16K and 16 x 64K: random writes, reads (latency 3), holds vs an array
  *   uart       uart_rx at 3, 4 and 12 clocks per bit: 1000 bytes (edge cases, 0xFF runs, random;
  *              back to back and with idle gaps) from a sender -2..+2 % off the receiver's rate with
@@ -297,30 +298,45 @@ static void test_requant(void)
 /* ---- argmax -------------------------------------------------------------------------------------- */
 static void test_argmax(void)
 {
-    vport v = port("am_valid_i"), clr = port("am_clear_i"), idx = port("am_idx_i"), val = port("am_val_i");
-    vport out = port("am_idx_o");
+    vport v = port("am_valid_i"), last = port("am_last_i"), idx = port("am_idx_i"), val = port("am_val_i");
+    vport busy = port("am_busy_o"), out = port("am_idx_o");
     for (int set = 0; set < 300; set++) {
         int n = set < 3 ? (int[]){1, 2, 256}[set] : 1 + (int)below(256);
         int32_t vals[256];
+        int order[256];
         int32_t span = below(2) ? 4 : (1 << 23) - 1;
         for (int i = 0; i < n; i++) vals[i] = span == 4 ? range(-2, 2) : range(-span, span);
         if (set % 7 == 0) for (int i = 0; i < n; i++) vals[i] = -(1 << 23) + 1;  /* all equal, the minimum */
-        vp_wr(&clr, 1);
-        tb_tick(&tb);
-        vp_wr(&clr, 0);
-        for (int i = 0; i < n;) {
+        for (int i = 0; i < n; i++) order[i] = i;
+        for (int i = n - 2; i > 0; i--) {  /* any order, the last index last (it starts the scan) */
+            int j = (int)below((uint32_t)i + 1), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        for (int k = 0; k < n;) {
             bool go = below(4) != 0;
             vp_wr(&v, go);
-            vp_wr(&idx, (uint64_t)i);
-            vp_wr(&val, (uint32_t)vals[i] & 0xFFFFFFu);
+            vp_wr(&last, go && k == n - 1);
+            vp_wr(&idx, (uint64_t)order[k]);
+            vp_wr(&val, (uint32_t)vals[order[k]] & 0xFFFFFFu);
             tb_tick(&tb);
-            i += go;
+            if (go && !CHECK(vp_rd(&busy) == (k == n - 1), "set %d: busy_o %" PRIu64 " after write %d of %d",
+                             set, vp_rd(&busy), k, n))
+                return;
+            k += go;
         }
         vp_wr(&v, 0);
-        for (int k = 0; k < 3; k++) tb_tick(&tb);  /* idx_o has the last value four cycles after it */
+        vp_wr(&last, 0);
+        int cycles = 1;  /* busy_o from the cycle after the last write, for 2n + 1 cycles */
+        while (vp_rd(&busy) && cycles < 1000) {
+            tb_tick(&tb);
+            cycles += vp_rd(&busy) != 0;
+        }
         int want = q2_argmax(vals, n);
-        if (!CHECK((int)vp_rd(&out) == want, "set %d (n %d): argmax %" PRIu64 ", need %d", set, n, vp_rd(&out), want))
+        if (!CHECK(cycles == 2 * n + 1, "set %d (n %d): busy %d cycles, need %d", set, n, cycles, 2 * n + 1) ||
+            !CHECK((int)vp_rd(&out) == want, "set %d (n %d): argmax %" PRIu64 ", need %d", set, n, vp_rd(&out), want))
             break;
+        for (int k = (int)below(3); k > 0; k--) tb_tick(&tb);
     }
 }
 
@@ -538,11 +554,12 @@ static void test_wmem(void)
 }
 
 /* ---- cores: models ----------------------------------------------------------------------------- */
-/* sim/tb_unit.v's cores; rq: requantizer stages (requant.v: 7 with DEEP on GENERIC, 5 on ICE40) */
-typedef struct { int lanes; uint32_t wmem, pmem, abuf; int rq; } core_cfg;
+/* sim/tb_unit.v's cores; rq: requantizer stages, rql: the stage a logit leaves from (requant.v: 7
+ * and 2 with DEEP on GENERIC, 5 and 1 on ICE40) */
+typedef struct { int lanes; uint32_t wmem, pmem, abuf; int rq, rql; } core_cfg;
 static const core_cfg CORES[5] = {
-    {8, 8192, 256, 256, 7}, {16, 8192, 256, 256, 7}, {32, 8192, 256, 256, 7}, {64, 8192, 256, 256, 7},
-    {32, 131072, 256, 256, 5},
+    {8, 8192, 256, 256, 7, 2}, {16, 8192, 256, 256, 7, 2}, {32, 8192, 256, 256, 7, 2},
+    {64, 8192, 256, 256, 7, 2}, {32, 131072, 256, 256, 5, 1},
 };
 
 static uint32_t weight_bytes(int nl, const int *dims, int lanes)
@@ -668,7 +685,7 @@ static bool infer_ok(core_drv *d, core_check *chk, const uint8_t *x, bool send, 
         CHECK(core_send_image(d, x, q->layers[0].n_in) == 0, "%s: image not taken", what);
         CHECK(core_read(d, Q2_REG_STATUS) & Q2_STATUS_IMAGE_COMPLETE, "%s: image_complete", what);
     }
-    uint64_t cyc = 0, want = core_expected_cycles(q, CORES[d->k].rq);
+    uint64_t cyc = 0, want = core_expected_cycles(q, CORES[d->k].rq, CORES[d->k].rql);
     int rc = core_run(d, 20 * core_ideal_cycles(q) + 10000, &cyc);
     bool ok = CHECK(rc == 0, "%s: run: %s", what, chk->bad ? chk->what : "no done_o");
     ok = ok && CHECK(core_check_done(chk, d, cyc), "%s: %s", what, chk->what);
@@ -959,7 +976,7 @@ int main(int argc, char **argv)
         "cmd_valid_i", "cmd_op_i", "cmd_data_i", "rd_addr_i", "crc_clear_i", "crc_valid_i", "crc_data_i",
         "lane_clr_i", "lane_en_i", "lane_code_i", "lane_a_i", "lane_a3_i", "lane_load_i", "lane_shift_i", "lane_shd_i",
         "rq_valid_i", "rq_logit_i", "rq_tag_i", "rq_acc_i", "rq_bias_i", "rq_m_i", "rq_s_i", "am_valid_i",
-        "am_clear_i", "am_idx_i", "am_val_i", "wm_en_i", "wm_we_i", "wm_addr_i", "wm_wdata_i",
+        "am_last_i", "am_idx_i", "am_val_i", "wm_en_i", "wm_we_i", "wm_addr_i", "wm_wdata_i",
         "ut_data_i", "ut_valid_i",
     };
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {

@@ -66,10 +66,11 @@ module tb_unit (
     output wire [23:0]   rq0_sum_o,
     output wire          rq0_busy_o,
     // ---- argmax ----
-    input  wire          am_valid_i,
-    input  wire          am_clear_i,
+    input  wire          am_valid_i,  // write am_val_i at am_idx_i into the argmax's memory
+    input  wire          am_last_i,   // ... the last value of the set: the scan starts
     input  wire [7:0]    am_idx_i,
     input  wire [23:0]   am_val_i,
+    output wire          am_busy_o,
     output wire [7:0]    am_idx_o,
     // ---- wmem ----
     input  wire          wm_en_i,
@@ -139,9 +140,21 @@ module tb_unit (
         .tag_o(rq0_tag_o), .act_o(rq0_act_o), .sum_o(rq0_sum_o), .busy_o(rq0_busy_o)
     );
 
+    wire [7:0]  am_raddr;
+    wire [23:0] am_rdata;
+    reg  [7:0]  am_n_q;  // the last index, held while the scan runs (as accel_core's N_CLASSES - 1)
+    reg         am_go_q; // the last value was written a cycle ago (as in accel_core)
+    always @(posedge clk) begin
+        if (am_valid_i && am_last_i) am_n_q <= am_idx_i;
+        am_go_q <= am_valid_i && am_last_i && !rst;
+    end
+    ram_sdp #(.WIDTH(24), .DEPTH(256), .AW(8)) u_am_mem (
+        .clk(clk), .we_i(am_valid_i), .waddr_i(am_idx_i), .wdata_i(am_val_i), .re_i(1'b1), .raddr_i(am_raddr),
+        .rdata_o(am_rdata)
+    );
     argmax #(.VAL_W(24), .IDX_W(8)) u_am (
-        .clk(clk), .rst(rst), .clear_i(am_clear_i), .valid_i(am_valid_i), .idx_i(am_idx_i), .val_i(am_val_i),
-        .idx_o(am_idx_o)
+        .clk(clk), .rst(rst), .start_i(am_go_q), .last_i(am_n_q), .raddr_o(am_raddr),
+        .rdata_i(am_rdata), .busy_o(am_busy_o), .idx_o(am_idx_o)
     );
 
     wmem #(.WIDTH(64), .DEPTH(16384), .AW(14), .MEM_TECH("GENERIC")) u_wm_g64 (

@@ -22,10 +22,12 @@ cosim_ok() {  # model limit min_utilization seed
         { echo "utilization below $3"; return 1; }
 }
 
-check "tiny.q2: 300 images, 0 mismatches (seed 1)" cosim_ok "$TINY_Q2" 300 0.95 1
-check "tiny.q2: 100 images, 0 mismatches (seed 2)" cosim_ok "$TINY_Q2" 100 0.95 2
+# tiny (784-64-10, three groups) pays the per-layer flushes and the argmax's scan (2 n_out + 1
+# cycles) on 1,632 MAC cycles: 0.947 (docs/accelerator.md); the paper preset must stay >= 0.99
+check "tiny.q2: 300 images, 0 mismatches, utilization >= 0.94 (seed 1)" cosim_ok "$TINY_Q2" 300 0.94 1
+check "tiny.q2: 100 images, 0 mismatches (seed 2)" cosim_ok "$TINY_Q2" 100 0.94 2
 if [ -f "$PAPER" ]; then
-    check "paper.q2: 200 images, 0 mismatches, utilization >= 0.95" cosim_ok "$PAPER" 200 0.95 3
+    check "paper.q2: 200 images, 0 mismatches, utilization >= 0.99" cosim_ok "$PAPER" 200 0.99 3
 else
     echo "# $PAPER not made yet (make run): skipped"
 fi

@@ -275,6 +275,7 @@ module accel_core #(
     wire             mac_valid, mac_last, mac_clear, loaded;
     wire [LACC_W-1:0] shd0;
     wire             rq_logit, rq_busy, finish;
+    wire             am_busy;     // the argmax scans the logits (below)
     wire [11:0]      rq_index;
     wire [2:0]       rq_layer;
     wire [1:0]       rq_region;
@@ -300,7 +301,7 @@ module accel_core #(
         .rq_index_o  (rq_index),
         .rq_layer_o  (rq_layer),
         .rq_region_o (rq_region),
-        .rq_busy_i   (rq_busy),
+        .rq_busy_i   (rq_busy || am_busy),  // the last layer ends with the argmax's scan
         .busy_o      (seq_busy),
         .busy_next_o (seq_busy_next),
         .finish_o    (finish),
@@ -340,25 +341,35 @@ module accel_core #(
     );
 
     // ---- last layer: logits and argmax ---------------------------------------------------------
+    // The argmax scans the logit memory once the last logit is written (its read port is the
+    // argmax's while am_busy; LOGIT reads while the core is busy are not defined); the sequencer
+    // waits for the scan as for the requantizer.
     wire             wb_logit_we = wb_valid && wb_logit;
     wire [ACC_OK-1:0] logit_rdata;
-    wire [7:0]       am_idx;
+    wire [7:0]       am_idx, am_raddr;
+    reg  [7:0]       last_cls_q;  // N_CLASSES - 1 (1..256 classes)
+    reg              am_start_q;  // the last logit was written a cycle ago
+    always @(posedge clk) begin
+        last_cls_q <= n_classes[7:0] - 8'd1;
+        am_start_q <= wb_logit_we && wb_tag[7:0] == last_cls_q && !rst;
+    end
     ram_sdp #(.WIDTH(ACC_OK), .DEPTH(MAX_CLASSES), .AW(8)) u_logits (
         .clk    (clk),
         .we_i   (wb_logit_we),
         .waddr_i(wb_tag[7:0]),
         .wdata_i(wb_sum),
         .re_i   (1'b1),
-        .raddr_i(rd_addr_i[7:0]),
+        .raddr_i(am_busy ? am_raddr : rd_addr_i[7:0]),
         .rdata_o(logit_rdata)
     );
     argmax #(.VAL_W(ACC_OK), .IDX_W(8)) u_argmax (
         .clk    (clk),
         .rst    (rst),
-        .clear_i(start_q),
-        .valid_i(wb_logit_we),
-        .idx_i  (wb_tag[7:0]),
-        .val_i  (wb_sum),
+        .start_i(am_start_q),
+        .last_i (last_cls_q),
+        .raddr_o(am_raddr),
+        .rdata_i(logit_rdata),
+        .busy_o (am_busy),
         .idx_o  (am_idx)
     );
 

@@ -1,27 +1,25 @@
-// argmax — running argmax over values that arrive at most one a cycle in index order (consecutive
-// indices): a later value wins only if strictly greater, so ties go to the lowest index
-// (docs/arithmetic.md). clear_i starts a new set by setting the best values to the most negative
-// one, which every real value beats (the accelerator's sums are > -2^(VAL_W-1)), so the first value
-// of a set needs no special case.
+// argmax — the index of the largest of n values held in a memory (the logits), found by a scan
+// once the last one is written: a later value wins only if strictly greater, so ties go to the
+// lowest index (docs/arithmetic.md). One value every two cycles, with one compare and one register
+// of a value: the memory's read port belongs to the scan while busy_o (accel_core multiplexes it
+// with the register reads, which are not defined for LOGIT while the core is busy).
 //
-// No compare is wider than half a value, and none feeds back into itself within a cycle: the
-// values of even and of odd index go to two running maxima (two cycles apart at the least, the
-// time a compare and an update take), and a final compare of the two, pipelined as well, picks the
-// larger (the lower index on a tie). A compare of two VAL_W-bit values is split into its upper half
-// (signed: greater, equal) and its lower half (unsigned: greater, and equal for the final one),
-// registered, and combined a cycle later. val_i must come from a register (the requantizer's
-// sum): it is compared as it arrives.
+//   cycle 0      start_i: values 0..last_i are in the memory from cycle 1 on; raddr_o = 0 (the
+//                pointer rests at 0 between scans)                      -> busy_o from cycle 0
+//   cycle 2k+1   rdata_i = value k (raddr_o still k): compared with the best so far, half by half
+//   cycle 2k+2   value k's update (best, its index) if it won; raddr_o = k + 1
+//   cycle 2n     the update of the last value; busy_o low and idx_o final from cycle 2n+1 on
 //
-//   cycle 0  valid_i: val_i against both running maxima, half by half -> the half results, x_q2
-//   cycle 1  the stream of x_q2's parity takes it if greater
-//   cycle 2  max 1 against max 0, half by half (and the indices)
-//   cycle 3  the pick                                       -> idx_o from cycle 4 on
-// (during a stream idx_o may mix two cycles' maxima; it is right from four cycles after the last
-// value.) accel_core reads CLASS at finish, more than four cycles after the last logit.
+// The compare starts at the memory's output register and is split into its upper half (signed:
+// greater, equal) and its lower half (unsigned: greater), each registered (carry chains of VAL_W/2
+// bits); a cycle later one LUT combines them into the enable of the best value's register, which
+// is loaded from the memory's output again (it holds: the address did not move). The first value
+// always wins (the best starts at the most negative value, below every real one: the
+// accelerator's sums are > -2^(VAL_W-1)).
 //
 // Parameters:
 //   VAL_W  bits of a value (signed, two's complement), even, >= 4
-//   IDX_W  bits of an index
+//   IDX_W  bits of an index (n <= 2^IDX_W)
 `default_nettype none
 
 module argmax #(
@@ -30,63 +28,57 @@ module argmax #(
 ) (
     input  wire             clk,
     input  wire             rst,
-    input  wire             clear_i,  // start a new set (wins over valid_i)
-    input  wire             valid_i,
-    input  wire [IDX_W-1:0] idx_i,    // the index after the previous value's (0 first)
-    input  wire [VAL_W-1:0] val_i,    // > -2^(VAL_W-1)
-    output wire [IDX_W-1:0] idx_o     // index of the largest value since clear_i, four cycles after it
+    input  wire             start_i,  // the values 0..last_i are in the memory from the next cycle on
+    input  wire [IDX_W-1:0] last_i,   // (held while busy_o)
+    output wire [IDX_W-1:0] raddr_o,  // the memory's read address while busy_o
+    input  wire [VAL_W-1:0] rdata_i,  // mem[raddr_o] of the cycle before
+    output wire             busy_o,
+    output wire [IDX_W-1:0] idx_o     // the index of the largest value, from the cycle busy_o falls
 );
-    localparam integer H = VAL_W / 2;  // the lower half's bits
-
     initial begin
         if (VAL_W < 4 || VAL_W % 2 != 0 || IDX_W < 1) begin
-            $display("argmax: VAL_W = %0d (need an even number >= 4), IDX_W = %0d", VAL_W, IDX_W);
+            $display("argmax: VAL_W = %0d, IDX_W = %0d: need an even number >= 4 and >= 1", VAL_W, IDX_W);
             $finish;
         end
     end
 
-    // ---- cycles 0, 1: two running maxima (s = the index's parity) -----------------------------------
-    reg [VAL_W-1:0] best_q [0:1];
-    reg [IDX_W-1:0] bidx_q [0:1];
-    reg [1:0]       hg_q, he_q, lg_q;  // x_q2 vs best s: upper half greater / equal, lower half greater
-    reg             v_q2;
-    reg [IDX_W-1:0] i_q2;
-    reg [VAL_W-1:0] x_q2;
-    integer s;
-    always @(posedge clk) begin
-        for (s = 0; s < 2; s = s + 1) begin
-            hg_q[s] <= $signed(val_i[VAL_W-1:H]) > $signed(best_q[s][VAL_W-1:H]);
-            he_q[s] <= val_i[VAL_W-1:H] == best_q[s][VAL_W-1:H];
-            lg_q[s] <= val_i[H-1:0] > best_q[s][H-1:0];
-        end
-        v_q2 <= valid_i && !clear_i && !rst;
-        i_q2 <= idx_i;
-        x_q2 <= val_i;
-        for (s = 0; s < 2; s = s + 1) begin
-            if (v_q2 && i_q2[0] == s[0] && (hg_q[s] || (he_q[s] && lg_q[s]))) begin
-                best_q[s] <= x_q2;
-                bidx_q[s] <= i_q2;
-            end
-            if (rst || clear_i) begin
-                best_q[s] <= {1'b1, {(VAL_W - 1){1'b0}}};
-                bidx_q[s] <= {IDX_W{1'b0}};
-            end
-        end
-    end
+    localparam integer H = VAL_W / 2;  // the lower half's bits
 
-    // ---- cycles 2, 3: the larger of the two (the lower index on a tie); the indices are read from
-    // the running maxima again in cycle 3 (they hold once the stream has ended) ------------------------
-    reg             fhg_q, fhe_q, flg_q, fle_q, flt_q;  // max 1 vs max 0; flt_q: index 1 < index 0
-    reg [IDX_W-1:0] idx_q;
+    reg             on_q;    // scanning
+    reg             cmp_q;   // this cycle compares value ptr_q (rdata_i shows it); else presents it
+    reg             upd_q;   // a value was compared last cycle (its index cidx_q)
+    reg             end_q;   // ... the last one
+    reg             hg_q, he_q, lg_q;  // ... its upper half greater / equal, its lower half greater
+    reg [IDX_W-1:0] ptr_q, cidx_q, bidx_q;
+    reg [VAL_W-1:0] best_q;
+    wire            gt = upd_q && (hg_q || (he_q && lg_q));  // it is greater than the best so far
     always @(posedge clk) begin
-        fhg_q <= $signed(best_q[1][VAL_W-1:H]) > $signed(best_q[0][VAL_W-1:H]);
-        fhe_q <= best_q[1][VAL_W-1:H] == best_q[0][VAL_W-1:H];
-        flg_q <= best_q[1][H-1:0] > best_q[0][H-1:0];
-        fle_q <= best_q[1][H-1:0] == best_q[0][H-1:0];
-        flt_q <= bidx_q[1] < bidx_q[0];
-        idx_q <= fhg_q || (fhe_q && (flg_q || (fle_q && flt_q))) ? bidx_q[1] : bidx_q[0];
+        hg_q  <= $signed(rdata_i[VAL_W-1:H]) > $signed(best_q[VAL_W-1:H]);
+        he_q  <= rdata_i[VAL_W-1:H] == best_q[VAL_W-1:H];
+        lg_q  <= rdata_i[H-1:0] > best_q[H-1:0];
+        upd_q <= on_q && cmp_q;
+        if (cmp_q) cidx_q <= ptr_q;
+        if (gt) begin
+            best_q <= rdata_i;
+            bidx_q <= cidx_q;
+        end
+        if (start_i) best_q <= {1'b1, {(VAL_W - 1){1'b0}}};
+        if (rst || end_q) ptr_q <= {IDX_W{1'b0}};
+        else if (cmp_q)   ptr_q <= ptr_q + 1'b1;
+        end_q <= on_q && cmp_q && ptr_q == last_i;
+        cmp_q <= (start_i || on_q) && !cmp_q && !end_q;
+        if (rst)          on_q <= 1'b0;
+        else if (start_i) on_q <= 1'b1;
+        else if (end_q)   on_q <= 1'b0;
+        if (rst) begin
+            cmp_q <= 1'b0;
+            end_q <= 1'b0;
+            upd_q <= 1'b0;
+        end
     end
-    assign idx_o = idx_q;
+    assign raddr_o = ptr_q;
+    assign busy_o  = on_q || start_i;
+    assign idx_o   = bidx_q;
 endmodule
 
 `resetall
