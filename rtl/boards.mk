@@ -28,7 +28,7 @@ PROG           ?= default
 
 BOARD        ?= icebreaker
 LANES        ?= 32
-ICE40_MHZ    ?= 48
+ICE40_MHZ    ?= 42
 # nextpnr-ice40 places for ICE40_PNR_MHZ (never below ICE40_MHZ): asked for 48 MHz it places this
 # design better than when asked for the clock itself (docs/boards.md, "Timing and area closure").
 # A build passes when its Fmax reaches ICE40_MHZ, the design clock.

@@ -6,7 +6,7 @@
 #
 # Each SIM is TAG:CLOCK_HZ:BAUD:STATUS, a q2mlp-board-sim built for that clock and line rate
 # ($BIN/q2mlp-board-sim-TAG, sim/board.mk), and STATUS says whether the UP5K build meets that clock
-# (closes_8of8, or another word for a clock the build does not meet on every seed).
+# (closes_8of8 / below_the_42MHz_that_closes_8of8 / simulated_design_clock_the_UP5K_does_not_close_yet).
 # Per SIM: raw and RLE uploads; for the first and the last SIM also RLE through the USB model (1 ms latency timer; and 16 ms
 # every 20th packet, full or not).
 #

@@ -28,7 +28,7 @@
 `include "q2_caps.vh"
 
 module top_icebreaker #(
-    parameter integer CLK_MHZ      = 48,
+    parameter integer CLK_MHZ      = 42,
     parameter integer BAUD         = 3000000,
     parameter integer LANES        = 32,
     parameter integer WMEM_BYTES   = `Q2_CAPS_ICEBREAKER_WMEM_BYTES,
