@@ -18,8 +18,8 @@
 // Four cycles per byte, each a few LUTs deep: (1) the cycle a MODEL_DATA byte is taken (data_i): it
 // is registered; (2) it is checked against registered expectations, each check's result registered
 // (and the running sums of n_out and of weight words take the new field, speculatively: a byte
-// that fails ends the load); (3) the verdict is registered, and apart from it the running sums
-// against the memories; (4) the byte updates the state, the memories and err_o, and in the next cycle the
+// that fails ends the load); (3) the verdict is registered (with the running sums against the
+// memories); (4) the byte updates the state, the memories and err_o, and in the next cycle the
 // loader decodes which field the next byte ends (while that byte may already be taken). The CRC
 // takes the byte two bits a cycle, in (2), (3), (4) and the cycle after (the next byte's (1) at
 // the earliest, when b_q still holds this one). stall_o is high in (2)..(4), so the effect of a
@@ -293,28 +293,22 @@ module loader #(
     wire [NSW+31:0] nsum_w = {32'd0, nsum_q};
     wire [WSW+31:0] wsum_w = {32'd0, wsum_q};
     // ---- (3) the verdict ---------------------------------------------------------------------------
-    // one field at a time, so the order only says: a malformed value is ERR_HEADER, not ERR_TOO_BIG.
-    // The running sums against the memories (sum_big: a compare with a constant, a few LUTs deep)
-    // are registered apart and joined in (4): only n_out and w_bytes bytes have them, and those
-    // write no record and no word.
+    // one field at a time, so the order only says: a malformed value is ERR_HEADER, not ERR_TOO_BIG
     wire       sum_big = (sel_nout_q && gtc(nsum_w[31:0], PMEM_M1)) || (sel_wb_q && gtc(wsum_w[31:0], WMEM_M1));
-    wire [3:0] verdict = bad_seq_q ? ERR_SEQ : |bad_hdr_q ? ERR_HEADER : |bad_big_q ? ERR_TOO_BIG :
+    wire       any_big = |bad_big_q || sum_big;
+    wire [3:0] verdict = bad_seq_q ? ERR_SEQ : |bad_hdr_q ? ERR_HEADER : any_big ? ERR_TOO_BIG :
                          bad_crc_q ? ERR_CRC : 4'd0;
-    wire ok3 = !bad_seq_q && !(|bad_hdr_q) && !(|bad_big_q) && !bad_crc_q;
+    wire ok3 = !bad_seq_q && !(|bad_hdr_q) && !any_big && !bad_crc_q;
     reg  pwe_q, wwe_q;  // (4) writes a neuron record / a weight word: registered strobes (many loads)
-    reg  sbig_q;        // (3): the running sums do not fit
     always @(posedge clk) begin
         if (ph3_q) begin
             ok_q      <= ok3;
             verdict_q <= verdict;
-            sbig_q    <= sum_big;
         end
         pwe_q <= ph3_q && ok3 && sel_rec_q && !rst;
         wwe_q <= ph3_q && ok3 && sel_word_q && !rst;
     end
-    wire ok = ph4_q && ok_q && !sbig_q;  // apply the byte
-    // the byte's error code in (4): the verdict, or ERR_TOO_BIG for the sums when it found nothing
-    wire [3:0] err4 = verdict_q != 4'd0 ? verdict_q : sbig_q ? ERR_TOO_BIG : 4'd0;
+    wire ok = ph4_q && ok_q;  // apply the byte
 
     // ---- the cycles of a byte ----------------------------------------------------------------------
     always @(posedge clk) begin
@@ -349,7 +343,7 @@ module loader #(
             pos_q <= {XW{1'b0}};
         end else if (ph4_q && active) begin
             if (!pos_inc[XW]) pos_q <= pos_inc[XW-1:0];
-            if (!ok_q || sbig_q) st_q <= S_FAIL;
+            if (!ok_q)        st_q <= S_FAIL;
             else if (adv_q)   st_q <= st_nx_q;
         end
     end
@@ -441,7 +435,7 @@ module loader #(
     wire [NIW+12:0] nin0_w = {13'd0, nin0_q};
     wire unused = &{1'b0, w0c_w[XW+PW:XW], nsum_w[NSW+31:32], wsum_w[WSW+31:32], wsum_x[WSW+XW-1:WXW], f13_w[NSW+12:NSW], nin_w[PRW+NIW-1:PRW], nout_w[NOW+12:13], nin0_w[NIW+12:13]};
     assign stall_o       = stall_q;
-    assign err_o         = ph4_q ? err4 : 4'd0;
+    assign err_o         = ph4_q ? verdict_q : 4'd0;
     assign model_valid_o = mv_q;
     assign bytes_o       = {{(32 - XW){1'b0}}, pos_q};
     assign n_layers_o    = nl_q;

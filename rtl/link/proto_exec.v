@@ -130,8 +130,6 @@ module proto_exec #(
     reg           e_none;         // no payload byte of this record is left in the ring
     reg           e_nz_q, e_mis_q;  // LOAD offset: a nonzero byte seen; a byte differs from MODEL_BYTES
     reg  [8:0]    e_nw_q;         // response words still to send
-    reg           nw0_q, nw1_q;   // ... is 0, is 1 (a cycle old: e_nw_q changes at least four cycles
-                                  //   before E_R_HDR or E_R_WORD looks at it)
     reg  [4:0]    e_wd_q;         // watchdog ticks in E_WAIT
     reg  [8:0]    e_src_q;        // rd_addr_o: the core register to read (MODEL_BYTES for LOAD's
                                   // offset, N_CLASSES, the response's words); in E_ZEROS
@@ -346,9 +344,9 @@ module proto_exec #(
             // RESET (and the watchdog): core reset for two cycles, then wait until idle
             E_RESET:      if (rst_last) e_state_d = E_R_HDR;
             // response: header, words (each fetched from the core or local), CRC
-            E_R_HDR:      if (rhdr_last) e_state_d = nw0_q ? E_R_CRC : E_R_FETCH;
+            E_R_HDR:      if (rhdr_last) e_state_d = (e_nw_q == 9'd0) ? E_R_CRC : E_R_FETCH;
             E_R_FETCH:    if (fetch_last) e_state_d = E_R_WORD;
-            E_R_WORD:     if (word_last) e_state_d = nw1_q ? E_R_CRC : E_R_FETCH;
+            E_R_WORD:     if (word_last) e_state_d = (e_nw_q == 9'd1) ? E_R_CRC : E_R_FETCH;
             E_R_CRC:      if (crc_last) e_state_d = E_CLEAR;
             default:      if (e_settled && e_noerr) e_state_d = E_IDLE;  // E_CLEAR
         endcase
@@ -450,8 +448,6 @@ module proto_exec #(
         if (s_disp)
             e_nw_q <= (!e_ok_q || c_reset_q) ? 9'd0 : c_info_q ? 9'd11 : c_stat_q ? 9'd5 : 9'd3;
         if (nc_last) e_nw_q <= 9'd3 + rd_data_i[8:0];                    // N_CLASSES
-        nw0_q <= e_nw_q == 9'd0;
-        nw1_q <= e_nw_q == 9'd1;
         if (!s_wait) e_wd_q <= 5'd0;                            // counts from START on
         else if (wd_tick) e_wd_q <= e_wd_q + 5'd1;
         if (s_fetch) begin
