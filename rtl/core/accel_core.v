@@ -247,16 +247,10 @@ module accel_core #(
 
     // activation buffers: region 0 the image, regions 1 and 2 ping-pong (see seq.v)
     wire           wb_valid, wb_logit;
-    wire [5:0]     wb_tag;  // {region[1:0], layer[2:0], the first neuron of its layer}
+    wire [16:0]    wb_tag;  // {region[1:0], layer[2:0], index[11:0]}
     wire [7:0]     wb_act;
     wire [ACC_OK-1:0] wb_sum;
     wire           wb_act_we = wb_valid && !wb_logit;
-    // The write-back's index in its layer: the sequencer drains a layer's neurons in index order
-    // and the requantizer keeps that order, so it is counted here; only the flag of index 0 travels
-    // with the neuron (a counter instead of 12 bits through every stage).
-    reg  [11:0]    wb_next_q;  // the index of the layer's next write-back
-    wire [11:0]    wb_index = wb_tag[0] ? 12'd0 : wb_next_q;
-    always @(posedge clk) if (wb_valid) wb_next_q <= wb_index + 12'd1;
     // a pixel is written one cycle after it is taken (registered: a short path from the port); the
     // sequencer's first read comes at least two cycles after START, START after the last pixel
     reg           px_we_q;
@@ -270,7 +264,7 @@ module accel_core #(
     ram_sdp #(.WIDTH(8), .DEPTH(3 << AAW), .AW(AAW + 2)) u_abuf (
         .clk    (clk),
         .we_i   (px_we_q || wb_act_we),
-        .waddr_i(px_we_q ? {2'd0, px_addr_q} : {wb_tag[5:4], wb_index[AAW-1:0]}),
+        .waddr_i(px_we_q ? {2'd0, px_addr_q} : {wb_tag[16:15], wb_tag[AAW-1:0]}),
         .wdata_i(px_we_q ? px_data_q : wb_act),
         .re_i   (rd_en),
         .raddr_i(abuf_raddr),
@@ -327,13 +321,13 @@ module accel_core #(
         .shd0_o  (shd0)
     );
 
-    // the tag: region and layer hold still within a layer (KEY_W: only the first-neuron flag travels)
-    requant #(.ACC_W(ACC_OK), .TAG_W(6), .KEY_W(1), .DEEP(DEEP)) u_rq (
+    // the tag: region and layer hold still within a layer (KEY_W: only the index travels)
+    requant #(.ACC_W(ACC_OK), .TAG_W(17), .KEY_W(12), .DEEP(DEEP)) u_rq (
         .clk    (clk),
         .rst    (rst),
         .valid_i(drain),
         .logit_i(rq_logit),
-        .tag_i  ({rq_region, rq_layer, rq_index == 12'd0}),
+        .tag_i  ({rq_region, rq_layer, rq_index}),
         .acc_i  ({{(ACC_OK - LACC_W){shd0[LACC_W-1]}}, shd0}),
         .bias_i (pmem_rdata[23:0]),
         .m_i    (pmem_rdata[39:24]),
@@ -357,12 +351,12 @@ module accel_core #(
     reg              am_start_q;  // the last logit was written a cycle ago
     always @(posedge clk) begin
         last_cls_q <= n_classes[7:0] - 8'd1;
-        am_start_q <= wb_logit_we && wb_index[7:0] == last_cls_q && !rst;
+        am_start_q <= wb_logit_we && wb_tag[7:0] == last_cls_q && !rst;
     end
     ram_sdp #(.WIDTH(ACC_OK), .DEPTH(MAX_CLASSES), .AW(8)) u_logits (
         .clk    (clk),
         .we_i   (wb_logit_we),
-        .waddr_i(wb_index[7:0]),
+        .waddr_i(wb_tag[7:0]),
         .wdata_i(wb_sum),
         .re_i   (1'b1),
         .raddr_i(am_busy ? am_raddr : rd_addr_i[7:0]),
@@ -452,8 +446,8 @@ module accel_core #(
     assign model_valid_o  = model_valid;
     assign err_o          = err_q;
     assign dbg_wb_valid_o = wb_valid;
-    assign dbg_wb_layer_o = wb_tag[3:1];
-    assign dbg_wb_index_o = wb_index;
+    assign dbg_wb_layer_o = wb_tag[14:12];
+    assign dbg_wb_index_o = wb_tag[11:0];
     assign dbg_wb_data_o  = wb_logit ? {{(32 - ACC_OK){wb_sum[ACC_OK-1]}}, wb_sum} : {24'd0, wb_act};
 endmodule
 

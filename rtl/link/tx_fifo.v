@@ -42,8 +42,8 @@ module tx_fifo #(
 
     (* no_rw_check *) reg [7:0] mem [0:DEPTH-1];
     reg  [7:0]    rd_q;            // mem[rptr_q] a cycle ago
-    reg  [AW:0]   wptr_q, rptr_q;  // with a wrap bit: the difference is the count
-    wire [AW:0]   cnt_q = wptr_q - rptr_q;  // bytes stored (not counting out_data_o)
+    reg  [AW-1:0] wptr_q, rptr_q;
+    reg  [AW:0]   cnt_q;           // bytes stored (not counting out_data_o)
     reg           have_q;          // cnt_q != 0
     reg           pop1_q;          // rd_q shows the byte at rptr_q: load it next
     wire          push = in_valid_i && in_ready_o;
@@ -53,13 +53,15 @@ module tx_fifo #(
     assign empty_o = !have_q && !pop1_q && !out_valid_o;
 
     always @(posedge clk) begin
-        if (push) mem[wptr_q[AW-1:0]] <= in_data_i;
-        rd_q <= mem[rptr_q[AW-1:0]];
+        if (push) mem[wptr_q] <= in_data_i;
+        rd_q <= mem[rptr_q];
     end
 
     always @(posedge clk) begin
         if (push) wptr_q <= wptr_q + 1'b1;
         if (pop) rptr_q <= rptr_q + 1'b1;
+        if (push && !pop) cnt_q <= cnt_q + 1'b1;
+        if (pop && !push) cnt_q <= cnt_q - 1'b1;
         // the count after this cycle is nonzero (a pop implies cnt_q >= 1)
         have_q     <= push || (cnt_q[AW:1] != 0) || (cnt_q[0] && !pop);
         in_ready_o <= (cnt_q <= ROOM_MAX);
@@ -71,8 +73,9 @@ module tx_fifo #(
             out_valid_o <= 1'b0;
         end
         if (rst) begin
-            wptr_q      <= {(AW + 1){1'b0}};
-            rptr_q      <= {(AW + 1){1'b0}};
+            wptr_q      <= {AW{1'b0}};
+            rptr_q      <= {AW{1'b0}};
+            cnt_q       <= {(AW + 1){1'b0}};
             have_q      <= 1'b0;
             in_ready_o  <= 1'b0;
             pop1_q      <= 1'b0;
