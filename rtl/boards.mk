@@ -37,11 +37,9 @@ ICE40_PNR_MHZ ?= 48
 # host follows it). 3 Mbaud is the default; the FT2232H also does 12 Mbaud, which needs at least 3
 # clocks per bit: ICE40_MHZ=36 ICE40_BAUD=12000000 (3), ICE40_MHZ=48 (4).
 ICE40_BAUD   ?= 3000000
-# 75 MHz up to 32 lanes, 60 above (64 lanes: 69 MHz, the wider weight words put a multiplexer
-# behind the block RAMs; docs/boards.md). It was 90 up to 32 lanes (session 8: 93.48 min on the
-# 85F at 32 lanes); the argmax's scan compares straight from the logits RAM's output, which the
-# ECP5's slow EBR clock-to-out makes the 25F 8-lane build's worst path (81.42 MHz, seed 1)
-ECP5_MHZ     ?= $(if $(filter 8 16 32,$(LANES)),75,60)
+# 90 MHz up to 32 lanes, 60 above (64 lanes: 69 MHz, the wider weight words put a multiplexer
+# behind the block RAMs; docs/boards.md "ECP5 timing" has the sweeps)
+ECP5_MHZ     ?= $(if $(filter 8 16 32,$(LANES)),90,60)
 # nextpnr-ecp5 places for ECP5_PNR_MHZ (never below ECP5_MHZ), like the iCE40: asked for more than
 # the design clock it places this design better (docs/boards.md, "ECP5 timing").
 ECP5_PNR_MHZ ?= 120

@@ -115,17 +115,18 @@ bool core_check_done(core_check *c, core_drv *d, uint64_t cycles)
  * ends nv + 8 + rq cycles after its last issue, nv = neurons in its last group: 5 cycles to the
  * shadow chain, nv drain cycles, rq requantizer stages (7 on GENERIC, 5 on ICE40), 3 to see the
  * pipeline empty (registered) and leave the flush. The last layer's flush also waits for the
- * argmax's scan of its n_out logits, 2 n_out + 1 cycles from the cycle after the last logit is
- * written (the requantizer's stage rq_logit): nv + 8 + max(rq, 2 n_out + rq_logit + 1). Then
- * done_o, or LOAD and the next layer a cycle later. */
-uint64_t core_expected_cycles(const q2_qmodel *q, int rq, int rq_logit)
+ * argmax's scan of its n_out logits, 2 n_out + am_lat cycles (am_lat: the logits RAM's read
+ * latency, 2 with the register behind it on GENERIC, 1 on ICE40) from the cycle after the last logit
+ * is written (the requantizer's stage rq_logit): nv + 8 + max(rq, 2 n_out + rq_logit + am_lat).
+ * Then done_o, or LOAD and the next layer a cycle later. */
+uint64_t core_expected_cycles(const q2_qmodel *q, int rq, int rq_logit, int am_lat)
 {
     const uint64_t L = (uint64_t)q->lanes;
     uint64_t t = 3, end = 0;
     for (int l = 0; l < q->n_layers; l++) {
         uint64_t n_in = (uint64_t)q->layers[l].n_in, n_out = (uint64_t)q->layers[l].n_out;
         uint64_t groups = (n_out + L - 1) / L, nv_last = n_out - (groups - 1) * L;
-        uint64_t a = t + n_in - 1, tail = (uint64_t)rq, scan = 2 * n_out + (uint64_t)rq_logit + 1;
+        uint64_t a = t + n_in - 1, tail = (uint64_t)rq, scan = 2 * n_out + (uint64_t)(rq_logit + am_lat);
         for (uint64_t g = 1; g < groups; g++) a += n_in + 1 > L + 6 ? n_in + 1 : L + 6;
         if (l == q->n_layers - 1 && scan > tail) tail = scan;
         end = a + nv_last + 8 + tail;

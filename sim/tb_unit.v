@@ -70,8 +70,10 @@ module tb_unit (
     input  wire          am_last_i,   // ... the last value of the set: the scan starts
     input  wire [7:0]    am_idx_i,
     input  wire [23:0]   am_val_i,
-    output wire          am_busy_o,
+    output wire          am_busy_o,   // RD_LAT 1 (the memory's output)
     output wire [7:0]    am_idx_o,
+    output wire          am2_busy_o,  // RD_LAT 2 (a register behind the memory: accel_core's GENERIC)
+    output wire [7:0]    am2_idx_o,
     // ---- wmem ----
     input  wire          wm_en_i,
     input  wire          wm_we_i,
@@ -155,6 +157,18 @@ module tb_unit (
     argmax #(.VAL_W(24), .IDX_W(8)) u_am (
         .clk(clk), .rst(rst), .start_i(am_go_q), .last_i(am_n_q), .raddr_o(am_raddr),
         .rdata_i(am_rdata), .busy_o(am_busy_o), .idx_o(am_idx_o)
+    );
+    wire [7:0]  am2_raddr;
+    wire [23:0] am2_rdata;
+    reg  [23:0] am2_rdata_q;
+    always @(posedge clk) am2_rdata_q <= am2_rdata;
+    ram_sdp #(.WIDTH(24), .DEPTH(256), .AW(8)) u_am2_mem (
+        .clk(clk), .we_i(am_valid_i), .waddr_i(am_idx_i), .wdata_i(am_val_i), .re_i(1'b1), .raddr_i(am2_raddr),
+        .rdata_o(am2_rdata)
+    );
+    argmax #(.VAL_W(24), .IDX_W(8), .RD_LAT(2)) u_am2 (
+        .clk(clk), .rst(rst), .start_i(am_go_q), .last_i(am_n_q), .raddr_o(am2_raddr),
+        .rdata_i(am2_rdata_q), .busy_o(am2_busy_o), .idx_o(am2_idx_o)
     );
 
     wmem #(.WIDTH(64), .DEPTH(16384), .AW(14), .MEM_TECH("GENERIC")) u_wm_g64 (

@@ -362,13 +362,13 @@ module accel_core #(
         .raddr_i(am_busy ? am_raddr : rd_addr_i[7:0]),
         .rdata_o(logit_rdata)
     );
-    argmax #(.VAL_W(ACC_OK), .IDX_W(8)) u_argmax (
+    argmax #(.VAL_W(ACC_OK), .IDX_W(8), .RD_LAT(1 + DEEP)) u_argmax (
         .clk    (clk),
         .rst    (rst),
         .start_i(am_start_q),
         .last_i (last_cls_q),
         .raddr_o(am_raddr),
-        .rdata_i(logit_rdata),
+        .rdata_i(logit_q),  // the RAM's output, registered on GENERIC (below)
         .busy_o (am_busy),
         .idx_o  (am_idx)
     );
