@@ -1,8 +1,9 @@
 # rtl/rtl.mk — the accelerator core's sources and `make lint` over its supported parameter sets.
 #
 #   make lint-core   verilator --lint-only -Wall on accel_core for LANES 8/16/32/64 x memory
-#                    sizes (small, board, simulation), MEM_TECH GENERIC, and ICE40 for LANES 8..32
-#                    (with the SB_SPRAM256KA model of sim/models); plus the unit-test top
+#                    sizes (small, board, simulation), MEM_TECH GENERIC; ICE40 for LANES 8..32 and
+#                    ECP5 for LANES 8..128 x the 25F / 85F memories (with the SB_SPRAM256KA and
+#                    DP16KD models of sim/models); plus the unit-test top
 #                    sim/tb_unit.v. Waivers: rtl/lint_waivers.vlt (each with its reason).
 #
 # RTL_CORE_SRCS is the core and every submodule, one module per file (docs/accelerator.md).
@@ -14,7 +15,7 @@ RTL_CORE_SRCS := $(call rtl_f,rtl/core/core.f)
 RTL_LINK_SRCS := $(call rtl_f,rtl/link/link.f)
 # everything but the board tops (yosys keeps what the chosen top instantiates)
 BOARD_RTL     := $(RTL_CORE_SRCS) $(RTL_LINK_SRCS) $(call rtl_f,rtl/boards/boards.f)
-RTL_SIM_MODELS := sim/models/SB_SPRAM256KA.v
+RTL_SIM_MODELS := sim/models/SB_SPRAM256KA.v sim/models/DP16KD.v
 
 # The core's memories on each board: rtl/boards/capacities.tbl, their one home. Make reads it with
 # $(call board_cap,BOARD,FIELD) (FIELD: WMEM_BYTES, PMEM_NEURONS or ABUF_BYTES); the board tops get
@@ -59,5 +60,11 @@ lint-core: $(CODES_VH)
 	    $(RTL_LINT) --top-module accel_core -GLANES=$$l '-GMEM_TECH="ICE40"' $(RTL_CORE_SRCS) $(RTL_SIM_MODELS); \
 	    n=$$((n+1)); \
 	done; \
+	for l in $(RTL_LINT_LANES) 128; do for m in "-GWMEM_BYTES=8192 -GPMEM_NEURONS=256 -GABUF_BYTES=256" \
+	    "-GWMEM_BYTES=$(call board_cap,ulx3s-25k,WMEM_BYTES) -GPMEM_NEURONS=$(call board_cap,ulx3s-25k,PMEM_NEURONS)" \
+	    "-GWMEM_BYTES=$(call board_cap,ulx3s-85k,WMEM_BYTES) -GPMEM_NEURONS=$(call board_cap,ulx3s-85k,PMEM_NEURONS)"; do \
+	    $(RTL_LINT) --top-module accel_core -GLANES=$$l '-GMEM_TECH="ECP5"' $$m $(RTL_CORE_SRCS) $(RTL_SIM_MODELS); \
+	    n=$$((n+1)); \
+	done; done; \
 	$(RTL_LINT) --top-module tb_unit $(RTL_CORE_SRCS) $(RTL_SIM_MODELS) sim/tb_unit.v; n=$$((n+1)); \
 	echo "lint-core: $$n configurations clean (verilator -Wall)"

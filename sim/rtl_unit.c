@@ -13,7 +13,7 @@
  *   argmax     random sets (written in any order, the last index last) with ties (and all at the
  *              smallest sum) vs q2_argmax (lowest index wins), with RD_LAT 1 and 2 (the same writes):
  *              the scan is busy 2n + RD_LAT cycles
- *   wmem       GENERIC and ICE40, 64 x 16K and 16 x 64K: random writes, reads (latency 3), holds vs an array
+ *   wmem       GENERIC, ICE40 and ECP5, 64 x 16K and 16 x 64K: random writes, reads (latency 3), holds vs an array
  *   uart       uart_rx at 3, 4 and 12 clocks per bit: 1000 bytes (edge cases, 0xFF runs, random;
  *              back to back and with idle gaps) from a sender -2..+2 % off the receiver's rate with
  *              +-5 % jitter on every bit edge: all received, no framing error; a 6 % error is seen;
@@ -518,6 +518,7 @@ static void test_wmem(void)
 {
     vport en = port("wm_en_i"), we = port("wm_we_i"), addr = port("wm_addr_i"), wd = port("wm_wdata_i");
     vport g64 = port("wm_g64_o"), i64 = port("wm_i64_o"), g16 = port("wm_g16_o"), i16 = port("wm_i16_o");
+    vport e64 = port("wm_e64_o"), e16 = port("wm_e16_o");
     uint64_t *m64 = calloc(16384, sizeof *m64);
     uint16_t *m16 = calloc(65536, sizeof *m16);
     uint8_t *w64 = calloc(16384, 1), *w16 = calloc(65536, 1);
@@ -549,10 +550,12 @@ static void test_wmem(void)
         pend[1] = read;
         if (read) pend64[1] = m64[a & 16383], pend16[1] = m16[a];
         if (!have) continue;
-        bool ok = CHECK(vp_rd(&g64) == last64 && vp_rd(&i64) == last64, "%s 0x%04" PRIX32 ": 64-bit %016" PRIX64 " / %016" PRIX64
-                        ", need %016" PRIX64, read ? "read" : "hold", a, vp_rd(&g64), vp_rd(&i64), last64);
-        ok &= CHECK(vp_rd(&g16) == last16 && vp_rd(&i16) == last16, "%s 0x%04" PRIX32 ": 16-bit %04" PRIX64 " / %04" PRIX64
-                    ", need %04" PRIX16, read ? "read" : "hold", a, vp_rd(&g16), vp_rd(&i16), last16);
+        bool ok = CHECK(vp_rd(&g64) == last64 && vp_rd(&i64) == last64 && vp_rd(&e64) == last64,
+                        "%s 0x%04" PRIX32 ": 64-bit %016" PRIX64 " / %016" PRIX64 " / %016" PRIX64 ", need %016" PRIX64,
+                        read ? "read" : "hold", a, vp_rd(&g64), vp_rd(&i64), vp_rd(&e64), last64);
+        ok &= CHECK(vp_rd(&g16) == last16 && vp_rd(&i16) == last16 && vp_rd(&e16) == last16,
+                    "%s 0x%04" PRIX32 ": 16-bit %04" PRIX64 " / %04" PRIX64 " / %04" PRIX64 ", need %04" PRIX16,
+                    read ? "read" : "hold", a, vp_rd(&g16), vp_rd(&i16), vp_rd(&e16), last16);
         if (!ok) break;
     }
     vp_wr(&en, 0);
@@ -563,8 +566,9 @@ static void test_wmem(void)
 }
 
 /* ---- cores: models ----------------------------------------------------------------------------- */
-/* sim/tb_unit.v's cores; rq: requantizer stages, rql: the stage a logit leaves from (requant.v: 7
- * and 2 with DEEP on GENERIC, 5 and 1 on ICE40), aml: the argmax's read latency (2 and 1) */
+/* sim/tb_unit.v's cores (L8 and L64 on ECP5, L16 and L32 on GENERIC, which time alike); rq:
+ * requantizer stages, rql: the stage a logit leaves from (requant.v: 7 and 2 with DEEP on GENERIC
+ * and ECP5, 5 and 1 on ICE40), aml: the argmax's read latency (2 and 1) */
 typedef struct { int lanes; uint32_t wmem, pmem, abuf; int rq, rql, aml; } core_cfg;
 static const core_cfg CORES[5] = {
     {8, 8192, 256, 256, 7, 2, 2}, {16, 8192, 256, 256, 7, 2, 2}, {32, 8192, 256, 256, 7, 2, 2},
@@ -1001,7 +1005,7 @@ int main(int argc, char **argv)
     }
     static const struct { const char *name; int core; } tests[] = {
         {"crc32", -1}, {"mac_lane", -2}, {"requant", -3}, {"argmax", -4}, {"wmem", -5}, {"uart", -6},
-        {"core L8", 0}, {"core L16", 1}, {"core L32", 2}, {"core L64", 3}, {"core L32 ice40-spram", 4},
+        {"core L8 ecp5", 0}, {"core L16", 1}, {"core L32", 2}, {"core L64 ecp5", 3}, {"core L32 ice40-spram", 4},
     };
     int passed = 0, failed = 0;
     for (size_t t = 0; t < sizeof tests / sizeof tests[0]; t++) {

@@ -1,11 +1,13 @@
 // tb_unit — the unit-test top of sim/rtl_unit.c: five accel_cores side by side and one instance of
 // each block, all ports brought out, so that one Verilator build serves every unit test.
 //   core k (field k of every cmd_* / rd_* / status / dbg_wb_* vector):
-//     k = 0..3: LANES 8, 16, 32, 64, MEM_TECH "GENERIC", WMEM_BYTES 8192, PMEM_NEURONS 256, ABUF_BYTES 256
+//     k = 0..3: LANES 8, 16, 32, 64, WMEM_BYTES 8192, PMEM_NEURONS 256, ABUF_BYTES 256, MEM_TECH
+//               "ECP5" for 8 and 64 (DP16KD model: the weights in x4 and x9 blocks, the logits in
+//               x9), "GENERIC" for 16 and 32
 //     k = 4:    LANES 32, MEM_TECH "ICE40" (SB_SPRAM256KA model), WMEM_BYTES 131072, same PMEM / ABUF
 //   crc32, mac_lane, requant (TAG_W 16) with DEEP 1 (rq_*) and 0 (rq0_*: the same inputs),
-//   argmax (8-bit index), and four wmem: 64 x 16K and
-//   16 x 64K words, each GENERIC and ICE40, sharing one set of inputs.
+//   argmax (8-bit index) with RD_LAT 1 (am_*) and 2 (am2_*), and six wmem: 64 x 16K and
+//   16 x 64K words, each GENERIC, ICE40 and ECP5 (DP16KD model), sharing one set of inputs.
 //   uart_rx at 3, 4 and 12 clocks per bit (field k of ur_*: k = 0, 1, 2), each with its own line;
 //   uart_tx at 3 and 4 clocks per bit (field k of ut_*: k = 0, 1), sharing ut_data_i.
 //
@@ -83,6 +85,8 @@ module tb_unit (
     output wire [63:0]   wm_i64_o,   // ICE40   64 x 16K: 4 SPRAM side by side
     output wire [15:0]   wm_g16_o,   // GENERIC 16 x 64K
     output wire [15:0]   wm_i16_o,   // ICE40   16 x 64K: 4 SPRAM rows
+    output wire [63:0]   wm_e64_o,   // ECP5    64 x 16K: 64 DP16KD x1 (model)
+    output wire [15:0]   wm_e16_o,   // ECP5    16 x 64K: 4 rows of 16
     // ---- uart_rx (3, 4, 12 clocks per bit), uart_tx (3, 4) ----
     input  wire [2:0]    ur_rx_i,
     output wire [23:0]   ur_data_o,
@@ -98,7 +102,7 @@ module tb_unit (
         for (k = 0; k < 5; k = k + 1) begin : g_core
             localparam integer   LANES = k == 0 ? 8 : k == 1 ? 16 : k == 3 ? 64 : 32;
             localparam integer   WMEM  = k == 4 ? 131072 : 8192;
-            localparam [63:0]    TECH  = k == 4 ? "ICE40" : "GENERIC";
+            localparam [63:0]    TECH  = k == 4 ? "ICE40" : k == 0 || k == 3 ? "ECP5" : "GENERIC";
             accel_core #(
                 .LANES(LANES), .WMEM_BYTES(WMEM), .PMEM_NEURONS(256), .ABUF_BYTES(256), .MEM_TECH(TECH)
             ) u_core (
@@ -182,6 +186,12 @@ module tb_unit (
     );
     wmem #(.WIDTH(16), .DEPTH(65536), .AW(16), .MEM_TECH("ICE40")) u_wm_i16 (
         .clk(clk), .we_i(wm_en_i && wm_we_i), .waddr_i(wm_addr_i), .re_i(wm_en_i && !wm_we_i), .raddr_i(wm_addr_i), .wdata_i(wm_wdata_i[15:0]), .rdata_o(wm_i16_o)
+    );
+    wmem #(.WIDTH(64), .DEPTH(16384), .AW(14), .MEM_TECH("ECP5")) u_wm_e64 (
+        .clk(clk), .we_i(wm_en_i && wm_we_i), .waddr_i(wm_addr_i[13:0]), .re_i(wm_en_i && !wm_we_i), .raddr_i(wm_addr_i[13:0]), .wdata_i(wm_wdata_i), .rdata_o(wm_e64_o)
+    );
+    wmem #(.WIDTH(16), .DEPTH(65536), .AW(16), .MEM_TECH("ECP5")) u_wm_e16 (
+        .clk(clk), .we_i(wm_en_i && wm_we_i), .waddr_i(wm_addr_i), .re_i(wm_en_i && !wm_we_i), .raddr_i(wm_addr_i), .wdata_i(wm_wdata_i[15:0]), .rdata_o(wm_e16_o)
     );
 
     generate

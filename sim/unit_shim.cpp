@@ -14,6 +14,6 @@
     X(am_valid_i) X(am_last_i) X(am_idx_i) X(am_val_i) X(am_busy_o) X(am_idx_o)               \
     X(am2_busy_o) X(am2_idx_o)                                                                 \
     X(wm_en_i) X(wm_we_i) X(wm_addr_i) X(wm_wdata_i) X(wm_g64_o) X(wm_i64_o) X(wm_g16_o)       \
-    X(wm_i16_o)                                                                                \
+    X(wm_i16_o) X(wm_e64_o) X(wm_e16_o)                                                                                \
     X(ur_rx_i) X(ur_data_o) X(ur_valid_o) X(ur_ferr_o) X(ut_data_i) X(ut_valid_i) X(ut_ready_o) X(ut_tx_o)
 #include "vshim.inc"

@@ -149,7 +149,7 @@ module top_ulx3s #(
         .WMEM_BYTES  (WMEM_BYTES),
         .PMEM_NEURONS(PMEM_NEURONS),
         .ABUF_BYTES  (ABUF_BYTES),
-        .MEM_TECH    ("GENERIC")
+        .MEM_TECH    ("ECP5")  // the weight and logits RAMs use the DP16KD output registers (ebr_ecp5)
     ) u_top (
         .clk          (clk),
         .rst          (rst),

@@ -11,8 +11,10 @@
 //   WMEM_BYTES    weight memory capacity in bytes, a multiple of LANES/4 (words of 2*LANES bits)
 //   PMEM_NEURONS  neuron records (sum of n_out over all layers), 2..32768
 //   ABUF_BYTES    largest n_in of layer 0 / n_out of a hidden layer, 16..4096
-//   MEM_TECH      weight memory: "GENERIC" (inferred: simulation, ECP5 EBR) or "ICE40" (UP5K SPRAM,
-//                 2*LANES*WMEM_WORDS bits in at most four SB_SPRAM256KA: LANES <= 32, 128 KB)
+//   MEM_TECH      the memories: "GENERIC" (inferred: simulation), "ECP5" (the same, with the weight
+//                 and logits RAMs as DP16KD using their own output registers: ebr_ecp5) or "ICE40"
+//                 (UP5K SPRAM, 2*LANES*WMEM_WORDS bits in at most four SB_SPRAM256KA: LANES <= 32,
+//                 128 KB)
 //   ACC_W         bits of acc = bias + sum c*a (the requantizer's adder and the logits), 24..32, with
 //                 765*ABUF_BYTES + 2^22-1 < 2^(ACC_W-1). The lanes hold sum c*a alone (the bias joins
 //                 in the requantizer) in LACC_W = clog2(765*ABUF_BYTES + 1) + 1 bits (21 for 1024).
@@ -55,11 +57,13 @@ module accel_core #(
     localparam integer PMEM_OK = PMEM_NEURONS >= 2 && PMEM_NEURONS <= 32768 ? PMEM_NEURONS : 2;
     localparam integer ABUF_OK = ABUF_BYTES >= 16 && ABUF_BYTES <= 4096 ? ABUF_BYTES : 16;
     localparam integer ACC_OK  = ACC_W >= 24 && ACC_W <= 32 ? ACC_W : 32;
-    localparam [63:0]  TECH_OK = MEM_TECH == "ICE40" ? "ICE40" : "GENERIC";
-    // GENERIC is the ECP5's (and the simulators') build: its block RAM outputs are slow, and its
-    // clock goal needs the deeper requantizer and a register behind the logits RAM. ICE40 saves
-    // those flip-flops (its logic cells are the scarce resource); its requantizer is 2 stages shorter.
-    localparam integer DEEP    = TECH_OK == "GENERIC" ? 1 : 0;
+    localparam [63:0]  TECH_OK = MEM_TECH == "ICE40" ? "ICE40" : MEM_TECH == "ECP5" ? "ECP5" : "GENERIC";
+    // GENERIC is the simulators' build of the ECP5's (ECP5: the same, with two RAMs mapped by hand):
+    // its block RAM outputs are slow, and its clock goal needs the deeper requantizer and a
+    // register behind the logits RAM. ICE40 saves those flip-flops (its logic cells are the scarce
+    // resource); its requantizer is 2 stages shorter.
+    localparam integer DEEP    = TECH_OK == "ICE40" ? 0 : 1;
+    localparam [63:0]  RAM_TECH = TECH_OK == "ECP5" ? "ECP5" : "GENERIC";  // ram_sdp's (logits)
 
     localparam integer WMEM_WORDS  = WMEM_OK / (L_OK / 4);
     localparam integer WAW         = WMEM_WORDS > 2 ? $clog2(WMEM_WORDS) : 1;
@@ -91,8 +95,8 @@ module accel_core #(
             $display("accel_core: ACC_W = %0d too narrow (or > 32) for 765 * %0d + %0d", ACC_W, ABUF_BYTES, BIAS_MAX);
             $finish;
         end
-        if (MEM_TECH != "GENERIC" && MEM_TECH != "ICE40") begin
-            $display("accel_core: MEM_TECH = \"%0s\", need \"GENERIC\" or \"ICE40\"", MEM_TECH | 64'd0);  // "| 0": Icarus prints a sized string parameter as ""
+        if (MEM_TECH != "GENERIC" && MEM_TECH != "ECP5" && MEM_TECH != "ICE40") begin
+            $display("accel_core: MEM_TECH = \"%0s\", need \"GENERIC\", \"ECP5\" or \"ICE40\"", MEM_TECH | 64'd0);  // "| 0": Icarus prints a sized string parameter as ""
             $finish;
         end
     end
@@ -345,7 +349,7 @@ module accel_core #(
     // argmax's while am_busy; LOGIT reads while the core is busy are not defined); the sequencer
     // waits for the scan as for the requantizer.
     wire             wb_logit_we = wb_valid && wb_logit;
-    wire [ACC_OK-1:0] logit_rdata;
+    wire [ACC_OK-1:0] logit_q;
     wire [7:0]       am_idx, am_raddr;
     reg  [7:0]       last_cls_q;  // N_CLASSES - 1 (1..256 classes)
     reg              am_start_q;  // the last logit was written a cycle ago
@@ -353,14 +357,14 @@ module accel_core #(
         last_cls_q <= n_classes[7:0] - 8'd1;
         am_start_q <= wb_logit_we && wb_tag[7:0] == last_cls_q && !rst;
     end
-    ram_sdp #(.WIDTH(ACC_OK), .DEPTH(MAX_CLASSES), .AW(8)) u_logits (
+    ram_sdp #(.WIDTH(ACC_OK), .DEPTH(MAX_CLASSES), .AW(8), .OREG(DEEP), .TECH(RAM_TECH)) u_logits (
         .clk    (clk),
         .we_i   (wb_logit_we),
         .waddr_i(wb_tag[7:0]),
         .wdata_i(wb_sum),
         .re_i   (1'b1),
         .raddr_i(am_busy ? am_raddr : rd_addr_i[7:0]),
-        .rdata_o(logit_rdata)
+        .rdata_o(logit_q)  // with the output register behind it on GENERIC / ECP5 (DEEP)
     );
     argmax #(.VAL_W(ACC_OK), .IDX_W(8), .RD_LAT(1 + DEEP)) u_argmax (
         .clk    (clk),
@@ -368,7 +372,7 @@ module accel_core #(
         .start_i(am_start_q),
         .last_i (last_cls_q),
         .raddr_o(am_raddr),
-        .rdata_i(logit_q),  // the RAM's output, registered on GENERIC (below)
+        .rdata_i(logit_q),
         .busy_o (am_busy),
         .idx_o  (am_idx)
     );
@@ -407,16 +411,6 @@ module accel_core #(
     reg  [8:0]  rd_addr_q;
     reg  [31:0] rd_q;
     reg         rd_logit_q;
-    wire [ACC_OK-1:0] logit_q;
-    generate
-        if (DEEP != 0) begin : g_logit_reg
-            reg [ACC_OK-1:0] lq;
-            always @(posedge clk) lq <= logit_rdata;
-            assign logit_q = lq;
-        end else begin : g_logit_ram  // the RAM's output holds: its address holds during a read
-            assign logit_q = logit_rdata;
-        end
-    endgenerate
     always @(posedge clk) begin
         rd_addr_q  <= rd_addr_i;
         rd_logit_q <= rd_addr_q[8] && {1'b0, rd_addr_q[7:0]} < n_cls;

@@ -9,4 +9,5 @@ rtl/core/mac_lane.v
 rtl/core/requant.v
 rtl/core/argmax.v
 rtl/core/ram_sdp.v
+rtl/core/ebr_ecp5.v
 rtl/core/wmem.v

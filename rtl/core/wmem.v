@@ -2,9 +2,10 @@
 // inference runs) and a read port (the sequencer, while one does; never in the same cycle as a
 // write), with a read latency of three cycles: rdata_o holds the word three cycles after re_i and
 // keeps it until the result of the next read. The two extra cycles are registers on the side that
-// needs them. GENERIC: the read address and enable (they fan out to every block RAM), and each
-// 16K-word row's output next to its RAMs (an ECP5 EBR's output is slow to leave it, its RAMs
-// spread over the die, and the word fans out to every lane); the row multiplexer follows. ICE40:
+// needs them. GENERIC and ECP5: the read address and enable (they fan out to every block RAM), and each
+// 16K-word row's output (an ECP5 EBR's output is slow to leave it, its RAMs spread over the die,
+// and the word fans out to every lane): a fabric register on GENERIC, the blocks' own output
+// registers on ECP5 (ram_sdp OREG, ebr_ecp5); the row multiplexer follows. ICE40:
 // two before the SPRAM's read address (the SPRAM's output is registered inside it, and a fabric
 // register for 2*LANES bits would cost as many logic cells). A write must not come while a read is in flight (the core never overlaps them).
 //
@@ -12,7 +13,8 @@
 //   WIDTH     bits per word (2*LANES)
 //   DEPTH     words
 //   AW        address bits, >= clog2(DEPTH)
-//   MEM_TECH  "GENERIC": an inferred array (simulation, ECP5 EBR: ram_sdp);
+//   MEM_TECH  "GENERIC": an inferred array (simulation: ram_sdp);
+//             "ECP5":    the same rows of ECP5 DP16KD with their output registers (ebr_ecp5);
 //             "ICE40":   iCE40 UP5K single-port RAMs, SB_SPRAM256KA (16K x 16 each), WIDTH/16 side
 //                        by side and ceil(DEPTH/16K) rows deep; the UP5K has four of them.
 `default_nettype none
@@ -44,8 +46,8 @@ module wmem #(
             $display("wmem: AW = %0d cannot address DEPTH = %0d words", AW, DEPTH);
             $finish;
         end
-        if (MEM_TECH != "GENERIC" && MEM_TECH != "ICE40") begin
-            $display("wmem: MEM_TECH = \"%0s\", need \"GENERIC\" or \"ICE40\"", MEM_TECH | 64'd0);  // "| 0": Icarus prints a sized string parameter as ""
+        if (MEM_TECH != "GENERIC" && MEM_TECH != "ECP5" && MEM_TECH != "ICE40") begin
+            $display("wmem: MEM_TECH = \"%0s\", need \"GENERIC\", \"ECP5\" or \"ICE40\"", MEM_TECH | 64'd0);  // "| 0": Icarus prints a sized string parameter as ""
             $finish;
         end
         if (MEM_TECH == "ICE40" && (WIDTH % 16 != 0 || COLS * ROWS > SPRAM_COUNT)) begin
@@ -104,9 +106,9 @@ module wmem #(
         end else begin : g_generic
             genvar r;
             // the read address and enable registered (they fan out to every block RAM), then rows
-            // of at most SPRAM_WORDS words, each a block RAM array with its own output register
-            // (placed next to its RAMs; on the ECP5 a 16K-word row is WIDTH DP16KD in x1 mode, no
-            // depth multiplexer); the row of the word read selects among those registers
+            // of at most SPRAM_WORDS words, each a block RAM array with an output register (on
+            // the ECP5 a 16K-word row is WIDTH DP16KD in x1 mode, no depth multiplexer, and the
+            // register is each block's own); the row of the word read selects among them
             reg                   re_q;
             reg  [AW-1:0]         raddr_q;
             wire [ROWS*WIDTH-1:0] gq;
@@ -119,20 +121,16 @@ module wmem #(
             end
             for (r = 0; r < ROWS; r = r + 1) begin : g_row
                 localparam integer RD = DEPTH - r * SPRAM_WORDS < SPRAM_WORDS ? DEPTH - r * SPRAM_WORDS : SPRAM_WORDS;
-                wire [WIDTH-1:0] dout;
-                reg  [WIDTH-1:0] dout_q;
                 wire             here_w = ROWS == 1 || waddr_i[AW-1:AW-RW] == r;
-                ram_sdp #(.WIDTH(WIDTH), .DEPTH(RD), .AW(RAW)) u_ram (
+                ram_sdp #(.WIDTH(WIDTH), .DEPTH(RD), .AW(RAW), .OREG(1), .TECH(MEM_TECH)) u_ram (
                     .clk    (clk),
                     .we_i   (we_i && here_w),
                     .waddr_i(waddr_i[RAW-1:0]),
                     .wdata_i(wdata_i),
                     .re_i   (re_q),
                     .raddr_i(raddr_q[RAW-1:0]),
-                    .rdata_o(dout)
+                    .rdata_o(gq[r*WIDTH +: WIDTH])
                 );
-                always @(posedge clk) dout_q <= dout;
-                assign gq[r*WIDTH +: WIDTH] = dout_q;
             end
             assign rdata_o = gq[gsel3_q*WIDTH +: WIDTH];
         end
