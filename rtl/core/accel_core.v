@@ -63,7 +63,6 @@ module accel_core #(
     // register behind the logits RAM. ICE40 saves those flip-flops (its logic cells are the scarce
     // resource); its requantizer is 2 stages shorter.
     localparam integer DEEP    = TECH_OK == "ICE40" ? 0 : 1;
-    localparam [63:0]  RAM_TECH = TECH_OK == "ECP5" ? "ECP5" : "GENERIC";  // ram_sdp's (logits)
 
     localparam integer WMEM_WORDS  = WMEM_OK / (L_OK / 4);
     localparam integer WAW         = WMEM_WORDS > 2 ? $clog2(WMEM_WORDS) : 1;
@@ -349,7 +348,7 @@ module accel_core #(
     // argmax's while am_busy; LOGIT reads while the core is busy are not defined); the sequencer
     // waits for the scan as for the requantizer.
     wire             wb_logit_we = wb_valid && wb_logit;
-    wire [ACC_OK-1:0] logit_q;
+    wire [ACC_OK-1:0] logit_rdata;
     wire [7:0]       am_idx, am_raddr;
     reg  [7:0]       last_cls_q;  // N_CLASSES - 1 (1..256 classes)
     reg              am_start_q;  // the last logit was written a cycle ago
@@ -357,14 +356,15 @@ module accel_core #(
         last_cls_q <= n_classes[7:0] - 8'd1;
         am_start_q <= wb_logit_we && wb_tag[7:0] == last_cls_q && !rst;
     end
-    ram_sdp #(.WIDTH(ACC_OK), .DEPTH(MAX_CLASSES), .AW(8), .OREG(DEEP), .TECH(RAM_TECH)) u_logits (
+    wire [7:0]       logit_raddr = am_busy ? am_raddr : rd_addr_i[7:0];
+    ram_sdp #(.WIDTH(ACC_OK), .DEPTH(MAX_CLASSES), .AW(8)) u_logits (  // (unused on ECP5: below)
         .clk    (clk),
         .we_i   (wb_logit_we),
         .waddr_i(wb_tag[7:0]),
         .wdata_i(wb_sum),
         .re_i   (1'b1),
-        .raddr_i(am_busy ? am_raddr : rd_addr_i[7:0]),
-        .rdata_o(logit_q)  // with the output register behind it on GENERIC / ECP5 (DEEP)
+        .raddr_i(logit_raddr),
+        .rdata_o(logit_rdata)
     );
     argmax #(.VAL_W(ACC_OK), .IDX_W(8), .RD_LAT(1 + DEEP)) u_argmax (
         .clk    (clk),
@@ -372,7 +372,7 @@ module accel_core #(
         .start_i(am_start_q),
         .last_i (last_cls_q),
         .raddr_o(am_raddr),
-        .rdata_i(logit_q),
+        .rdata_i(logit_q),  // the RAM's output, registered on GENERIC and ECP5 (below)
         .busy_o (am_busy),
         .idx_o  (am_idx)
     );
@@ -411,6 +411,24 @@ module accel_core #(
     reg  [8:0]  rd_addr_q;
     reg  [31:0] rd_q;
     reg         rd_logit_q;
+    wire [ACC_OK-1:0] logit_q;
+    generate
+        if (TECH_OK == "ECP5") begin : g_logit_ebr
+            // the same logits in DP16KD with their own output register (ebr_ecp5), read like
+            // u_logits, whose output is then unused (Yosys removes it)
+            wire unused_ram = &{1'b0, logit_rdata};
+            ebr_ecp5 #(.WIDTH(ACC_OK), .DEPTH(MAX_CLASSES), .AW(8)) u_ebr (
+                .clk(clk), .we_i(wb_logit_we), .waddr_i(wb_tag[7:0]), .wdata_i(wb_sum), .re_i(1'b1),
+                .raddr_i(logit_raddr), .rdata_o(logit_q)
+            );
+        end else if (DEEP != 0) begin : g_logit_reg
+            reg [ACC_OK-1:0] lq;
+            always @(posedge clk) lq <= logit_rdata;
+            assign logit_q = lq;
+        end else begin : g_logit_ram  // the RAM's output holds: its address holds during a read
+            assign logit_q = logit_rdata;
+        end
+    endgenerate
     always @(posedge clk) begin
         rd_addr_q  <= rd_addr_i;
         rd_logit_q <= rd_addr_q[8] && {1'b0, rd_addr_q[7:0]} < n_cls;

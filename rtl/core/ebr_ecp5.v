@@ -1,6 +1,7 @@
 // ebr_ecp5 — a simple dual-port RAM of ECP5 DP16KD block RAMs that uses each block's own output
 // register (REGMODE_B "OUTREG"): rdata_o = mem[raddr_i] two cycles after re_i, held until the next
-// read's result. The same behaviour as ram_sdp with OREG 1; the difference is timing: a DP16KD's
+// read's result. The same behaviour as ram_sdp with a register behind it; the difference is
+// timing: a DP16KD's
 // output leaves the block 5.8 ns after the clock without the register and 0.95 ns with it (-6
 // speed grade, Project Trellis' timing database), and a fabric register behind it is placed by
 // nextpnr next to its fanout, often far from the block. Yosys infers DP16KD with REGMODE "NOREG"

@@ -5,7 +5,7 @@
 // needs them. GENERIC and ECP5: the read address and enable (they fan out to every block RAM), and each
 // 16K-word row's output (an ECP5 EBR's output is slow to leave it, its RAMs spread over the die,
 // and the word fans out to every lane): a fabric register on GENERIC, the blocks' own output
-// registers on ECP5 (ram_sdp OREG, ebr_ecp5); the row multiplexer follows. ICE40:
+// registers on ECP5 (ebr_ecp5); the row multiplexer follows. ICE40:
 // two before the SPRAM's read address (the SPRAM's output is registered inside it, and a fabric
 // register for 2*LANES bits would cost as many logic cells). A write must not come while a read is in flight (the core never overlaps them).
 //
@@ -122,15 +122,31 @@ module wmem #(
             for (r = 0; r < ROWS; r = r + 1) begin : g_row
                 localparam integer RD = DEPTH - r * SPRAM_WORDS < SPRAM_WORDS ? DEPTH - r * SPRAM_WORDS : SPRAM_WORDS;
                 wire             here_w = ROWS == 1 || waddr_i[AW-1:AW-RW] == r;
-                ram_sdp #(.WIDTH(WIDTH), .DEPTH(RD), .AW(RAW), .OREG(1), .TECH(MEM_TECH)) u_ram (
-                    .clk    (clk),
-                    .we_i   (we_i && here_w),
-                    .waddr_i(waddr_i[RAW-1:0]),
-                    .wdata_i(wdata_i),
-                    .re_i   (re_q),
-                    .raddr_i(raddr_q[RAW-1:0]),
-                    .rdata_o(gq[r*WIDTH +: WIDTH])
-                );
+                if (MEM_TECH == "ECP5") begin : g_ebr  // the blocks' own output registers
+                    ebr_ecp5 #(.WIDTH(WIDTH), .DEPTH(RD), .AW(RAW)) u_ram (
+                        .clk    (clk),
+                        .we_i   (we_i && here_w),
+                        .waddr_i(waddr_i[RAW-1:0]),
+                        .wdata_i(wdata_i),
+                        .re_i   (re_q),
+                        .raddr_i(raddr_q[RAW-1:0]),
+                        .rdata_o(gq[r*WIDTH +: WIDTH])
+                    );
+                end else begin : g_ram  // a fabric register behind the inferred RAM
+                    wire [WIDTH-1:0] dout;
+                    reg  [WIDTH-1:0] dout_q;
+                    ram_sdp #(.WIDTH(WIDTH), .DEPTH(RD), .AW(RAW)) u_ram (
+                        .clk    (clk),
+                        .we_i   (we_i && here_w),
+                        .waddr_i(waddr_i[RAW-1:0]),
+                        .wdata_i(wdata_i),
+                        .re_i   (re_q),
+                        .raddr_i(raddr_q[RAW-1:0]),
+                        .rdata_o(dout)
+                    );
+                    always @(posedge clk) dout_q <= dout;
+                    assign gq[r*WIDTH +: WIDTH] = dout_q;
+                end
             end
             assign rdata_o = gq[gsel3_q*WIDTH +: WIDTH];
         end
