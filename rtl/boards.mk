@@ -96,7 +96,7 @@ $(BOARD_DIR)/pnr_config.txt: FORCE
 # ---- iCE40 UP5K (iCEBreaker) ---------------------------------------------------------------------
 # -dsp: the requantizer's multiply may use SB_MAC16s; the lanes' x3 is shift-and-add in the RTL
 # (style.md §12) and report.txt shows dsp=<n>/8 to prove it stayed that way.
-ICE40_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(CODES_INC) $(BOARD_RTL) rtl/boards/top_icebreaker.v; \
+ICE40_YOSYS = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(CODES_INC) $(ICE40_RTL) rtl/boards/top_icebreaker.v; \
               chparam -set LANES $(LANES) -set CLK_MHZ $(ICE40_MHZ) -set BAUD $(ICE40_BAUD) top_icebreaker; \
               synth_ice40 -top top_icebreaker -dsp -json $(BOARD_DIR)/q2mlp.json; \
               tee -q -o $(BOARD_DIR)/synth_stat.txt stat
@@ -335,7 +335,7 @@ POSTSYNTH_NET    = $(POSTSYNTH_DIR)/accel_core_ice40_l$(LANES).v
 POSTSYNTH_MODEL ?= $(BUILD)/models/up5k.q2
 POSTSYNTH_N     ?= 8
 POSTSYNTH_SIM   ?= verilator
-POSTSYNTH_YOSYS  = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(CODES_INC) $(BOARD_RTL); \
+POSTSYNTH_YOSYS  = read_verilog -DSYNTHESIS -Irtl/core -Irtl/link -Irtl/boards $(CODES_INC) $(ICE40_RTL); \
                    chparam -set LANES $* -set MEM_TECH "ICE40" -set WMEM_BYTES $(call board_cap,icebreaker,WMEM_BYTES) \
                        -set PMEM_NEURONS $(call board_cap,icebreaker,PMEM_NEURONS) \
                        -set ABUF_BYTES $(call board_cap,icebreaker,ABUF_BYTES) accel_core; \
