@@ -111,15 +111,16 @@ bool core_check_done(core_check *c, core_drv *d, uint64_t cycles)
  * is registered once, then the sequencer's LOAD cycle sets the layer up), any layer at cycle t: the
  * last input of group 0 issues at t + n_in - 1; group g's last input issues n_in + 1 cycles after
  * group g-1's (one free cycle between groups) or, if the shadow chain is still draining, when the
- * drain of the LANES sums of group g-1 has ended: its last issue + LANES + 6. The layer's flush
- * ends nv + 8 + rq cycles after its last issue, nv = neurons in its last group: 5 cycles to the
- * shadow chain, nv drain cycles, rq requantizer stages (7 on GENERIC, 5 on ICE40), 3 to see the
+ * drain of the LANES sums of group g-1 has ended: its last issue + LANES + 6 + wx. The layer's
+ * flush ends nv + 8 + wx + rq cycles after its last issue, nv = neurons in its last group: 5 + wx
+ * cycles to the shadow chain (wx: the ECP5's registered weight multiplexer and activation byte),
+ * nv drain cycles, rq requantizer stages (7 on GENERIC, 5 on ICE40), 3 to see the
  * pipeline empty (registered) and leave the flush. The last layer's flush also waits for the
  * argmax's scan of its n_out logits, 2 n_out + am_lat cycles (am_lat: the logits RAM's read
  * latency, 2 with the register behind it on GENERIC, 1 on ICE40) from the cycle after the last logit
- * is written (the requantizer's stage rq_logit): nv + 8 + max(rq, 2 n_out + rq_logit + am_lat).
+ * is written (the requantizer's stage rq_logit): nv + 8 + wx + max(rq, 2 n_out + rq_logit + am_lat).
  * Then done_o, or LOAD and the next layer a cycle later. */
-uint64_t core_expected_cycles(const q2_qmodel *q, int rq, int rq_logit, int am_lat)
+uint64_t core_expected_cycles(const q2_qmodel *q, int rq, int rq_logit, int am_lat, int wx)
 {
     const uint64_t L = (uint64_t)q->lanes;
     uint64_t t = 3, end = 0;
@@ -127,9 +128,9 @@ uint64_t core_expected_cycles(const q2_qmodel *q, int rq, int rq_logit, int am_l
         uint64_t n_in = (uint64_t)q->layers[l].n_in, n_out = (uint64_t)q->layers[l].n_out;
         uint64_t groups = (n_out + L - 1) / L, nv_last = n_out - (groups - 1) * L;
         uint64_t a = t + n_in - 1, tail = (uint64_t)rq, scan = 2 * n_out + (uint64_t)(rq_logit + am_lat);
-        for (uint64_t g = 1; g < groups; g++) a += n_in + 1 > L + 6 ? n_in + 1 : L + 6;
+        for (uint64_t g = 1; g < groups; g++) a += n_in + 1 > L + 6 + (uint64_t)wx ? n_in + 1 : L + 6 + (uint64_t)wx;
         if (l == q->n_layers - 1 && scan > tail) tail = scan;
-        end = a + nv_last + 8 + tail;
+        end = a + nv_last + 8 + (uint64_t)wx + tail;
         t = end + 1;
     }
     return end;

@@ -32,9 +32,10 @@ int  core_check_wb(void *ctx, const core_wb *wb);
  * (the edges core_run counted). Returns true if all is well (else c->bad, c->what). */
 bool core_check_done(core_check *c, core_drv *d, uint64_t cycles);
 /* CYCLES of one inference as the sequencer schedules it (docs/accelerator.md "Timing"): rq_stages
- * the requantizer's stages, rq_logit the stage a logit leaves from, am_lat the argmax's read latency
- * (7, 2, 2 on GENERIC; 5, 1, 1 on ICE40). */
-uint64_t core_expected_cycles(const q2_qmodel *q, int rq_stages, int rq_logit, int am_lat);
+ * the requantizer's stages, rq_logit the stage a logit leaves from, am_lat the argmax's read latency,
+ * wx the weight memory's cycles beyond 3 (7, 2, 2, 0 on GENERIC; 7, 2, 2, 1 on ECP5; 5, 1, 1, 0 on
+ * ICE40). */
+uint64_t core_expected_cycles(const q2_qmodel *q, int rq_stages, int rq_logit, int am_lat, int wx);
 /* Sum over layers of n_in * ceil(n_out / lanes): one MAC cycle per input per group. */
 uint64_t core_ideal_cycles(const q2_qmodel *q);
 

@@ -13,7 +13,8 @@
  *   argmax     random sets (written in any order, the last index last) with ties (and all at the
  *              smallest sum) vs q2_argmax (lowest index wins), with RD_LAT 1 and 2 (the same writes):
  *              the scan is busy 2n + RD_LAT cycles
- *   wmem       GENERIC, ICE40 and ECP5, 64 x 16K and 16 x 64K: random writes, reads (latency 3), holds vs an array
+ *   wmem       GENERIC, ICE40 and ECP5, 64 x 16K and 16 x 64K: random writes, reads (latency 3; 4 on
+ *              ECP5), holds vs an array
  *   uart       uart_rx at 3, 4 and 12 clocks per bit: 1000 bytes (edge cases, 0xFF runs, random;
  *              back to back and with idle gaps) from a sender -2..+2 % off the receiver's rate with
  *              +-5 % jitter on every bit edge: all received, no framing error; a 6 % error is seen;
@@ -523,18 +524,19 @@ static void test_wmem(void)
     uint16_t *m16 = calloc(65536, sizeof *m16);
     uint8_t *w64 = calloc(16384, 1), *w16 = calloc(65536, 1);
     if (!m64 || !m16 || !w64 || !w16) exit(Q2_EXIT_INTERNAL);
-    bool have = false;          /* the outputs hold the last read */
-    /* reads in flight: [1] issued before the last edge, [0] the edge before; [0]'s word shows now */
-    bool pend[2] = { false, false };
-    uint64_t last64 = 0, pend64[2] = { 0, 0 };
-    uint16_t last16 = 0, pend16[2] = { 0, 0 };
+    /* reads in flight, newest last: pend[k] was issued k + 1 edges before the oldest one's word
+     * shows; latency 3 (GENERIC, ICE40) shows pend[1]'s word now, latency 4 (ECP5) pend[0]'s */
+    bool have[2] = { false, false };  /* the outputs hold the last read (latency 3, 4) */
+    bool pend[3] = { false, false, false };
+    uint64_t last64[2] = { 0, 0 }, pend64[3] = { 0, 0, 0 };
+    uint16_t last16[2] = { 0, 0 }, pend16[3] = { 0, 0, 0 };
     for (int t = 0; t < 40000; t++) {
         uint32_t op = below(10);
         uint32_t a = t < 2000 ? (uint32_t)t * 37u % 65536u : below(65536);  /* all four rows early */
         uint64_t d = q2_rng_u64(&rng);
         bool write = op < 4 || t < 2000, read = !write && op < 8;
         if (read && !(w64[a & 16383] && w16[a])) read = false, write = true;
-        if (write && (pend[0] || pend[1])) write = false;  /* no write while a read is in flight (the core's rule) */
+        if (write && (pend[0] || pend[1] || pend[2])) write = false;  /* no write while a read is in flight (the core's rule) */
         vp_wr(&en, write || read);
         vp_wr(&we, write);
         vp_wr(&addr, a);
@@ -543,19 +545,24 @@ static void test_wmem(void)
         if (write) {
             m64[a & 16383] = d, w64[a & 16383] = 1;
             m16[a] = (uint16_t)d, w16[a] = 1;
-            have = false;  /* the SPRAM's output is undefined after a write */
+            have[0] = have[1] = false;  /* the SPRAM's output is undefined after a write */
         }
-        if (pend[0]) last64 = pend64[0], last16 = pend16[0], have = true;  /* read latency 3 */
-        pend[0] = pend[1], pend64[0] = pend64[1], pend16[0] = pend16[1];
-        pend[1] = read;
-        if (read) pend64[1] = m64[a & 16383], pend16[1] = m16[a];
-        if (!have) continue;
-        bool ok = CHECK(vp_rd(&g64) == last64 && vp_rd(&i64) == last64 && vp_rd(&e64) == last64,
-                        "%s 0x%04" PRIX32 ": 64-bit %016" PRIX64 " / %016" PRIX64 " / %016" PRIX64 ", need %016" PRIX64,
-                        read ? "read" : "hold", a, vp_rd(&g64), vp_rd(&i64), vp_rd(&e64), last64);
-        ok &= CHECK(vp_rd(&g16) == last16 && vp_rd(&i16) == last16 && vp_rd(&e16) == last16,
-                    "%s 0x%04" PRIX32 ": 16-bit %04" PRIX64 " / %04" PRIX64 " / %04" PRIX64 ", need %04" PRIX16,
-                    read ? "read" : "hold", a, vp_rd(&g16), vp_rd(&i16), vp_rd(&e16), last16);
+        if (pend[1]) last64[0] = pend64[1], last16[0] = pend16[1], have[0] = true;  /* latency 3 */
+        if (pend[0]) last64[1] = pend64[0], last16[1] = pend16[0], have[1] = true;  /* latency 4 */
+        for (int k = 0; k < 2; k++) pend[k] = pend[k + 1], pend64[k] = pend64[k + 1], pend16[k] = pend16[k + 1];
+        pend[2] = read;
+        if (read) pend64[2] = m64[a & 16383], pend16[2] = m16[a];
+        bool ok = true;
+        if (have[0])
+            ok = CHECK(vp_rd(&g64) == last64[0] && vp_rd(&i64) == last64[0] && vp_rd(&g16) == last16[0] &&
+                           vp_rd(&i16) == last16[0],
+                       "%s 0x%04" PRIX32 ": %016" PRIX64 " / %016" PRIX64 ", %04" PRIX64 " / %04" PRIX64
+                       ", need %016" PRIX64 ", %04" PRIX16, read ? "read" : "hold", a, vp_rd(&g64), vp_rd(&i64),
+                       vp_rd(&g16), vp_rd(&i16), last64[0], last16[0]);
+        if (have[1])
+            ok &= CHECK(vp_rd(&e64) == last64[1] && vp_rd(&e16) == last16[1],
+                        "%s 0x%04" PRIX32 ": ECP5 %016" PRIX64 ", %04" PRIX64 ", need %016" PRIX64 ", %04" PRIX16,
+                        read ? "read" : "hold", a, vp_rd(&e64), vp_rd(&e16), last64[1], last16[1]);
         if (!ok) break;
     }
     vp_wr(&en, 0);
@@ -566,13 +573,13 @@ static void test_wmem(void)
 }
 
 /* ---- cores: models ----------------------------------------------------------------------------- */
-/* sim/tb_unit.v's cores (L8 and L64 on ECP5, L16 and L32 on GENERIC, which time alike); rq:
- * requantizer stages, rql: the stage a logit leaves from (requant.v: 7 and 2 with DEEP on GENERIC
- * and ECP5, 5 and 1 on ICE40), aml: the argmax's read latency (2 and 1) */
-typedef struct { int lanes; uint32_t wmem, pmem, abuf; int rq, rql, aml; } core_cfg;
+/* sim/tb_unit.v's cores (L8 and L64 on ECP5, L16 and L32 on GENERIC); rq: requantizer stages,
+ * rql: the stage a logit leaves from (requant.v: 7 and 2 with DEEP on GENERIC and ECP5, 5 and 1 on
+ * ICE40), aml: the argmax's read latency (2 and 1), wx: weight cycles beyond 3 (1 on ECP5) */
+typedef struct { int lanes; uint32_t wmem, pmem, abuf; int rq, rql, aml, wx; } core_cfg;
 static const core_cfg CORES[5] = {
-    {8, 8192, 256, 256, 7, 2, 2}, {16, 8192, 256, 256, 7, 2, 2}, {32, 8192, 256, 256, 7, 2, 2},
-    {64, 8192, 256, 256, 7, 2, 2}, {32, 131072, 256, 256, 5, 1, 1},
+    {8, 8192, 256, 256, 7, 2, 2, 1}, {16, 8192, 256, 256, 7, 2, 2, 0}, {32, 8192, 256, 256, 7, 2, 2, 0},
+    {64, 8192, 256, 256, 7, 2, 2, 1}, {32, 131072, 256, 256, 5, 1, 1, 0},
 };
 
 static uint32_t weight_bytes(int nl, const int *dims, int lanes)
@@ -698,7 +705,7 @@ static bool infer_ok(core_drv *d, core_check *chk, const uint8_t *x, bool send, 
         CHECK(core_send_image(d, x, q->layers[0].n_in) == 0, "%s: image not taken", what);
         CHECK(core_read(d, Q2_REG_STATUS) & Q2_STATUS_IMAGE_COMPLETE, "%s: image_complete", what);
     }
-    uint64_t cyc = 0, want = core_expected_cycles(q, CORES[d->k].rq, CORES[d->k].rql, CORES[d->k].aml);
+    uint64_t cyc = 0, want = core_expected_cycles(q, CORES[d->k].rq, CORES[d->k].rql, CORES[d->k].aml, CORES[d->k].wx);
     int rc = core_run(d, 20 * core_ideal_cycles(q) + 10000, &cyc);
     bool ok = CHECK(rc == 0, "%s: run: %s", what, chk->bad ? chk->what : "no done_o");
     ok = ok && CHECK(core_check_done(chk, d, cyc), "%s: %s", what, chk->what);

@@ -85,7 +85,7 @@ module tb_unit (
     output wire [63:0]   wm_i64_o,   // ICE40   64 x 16K: 4 SPRAM side by side
     output wire [15:0]   wm_g16_o,   // GENERIC 16 x 64K
     output wire [15:0]   wm_i16_o,   // ICE40   16 x 64K: 4 SPRAM rows
-    output wire [63:0]   wm_e64_o,   // ECP5    64 x 16K: 64 DP16KD x1 (model)
+    output wire [63:0]   wm_e64_o,   // ECP5    64 x 16K: 64 DP16KD x1 (model), latency 4
     output wire [15:0]   wm_e16_o,   // ECP5    16 x 64K: 4 rows of 16
     // ---- uart_rx (3, 4, 12 clocks per bit), uart_tx (3, 4) ----
     input  wire [2:0]    ur_rx_i,

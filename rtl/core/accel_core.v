@@ -311,13 +311,32 @@ module accel_core #(
         .done_o      (done_o)
     );
 
+    // ECP5: the weight word comes a cycle later (wmem registers its row multiplexer), and so does
+    // the activation byte with its tags: the lanes see both as on GENERIC, one cycle later
+    wire       m_clear, m_valid, m_last;
+    wire [7:0] m_act;
+    generate
+        if (TECH_OK == "ECP5") begin : g_act_reg
+            reg       c_q, v_q, l_q;
+            reg [7:0] a_q;
+            always @(posedge clk) begin
+                c_q <= mac_clear;
+                v_q <= mac_valid && !rst;
+                l_q <= mac_last;
+                a_q <= abuf_rdata;
+            end
+            assign {m_clear, m_valid, m_last, m_act} = {c_q, v_q, l_q, a_q};
+        end else begin : g_act
+            assign {m_clear, m_valid, m_last, m_act} = {mac_clear, mac_valid, mac_last, abuf_rdata};
+        end
+    endgenerate
     mac_array #(.LANES(L_OK), .ACC_W(LACC_W)) u_mac (
         .clk     (clk),
         .rst     (rst),
-        .clear_i (mac_clear),
-        .valid_i (mac_valid),
-        .last_i  (mac_last),
-        .act_i   (abuf_rdata),
+        .clear_i (m_clear),
+        .valid_i (m_valid),
+        .last_i  (m_last),
+        .act_i   (m_act),
         .word_i  (wmem_rdata),
         .shift_i (drain),
         .loaded_o(loaded),

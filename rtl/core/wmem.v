@@ -148,7 +148,13 @@ module wmem #(
                     assign gq[r*WIDTH +: WIDTH] = dout_q;
                 end
             end
-            assign rdata_o = gq[gsel3_q*WIDTH +: WIDTH];
+            if (MEM_TECH == "ECP5") begin : g_mux_reg  // latency 4: the row multiplexer registered
+                reg [WIDTH-1:0] word_q;
+                always @(posedge clk) word_q <= gq[gsel3_q*WIDTH +: WIDTH];
+                assign rdata_o = word_q;
+            end else begin : g_mux
+                assign rdata_o = gq[gsel3_q*WIDTH +: WIDTH];
+            end
         end
     endgenerate
 endmodule
