@@ -217,7 +217,8 @@ module accel_core #(
     wire               drain;
 
     // the weight word is read with the activation byte and comes three cycles later (wmem's read
-    // latency): it meets a and 3a, which take two cycles longer (mac_array), in the lanes
+    // latency; four on ECP5, where the byte waits a cycle too: below): it meets a and 3a, which
+    // take two cycles longer (mac_array), in the lanes
     wmem #(.WIDTH(2 * L_OK), .DEPTH(WMEM_WORDS), .AW(WAW), .MEM_TECH(TECH_OK)) u_wmem (
         .clk    (clk),
         .we_i   (ld_wmem_we),

@@ -1,13 +1,15 @@
 // wmem — the weight memory: DEPTH words of WIDTH = 2*LANES bits, a write port (the loader, while no
 // inference runs) and a read port (the sequencer, while one does; never in the same cycle as a
-// write), with a read latency of three cycles: rdata_o holds the word three cycles after re_i and
-// keeps it until the result of the next read. The two extra cycles are registers on the side that
-// needs them. GENERIC and ECP5: the read address and enable (they fan out to every block RAM), and each
-// 16K-word row's output (an ECP5 EBR's output is slow to leave it, its RAMs spread over the die,
-// and the word fans out to every lane): a fabric register on GENERIC, the blocks' own output
-// registers on ECP5 (ebr_ecp5); the row multiplexer follows. ICE40:
-// two before the SPRAM's read address (the SPRAM's output is registered inside it, and a fabric
-// register for 2*LANES bits would cost as many logic cells). A write must not come while a read is in flight (the core never overlaps them).
+// write), with a read latency of three cycles (four on ECP5): rdata_o holds the word that many
+// cycles after re_i and keeps it until the result of the next read. The extra cycles are
+// registers on the side that needs them. GENERIC and ECP5: the read address and enable (they fan
+// out to every block RAM), and each 16K-word row's output (an ECP5 EBR's output is slow to leave
+// it, its RAMs spread over the die, and the word fans out to every lane): a fabric register on
+// GENERIC, the blocks' own output registers on ECP5 (ebr_ecp5); the row multiplexer follows, and on
+// ECP5 a register behind it (the blocks of a bit's rows lie apart on the die), and the write port
+// is registered too. ICE40: two before the SPRAM's read address (the SPRAM's output is registered
+// inside it, and a fabric register for 2*LANES bits would cost as many logic cells). A write must
+// not come while a read is in flight (the core never overlaps them).
 //
 // Parameters:
 //   WIDTH     bits per word (2*LANES)
@@ -119,15 +121,33 @@ module wmem #(
                 if (re_q) gsel2_q <= ROWS > 1 ? raddr_q[AW-1:AW-RW] : {RW{1'b0}};
                 gsel3_q <= gsel2_q;
             end
+            // ECP5: the write registered too (its data fans out to every block across the die); a
+            // read never comes in a write's cycle, and reads its RAM a cycle later as well
+            wire             w_we;
+            wire [AW-1:0]    w_addr;
+            wire [WIDTH-1:0] w_data;
+            if (MEM_TECH == "ECP5") begin : g_wreg
+                reg             we_q;
+                reg [AW-1:0]    wa_q;
+                reg [WIDTH-1:0] wd_q;
+                always @(posedge clk) begin
+                    we_q <= we_i;
+                    wa_q <= waddr_i;
+                    wd_q <= wdata_i;
+                end
+                assign {w_we, w_addr, w_data} = {we_q, wa_q, wd_q};
+            end else begin : g_w
+                assign {w_we, w_addr, w_data} = {we_i, waddr_i, wdata_i};
+            end
             for (r = 0; r < ROWS; r = r + 1) begin : g_row
                 localparam integer RD = DEPTH - r * SPRAM_WORDS < SPRAM_WORDS ? DEPTH - r * SPRAM_WORDS : SPRAM_WORDS;
-                wire             here_w = ROWS == 1 || waddr_i[AW-1:AW-RW] == r;
+                wire             here_w = ROWS == 1 || w_addr[AW-1:AW-RW] == r;
                 if (MEM_TECH == "ECP5") begin : g_ebr  // the blocks' own output registers
                     ebr_ecp5 #(.WIDTH(WIDTH), .DEPTH(RD), .AW(RAW)) u_ram (
                         .clk    (clk),
-                        .we_i   (we_i && here_w),
-                        .waddr_i(waddr_i[RAW-1:0]),
-                        .wdata_i(wdata_i),
+                        .we_i   (w_we && here_w),
+                        .waddr_i(w_addr[RAW-1:0]),
+                        .wdata_i(w_data),
                         .re_i   (re_q),
                         .raddr_i(raddr_q[RAW-1:0]),
                         .rdata_o(gq[r*WIDTH +: WIDTH])
@@ -137,9 +157,9 @@ module wmem #(
                     reg  [WIDTH-1:0] dout_q;
                     ram_sdp #(.WIDTH(WIDTH), .DEPTH(RD), .AW(RAW)) u_ram (
                         .clk    (clk),
-                        .we_i   (we_i && here_w),
-                        .waddr_i(waddr_i[RAW-1:0]),
-                        .wdata_i(wdata_i),
+                        .we_i   (w_we && here_w),
+                        .waddr_i(w_addr[RAW-1:0]),
+                        .wdata_i(w_data),
                         .re_i   (re_q),
                         .raddr_i(raddr_q[RAW-1:0]),
                         .rdata_o(dout)
