@@ -15,10 +15,10 @@ RTL_CORE_SRCS := $(call rtl_f,rtl/core/core.f)
 RTL_LINK_SRCS := $(call rtl_f,rtl/link/link.f)
 # everything but the board tops (yosys keeps what the chosen top instantiates)
 BOARD_RTL     := $(RTL_CORE_SRCS) $(RTL_LINK_SRCS) $(call rtl_f,rtl/boards/boards.f)
-# the iCE40 syntheses leave out the ECP5's block RAM wrapper: it is never instantiated there, and
+# the iCE40 syntheses leave out the ECP5's block RAM and multiplier wrappers: they are never instantiated there, and
 # reading it shifts Yosys' internal names, which changes ABC's LUT mapping by ~16 LUTs (measured)
-ICE40_RTL     := $(filter-out rtl/core/ebr_ecp5.v,$(BOARD_RTL))
-RTL_SIM_MODELS := sim/models/SB_SPRAM256KA.v sim/models/DP16KD.v
+ICE40_RTL     := $(filter-out rtl/core/ebr_ecp5.v rtl/core/mul_ecp5.v,$(BOARD_RTL))
+RTL_SIM_MODELS := sim/models/SB_SPRAM256KA.v sim/models/DP16KD.v sim/models/MULT18X18D.v
 
 # The core's memories on each board: rtl/boards/capacities.tbl, their one home. Make reads it with
 # $(call board_cap,BOARD,FIELD) (FIELD: WMEM_BYTES, PMEM_NEURONS or ABUF_BYTES); the board tops get

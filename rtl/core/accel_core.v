@@ -229,7 +229,9 @@ module accel_core #(
         .rdata_o(wmem_rdata)
     );
 
-    ram_sdp #(.WIDTH(13), .DEPTH(8), .AW(3), .BLOCK(1)) u_ltab (  // n_out per layer (a spare EBR)
+    // n_out per layer: a spare block RAM on the iCE40 (logic cells are scarce); LUT RAM on the ECP5,
+    // where a block RAM's output (NOREG) would start a path to the sequencer's layer decision
+    ram_sdp #(.WIDTH(13), .DEPTH(8), .AW(3), .BLOCK(TECH_OK == "ECP5" ? 0 : 1)) u_ltab (
         .clk    (clk),
         .we_i   (ltab_we),
         .waddr_i(ltab_waddr),
@@ -345,7 +347,7 @@ module accel_core #(
     );
 
     // the tag: region and layer hold still within a layer (KEY_W: only the index travels)
-    requant #(.ACC_W(ACC_OK), .TAG_W(17), .KEY_W(12), .DEEP(DEEP)) u_rq (
+    requant #(.ACC_W(ACC_OK), .TAG_W(17), .KEY_W(12), .DEEP(DEEP), .TECH(TECH_OK)) u_rq (
         .clk    (clk),
         .rst    (rst),
         .valid_i(drain),

@@ -10,4 +10,5 @@ rtl/core/requant.v
 rtl/core/argmax.v
 rtl/core/ram_sdp.v
 rtl/core/ebr_ecp5.v
+rtl/core/mul_ecp5.v
 rtl/core/wmem.v

@@ -36,13 +36,16 @@
 //          the last neuron that entered
 //   DEEP   1: inputs registered, the product in three stages (ReLU, two products, their sum);
 //          0: no input stage, the product in one, a' registered
+//   TECH   "ECP5" (with DEEP = 1): the two products in MULT18X18D blocks whose own input and output
+//          registers are stages 3 and 4 (mul_ecp5); otherwise ("GENERIC", "ICE40") inferred
 `default_nettype none
 
 module requant #(
     parameter integer ACC_W = 24,
     parameter integer TAG_W = 16,
     parameter integer KEY_W = TAG_W,
-    parameter integer DEEP  = 1
+    parameter integer DEEP  = 1,
+    parameter [63:0]  TECH  = "GENERIC"
 ) (
     input  wire             clk,
     input  wire             rst,
@@ -63,8 +66,9 @@ module requant #(
     localparam integer PW = ACC_W - 1 + 16;  // product bits
 
     initial begin
-        if (ACC_W < 24 || ACC_W > 33 || KEY_W < 1 || KEY_W > TAG_W || (DEEP != 0 && DEEP != 1)) begin
-            $display("requant: ACC_W = %0d, TAG_W = %0d, KEY_W = %0d, DEEP = %0d: need 24 <= ACC_W (bias) <= 33 (a 16-bit high product), 1 <= KEY_W <= TAG_W, DEEP 0 or 1",
+        if (ACC_W < 24 || ACC_W > 33 || KEY_W < 1 || KEY_W > TAG_W || (DEEP != 0 && DEEP != 1) ||
+            (TECH == "ECP5" && DEEP == 0)) begin
+            $display("requant: ACC_W = %0d, TAG_W = %0d, KEY_W = %0d, DEEP = %0d: need 24 <= ACC_W (bias) <= 33 (a 16-bit high product), 1 <= KEY_W <= TAG_W, DEEP 0 or 1 (1 on ECP5)",
                      ACC_W, TAG_W, KEY_W, DEEP);
             $finish;
         end
@@ -131,27 +135,46 @@ module requant #(
     wire [KEY_W-1:0] tag_qp;
     generate
         if (DEEP != 0) begin : g_deep
-            // stage 3: ReLU
-            reg [ACC_W-2:0] pos_q3;
-            reg [15:0]      m_q3;
-            reg [5:0]       s_q3;
-            reg [KEY_W-1:0] tag_q3;
-            always @(posedge clk) if (v_at[2]) begin
-                pos_q3 <= sum_q2[ACC_W-1] ? {(ACC_W-1){1'b0}} : sum_q2[ACC_W-2:0];
-                m_q3   <= m_q2;
-                s_q3   <= s_q2;
-                tag_q3 <= tag_q2;
+            // stage 3: ReLU; stage 4: the two products (the multiplier's own registers on ECP5)
+            wire [ACC_W-2:0] pos = sum_q2[ACC_W-1] ? {(ACC_W-1){1'b0}} : sum_q2[ACC_W-2:0];
+            wire [31:0]      lo_q4;
+            wire [HW+15:0]   hi_q4;
+            reg  [5:0]       s_q3, s_q4;
+            reg  [KEY_W-1:0] tag_q3, tag_q4;
+            always @(posedge clk) begin
+                if (v_at[2]) begin
+                    s_q3   <= s_q2;
+                    tag_q3 <= tag_q2;
+                end
+                if (v_at[3]) begin
+                    s_q4   <= s_q3;
+                    tag_q4 <= tag_q3;
+                end
             end
-            // stage 4: the two products
-            reg [31:0]      lo_q4;
-            reg [HW+15:0]   hi_q4;
-            reg [5:0]       s_q4;
-            reg [KEY_W-1:0] tag_q4;
-            always @(posedge clk) if (v_at[3]) begin
-                lo_q4  <= pos_q3[15:0] * m_q3;
-                hi_q4  <= pos_q3[ACC_W-2:16] * m_q3;
-                s_q4   <= s_q3;
-                tag_q4 <= tag_q3;
+            if (TECH == "ECP5") begin : g_dsp
+                wire [35:0] plo, phi;
+                mul_ecp5 u_lo (.clk(clk), .ce_in_i(v_at[2]), .ce_out_i(v_at[3]),
+                               .a_i({2'd0, pos[15:0]}), .b_i({2'd0, m_q2}), .p_o(plo));
+                mul_ecp5 u_hi (.clk(clk), .ce_in_i(v_at[2]), .ce_out_i(v_at[3]),
+                               .a_i({{(18 - HW){1'b0}}, pos[ACC_W-2:16]}), .b_i({2'd0, m_q2}), .p_o(phi));
+                assign lo_q4 = plo[31:0], hi_q4 = phi[HW+15:0];
+                wire unused_p = &{1'b0, plo[35:32], phi[35:HW+16]};
+            end else begin : g_fabric
+                reg [ACC_W-2:0] pos_q3;
+                reg [15:0]      m_q3;
+                reg [31:0]      lo_q;
+                reg [HW+15:0]   hi_q;
+                always @(posedge clk) begin
+                    if (v_at[2]) begin
+                        pos_q3 <= pos;
+                        m_q3   <= m_q2;
+                    end
+                    if (v_at[3]) begin
+                        lo_q <= pos_q3[15:0] * m_q3;
+                        hi_q <= pos_q3[ACC_W-2:16] * m_q3;
+                    end
+                end
+                assign lo_q4 = lo_q, hi_q4 = hi_q;
             end
             // stage 5: their sum
             reg [PW-1:0]    p_q5;
