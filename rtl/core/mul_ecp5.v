@@ -30,12 +30,14 @@ module mul_ecp5 (
         .REG_INPUTA_CLK("CLK0"), .REG_INPUTA_CE("CE0"), .REG_INPUTA_RST("RST0"),
         .REG_INPUTB_CLK("CLK0"), .REG_INPUTB_CE("CE0"), .REG_INPUTB_RST("RST0"),
         .REG_INPUTC_CLK("NONE"), .REG_PIPELINE_CLK("NONE"),
-        .REG_OUTPUT_CLK("CLK0"), .REG_OUTPUT_CE("CE1"), .REG_OUTPUT_RST("RST0"),
+        .REG_OUTPUT_CLK("CLK0"), .REG_OUTPUT_CE("CE1"),
         .GSR("DISABLED"), .RESETMODE("SYNC"), .SOURCEB_MODE("B_SHIFT"), .MULT_BYPASS("DISABLED")
     ) u_mul (
-        .CLK0(clk), .CLK1(1'b0), .CLK2(1'b0), .CLK3(1'b0),
-        .CE0(ce_in_i), .CE1(ce_out_i), .CE2(1'b0), .CE3(1'b0),
-        .RST0(1'b0), .RST1(1'b0), .RST2(1'b0), .RST3(1'b0),
+        .CLK0(clk), .CE0(ce_in_i), .CE1(ce_out_i),
+        // unused clocks, enables, resets and the shift-chain inputs stay open, as in Yosys' own
+        // mapping: nextpnr ties them off (a constant on the cascade inputs cannot be routed)
+        /* verilator lint_off PINCONNECTEMPTY */
+        .CLK1(), .CLK2(), .CLK3(), .CE2(), .CE3(), .RST0(), .RST1(), .RST2(), .RST3(),
         .SIGNEDA(1'b0), .SIGNEDB(1'b0), .SOURCEA(1'b0), .SOURCEB(1'b0),
         .A17(a[17]), .A16(a[16]), .A15(a[15]), .A14(a[14]), .A13(a[13]), .A12(a[12]),
         .A11(a[11]), .A10(a[10]), .A9(a[9]), .A8(a[8]), .A7(a[7]), .A6(a[6]),
@@ -46,12 +48,13 @@ module mul_ecp5 (
         .C17(1'b0), .C16(1'b0), .C15(1'b0), .C14(1'b0), .C13(1'b0), .C12(1'b0),
         .C11(1'b0), .C10(1'b0), .C9(1'b0), .C8(1'b0), .C7(1'b0), .C6(1'b0),
         .C5(1'b0), .C4(1'b0), .C3(1'b0), .C2(1'b0), .C1(1'b0), .C0(1'b0),
-        .SRIA17(1'b0), .SRIA16(1'b0), .SRIA15(1'b0), .SRIA14(1'b0), .SRIA13(1'b0), .SRIA12(1'b0),
-        .SRIA11(1'b0), .SRIA10(1'b0), .SRIA9(1'b0), .SRIA8(1'b0), .SRIA7(1'b0), .SRIA6(1'b0),
-        .SRIA5(1'b0), .SRIA4(1'b0), .SRIA3(1'b0), .SRIA2(1'b0), .SRIA1(1'b0), .SRIA0(1'b0),
-        .SRIB17(1'b0), .SRIB16(1'b0), .SRIB15(1'b0), .SRIB14(1'b0), .SRIB13(1'b0), .SRIB12(1'b0),
-        .SRIB11(1'b0), .SRIB10(1'b0), .SRIB9(1'b0), .SRIB8(1'b0), .SRIB7(1'b0), .SRIB6(1'b0),
-        .SRIB5(1'b0), .SRIB4(1'b0), .SRIB3(1'b0), .SRIB2(1'b0), .SRIB1(1'b0), .SRIB0(1'b0),
+        .SRIA17(), .SRIA16(), .SRIA15(), .SRIA14(), .SRIA13(), .SRIA12(), .SRIA11(), .SRIA10(),
+        .SRIA9(), .SRIA8(), .SRIA7(), .SRIA6(), .SRIA5(), .SRIA4(), .SRIA3(), .SRIA2(), .SRIA1(),
+        .SRIA0(),
+        .SRIB17(), .SRIB16(), .SRIB15(), .SRIB14(), .SRIB13(), .SRIB12(), .SRIB11(), .SRIB10(),
+        .SRIB9(), .SRIB8(), .SRIB7(), .SRIB6(), .SRIB5(), .SRIB4(), .SRIB3(), .SRIB2(), .SRIB1(),
+        .SRIB0(),
+        /* verilator lint_on PINCONNECTEMPTY */
         .SROA17(sra[17]), .SROA16(sra[16]), .SROA15(sra[15]), .SROA14(sra[14]), .SROA13(sra[13]),
         .SROA12(sra[12]), .SROA11(sra[11]), .SROA10(sra[10]), .SROA9(sra[9]), .SROA8(sra[8]),
         .SROA7(sra[7]), .SROA6(sra[6]), .SROA5(sra[5]), .SROA4(sra[4]), .SROA3(sra[3]),
