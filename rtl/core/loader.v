@@ -299,14 +299,18 @@ module loader #(
     wire [3:0] verdict = bad_seq_q ? ERR_SEQ : |bad_hdr_q ? ERR_HEADER : any_big ? ERR_TOO_BIG :
                          bad_crc_q ? ERR_CRC : 4'd0;
     wire ok3 = !bad_seq_q && !(|bad_hdr_q) && !any_big && !bad_crc_q;
-    reg  pwe_q, wwe_q;  // (4) writes a neuron record / a weight word: registered strobes (many loads)
+    // (4) writes a neuron record / a weight word / n_out, applies n_in: registered strobes (many
+    // loads; each equals ok && sel_*_q below, the decode holding from (2) to (4))
+    reg  pwe_q, wwe_q, nowe_q, niwe_q;
     always @(posedge clk) begin
         if (ph3_q) begin
             ok_q      <= ok3;
             verdict_q <= verdict;
         end
-        pwe_q <= ph3_q && ok3 && sel_rec_q && !rst;
-        wwe_q <= ph3_q && ok3 && sel_word_q && !rst;
+        pwe_q  <= ph3_q && ok3 && sel_rec_q && !rst;
+        wwe_q  <= ph3_q && ok3 && sel_word_q && !rst;
+        nowe_q <= ph3_q && ok3 && sel_nout_q && !rst;
+        niwe_q <= ph3_q && ok3 && sel_nin_q && !rst;
     end
     wire ok = ph4_q && ok_q;  // apply the byte
 
@@ -405,9 +409,9 @@ module loader #(
     // n_in is loaded when it is applied, n_out's bits when n_out is (both are in range by then); one
     // step per descriptor byte from byte 4: the remainder's (adds n_in), then floor(n_out/LANES)'s.
     always @(posedge clk) begin
-        if (ok && sel_nin_q)        ma_q <= nin_w[PRW-1:0];
+        if (niwe_q)                 ma_q <= nin_w[PRW-1:0];
         else if (ph4_q && mshift_q) ma_q <= ma_q << 1;
-        if (ok && sel_nout_q) begin
+        if (nowe_q) begin
             mb_q  <= {f13[LSH +: FW], f13[LSH-1:0] != {LSH{1'b0}}};
             acc_q <= {PRW{1'b0}};
         end else if (ph4_q && mstep_q) begin
@@ -441,7 +445,7 @@ module loader #(
     assign n_layers_o    = nl_q;
     assign n_in0_o       = nin0_w[12:0];
     assign n_classes_o   = nout_q[8:0];
-    assign ltab_we_o     = ok && sel_nout_q;
+    assign ltab_we_o     = nowe_q;  // == ok && sel_nout_q
     assign ltab_waddr_o  = dl_q;
     assign ltab_wdata_o  = f13;
     assign pmem_we_o     = pwe_q;  // == ok && sel_rec_q
