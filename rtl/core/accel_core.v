@@ -241,15 +241,22 @@ module accel_core #(
         .rdata_o(ltab_rdata)
     );
 
-    ram_sdp #(.WIDTH(PMW), .DEPTH(PMEM_OK), .AW(PAW)) u_pmem (
-        .clk    (clk),
-        .we_i   (pmem_we),
-        .waddr_i(pmem_waddr),
-        .wdata_i(pmem_wdata),
-        .re_i   (1'b1),           // every cycle: the next neuron's record (seq reads ahead)
-        .raddr_i(pmem_raddr),
-        .rdata_o(pmem_rdata)
-    );
+    // the neuron records: every cycle, the next neuron's (seq reads ahead). On the ECP5 in DP16KD
+    // with their own output register (ebr_ecp5: a cycle later), which is then the requantizer's
+    // stage-1 register for bias, M and S (PIN_REG 0 below)
+    generate
+        if (TECH_OK == "ECP5") begin : g_pmem_ebr
+            ebr_ecp5 #(.WIDTH(PMW), .DEPTH(PMEM_OK), .AW(PAW)) u_pmem (
+                .clk(clk), .we_i(pmem_we), .waddr_i(pmem_waddr), .wdata_i(pmem_wdata), .re_i(1'b1),
+                .raddr_i(pmem_raddr), .rdata_o(pmem_rdata)
+            );
+        end else begin : g_pmem_ram
+            ram_sdp #(.WIDTH(PMW), .DEPTH(PMEM_OK), .AW(PAW)) u_pmem (
+                .clk(clk), .we_i(pmem_we), .waddr_i(pmem_waddr), .wdata_i(pmem_wdata), .re_i(1'b1),
+                .raddr_i(pmem_raddr), .rdata_o(pmem_rdata)
+            );
+        end
+    endgenerate
 
     // activation buffers: region 0 the image, regions 1 and 2 ping-pong (see seq.v)
     wire           wb_valid, wb_logit;
@@ -267,15 +274,24 @@ module accel_core #(
         px_addr_q <= img_cnt_q[AAW-1:0];
         px_data_q <= cmd_data_i;
     end
-    ram_sdp #(.WIDTH(8), .DEPTH(3 << AAW), .AW(AAW + 2)) u_abuf (
-        .clk    (clk),
-        .we_i   (px_we_q || wb_act_we),
-        .waddr_i(px_we_q ? {2'd0, px_addr_q} : {wb_tag[16:15], wb_tag[AAW-1:0]}),
-        .wdata_i(px_we_q ? px_data_q : wb_act),
-        .re_i   (rd_en),
-        .raddr_i(abuf_raddr),
-        .rdata_o(abuf_rdata)
-    );
+    // on the ECP5 in DP16KD with their own output register (ebr_ecp5): a cycle later, which the
+    // lanes' inputs wait for anyway (g_act_reg below)
+    wire           abuf_we    = px_we_q || wb_act_we;
+    wire [AAW+1:0] abuf_waddr = px_we_q ? {2'd0, px_addr_q} : {wb_tag[16:15], wb_tag[AAW-1:0]};
+    wire [7:0]     abuf_wdata = px_we_q ? px_data_q : wb_act;
+    generate
+        if (TECH_OK == "ECP5") begin : g_abuf_ebr
+            ebr_ecp5 #(.WIDTH(8), .DEPTH(3 << AAW), .AW(AAW + 2)) u_abuf (
+                .clk(clk), .we_i(abuf_we), .waddr_i(abuf_waddr), .wdata_i(abuf_wdata), .re_i(rd_en),
+                .raddr_i(abuf_raddr), .rdata_o(abuf_rdata)
+            );
+        end else begin : g_abuf_ram
+            ram_sdp #(.WIDTH(8), .DEPTH(3 << AAW), .AW(AAW + 2)) u_abuf (
+                .clk(clk), .we_i(abuf_we), .waddr_i(abuf_waddr), .wdata_i(abuf_wdata), .re_i(rd_en),
+                .raddr_i(abuf_raddr), .rdata_o(abuf_rdata)
+            );
+        end
+    endgenerate
 
     // ---- datapath ---------------------------------------------------------------------------------
     wire             mac_valid, mac_last, mac_clear, loaded;
@@ -320,15 +336,13 @@ module accel_core #(
     wire [7:0] m_act;
     generate
         if (TECH_OK == "ECP5") begin : g_act_reg
-            reg       c_q, v_q, l_q;
-            reg [7:0] a_q;
+            reg       c_q, v_q, l_q;  // (the activation byte: the abuf block's output register)
             always @(posedge clk) begin
                 c_q <= mac_clear;
                 v_q <= mac_valid && !rst;
                 l_q <= mac_last;
-                a_q <= abuf_rdata;
             end
-            assign {m_clear, m_valid, m_last, m_act} = {c_q, v_q, l_q, a_q};
+            assign {m_clear, m_valid, m_last, m_act} = {c_q, v_q, l_q, abuf_rdata};
         end else begin : g_act
             assign {m_clear, m_valid, m_last, m_act} = {mac_clear, mac_valid, mac_last, abuf_rdata};
         end
@@ -347,7 +361,8 @@ module accel_core #(
     );
 
     // the tag: region and layer hold still within a layer (KEY_W: only the index travels)
-    requant #(.ACC_W(ACC_OK), .TAG_W(17), .KEY_W(12), .DEEP(DEEP), .TECH(TECH_OK)) u_rq (
+    requant #(.ACC_W(ACC_OK), .TAG_W(17), .KEY_W(12), .DEEP(DEEP), .TECH(TECH_OK),
+              .PIN_REG(TECH_OK == "ECP5" ? 0 : 1)) u_rq (
         .clk    (clk),
         .rst    (rst),
         .valid_i(drain),

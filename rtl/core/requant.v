@@ -38,6 +38,9 @@
 //          0: no input stage, the product in one, a' registered
 //   TECH   "ECP5" (with DEEP = 1): the two products in MULT18X18D blocks whose own input and output
 //          registers are stages 3 and 4 (mul_ecp5); otherwise ("GENERIC", "ICE40") inferred
+//   PIN_REG (DEEP = 1) 1: bias_i, m_i, s_i come with valid_i and stage 1 registers them; 0: they
+//          come a cycle after valid_i, already registered (a block RAM's own output register),
+//          and stage 1 takes them as they are
 `default_nettype none
 
 module requant #(
@@ -45,7 +48,8 @@ module requant #(
     parameter integer TAG_W = 16,
     parameter integer KEY_W = TAG_W,
     parameter integer DEEP  = 1,
-    parameter [63:0]  TECH  = "GENERIC"
+    parameter [63:0]  TECH  = "GENERIC",
+    parameter integer PIN_REG = 1
 ) (
     input  wire             clk,
     input  wire             rst,
@@ -53,9 +57,9 @@ module requant #(
     input  wire             logit_i,  // last layer: no requantization
     input  wire [TAG_W-1:0] tag_i,
     input  wire [ACC_W-1:0] acc_i,
-    input  wire [23:0]      bias_i,   // with valid_i
-    input  wire [15:0]      m_i,      // with valid_i
-    input  wire [5:0]       s_i,      // with valid_i; 1..40 on hidden layers
+    input  wire [23:0]      bias_i,   // with valid_i (PIN_REG = 0: a cycle later)
+    input  wire [15:0]      m_i,      // with bias_i
+    input  wire [5:0]       s_i,      // with bias_i; 1..40 on hidden layers
     output wire             valid_o,
     output wire             logit_o,
     output wire [TAG_W-1:0] tag_o,
@@ -67,8 +71,8 @@ module requant #(
 
     initial begin
         if (ACC_W < 24 || ACC_W > 33 || KEY_W < 1 || KEY_W > TAG_W || (DEEP != 0 && DEEP != 1) ||
-            (TECH == "ECP5" && DEEP == 0)) begin
-            $display("requant: ACC_W = %0d, TAG_W = %0d, KEY_W = %0d, DEEP = %0d: need 24 <= ACC_W (bias) <= 33 (a 16-bit high product), 1 <= KEY_W <= TAG_W, DEEP 0 or 1 (1 on ECP5)",
+            (TECH == "ECP5" && DEEP == 0) || (PIN_REG != 0 && PIN_REG != 1) || (PIN_REG == 0 && DEEP == 0)) begin
+            $display("requant: ACC_W = %0d, TAG_W = %0d, KEY_W = %0d, DEEP = %0d: need 24 <= ACC_W (bias) <= 33 (a 16-bit high product), 1 <= KEY_W <= TAG_W, DEEP 0 or 1 (1 on ECP5 and with PIN_REG 0)",
                      ACC_W, TAG_W, KEY_W, DEEP);
             $finish;
         end
@@ -96,20 +100,28 @@ module requant #(
     wire [ACC_W-1:0] bias_x = {{(ACC_W - 24){bias_i[23]}}, bias_i};
     generate
         if (DEEP != 0) begin : g_in_reg
-            reg [ACC_W-1:0] acc_q1, bias_q1;
-            reg [15:0]      m_q1;
-            reg [5:0]       s_q1;
+            reg [ACC_W-1:0] acc_q1;
             reg [KEY_W-1:0] key_q1;
             reg             logit_q1;
             always @(posedge clk) if (valid_i) begin
                 acc_q1   <= acc_i;
-                bias_q1  <= bias_x;
-                m_q1     <= m_i;
-                s_q1     <= s_i;
                 key_q1   <= tag_i[KEY_W-1:0];
                 logit_q1 <= logit_i;
             end
-            assign acc_s = acc_q1, bias_s = bias_q1, m_s = m_q1, s_s = s_q1, key_s = key_q1, logit_s = logit_q1;
+            if (PIN_REG != 0) begin : g_par_reg
+                reg [ACC_W-1:0] bias_q1;
+                reg [15:0]      m_q1;
+                reg [5:0]       s_q1;
+                always @(posedge clk) if (valid_i) begin
+                    bias_q1 <= bias_x;
+                    m_q1    <= m_i;
+                    s_q1    <= s_i;
+                end
+                assign bias_s = bias_q1, m_s = m_q1, s_s = s_q1;
+            end else begin : g_par_in  // registered by the caller's memory, a cycle after valid_i
+                assign bias_s = bias_x, m_s = m_i, s_s = s_i;
+            end
+            assign acc_s = acc_q1, key_s = key_q1, logit_s = logit_q1;
         end else begin : g_in_wire
             assign acc_s = acc_i, bias_s = bias_x, m_s = m_i, s_s = s_i, key_s = tag_i[KEY_W-1:0], logit_s = logit_i;
         end
