@@ -241,20 +241,28 @@ module accel_core #(
         .rdata_o(ltab_rdata)
     );
 
-    // the neuron records: every cycle, the next neuron's (seq reads ahead). On the ECP5 in DP16KD
-    // with their own output register (ebr_ecp5: a cycle later), which is then the requantizer's
-    // stage-1 register for bias, M and S (PIN_REG 0 below)
+    // the neuron records: every cycle, the next neuron's (seq reads ahead)
+    wire [PMW-1:0] pmem_ram;
+    ram_sdp #(.WIDTH(PMW), .DEPTH(PMEM_OK), .AW(PAW)) u_pmem (  // (unused on ECP5: below)
+        .clk    (clk),
+        .we_i   (pmem_we),
+        .waddr_i(pmem_waddr),
+        .wdata_i(pmem_wdata),
+        .re_i   (1'b1),
+        .raddr_i(pmem_raddr),
+        .rdata_o(pmem_ram)
+    );
     generate
         if (TECH_OK == "ECP5") begin : g_pmem_ebr
-            ebr_ecp5 #(.WIDTH(PMW), .DEPTH(PMEM_OK), .AW(PAW)) u_pmem (
+            // the same records in DP16KD with their own output register (ebr_ecp5: a cycle later),
+            // which is then the requantizer's stage-1 register for bias, M and S (PIN_REG 0)
+            wire unused_ram = &{1'b0, pmem_ram};
+            ebr_ecp5 #(.WIDTH(PMW), .DEPTH(PMEM_OK), .AW(PAW)) u_ebr (
                 .clk(clk), .we_i(pmem_we), .waddr_i(pmem_waddr), .wdata_i(pmem_wdata), .re_i(1'b1),
                 .raddr_i(pmem_raddr), .rdata_o(pmem_rdata)
             );
         end else begin : g_pmem_ram
-            ram_sdp #(.WIDTH(PMW), .DEPTH(PMEM_OK), .AW(PAW)) u_pmem (
-                .clk(clk), .we_i(pmem_we), .waddr_i(pmem_waddr), .wdata_i(pmem_wdata), .re_i(1'b1),
-                .raddr_i(pmem_raddr), .rdata_o(pmem_rdata)
-            );
+            assign pmem_rdata = pmem_ram;
         end
     endgenerate
 
@@ -274,22 +282,41 @@ module accel_core #(
         px_addr_q <= img_cnt_q[AAW-1:0];
         px_data_q <= cmd_data_i;
     end
-    // on the ECP5 in DP16KD with their own output register (ebr_ecp5): a cycle later, which the
-    // lanes' inputs wait for anyway (g_act_reg below)
     wire           abuf_we    = px_we_q || wb_act_we;
     wire [AAW+1:0] abuf_waddr = px_we_q ? {2'd0, px_addr_q} : {wb_tag[16:15], wb_tag[AAW-1:0]};
     wire [7:0]     abuf_wdata = px_we_q ? px_data_q : wb_act;
+    wire [7:0]     abuf_ram;
+    ram_sdp #(.WIDTH(8), .DEPTH(3 << AAW), .AW(AAW + 2)) u_abuf (  // (unused on ECP5: below)
+        .clk    (clk),
+        .we_i   (abuf_we),
+        .waddr_i(abuf_waddr),
+        .wdata_i(abuf_wdata),
+        .re_i   (rd_en),
+        .raddr_i(abuf_raddr),
+        .rdata_o(abuf_ram)
+    );
     generate
         if (TECH_OK == "ECP5") begin : g_abuf_ebr
-            ebr_ecp5 #(.WIDTH(8), .DEPTH(3 << AAW), .AW(AAW + 2)) u_abuf (
-                .clk(clk), .we_i(abuf_we), .waddr_i(abuf_waddr), .wdata_i(abuf_wdata), .re_i(rd_en),
+            // the same buffers in DP16KD with their own output register (ebr_ecp5: a cycle later,
+            // which the lanes' inputs wait for anyway: g_act_reg below) and the write port
+            // registered (the requantizer's a' reaches the blocks from a flip-flop; a write lands a
+            // cycle later, still before any read of it: a pixel two cycles before the first read
+            // after START, a layer's results before the flush lets the next layer read)
+            wire unused_ram = &{1'b0, abuf_ram};
+            reg            we_q;
+            reg  [AAW+1:0] wa_q;
+            reg  [7:0]     wd_q;
+            always @(posedge clk) begin
+                we_q <= abuf_we && !rst;
+                wa_q <= abuf_waddr;
+                wd_q <= abuf_wdata;
+            end
+            ebr_ecp5 #(.WIDTH(8), .DEPTH(3 << AAW), .AW(AAW + 2)) u_ebr (
+                .clk(clk), .we_i(we_q), .waddr_i(wa_q), .wdata_i(wd_q), .re_i(rd_en),
                 .raddr_i(abuf_raddr), .rdata_o(abuf_rdata)
             );
         end else begin : g_abuf_ram
-            ram_sdp #(.WIDTH(8), .DEPTH(3 << AAW), .AW(AAW + 2)) u_abuf (
-                .clk(clk), .we_i(abuf_we), .waddr_i(abuf_waddr), .wdata_i(abuf_wdata), .re_i(rd_en),
-                .raddr_i(abuf_raddr), .rdata_o(abuf_rdata)
-            );
+            assign abuf_rdata = abuf_ram;
         end
     endgenerate
 
