@@ -37,9 +37,9 @@ ICE40_PNR_MHZ ?= 48
 # host follows it). 3 Mbaud is the default; the FT2232H also does 12 Mbaud, which needs at least 3
 # clocks per bit: ICE40_MHZ=36 ICE40_BAUD=12000000 (3), ICE40_MHZ=48 (4).
 ICE40_BAUD   ?= 3000000
-# 90 MHz for 8..128 lanes (the weights in DP16KD with their output registers: 32, 64 and 128
-# lanes on the 85F place at >= 104 MHz on 3 of 3 seeds, 8 on the 25F at 122; docs/boards.md "ECP5
-# timing"), 60 for 256 lanes (not measured)
+# 90 MHz for 8..128 lanes (the memories in DP16KD and the multiplier in MULT18X18D with their own
+# registers: 32, 64 and 128 lanes on the 85F place at >= 121.77, 117.88 and 105.76 MHz on 3 of 3
+# seeds; docs/boards.md "ECP5 timing"), 60 for 256 lanes (not measured)
 ECP5_MHZ     ?= $(if $(filter 8 16 32 64 128,$(LANES)),90,60)
 # nextpnr-ecp5 places for ECP5_PNR_MHZ (never below ECP5_MHZ), like the iCE40: asked for more than
 # the design clock it places this design better (docs/boards.md, "ECP5 timing").
